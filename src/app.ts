@@ -1,0 +1,157 @@
+import type { Server } from 'node:http';
+import type { Agenda } from 'agenda';
+import type { Connection } from 'mongoose';
+import type { ChatChannel } from './channels/channel.js';
+import type { Config } from './config.js';
+import { connectMongo, pingMongo } from './db/connection.js';
+import { startEmbeddedMongo, type EmbeddedMongo } from './db/embedded.js';
+import { createModels, ensureIndexes, type Models } from './db/models/index.js';
+import { summarizeHealth, type HealthReport } from './health.js';
+import { createHttpApp } from './http/app.js';
+import { createI18n, type I18n } from './i18n.js';
+import { createAgenda } from './jobs/agenda.js';
+import type { Logger } from './logger.js';
+
+export interface AppOverrides {
+  /** Agenda poll interval; tests shorten it. */
+  agendaProcessEveryMs?: number;
+}
+
+export interface RunningApp {
+  config: Config;
+  /** Where the HTTP server listens, e.g. http://127.0.0.1:3000. */
+  listenUrl: string;
+  /** Which database this process uses: "external" (MONGODB_URI) or the embedded kind. */
+  database: 'external' | EmbeddedMongo['kind'];
+  connection: Connection;
+  models: Models;
+  agenda: Agenda;
+  i18n: I18n;
+  channels: ChatChannel[];
+  health(): Promise<HealthReport>;
+  /** Stops taking work, lets running work finish, closes everything; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The composition root's body: builds and starts every part in order, and on failure
+ * stops what already started. Order of start: database, models and indexes, i18n,
+ * Agenda jobs, channels' init, HTTP, channels' start, Agenda processing.
+ */
+export async function startApp(config: Config, logger: Logger, overrides: AppOverrides = {}): Promise<RunningApp> {
+  const stoppers: Array<{ name: string; stop: () => Promise<void> }> = [];
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      for (const { name, stop: stopPart } of stoppers.reverse()) {
+        try {
+          await stopPart();
+          logger.debug({ part: name }, 'stopped');
+        } catch (error) {
+          logger.error({ err: error, part: name }, 'failed to stop cleanly');
+        }
+      }
+    })());
+
+  try {
+    let uri = config.mongodbUri;
+    let database: RunningApp['database'] = 'external';
+    if (!uri) {
+      const embedded = await startEmbeddedMongo({
+        dataDir: config.dataDir,
+        database: 'loyalty',
+        logger,
+        allowBuild: true,
+      });
+      stoppers.push({ name: 'embedded database', stop: embedded.stop });
+      uri = embedded.uri;
+      database = embedded.kind;
+      logger.info({ kind: embedded.kind, dataDir: config.dataDir }, 'embedded database started');
+    }
+
+    const connection = await connectMongo(uri);
+    stoppers.push({ name: 'mongodb', stop: () => connection.close() });
+    const models = createModels(connection);
+    await ensureIndexes(models);
+
+    const i18n = await createI18n({ defaultLocale: config.defaultLocale, timezone: config.timezone });
+
+    const agenda = createAgenda(connection, { processEveryMs: overrides.agendaProcessEveryMs });
+    let agendaRunning = false;
+    agenda.on('error', (error) => logger.error({ err: error }, 'agenda error'));
+    // Registered before HTTP and channels so it runs after they stopped taking work.
+    stoppers.push({
+      name: 'agenda',
+      stop: async () => {
+        if (!agendaRunning) return;
+        agendaRunning = false;
+        // Finish the jobs in hand (up to 30 s), then release any locks for other processes.
+        const drained = await agenda.drain({ timeout: 30_000, closeConnection: false });
+        if (drained.timedOut) await agenda.stop(false);
+      },
+    });
+
+    const channels: ChatChannel[] = [];
+    for (const channel of channels) {
+      await channel.init();
+    }
+
+    const health = async (): Promise<HealthReport> => {
+      const mongoUp = await pingMongo(connection);
+      const channelState = (name: ChatChannel['name']) => {
+        const channel = channels.find((c) => c.name === name);
+        if (!channel) return 'off' as const;
+        return channel.isUp() ? ('up' as const) : ('down' as const);
+      };
+      return summarizeHealth({
+        mongodb: mongoUp ? 'up' : 'down',
+        agenda: agendaRunning && mongoUp ? 'up' : 'down',
+        channels: { telegram: channelState('telegram'), zalo: channelState('zalo') },
+      });
+    };
+
+    const httpApp = createHttpApp({
+      logger,
+      health,
+      routers: channels.flatMap((c) => (c.router ? [c.router] : [])),
+    });
+    const server = await new Promise<Server>((resolve, reject) => {
+      const s = httpApp.listen(config.port, () => resolve(s));
+      s.once('error', reject);
+    });
+    stoppers.push({
+      name: 'http',
+      stop: () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        }),
+    });
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+
+    for (const channel of channels) {
+      await channel.start();
+      stoppers.push({ name: `channel ${channel.name}`, stop: () => channel.stop() });
+    }
+
+    await agenda.start();
+    agendaRunning = true;
+
+    return {
+      config,
+      listenUrl: `http://127.0.0.1:${port}`,
+      database,
+      connection,
+      models,
+      agenda,
+      i18n,
+      channels,
+      health,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,79 @@
+import { startApp, type RunningApp } from './app.js';
+import { ConfigError, loadConfig, loadDotEnv, type Config } from './config.js';
+import { EmbeddedMongoError } from './db/embedded.js';
+import { createLogger } from './logger.js';
+
+/** What the operator reads in the terminal after start: where it runs, what to set next. */
+function banner(app: RunningApp, config: Config): string {
+  const t = app.i18n.forLocale(config.defaultLocale);
+  const lines = [
+    t('console:started', { url: app.listenUrl }),
+    t('console:database', { kind: app.database }),
+    t('console:healthCheck', { url: `${app.listenUrl}/healthz` }),
+  ];
+  for (const channel of ['telegram', 'zalo'] as const) {
+    const running = app.channels.find((c) => c.name === channel);
+    lines.push(
+      running
+        ? t('console:channelOn', { channel, detail: running.describe() })
+        : t('console:channelOff', { channel }),
+    );
+  }
+  const next: string[] = [];
+  if (!config.telegram.enabled) next.push(t('console:nextTelegram'));
+  if (!config.zalo.enabled) next.push(t('console:nextZalo'));
+  if (config.publicUrlIsLocal) next.push(t('console:nextPublicUrl'));
+  if (!config.mongodbUri) next.push(t('console:nextMongo'));
+  if (next.length > 0) lines.push('', t('console:nextHeading'), ...next.map((line) => `  - ${line}`));
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  loadDotEnv();
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\nSee .env.example for every setting.\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+
+  let app: RunningApp;
+  try {
+    app = await startApp(config, logger);
+  } catch (error) {
+    if (error instanceof EmbeddedMongoError) {
+      process.stderr.write(`${error.message}\n`);
+    } else {
+      logger.fatal({ err: error }, 'start-up failed');
+    }
+    process.exit(1);
+  }
+  process.stdout.write(`${banner(app, config)}\n`);
+
+  let shuttingDown = false;
+  const shutdown = (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info({ signal }, 'shutting down');
+    app
+      .stop()
+      .then(() => {
+        logger.info('stopped cleanly');
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
+}
+
+await main();

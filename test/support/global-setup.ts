@@ -1,0 +1,37 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { startEmbeddedMongo } from '../../src/db/embedded.js';
+import { createLogger } from '../../src/logger.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** A real MongoDB-compatible server for this run; each test file uses its own database on it. */
+    mongoUri: string;
+  }
+}
+
+/**
+ * Uses MONGODB_URI when set (CI starts FerretDB or mongod); otherwise starts a local
+ * server the same way `npm start` does (mongod, FerretDB, then mongodb-memory-server).
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const external = process.env.MONGODB_URI;
+  if (external) {
+    project.provide('mongoUri', external);
+    return async () => undefined;
+  }
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'loyalty-test-db-'));
+  const embedded = await startEmbeddedMongo({
+    dataDir,
+    database: 'test',
+    logger: createLogger('warn'),
+    allowBuild: true,
+  });
+  project.provide('mongoUri', embedded.uri);
+  return async () => {
+    await embedded.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+}
