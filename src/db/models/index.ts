@@ -1,9 +1,11 @@
 import type { Connection } from 'mongoose';
+import { createNotificationModel } from './notification.js';
 import { createProcessedUpdateModel } from './processed-update.js';
 
 /** Every model, bound to one connection. Services receive this object, never the connection. */
 export function createModels(connection: Connection) {
   return {
+    Notification: createNotificationModel(connection),
     ProcessedUpdate: createProcessedUpdateModel(connection),
   };
 }

@@ -1,0 +1,51 @@
+import { Schema, Types, type Connection, type InferSchemaType } from 'mongoose';
+
+export const notificationTypes = [
+  'reward_issued',
+  'friend_joined',
+  'friend_visit_confirmed',
+  'tier_upgraded',
+  'milestone_reached',
+  'visit_reminder',
+  'voucher_expiry_reminder',
+  'staff_added',
+  'staff_removed',
+  'daily_summary',
+] as const;
+export type NotificationType = (typeof notificationTypes)[number];
+
+export const notificationStatuses = ['pending', 'sending', 'sent', 'undeliverable', 'uncertain'] as const;
+export type NotificationStatus = (typeof notificationStatuses)[number];
+
+/**
+ * A message someone is owed, recorded in the same write path as its cause and delivered
+ * later by the notifier job. `key` names the cause (e.g. "reward_issued:<voucherId>"), and
+ * its unique index makes recording idempotent: a retried use case cannot owe twice.
+ *
+ * Delivery: pending -> sending (claimed atomically, with a lease) -> sent | undeliverable.
+ * A claim whose lease ran out while sending is marked "uncertain" and not sent again, so a
+ * crash between sending and recording never shows the person the same message twice.
+ */
+const notificationSchema = new Schema(
+  {
+    key: { type: String, required: true, unique: true },
+    type: { type: String, required: true, enum: notificationTypes },
+    customerId: { type: Schema.Types.ObjectId, required: true, index: true },
+    /** Small facts to render from (ids, numbers, names); rendered in the recipient's language at send time. */
+    data: { type: Schema.Types.Mixed, default: {} },
+    status: { type: String, required: true, enum: notificationStatuses, default: 'pending' },
+    attempts: { type: Number, required: true, default: 0 },
+    nextAttemptAt: { type: Date, required: true, default: () => new Date() },
+    leaseUntil: { type: Date },
+    sentAt: { type: Date },
+    lastError: { type: String },
+  },
+  { timestamps: true, versionKey: false },
+);
+notificationSchema.index({ status: 1, nextAttemptAt: 1 });
+
+export type Notification = InferSchemaType<typeof notificationSchema> & { _id: Types.ObjectId };
+
+export function createNotificationModel(connection: Connection) {
+  return connection.model('Notification', notificationSchema, 'notifications');
+}
