@@ -11,6 +11,9 @@ import { createHttpApp } from './http/app.js';
 import { createI18n, type I18n } from './i18n.js';
 import { createAgenda } from './jobs/agenda.js';
 import type { Logger } from './logger.js';
+import { loadProgram } from './program/load.js';
+import type { Program } from './program/schema.js';
+import { createServices, type Services } from './services/index.js';
 
 export interface AppOverrides {
   /** Agenda poll interval; tests shorten it. */
@@ -25,6 +28,10 @@ export interface RunningApp {
   database: 'external' | EmbeddedMongo['kind'];
   connection: Connection;
   models: Models;
+  program: Program;
+  services: Services;
+  /** Printed at start while the shop has no owner: `/start <code>` in the bot claims ownership. */
+  ownerSetupCode: string | undefined;
   agenda: Agenda;
   i18n: I18n;
   channels: ChatChannel[];
@@ -54,6 +61,8 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
     })());
 
   try {
+    // Rules first: a mistake in the rules file should stop start-up before anything runs.
+    const program = loadProgram(config.programConfigPath);
     let uri = config.mongodbUri;
     let database: RunningApp['database'] = 'external';
     if (!uri) {
@@ -75,6 +84,9 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
     await ensureIndexes(models);
 
     const i18n = await createI18n({ defaultLocale: config.defaultLocale, timezone: config.timezone });
+    const services = createServices({ models, program, logger, timezone: config.timezone });
+    await services.roles.ensureOwners(config.ownerIds, config.defaultLocale);
+    const ownerSetupCode = await services.roles.getOrCreateSetupCode();
 
     const agenda = createAgenda(connection, { processEveryMs: overrides.agendaProcessEveryMs });
     let agendaRunning = false;
@@ -144,6 +156,9 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
       database,
       connection,
       models,
+      program,
+      services,
+      ownerSetupCode,
       agenda,
       i18n,
       channels,

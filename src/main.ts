@@ -1,6 +1,7 @@
 import { startApp, type RunningApp } from './app.js';
 import { ConfigError, loadConfig, loadDotEnv, type Config } from './config.js';
 import { EmbeddedMongoError } from './db/embedded.js';
+import { ProgramConfigError } from './program/load.js';
 import { createLogger } from './logger.js';
 
 /** What the operator reads in the terminal after start: where it runs, what to set next. */
@@ -19,6 +20,7 @@ function banner(app: RunningApp, config: Config): string {
         : t('console:channelOff', { channel }),
     );
   }
+  if (app.ownerSetupCode) lines.push('', t('console:ownerSetupCode', { code: app.ownerSetupCode }));
   const next: string[] = [];
   if (!config.telegram.enabled) next.push(t('console:nextTelegram'));
   if (!config.zalo.enabled) next.push(t('console:nextZalo'));
@@ -46,7 +48,7 @@ async function main(): Promise<void> {
   try {
     app = await startApp(config, logger);
   } catch (error) {
-    if (error instanceof EmbeddedMongoError) {
+    if (error instanceof EmbeddedMongoError || error instanceof ProgramConfigError) {
       process.stderr.write(`${error.message}\n`);
     } else {
       logger.fatal({ err: error }, 'start-up failed');

@@ -1,12 +1,34 @@
 import type { Connection } from 'mongoose';
+import { createAuditLogModel } from './audit-log.js';
+import { createChannelIdentityModel } from './channel-identity.js';
+import { createCustomerModel } from './customer.js';
+import { createFraudFlagModel } from './fraud-flag.js';
+import { createLinkOpenModel } from './link-open.js';
 import { createNotificationModel } from './notification.js';
+import { createPhoneNumberModel } from './phone-number.js';
+import { createPointsEntryModel } from './points-entry.js';
 import { createProcessedUpdateModel } from './processed-update.js';
+import { createReferralModel } from './referral.js';
+import { createSettingModel } from './setting.js';
+import { createVisitModel } from './visit.js';
+import { createVoucherModel } from './voucher.js';
 
 /** Every model, bound to one connection. Services receive this object, never the connection. */
 export function createModels(connection: Connection) {
   return {
+    AuditLog: createAuditLogModel(connection),
+    ChannelIdentity: createChannelIdentityModel(connection),
+    Customer: createCustomerModel(connection),
+    FraudFlag: createFraudFlagModel(connection),
+    LinkOpen: createLinkOpenModel(connection),
     Notification: createNotificationModel(connection),
+    PhoneNumber: createPhoneNumberModel(connection),
+    PointsEntry: createPointsEntryModel(connection),
     ProcessedUpdate: createProcessedUpdateModel(connection),
+    Referral: createReferralModel(connection),
+    Setting: createSettingModel(connection),
+    Visit: createVisitModel(connection),
+    Voucher: createVoucherModel(connection),
   };
 }
 

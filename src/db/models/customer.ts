@@ -1,0 +1,42 @@
+import { Schema, Types, type Connection, type InferSchemaType } from 'mongoose';
+
+export const roles = ['customer', 'staff', 'owner'] as const;
+export type Role = (typeof roles)[number];
+export const referralChannels = ['telegram', 'zalo', 'link', 'qr'] as const;
+export type ReferralChannel = (typeof referralChannels)[number];
+
+/**
+ * One person in the program, whatever app they use. `points` and `tier` are derived from
+ * the points ledger and kept here for reading; `ledgerCount` orders concurrent refreshes.
+ * Phone uniqueness lives in the PhoneNumber collection (a partial unique index is not
+ * available on every server we support).
+ */
+const customerSchema = new Schema(
+  {
+    code: { type: String, required: true, unique: true },
+    name: { type: String, default: '' },
+    phone: { type: String },
+    locale: { type: String, enum: ['vi', 'en'], required: true },
+    /** False until the person picked a language (the bot asks on first contact). */
+    localeChosen: { type: Boolean, default: false },
+    role: { type: String, enum: roles, default: 'customer', index: true },
+    referrerId: { type: Schema.Types.ObjectId, index: true },
+    referredVia: { type: String, enum: referralChannels },
+    firstVisitAt: { type: Date },
+    visitCount: { type: Number, default: 0 },
+    points: { type: Number, default: 0 },
+    ledgerCount: { type: Number, default: 0 },
+    tier: { type: String },
+    tierRank: { type: Number, default: 0 },
+    /** The channel identity this person used last: where messages to them go. */
+    lastIdentity: { type: String },
+  },
+  { timestamps: true, versionKey: false },
+);
+customerSchema.index({ createdAt: 1 });
+
+export type Customer = InferSchemaType<typeof customerSchema> & { _id: Types.ObjectId; createdAt: Date; updatedAt: Date };
+
+export function createCustomerModel(connection: Connection) {
+  return connection.model('Customer', customerSchema, 'customers');
+}

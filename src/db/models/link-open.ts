@@ -1,0 +1,17 @@
+import { Schema, type Connection } from 'mongoose';
+import { referralChannels } from './customer.js';
+
+/** A referral link or QR opened: the top of the conversion funnel. */
+const linkOpenSchema = new Schema(
+  {
+    code: { type: String, required: true },
+    referrerId: { type: Schema.Types.ObjectId, required: true, index: true },
+    via: { type: String, enum: referralChannels, required: true },
+    at: { type: Date, required: true, index: true },
+  },
+  { versionKey: false },
+);
+
+export function createLinkOpenModel(connection: Connection) {
+  return connection.model('LinkOpen', linkOpenSchema, 'link_opens');
+}

@@ -1,0 +1,19 @@
+import { Schema, Types, type Connection, type InferSchemaType } from 'mongoose';
+
+/** The points ledger: every change with its cause; `causeKey` applies each cause once. */
+const pointsEntrySchema = new Schema(
+  {
+    causeKey: { type: String, required: true, unique: true },
+    customerId: { type: Schema.Types.ObjectId, required: true, index: true },
+    delta: { type: Number, required: true },
+    cause: { type: String, enum: ['visit', 'referral', 'bonus'], required: true },
+    at: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+
+export type PointsEntry = InferSchemaType<typeof pointsEntrySchema> & { _id: Types.ObjectId };
+
+export function createPointsEntryModel(connection: Connection) {
+  return connection.model('PointsEntry', pointsEntrySchema, 'points_entries');
+}

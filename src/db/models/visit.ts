@@ -1,0 +1,27 @@
+import { Schema, Types, type Connection, type InferSchemaType } from 'mongoose';
+
+/**
+ * A visit confirmed by staff. `key` makes recording idempotent: `first:<customerId>` for
+ * the first visit, `visit:<request key>` for later ones.
+ */
+const visitSchema = new Schema(
+  {
+    key: { type: String, required: true, unique: true },
+    customerId: { type: Schema.Types.ObjectId, required: true, index: true },
+    staffId: { type: Schema.Types.ObjectId, required: true },
+    first: { type: Boolean, required: true },
+    amount: { type: Number },
+    points: { type: Number, required: true },
+    /** Set when the customer came through a referral: revenue from referred customers. */
+    referred: { type: Boolean, default: false },
+    at: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+visitSchema.index({ at: 1 });
+
+export type Visit = InferSchemaType<typeof visitSchema> & { _id: Types.ObjectId };
+
+export function createVisitModel(connection: Connection) {
+  return connection.model('Visit', visitSchema, 'visits');
+}

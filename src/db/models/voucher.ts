@@ -1,0 +1,34 @@
+import { Schema, Types, type Connection, type InferSchemaType } from 'mongoose';
+
+export const voucherStatuses = ['active', 'redeemed', 'expired', 'cancelled'] as const;
+export type VoucherStatus = (typeof voucherStatuses)[number];
+
+/** An issued reward. `causeKey` (e.g. `referral:<id>:referrer`) issues each reward once. */
+const voucherSchema = new Schema(
+  {
+    code: { type: String, required: true, unique: true },
+    causeKey: { type: String, required: true, unique: true },
+    customerId: { type: Schema.Types.ObjectId, required: true, index: true },
+    cause: { type: String, enum: ['referral_referrer', 'referral_friend', 'milestone'], required: true },
+    reward: {
+      kind: { type: String, enum: ['percent_off', 'amount_off', 'free_service', 'bonus_points'], required: true },
+      value: { type: Number, default: 0 },
+      label: { vi: { type: String, required: true }, en: { type: String, required: true } },
+    },
+    status: { type: String, enum: voucherStatuses, default: 'active' },
+    issuedAt: { type: Date, required: true },
+    expiresAt: { type: Date, required: true },
+    redeemedAt: { type: Date },
+    redeemedBy: { type: Schema.Types.ObjectId },
+  },
+  { versionKey: false },
+);
+voucherSchema.index({ status: 1, expiresAt: 1 });
+voucherSchema.index({ issuedAt: 1 });
+voucherSchema.index({ redeemedAt: 1 });
+
+export type Voucher = InferSchemaType<typeof voucherSchema> & { _id: Types.ObjectId };
+
+export function createVoucherModel(connection: Connection) {
+  return connection.model('Voucher', voucherSchema, 'vouchers');
+}

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+
+/** Text shown to customers, in both languages. */
+const localizedText = z.object({ vi: z.string().min(1), en: z.string().min(1) });
+
+export const rewardSchema = z
+  .object({
+    kind: z.enum(['percent_off', 'amount_off', 'free_service', 'bonus_points']),
+    /** percent (1-100), VND amount, or points; unused for free_service. */
+    value: z.number().int().nonnegative().default(0),
+    /** What the customer reads, e.g. "20% off your next service". */
+    label: localizedText,
+  })
+  .superRefine((reward, ctx) => {
+    if (reward.kind === 'percent_off' && (reward.value < 1 || reward.value > 100)) {
+      ctx.addIssue({ code: 'custom', path: ['value'], message: 'a percent must be between 1 and 100' });
+    }
+    if ((reward.kind === 'amount_off' || reward.kind === 'bonus_points') && reward.value < 1) {
+      ctx.addIssue({ code: 'custom', path: ['value'], message: 'must be at least 1' });
+    }
+  });
+
+const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24-hour clock)');
+
+export const programSchema = z
+  .object({
+    business: z.object({ name: z.string().min(1) }),
+    rewards: z.object({ referrer: rewardSchema, friend: rewardSchema }),
+    points: z.object({
+      perVisit: z.number().int().nonnegative(),
+      /** Optional points for money spent: `points` for every `amount` VND. */
+      perAmount: z
+        .object({ points: z.number().int().positive(), amount: z.number().int().positive() })
+        .nullable()
+        .default(null),
+      perReferral: z.number().int().nonnegative(),
+    }),
+    tiers: z
+      .array(z.object({ name: z.string().min(1), minPoints: z.number().int().positive(), perk: localizedText }))
+      .min(1),
+    milestones: z.array(z.object({ friends: z.number().int().positive(), reward: rewardSchema })).default([]),
+    vouchers: z.object({ validityDays: z.number().int().positive() }),
+    attribution: z.object({
+      /** A friend's first visit must come within this many days of joining through a link. */
+      windowDays: z.number().int().positive(),
+    }),
+    reminders: z.object({
+      friendVisitReminder: z.object({ enabled: z.boolean(), afterDays: z.number().int().positive() }),
+      voucherExpiryReminder: z.object({ enabled: z.boolean(), daysBefore: z.number().int().positive() }),
+      dailySummary: z.object({ enabled: z.boolean(), localTime }),
+    }),
+    fraud: z.object({
+      /** More friends joining one referrer in one day than this is flagged for review. */
+      maxJoinsPerReferrerPerDay: z.number().int().positive(),
+    }),
+  })
+  .superRefine((program, ctx) => {
+    program.tiers.forEach((tier, i) => {
+      const previous = program.tiers[i - 1];
+      if (previous && tier.minPoints <= previous.minPoints) {
+        ctx.addIssue({ code: 'custom', path: ['tiers', i, 'minPoints'], message: 'tiers must be in increasing order of points' });
+      }
+    });
+    program.milestones.forEach((milestone, i) => {
+      const previous = program.milestones[i - 1];
+      if (previous && milestone.friends <= previous.friends) {
+        ctx.addIssue({ code: 'custom', path: ['milestones', i, 'friends'], message: 'milestones must be in increasing order' });
+      }
+    });
+  });
+
+export type Program = z.infer<typeof programSchema>;
+export type Reward = z.infer<typeof rewardSchema>;
+export type Tier = Program['tiers'][number];
+export type Milestone = Program['milestones'][number];

@@ -1,0 +1,146 @@
+import { Types } from 'mongoose';
+import { normalizeCode, PERSONAL_CODE_LENGTH, withUniqueCode } from '../domain/codes.js';
+import { looksLikePhone, normalizePhone } from '../domain/phone.js';
+import type { Customer } from '../db/models/customer.js';
+import type { Locale } from '../i18n.js';
+import { isDuplicateKey, type ServiceContext } from './context.js';
+
+export interface JoinInput {
+  /** `telegram:<id>` or `zalo:<id>`. */
+  identity: string;
+  /** The private chat id to send to on that channel. */
+  chatId: string;
+  displayName?: string;
+  locale: Locale;
+}
+
+export type JoinResult = { ok: true; customer: Customer; created: boolean };
+
+export type SetPhoneResult =
+  | { ok: true; phone: string }
+  | { ok: false; reason: 'invalid_phone' }
+  | { ok: false; reason: 'phone_taken' };
+
+export function createCustomerService(ctx: ServiceContext) {
+  const { models } = ctx;
+
+  /**
+   * Upserts the customer record for an identity's customer id. The identity is claimed
+   * first (unique index), so concurrent joins of one person agree on one customer, and a
+   * crash between the two writes heals on the next join.
+   */
+  async function ensureCustomerDocument(customerId: Types.ObjectId, input: JoinInput): Promise<boolean> {
+    return withUniqueCode(
+      PERSONAL_CODE_LENGTH,
+      async (code) => {
+        try {
+          const result = await models.Customer.updateOne(
+            { _id: customerId },
+            {
+              $setOnInsert: {
+                code,
+                name: input.displayName ?? '',
+                locale: input.locale,
+                role: 'customer',
+                lastIdentity: input.identity,
+              },
+            },
+            { upsert: true },
+          );
+          return result.upsertedCount === 1;
+        } catch (error) {
+          // A concurrent join inserted this customer first; otherwise the code collided.
+          if (isDuplicateKey(error) && (await models.Customer.exists({ _id: customerId }))) return false;
+          throw error;
+        }
+      },
+      isDuplicateKey,
+    );
+  }
+
+  /** Finds or creates the customer behind a channel identity. Idempotent and race-safe. */
+  async function join(input: JoinInput): Promise<JoinResult> {
+    const channel = input.identity.startsWith('zalo:') ? 'zalo' : 'telegram';
+    const seen = await models.ChannelIdentity.findOneAndUpdate(
+      { identity: input.identity },
+      { $set: { lastSeenAt: ctx.now(), chatId: input.chatId, ...(input.displayName ? { displayName: input.displayName } : {}) } },
+      { returnDocument: 'after' },
+    ).lean();
+    let customerId = seen?.customerId;
+    if (!customerId) {
+      try {
+        const claimed = await models.ChannelIdentity.create({
+          identity: input.identity,
+          customerId: new Types.ObjectId(),
+          channel,
+          chatId: input.chatId,
+          displayName: input.displayName ?? '',
+          lastSeenAt: ctx.now(),
+        });
+        customerId = claimed.customerId;
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+        const winner = await models.ChannelIdentity.findOne({ identity: input.identity }).lean();
+        if (!winner) throw error;
+        customerId = winner.customerId;
+      }
+    }
+    const created = await ensureCustomerDocument(customerId, input);
+    const customer = await models.Customer.findOneAndUpdate(
+      { _id: customerId },
+      { $set: { lastIdentity: input.identity } },
+      { returnDocument: 'after' },
+    ).lean<Customer>();
+    if (!customer) throw new Error(`customer ${String(customerId)} vanished during join`);
+    return { ok: true, customer, created };
+  }
+
+  async function setLocale(customerId: Types.ObjectId, locale: Locale): Promise<void> {
+    await models.Customer.updateOne({ _id: customerId }, { $set: { locale, localeChosen: true } });
+  }
+
+  /** Stores a phone number (normalised to +84); one customer per number. */
+  async function setPhone(customerId: Types.ObjectId, raw: string): Promise<SetPhoneResult> {
+    const normalized = normalizePhone(raw);
+    if (!normalized.ok) return normalized;
+    const { phone } = normalized;
+    try {
+      await models.PhoneNumber.create({ phone, customerId });
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      const owner = await models.PhoneNumber.findOne({ phone }).lean();
+      if (!owner?.customerId.equals(customerId)) return { ok: false, reason: 'phone_taken' };
+    }
+    const previous = await models.Customer.findOneAndUpdate({ _id: customerId }, { $set: { phone } }).lean();
+    if (previous?.phone && previous.phone !== phone) {
+      await models.PhoneNumber.deleteOne({ phone: previous.phone, customerId });
+    }
+    return { ok: true, phone };
+  }
+
+  /** The customer with this personal code or phone number, as staff type it. */
+  async function findByCodeOrPhone(query: string): Promise<Customer | undefined> {
+    if (looksLikePhone(query)) {
+      const normalized = normalizePhone(query);
+      if (!normalized.ok) return undefined;
+      const claim = await models.PhoneNumber.findOne({ phone: normalized.phone }).lean();
+      return claim ? ((await models.Customer.findById(claim.customerId).lean<Customer>()) ?? undefined) : undefined;
+    }
+    const code = normalizeCode(query);
+    if (!code) return undefined;
+    return (await models.Customer.findOne({ code }).lean<Customer>()) ?? undefined;
+  }
+
+  async function getById(customerId: Types.ObjectId): Promise<Customer | undefined> {
+    return (await models.Customer.findById(customerId).lean<Customer>()) ?? undefined;
+  }
+
+  async function findByIdentity(identity: string): Promise<Customer | undefined> {
+    const link = await models.ChannelIdentity.findOne({ identity }).lean();
+    return link ? getById(link.customerId) : undefined;
+  }
+
+  return { join, setLocale, setPhone, findByCodeOrPhone, getById, findByIdentity };
+}
+
+export type CustomerService = ReturnType<typeof createCustomerService>;

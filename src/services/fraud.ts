@@ -1,0 +1,34 @@
+import { Types } from 'mongoose';
+import type { FraudFlag } from '../db/models/fraud-flag.js';
+import type { Actor, ServiceContext } from './context.js';
+
+export type ResolveFlagResult =
+  | { ok: true; flag: FraudFlag }
+  | { ok: false; reason: 'not_allowed' }
+  | { ok: false; reason: 'not_found' };
+
+/** The owner's review queue of suspected fraud. */
+export function createFraudService(ctx: ServiceContext) {
+  const { models } = ctx;
+
+  async function listOpen(actor: Actor): Promise<{ ok: true; flags: FraudFlag[] } | { ok: false; reason: 'not_allowed' }> {
+    if (!(await ctx.hasRole(actor.customerId, ['owner']))) return { ok: false, reason: 'not_allowed' };
+    const flags = await models.FraudFlag.find({ status: 'open' }).sort({ createdAt: -1 }).limit(20).lean<FraudFlag[]>();
+    return { ok: true, flags };
+  }
+
+  async function resolve(actor: Actor, flagId: string, decision: 'dismissed' | 'confirmed'): Promise<ResolveFlagResult> {
+    if (!(await ctx.hasRole(actor.customerId, ['owner']))) return { ok: false, reason: 'not_allowed' };
+    if (!Types.ObjectId.isValid(flagId)) return { ok: false, reason: 'not_found' };
+    const flag = await models.FraudFlag.findOneAndUpdate(
+      { _id: new Types.ObjectId(flagId), status: 'open' },
+      { $set: { status: decision, resolvedBy: actor.customerId, resolvedAt: ctx.now() } },
+      { returnDocument: 'after' },
+    ).lean<FraudFlag>();
+    if (!flag) return { ok: false, reason: 'not_found' };
+    await ctx.audit(actor, 'resolve_flag', decision, flag.customerId, { flagId });
+    return { ok: true, flag };
+  }
+
+  return { listOpen, resolve };
+}

@@ -1,0 +1,31 @@
+import { createServiceContext, type ServiceDeps } from './context.js';
+import { createCustomerService } from './customers.js';
+import { createFraudService } from './fraud.js';
+import { createPointsLedger } from './points.js';
+import { createReferralService } from './referrals.js';
+import { createRoleService } from './roles.js';
+import { createStatusService } from './status.js';
+import { createVisitService } from './visits.js';
+import { createVoucherService } from './vouchers.js';
+
+export type { Actor, ServiceDeps } from './context.js';
+
+/** Every use case of the program, over one set of models. Channels and jobs call these. */
+export function createServices(deps: ServiceDeps) {
+  const ctx = createServiceContext(deps);
+  const customers = createCustomerService(ctx);
+  const points = createPointsLedger(ctx);
+  const vouchers = createVoucherService(ctx, points);
+  return {
+    customers,
+    referrals: createReferralService(ctx),
+    visits: createVisitService(ctx, customers, points, vouchers),
+    vouchers,
+    points,
+    status: createStatusService(ctx, vouchers),
+    roles: createRoleService(ctx, customers),
+    fraud: createFraudService(ctx),
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;

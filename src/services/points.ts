@@ -1,0 +1,66 @@
+import type { Types } from 'mongoose';
+import { tierForPoints } from '../domain/loyalty.js';
+import type { ServiceContext } from './context.js';
+import { isDuplicateKey } from './context.js';
+
+export interface TierUpgrade {
+  tier: string;
+  rank: number;
+}
+
+/**
+ * The points ledger. Each change is an entry with a unique cause key, so a retried cause
+ * adds nothing. The balance on the customer is recomputed from the ledger after every
+ * change and written only if it covers more entries than what is stored, so concurrent
+ * refreshes converge on the full sum without transactions.
+ *
+ * Tiers never go down: points are lifetime earnings (rewards do not spend them), so the
+ * tier is the highest one the total has reached.
+ */
+export function createPointsLedger(ctx: ServiceContext) {
+  const { models, program } = ctx;
+
+  async function refresh(customerId: Types.ObjectId): Promise<{ points: number; upgrade?: TierUpgrade }> {
+    const [totals] = await models.PointsEntry.aggregate<{ sum: number; count: number }>([
+      { $match: { customerId } },
+      { $group: { _id: null, sum: { $sum: '$delta' }, count: { $sum: 1 } } },
+    ]);
+    const points = totals?.sum ?? 0;
+    const count = totals?.count ?? 0;
+    await models.Customer.updateOne({ _id: customerId, ledgerCount: { $lt: count } }, { $set: { points, ledgerCount: count } });
+
+    const { rank, tier } = tierForPoints(points, program.tiers);
+    const customer = await models.Customer.findById(customerId, { tierRank: 1 }).lean();
+    if (!tier || !customer || customer.tierRank >= rank) return { points };
+    // Recorded before the tier is stored: a crash in between leaves the upgrade to redo, not lost.
+    await ctx.recordNotification(`tier_upgraded:${String(customerId)}:${tier.name}`, 'tier_upgraded', customerId, {
+      tier: tier.name,
+      rank,
+      points,
+    });
+    const updated = await models.Customer.updateOne(
+      { _id: customerId, tierRank: { $lt: rank } },
+      { $set: { tier: tier.name, tierRank: rank } },
+    );
+    return updated.modifiedCount === 1 ? { points, upgrade: { tier: tier.name, rank } } : { points };
+  }
+
+  /** Adds points once per cause key; returns the balance and any tier upgrade it caused. */
+  async function add(
+    customerId: Types.ObjectId,
+    delta: number,
+    cause: 'visit' | 'referral' | 'bonus',
+    causeKey: string,
+  ): Promise<{ points: number; upgrade?: TierUpgrade }> {
+    if (delta !== 0) {
+      await models.PointsEntry.create({ causeKey, customerId, delta, cause, at: ctx.now() }).catch((error: unknown) => {
+        if (!isDuplicateKey(error)) throw error;
+      });
+    }
+    return refresh(customerId);
+  }
+
+  return { add, refresh };
+}
+
+export type PointsLedger = ReturnType<typeof createPointsLedger>;

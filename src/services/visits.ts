@@ -1,0 +1,218 @@
+import type { Types } from 'mongoose';
+import { checkReferralConversion } from '../domain/fraud.js';
+import { milestonesReached, pointsForVisit, withinAttributionWindow } from '../domain/loyalty.js';
+import type { Customer } from '../db/models/customer.js';
+import type { Referral } from '../db/models/referral.js';
+import type { Visit } from '../db/models/visit.js';
+import type { Voucher } from '../db/models/voucher.js';
+import { isDuplicateKey, type Actor, type ServiceContext } from './context.js';
+import type { CustomerService } from './customers.js';
+import type { PointsLedger, TierUpgrade } from './points.js';
+import type { VoucherService } from './vouchers.js';
+
+export interface VisitOutcome {
+  customer: Customer;
+  visit: Visit;
+  /** Balance after this visit. */
+  points: number;
+  tierUpgrade?: TierUpgrade;
+  /** Set when the visit converted a referral: who referred them and both rewards. */
+  referral?: { referrerName: string; friendVoucher: Voucher; referrerVoucher: Voucher };
+  /** The friend came too late for the referral to count (attribution window passed). */
+  referralExpired?: boolean;
+}
+
+export type ConfirmFirstVisitResult =
+  | ({ ok: true; alreadyConfirmed: boolean } & VisitOutcome)
+  | { ok: false; reason: 'not_allowed' }
+  | { ok: false; reason: 'not_found' }
+  | { ok: false; reason: 'own_visit' }
+  | { ok: false; reason: 'invalid_amount' };
+
+export type RecordVisitResult = ConfirmFirstVisitResult;
+
+export function createVisitService(
+  ctx: ServiceContext,
+  customers: CustomerService,
+  points: PointsLedger,
+  vouchers: VoucherService,
+) {
+  const { models, program } = ctx;
+
+  type Refusal = Extract<ConfirmFirstVisitResult, { ok: false }>;
+
+  /** Who the staff member means, or why the command is refused (audited either way). */
+  async function resolveTarget(
+    actor: Actor,
+    action: string,
+    query: string,
+    amount: number | undefined,
+  ): Promise<{ customer: Customer } | Refusal> {
+    if (!(await ctx.hasRole(actor.customerId, ['staff', 'owner']))) {
+      await ctx.audit(actor, action, 'not_allowed', undefined, { query });
+      return { ok: false, reason: 'not_allowed' };
+    }
+    if (amount !== undefined && (!Number.isInteger(amount) || amount < 0 || amount > 1_000_000_000)) {
+      return { ok: false, reason: 'invalid_amount' };
+    }
+    const customer = await customers.findByCodeOrPhone(query);
+    if (!customer) {
+      await ctx.audit(actor, action, 'not_found', undefined, { query });
+      return { ok: false, reason: 'not_found' };
+    }
+    if (customer._id.equals(actor.customerId)) {
+      await ctx.audit(actor, action, 'own_visit', customer._id);
+      return { ok: false, reason: 'own_visit' };
+    }
+    return { customer };
+  }
+
+  /** Inserts the visit once per key; returns it with whether this call created it. */
+  async function recordOnce(
+    key: string,
+    fields: Omit<Visit, '_id' | 'key'>,
+  ): Promise<{ visit: Visit; created: boolean }> {
+    try {
+      const created = await models.Visit.create({ key, ...fields });
+      return { visit: created.toObject<Visit>(), created: true };
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      const earlier = await models.Visit.findOne({ key }).lean<Visit>();
+      if (!earlier) throw error;
+      return { visit: earlier, created: false };
+    }
+  }
+
+  /**
+   * Converts the friend's referral (one atomic update: joined -> converted), then issues
+   * both rewards, the referrer's points and milestones. Every step is keyed by its cause,
+   * so running it again after a crash completes what was missing and repeats nothing.
+   */
+  async function settleReferral(actor: Actor, friend: Customer, visit: Visit): Promise<Pick<VisitOutcome, 'referral' | 'referralExpired'>> {
+    let referral = await models.Referral.findOne({ friendId: friend._id }).lean<Referral>();
+    if (!referral) return {};
+    if (referral.status === 'joined') {
+      const inWindow = withinAttributionWindow(referral.joinedAt, visit.at, program.attribution.windowDays);
+      referral =
+        (await models.Referral.findOneAndUpdate(
+          { _id: referral._id, status: 'joined' },
+          inWindow
+            ? { $set: { status: 'converted', convertedAt: visit.at, visitId: visit._id } }
+            : { $set: { status: 'expired' } },
+          { returnDocument: 'after' },
+        ).lean<Referral>()) ?? (await models.Referral.findById(referral._id).lean<Referral>());
+    }
+    if (!referral) return {};
+    if (referral.status === 'expired') return { referralExpired: true };
+    if (referral.status !== 'converted' || !referral.visitId?.equals(visit._id)) return {};
+
+    const referrer = await models.Customer.findById(referral.referrerId).lean<Customer>();
+    if (!referrer) return {};
+    await models.Visit.updateOne({ _id: visit._id }, { $set: { referred: true } });
+    const key = `referral:${String(referral._id)}`;
+    const friendVoucher = await vouchers.issue(friend._id, program.rewards.friend, 'referral_friend', `${key}:friend`, {
+      referrerName: referrer.name,
+    });
+    const referrerVoucher = await vouchers.issue(referrer._id, program.rewards.referrer, 'referral_referrer', `${key}:referrer`, {
+      friendName: friend.name,
+    });
+    await points.add(referrer._id, program.points.perReferral, 'referral', key);
+    await ctx.recordNotification(`friend_visit_confirmed:${String(referral._id)}`, 'friend_visit_confirmed', referrer._id, {
+      friendName: friend.name,
+    });
+
+    const confirmedFriends = await models.Referral.countDocuments({ referrerId: referrer._id, status: 'converted' });
+    for (const milestone of milestonesReached(confirmedFriends, program.milestones)) {
+      const milestoneKey = `milestone:${String(referrer._id)}:${milestone.friends}`;
+      await vouchers.issue(referrer._id, milestone.reward, 'milestone', milestoneKey, { friends: milestone.friends });
+      await ctx.recordNotification(`milestone_reached:${String(referrer._id)}:${milestone.friends}`, 'milestone_reached', referrer._id, {
+        friends: milestone.friends,
+        reward: milestone.reward,
+      });
+    }
+    for (const rule of checkReferralConversion({
+      friendPhone: friend.phone,
+      referrerPhone: referrer.phone,
+      referrerId: String(referrer._id),
+      staffId: String(actor.customerId),
+    })) {
+      await ctx.flag(`${rule}:${String(referral._id)}`, rule, friend._id, { referrerId: String(referrer._id) });
+    }
+    return { referral: { referrerName: referrer.name, friendVoucher, referrerVoucher } };
+  }
+
+  /**
+   * Staff confirm a customer's first visit (by code or phone): visit points, and when they
+   * came through a referral, both rewards. A repeated confirmation returns the earlier
+   * result with alreadyConfirmed, after completing anything a crash left undone.
+   */
+  async function confirmFirstVisit(actor: Actor, query: string, amount?: number): Promise<ConfirmFirstVisitResult> {
+    const target = await resolveTarget(actor, 'confirm_first_visit', query, amount);
+    if (!('customer' in target)) return target;
+    const { customer } = target;
+    const at = ctx.now();
+    const { visit, created } = await recordOnce(`first:${String(customer._id)}`, {
+      customerId: customer._id,
+      staffId: actor.customerId,
+      first: true,
+      amount,
+      points: pointsForVisit(amount, program.points),
+      referred: false,
+      at,
+    });
+    await models.Customer.updateOne({ _id: customer._id, firstVisitAt: { $exists: false } }, { $set: { firstVisitAt: visit.at } });
+    const referralOutcome = await settleReferral(actor, customer, visit);
+    const balance = await points.add(customer._id, visit.points, 'visit', `visit:${String(visit._id)}`);
+    await refreshVisitCount(customer._id);
+    await ctx.audit(actor, 'confirm_first_visit', created ? 'confirmed' : 'already_confirmed', customer._id, { amount });
+    return {
+      ok: true,
+      alreadyConfirmed: !created,
+      customer: (await customers.getById(customer._id)) ?? customer,
+      visit,
+      points: balance.points,
+      tierUpgrade: balance.upgrade,
+      ...referralOutcome,
+    };
+  }
+
+  /**
+   * Staff record a later visit or purchase. `requestKey` (e.g. the chat update's id) makes
+   * a redelivered command a no-op. A customer with no first visit yet gets it confirmed.
+   */
+  async function recordVisit(actor: Actor, query: string, amount: number | undefined, requestKey: string): Promise<RecordVisitResult> {
+    const target = await resolveTarget(actor, 'record_visit', query, amount);
+    if (!('customer' in target)) return target;
+    const { customer } = target;
+    if (!customer.firstVisitAt) return confirmFirstVisit(actor, query, amount);
+    const { visit, created } = await recordOnce(`visit:${requestKey}`, {
+      customerId: customer._id,
+      staffId: actor.customerId,
+      first: false,
+      amount,
+      points: pointsForVisit(amount, program.points),
+      referred: !!customer.referrerId,
+      at: ctx.now(),
+    });
+    const balance = await points.add(customer._id, visit.points, 'visit', `visit:${String(visit._id)}`);
+    await refreshVisitCount(customer._id);
+    await ctx.audit(actor, 'record_visit', created ? 'recorded' : 'already_recorded', customer._id, { amount });
+    return {
+      ok: true,
+      alreadyConfirmed: !created,
+      customer: (await customers.getById(customer._id)) ?? customer,
+      visit,
+      points: balance.points,
+      tierUpgrade: balance.upgrade,
+    };
+  }
+
+  async function refreshVisitCount(customerId: Types.ObjectId): Promise<void> {
+    const count = await models.Visit.countDocuments({ customerId });
+    await models.Customer.updateOne({ _id: customerId, visitCount: { $lt: count } }, { $set: { visitCount: count } });
+  }
+
+  return { confirmFirstVisit, recordVisit };
+}
+
+export type VisitService = ReturnType<typeof createVisitService>;

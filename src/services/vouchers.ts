@@ -1,0 +1,133 @@
+import type { Types } from 'mongoose';
+import { normalizeCode, VOUCHER_CODE_LENGTH, withUniqueCode } from '../domain/codes.js';
+import { voucherExpiry } from '../domain/loyalty.js';
+import type { Voucher } from '../db/models/voucher.js';
+import type { Reward } from '../program/schema.js';
+import { isDuplicateKey, type Actor, type ServiceContext } from './context.js';
+import type { PointsLedger } from './points.js';
+
+export type RedeemResult =
+  | { ok: true; voucher: Voucher; customerName: string }
+  | { ok: false; reason: 'not_allowed' }
+  | { ok: false; reason: 'invalid_code' }
+  | { ok: false; reason: 'not_found' }
+  | { ok: false; reason: 'own_voucher' }
+  | { ok: false; reason: 'already_redeemed'; redeemedAt: Date }
+  | { ok: false; reason: 'expired'; expiresAt: Date }
+  | { ok: false; reason: 'cancelled' };
+
+export function createVoucherService(ctx: ServiceContext, points: PointsLedger) {
+  const { models, program } = ctx;
+
+  /**
+   * Issues a reward once per cause key and tells its owner. A bonus-points reward also
+   * credits the points (keyed by the same cause) and is marked redeemed at once.
+   */
+  async function issue(
+    customerId: Types.ObjectId,
+    reward: Reward,
+    cause: 'referral_referrer' | 'referral_friend' | 'milestone',
+    causeKey: string,
+    context: Record<string, unknown> = {},
+  ): Promise<Voucher> {
+    const issuedAt = ctx.now();
+    // A duplicate key means either another writer issued this cause (return theirs) or the
+    // random code collided (try another code).
+    const voucher =
+      (await models.Voucher.findOne({ causeKey }).lean<Voucher>()) ??
+      (await withUniqueCode(
+        VOUCHER_CODE_LENGTH,
+        async (code) => {
+          try {
+            const created = await models.Voucher.create({
+              code,
+              causeKey,
+              customerId,
+              cause,
+              reward,
+              status: 'active',
+              issuedAt,
+              expiresAt: voucherExpiry(issuedAt, program.vouchers.validityDays, ctx.timezone),
+            });
+            return created.toObject<Voucher>();
+          } catch (error) {
+            const earlier = isDuplicateKey(error) ? await models.Voucher.findOne({ causeKey }).lean<Voucher>() : null;
+            if (earlier) return earlier;
+            throw error;
+          }
+        },
+        isDuplicateKey,
+      ));
+    if (voucher.reward?.kind === 'bonus_points') {
+      await points.add(customerId, voucher.reward.value ?? 0, 'bonus', `voucher:${voucher.code}`);
+      await models.Voucher.updateOne({ _id: voucher._id, status: 'active' }, { $set: { status: 'redeemed', redeemedAt: issuedAt } });
+    }
+    await ctx.recordNotification(`reward_issued:${causeKey}`, 'reward_issued', customerId, {
+      voucherCode: voucher.code,
+      cause,
+      reward: voucher.reward,
+      expiresAt: voucher.expiresAt,
+      ...context,
+    });
+    return voucher;
+  }
+
+  /** Marks an active, unexpired voucher redeemed, once, for staff at the counter. */
+  async function redeem(actor: Actor, rawCode: string): Promise<RedeemResult> {
+    if (!(await ctx.hasRole(actor.customerId, ['staff', 'owner']))) {
+      await ctx.audit(actor, 'redeem', 'not_allowed');
+      return { ok: false, reason: 'not_allowed' };
+    }
+    const code = normalizeCode(rawCode, { min: VOUCHER_CODE_LENGTH, max: VOUCHER_CODE_LENGTH });
+    if (!code) return { ok: false, reason: 'invalid_code' };
+    const found = await models.Voucher.findOne({ code }).lean<Voucher>();
+    if (!found) {
+      await ctx.audit(actor, 'redeem', 'not_found', undefined, { code });
+      return { ok: false, reason: 'not_found' };
+    }
+    if (found.customerId.equals(actor.customerId)) {
+      await ctx.flag(`own_voucher:${code}`, 'staff_redeems_own_voucher', actor.customerId, { code });
+      await ctx.audit(actor, 'redeem', 'own_voucher', found.customerId, { code });
+      return { ok: false, reason: 'own_voucher' };
+    }
+    const now = ctx.now();
+    const redeemed = await models.Voucher.findOneAndUpdate(
+      { _id: found._id, status: 'active', expiresAt: { $gt: now } },
+      { $set: { status: 'redeemed', redeemedAt: now, redeemedBy: actor.customerId } },
+      { returnDocument: 'after' },
+    ).lean<Voucher>();
+    const result: RedeemResult = redeemed
+      ? { ok: true, voucher: redeemed, customerName: (await models.Customer.findById(found.customerId, { name: 1 }).lean())?.name ?? '' }
+      : await refusal(found._id, now);
+    await ctx.audit(actor, 'redeem', result.ok ? 'redeemed' : result.reason, found.customerId, { code });
+    return result;
+  }
+
+  async function refusal(voucherId: Types.ObjectId, now: Date): Promise<RedeemResult> {
+    const current = await models.Voucher.findById(voucherId).lean<Voucher>();
+    if (!current) return { ok: false, reason: 'not_found' };
+    if (current.status === 'redeemed') return { ok: false, reason: 'already_redeemed', redeemedAt: current.redeemedAt ?? now };
+    if (current.status === 'cancelled') return { ok: false, reason: 'cancelled' };
+    return { ok: false, reason: 'expired', expiresAt: current.expiresAt };
+  }
+
+  /** Marks every active voucher past its expiry as expired; returns how many. */
+  async function expireDue(): Promise<number> {
+    const result = await models.Voucher.updateMany(
+      { status: 'active', expiresAt: { $lte: ctx.now() } },
+      { $set: { status: 'expired' } },
+    );
+    return result.modifiedCount;
+  }
+
+  /** A customer's vouchers still usable, soonest expiry first. */
+  async function listActive(customerId: Types.ObjectId): Promise<Voucher[]> {
+    return models.Voucher.find({ customerId, status: 'active', expiresAt: { $gt: ctx.now() } })
+      .sort({ expiresAt: 1 })
+      .lean<Voucher[]>();
+  }
+
+  return { issue, redeem, expireDue, listActive };
+}
+
+export type VoucherService = ReturnType<typeof createVoucherService>;
