@@ -72,7 +72,7 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
         logger,
         allowBuild: true,
       });
-      stoppers.push({ name: 'embedded database', stop: embedded.stop });
+      stoppers.push({ name: 'embedded database', stop: () => embedded.stop() });
       uri = embedded.uri;
       database = embedded.kind;
       logger.info({ kind: embedded.kind, dataDir: config.dataDir }, 'embedded database started');

@@ -20,6 +20,16 @@ export const rewardSchema = z
     }
   });
 
+/** Checks that each item's `field` is larger than the previous item's. */
+function increasing<K extends string>(field: K, message: string) {
+  return (items: Array<Record<K, number>>, ctx: z.RefinementCtx) => {
+    items.forEach((item, i) => {
+      const previous = items[i - 1];
+      if (previous && item[field] <= previous[field]) ctx.addIssue({ code: 'custom', path: [i, field], message });
+    });
+  };
+}
+
 const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24-hour clock)');
 
 export const programSchema = z
@@ -37,8 +47,12 @@ export const programSchema = z
     }),
     tiers: z
       .array(z.object({ name: z.string().min(1), minPoints: z.number().int().positive(), perk: localizedText }))
-      .min(1),
-    milestones: z.array(z.object({ friends: z.number().int().positive(), reward: rewardSchema })).default([]),
+      .min(1)
+      .superRefine(increasing('minPoints', 'tiers must be in increasing order of points')),
+    milestones: z
+      .array(z.object({ friends: z.number().int().positive(), reward: rewardSchema }))
+      .default([])
+      .superRefine(increasing('friends', 'milestones must be in increasing order')),
     vouchers: z.object({ validityDays: z.number().int().positive() }),
     attribution: z.object({
       /** A friend's first visit must come within this many days of joining through a link. */
@@ -53,20 +67,6 @@ export const programSchema = z
       /** More friends joining one referrer in one day than this is flagged for review. */
       maxJoinsPerReferrerPerDay: z.number().int().positive(),
     }),
-  })
-  .superRefine((program, ctx) => {
-    program.tiers.forEach((tier, i) => {
-      const previous = program.tiers[i - 1];
-      if (previous && tier.minPoints <= previous.minPoints) {
-        ctx.addIssue({ code: 'custom', path: ['tiers', i, 'minPoints'], message: 'tiers must be in increasing order of points' });
-      }
-    });
-    program.milestones.forEach((milestone, i) => {
-      const previous = program.milestones[i - 1];
-      if (previous && milestone.friends <= previous.friends) {
-        ctx.addIssue({ code: 'custom', path: ['milestones', i, 'friends'], message: 'milestones must be in increasing order' });
-      }
-    });
   });
 
 export type Program = z.infer<typeof programSchema>;

@@ -81,13 +81,24 @@ export function createServiceContext(deps: ServiceDeps) {
     });
   }
 
+  /** True for exactly one caller per key, ever (see the Claim model). */
+  async function claim(key: string, by?: string): Promise<boolean> {
+    try {
+      await models.Claim.create({ key, by, at: now() });
+      return true;
+    } catch (error) {
+      if (isDuplicateKey(error)) return false;
+      throw error;
+    }
+  }
+
   /** True when the customer may use staff commands (staff or owner). */
   async function hasRole(customerId: Types.ObjectId, allowed: ReadonlyArray<'staff' | 'owner'>): Promise<boolean> {
     const customer = await models.Customer.findById(customerId, { role: 1 }).lean();
     return !!customer && (allowed as readonly string[]).includes(customer.role);
   }
 
-  return { ...deps, now, recordNotification, audit, flag, hasRole };
+  return { ...deps, now, recordNotification, audit, flag, hasRole, claim };
 }
 
 export type ServiceContext = ReturnType<typeof createServiceContext>;

@@ -20,14 +20,31 @@ export interface TierUpgrade {
 export function createPointsLedger(ctx: ServiceContext) {
   const { models, program } = ctx;
 
+  /** Writes the ledger's sum on the customer if it covers more entries than what is stored. */
+  async function storeBalance(customerId: Types.ObjectId): Promise<{ points: number; count: number }> {
+    // Summed here rather than with $group: FerretDB 1.x counts `{ $sum: 1 }` as 0, and one
+    // customer's ledger is short (an entry per visit, referral or bonus).
+    const entries = await models.PointsEntry.find({ customerId }, { delta: 1, _id: 0 }).lean();
+    const points = entries.reduce((sum, entry) => sum + entry.delta, 0);
+    await models.Customer.updateOne(
+      { _id: customerId, ledgerCount: { $lt: entries.length } },
+      { $set: { points, ledgerCount: entries.length } },
+    );
+    return { points, count: entries.length };
+  }
+
   async function refresh(customerId: Types.ObjectId): Promise<{ points: number; upgrade?: TierUpgrade }> {
-    const [totals] = await models.PointsEntry.aggregate<{ sum: number; count: number }>([
-      { $match: { customerId } },
-      { $group: { _id: null, sum: { $sum: '$delta' }, count: { $sum: 1 } } },
-    ]);
-    const points = totals?.sum ?? 0;
-    const count = totals?.count ?? 0;
-    await models.Customer.updateOne({ _id: customerId, ledgerCount: { $lt: count } }, { $set: { points, ledgerCount: count } });
+    let { points } = await storeBalance(customerId);
+    // Where guarded updates are not atomic (FerretDB), a slower writer can store an older
+    // sum after ours; every writer checks after writing, so the newest sum always lands.
+    for (let i = 0; i < 5; i++) {
+      const [stored, entries] = await Promise.all([
+        models.Customer.findById(customerId, { ledgerCount: 1 }).lean(),
+        models.PointsEntry.countDocuments({ customerId }),
+      ]);
+      if (!stored || stored.ledgerCount >= entries) break;
+      ({ points } = await storeBalance(customerId));
+    }
 
     const { rank, tier } = tierForPoints(points, program.tiers);
     const customer = await models.Customer.findById(customerId, { tierRank: 1 }).lean();

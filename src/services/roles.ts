@@ -62,16 +62,14 @@ export function createRoleService(ctx: ServiceContext, customers: CustomerServic
 
   async function claimOwnership(actor: Actor, rawCode: string): Promise<ClaimOwnershipResult> {
     const code = normalizeCode(rawCode, { min: 8, max: 8 });
-    const claimed = code
-      ? await models.Setting.findOneAndUpdate(
-          { key: SETUP_CODE_KEY, value: code, usedBy: { $exists: false } },
-          { $set: { usedBy: actor.customerId, usedAt: ctx.now() } },
-        )
-      : null;
+    const current = await models.Setting.findOne({ key: SETUP_CODE_KEY }).lean();
+    const claimed =
+      !!code && current?.value === code && !current.usedBy && (await ctx.claim(`owner_setup:${code}`, String(actor.customerId)));
     if (!claimed) {
       await ctx.audit(actor, 'claim_ownership', 'invalid_setup_code');
       return { ok: false, reason: 'invalid_setup_code' };
     }
+    await models.Setting.updateOne({ key: SETUP_CODE_KEY }, { $set: { usedBy: actor.customerId, usedAt: ctx.now() } });
     await models.Customer.updateOne({ _id: actor.customerId }, { $set: { role: 'owner' } });
     await ctx.audit(actor, 'claim_ownership', 'owner', actor.customerId);
     return { ok: true };

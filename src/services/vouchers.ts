@@ -72,7 +72,10 @@ export function createVoucherService(ctx: ServiceContext, points: PointsLedger) 
     return voucher;
   }
 
-  /** Marks an active, unexpired voucher redeemed, once, for staff at the counter. */
+  /**
+   * Marks an active, unexpired voucher redeemed for staff at the counter. The redemption
+   * claim makes it once only under races; the status field follows it.
+   */
   async function redeem(actor: Actor, rawCode: string): Promise<RedeemResult> {
     if (!(await ctx.hasRole(actor.customerId, ['staff', 'owner']))) {
       await ctx.audit(actor, 'redeem', 'not_allowed');
@@ -91,24 +94,32 @@ export function createVoucherService(ctx: ServiceContext, points: PointsLedger) 
       return { ok: false, reason: 'own_voucher' };
     }
     const now = ctx.now();
-    const redeemed = await models.Voucher.findOneAndUpdate(
-      { _id: found._id, status: 'active', expiresAt: { $gt: now } },
-      { $set: { status: 'redeemed', redeemedAt: now, redeemedBy: actor.customerId } },
-      { returnDocument: 'after' },
-    ).lean<Voucher>();
-    const result: RedeemResult = redeemed
-      ? { ok: true, voucher: redeemed, customerName: (await models.Customer.findById(found.customerId, { name: 1 }).lean())?.name ?? '' }
-      : await refusal(found._id, now);
+    let result: RedeemResult;
+    if (found.status !== 'active' || found.expiresAt <= now) {
+      result = await refusal(found, now);
+    } else if (await ctx.claim(`redeem:${String(found._id)}`, String(actor.customerId))) {
+      const redeemed = await models.Voucher.findOneAndUpdate(
+        { _id: found._id },
+        { $set: { status: 'redeemed', redeemedAt: now, redeemedBy: actor.customerId } },
+        { returnDocument: 'after' },
+      ).lean<Voucher>();
+      const owner = await models.Customer.findById(found.customerId, { name: 1 }).lean();
+      result = { ok: true, voucher: redeemed ?? found, customerName: owner?.name ?? '' };
+    } else {
+      result = await refusal(found, now);
+    }
     await ctx.audit(actor, 'redeem', result.ok ? 'redeemed' : result.reason, found.customerId, { code });
     return result;
   }
 
-  async function refusal(voucherId: Types.ObjectId, now: Date): Promise<RedeemResult> {
-    const current = await models.Voucher.findById(voucherId).lean<Voucher>();
-    if (!current) return { ok: false, reason: 'not_found' };
-    if (current.status === 'redeemed') return { ok: false, reason: 'already_redeemed', redeemedAt: current.redeemedAt ?? now };
-    if (current.status === 'cancelled') return { ok: false, reason: 'cancelled' };
-    return { ok: false, reason: 'expired', expiresAt: current.expiresAt };
+  /** Why a voucher cannot be redeemed now; a won redemption claim counts as redeemed. */
+  async function refusal(voucher: Voucher, now: Date): Promise<RedeemResult> {
+    const redemption = await models.Claim.findOne({ key: `redeem:${String(voucher._id)}` }).lean();
+    if (voucher.status === 'redeemed' || redemption) {
+      return { ok: false, reason: 'already_redeemed', redeemedAt: voucher.redeemedAt ?? redemption?.at ?? now };
+    }
+    if (voucher.status === 'cancelled') return { ok: false, reason: 'cancelled' };
+    return { ok: false, reason: 'expired', expiresAt: voucher.expiresAt };
   }
 
   /** Marks every active voucher past its expiry as expired; returns how many. */

@@ -20,7 +20,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const external = process.env.MONGODB_URI;
   if (external) {
     project.provide('mongoUri', external);
-    return async () => undefined;
+    return () => Promise.resolve();
   }
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'loyalty-test-db-'));
   const embedded = await startEmbeddedMongo({

@@ -1,4 +1,5 @@
-import { Schema, Types, type Connection, type InferSchemaType } from 'mongoose';
+import type { Types} from 'mongoose';
+import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 
 /** `telegram:<id>` or `zalo:<id>`, pointing at its customer; one customer may have several. */
 const channelIdentitySchema = new Schema(

@@ -1,6 +1,7 @@
 import type { Connection } from 'mongoose';
 import { createAuditLogModel } from './audit-log.js';
 import { createChannelIdentityModel } from './channel-identity.js';
+import { createClaimModel } from './claim.js';
 import { createCustomerModel } from './customer.js';
 import { createFraudFlagModel } from './fraud-flag.js';
 import { createLinkOpenModel } from './link-open.js';
@@ -18,6 +19,7 @@ export function createModels(connection: Connection) {
   return {
     AuditLog: createAuditLogModel(connection),
     ChannelIdentity: createChannelIdentityModel(connection),
+    Claim: createClaimModel(connection),
     Customer: createCustomerModel(connection),
     FraudFlag: createFraudFlagModel(connection),
     LinkOpen: createLinkOpenModel(connection),

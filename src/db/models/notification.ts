@@ -1,4 +1,5 @@
-import { Schema, Types, type Connection, type InferSchemaType } from 'mongoose';
+import type { Types} from 'mongoose';
+import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 
 export const notificationTypes = [
   'reward_issued',

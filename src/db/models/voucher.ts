@@ -1,7 +1,17 @@
-import { Schema, Types, type Connection, type InferSchemaType } from 'mongoose';
+import type { Types} from 'mongoose';
+import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 
 export const voucherStatuses = ['active', 'redeemed', 'expired', 'cancelled'] as const;
 export type VoucherStatus = (typeof voucherStatuses)[number];
+
+const rewardSchema = new Schema(
+  {
+    kind: { type: String, enum: ['percent_off', 'amount_off', 'free_service', 'bonus_points'], required: true },
+    value: { type: Number, required: true, default: 0 },
+    label: { type: new Schema({ vi: { type: String, required: true }, en: { type: String, required: true } }, { _id: false }), required: true },
+  },
+  { _id: false },
+);
 
 /** An issued reward. `causeKey` (e.g. `referral:<id>:referrer`) issues each reward once. */
 const voucherSchema = new Schema(
@@ -10,11 +20,7 @@ const voucherSchema = new Schema(
     causeKey: { type: String, required: true, unique: true },
     customerId: { type: Schema.Types.ObjectId, required: true, index: true },
     cause: { type: String, enum: ['referral_referrer', 'referral_friend', 'milestone'], required: true },
-    reward: {
-      kind: { type: String, enum: ['percent_off', 'amount_off', 'free_service', 'bonus_points'], required: true },
-      value: { type: Number, default: 0 },
-      label: { vi: { type: String, required: true }, en: { type: String, required: true } },
-    },
+    reward: { type: rewardSchema, required: true },
     status: { type: String, enum: voucherStatuses, default: 'active' },
     issuedAt: { type: Date, required: true },
     expiresAt: { type: Date, required: true },

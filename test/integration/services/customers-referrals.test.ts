@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { useServices } from '../../support/services.js';
+
+describe('join and attribution', () => {
+  const h = useServices('referrals');
+
+  it('creates one customer per identity with a personal code, and finds it again', async () => {
+    const first = await h.join(1001, 'An');
+    expect(first.created).toBe(true);
+    expect(first.customer.code).toMatch(/^[A-HJ-KM-NP-Z2-9]{6}$/);
+    expect(first.customer.locale).toBe('vi');
+    const again = await h.join(1001, 'An');
+    expect(again.created).toBe(false);
+    expect(String(again.customer._id)).toBe(String(first.customer._id));
+    expect(await h.db.models.Customer.countDocuments({})).toBe(1);
+  });
+
+  it('attributes a newcomer to the referrer whose code they bring, and tells the referrer', async () => {
+    const { customer: a } = await h.join(1101, 'Anh');
+    const { customer: b } = await h.join(1102, 'Bình');
+    const result = await h.services.referrals.attribute(b._id, a.code.toLowerCase(), 'telegram');
+    expect(result).toMatchObject({ ok: true, duplicate: false, referrer: { name: 'Anh' } });
+    const referral = await h.db.models.Referral.findOne({ friendId: b._id }).lean();
+    expect(referral).toMatchObject({ status: 'joined', via: 'telegram', code: a.code });
+    expect(String(referral?.referrerId)).toBe(String(a._id));
+    const notice = await h.db.models.Notification.findOne({ key: `friend_joined:${String(b._id)}` }).lean();
+    expect(notice).toMatchObject({ type: 'friend_joined', status: 'pending', data: { friendName: 'Bình' } });
+    expect(String(notice?.customerId)).toBe(String(a._id));
+
+    const repeat = await h.services.referrals.attribute(b._id, a.code, 'telegram');
+    expect(repeat).toMatchObject({ ok: true, duplicate: true });
+    expect(await h.db.models.Referral.countDocuments({ friendId: b._id })).toBe(1);
+  });
+
+  it('refuses an unknown code, an own code, a second referrer and an existing customer, changing nothing', async () => {
+    const { customer: a } = await h.join(1201, 'Anh');
+    const { customer: c } = await h.join(1202, 'Chi');
+    const { customer: d } = await h.join(1203, 'Dũng');
+    expect(await h.services.referrals.attribute(d._id, 'ZZZZZZ', 'telegram')).toEqual({ ok: false, reason: 'unknown_code' });
+    expect(await h.services.referrals.attribute(d._id, 'not a code!', 'telegram')).toEqual({ ok: false, reason: 'unknown_code' });
+    expect(await h.services.referrals.attribute(a._id, a.code, 'telegram')).toEqual({ ok: false, reason: 'own_code' });
+
+    await h.services.referrals.attribute(d._id, a.code, 'zalo');
+    expect(await h.services.referrals.attribute(d._id, c.code, 'zalo')).toEqual({
+      ok: false,
+      reason: 'already_referred',
+      referrerName: 'Anh',
+    });
+
+    const staff = await h.staff(1204, 'Staff');
+    await h.services.visits.confirmFirstVisit(staff, c.code);
+    const { customer: e } = await h.join(1205, 'Em');
+    expect(await h.services.referrals.attribute(c._id, e.code, 'telegram')).toEqual({ ok: false, reason: 'already_customer' });
+    expect(await h.db.models.Referral.countDocuments({ friendId: { $in: [a._id, c._id] } })).toBe(0);
+    expect(String((await h.db.models.Referral.findOne({ friendId: d._id }).lean())?.referrerId)).toBe(String(a._id));
+  });
+
+  it('counts link opens for known codes only', async () => {
+    const { customer: a } = await h.join(1301, 'Anh');
+    expect(await h.services.referrals.recordLinkOpen(a.code, 'link')).toMatchObject({ ok: true, referrer: { name: 'Anh' } });
+    expect(await h.services.referrals.recordLinkOpen('ZZZZZZ', 'link')).toEqual({ ok: false, reason: 'unknown_code' });
+    expect(await h.db.models.LinkOpen.countDocuments({ referrerId: a._id })).toBe(1);
+  });
+
+  it('stores a phone in +84 form, one customer per number, and finds the customer by it', async () => {
+    const { customer: a } = await h.join(1401, 'Anh');
+    const { customer: b } = await h.join(1402, 'Bình');
+    expect(await h.services.customers.setPhone(a._id, '0912 345 678')).toEqual({ ok: true, phone: '+84912345678' });
+    expect(await h.services.customers.setPhone(b._id, '+84 912-345-678')).toEqual({ ok: false, reason: 'phone_taken' });
+    expect(await h.services.customers.setPhone(b._id, '12345')).toEqual({ ok: false, reason: 'invalid_phone' });
+    expect((await h.services.customers.findByCodeOrPhone('84912345678'))?.name).toBe('Anh');
+    expect(await h.services.customers.setPhone(a._id, '0987 654 321')).toEqual({ ok: true, phone: '+84987654321' });
+    expect(await h.services.customers.setPhone(b._id, '0912345678')).toEqual({ ok: true, phone: '+84912345678' });
+    expect((await h.services.customers.findByCodeOrPhone('0912345678'))?.name).toBe('Bình');
+  });
+
+  it('flags a referrer with more joins in one day than the rules allow', async () => {
+    const { customer: a } = await h.join(1501, 'Anh');
+    for (let i = 0; i < h.program.fraud.maxJoinsPerReferrerPerDay + 1; i++) {
+      const { customer: friend } = await h.join(1510 + i, `Bạn ${i}`);
+      await h.services.referrals.attribute(friend._id, a.code, 'link');
+    }
+    const flags = await h.db.models.FraudFlag.find({ customerId: a._id, rule: 'many_joins_in_a_day' }).lean();
+    expect(flags).toHaveLength(1);
+  });
+});

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { useServices } from '../../support/services.js';
+
+describe('owners, staff and the fraud review queue', () => {
+  const h = useServices('roles');
+
+  it('gives a one-time setup code while there is no owner, and accepts it once', async () => {
+    const code = await h.services.roles.getOrCreateSetupCode();
+    expect(code).toMatch(/^[A-HJ-KM-NP-Z2-9]{8}$/);
+    expect(await h.services.roles.getOrCreateSetupCode()).toBe(code);
+    expect(await h.services.roles.isSetupCode(code!.toLowerCase())).toBe(true);
+    const { customer: first } = await h.join(3001, 'Chủ');
+    const { customer: second } = await h.join(3002, 'Người khác');
+    const actor = (c: typeof first, id: number) => ({ customerId: c._id, identity: `telegram:${id}` });
+    expect(await h.services.roles.claimOwnership(actor(first, 3001), 'WRONGCDE')).toEqual({ ok: false, reason: 'invalid_setup_code' });
+    expect(await h.services.roles.claimOwnership(actor(first, 3001), code!)).toEqual({ ok: true });
+    expect(await h.services.roles.claimOwnership(actor(second, 3002), code!)).toEqual({ ok: false, reason: 'invalid_setup_code' });
+    expect(await h.services.roles.isOwner(first._id)).toBe(true);
+    expect(await h.services.roles.isOwner(second._id)).toBe(false);
+    expect(await h.services.roles.getOrCreateSetupCode()).toBeUndefined();
+  });
+
+  it('makes OWNER_IDS owners, even before they chatted', async () => {
+    await h.services.roles.ensureOwners(['telegram:3101', 'zalo:abc3101'], 'vi');
+    const owner = await h.services.customers.findByIdentity('zalo:abc3101');
+    expect(owner?.role).toBe('owner');
+    const { customer } = await h.join(3101, 'Chủ');
+    expect(customer.role).toBe('owner');
+  });
+
+  it('lets the owner add and remove staff by personal code, telling the person, and audits it', async () => {
+    const owner = await h.staff(3201, 'Chủ', 'owner');
+    const { customer: lan } = await h.join(3202, 'Lan');
+    expect(await h.services.roles.addStaff(owner, lan.code)).toMatchObject({ ok: true, changed: true, customer: { role: 'staff' } });
+    expect(await h.services.roles.addStaff(owner, lan.code)).toMatchObject({ ok: true, changed: false });
+    expect((await h.services.roles.listStaff()).map((c) => c.name)).toEqual(expect.arrayContaining(['Chủ', 'Lan']));
+    expect(await h.db.models.Notification.countDocuments({ customerId: lan._id, type: 'staff_added' })).toBe(1);
+
+    const lanActor = { customerId: lan._id, identity: 'telegram:3202' };
+    const ownerDoc = await h.db.models.Customer.findById(owner.customerId).lean();
+    expect(await h.services.roles.addStaff(lanActor, lan.code)).toEqual({ ok: false, reason: 'not_allowed' });
+    expect(await h.services.roles.removeStaff(owner, ownerDoc!.code)).toEqual({ ok: false, reason: 'is_owner' });
+    expect(await h.services.roles.removeStaff(owner, 'ZZZZZZ')).toEqual({ ok: false, reason: 'not_found' });
+    expect(await h.services.roles.removeStaff(owner, '??')).toEqual({ ok: false, reason: 'invalid_code' });
+    expect(await h.services.roles.removeStaff(owner, lan.code)).toMatchObject({ ok: true, changed: true, customer: { role: 'customer' } });
+    const actions = await h.db.models.AuditLog.find({ actorId: owner.customerId }).lean();
+    expect(actions.map((a) => `${a.action}:${a.outcome}`)).toEqual(
+      expect.arrayContaining(['staff_add:changed', 'staff_add:unchanged', 'staff_remove:is_owner', 'staff_remove:changed']),
+    );
+  });
+
+  it('lists open flags for the owner only and resolves them once', async () => {
+    const owner = await h.staff(3301, 'Chủ', 'owner');
+    const staff = await h.staff(3302, 'Nhân viên');
+    const { customer: friend } = await h.join(3303, 'Bạn');
+    const staffDoc = await h.db.models.Customer.findById(staff.customerId).lean();
+    await h.services.referrals.attribute(friend._id, staffDoc!.code, 'telegram');
+    await h.services.visits.confirmFirstVisit(staff, friend.code);
+
+    expect(await h.services.fraud.listOpen(staff)).toEqual({ ok: false, reason: 'not_allowed' });
+    const open = await h.services.fraud.listOpen(owner);
+    if (!open.ok) throw new Error(open.reason);
+    const flag = open.flags.find((f) => f.rule === 'staff_confirms_own_referral');
+    expect(flag).toBeDefined();
+    expect(await h.services.fraud.resolve(owner, String(flag!._id), 'confirmed')).toMatchObject({ ok: true, flag: { status: 'confirmed' } });
+    expect(await h.services.fraud.resolve(owner, String(flag!._id), 'dismissed')).toEqual({ ok: false, reason: 'not_found' });
+    expect(await h.services.fraud.resolve(owner, 'nonsense', 'dismissed')).toEqual({ ok: false, reason: 'not_found' });
+  });
+});

@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { checkJoinVolume, checkReferralConversion } from '../../../src/domain/fraud.js';
+import {
+  milestonesReached,
+  nextMilestone,
+  nextTier,
+  pointsForVisit,
+  tierForPoints,
+  voucherExpiry,
+  withinAttributionWindow,
+} from '../../../src/domain/loyalty.js';
+import { parseProgram, ProgramConfigError } from '../../../src/program/load.js';
+import defaultProgram from '../../../src/program/default-program.json' with { type: 'json' };
+
+const program = parseProgram(defaultProgram);
+
+describe('tiers', () => {
+  it('start with no tier and reach Member, Silver and Gold at their thresholds', () => {
+    expect(tierForPoints(0, program.tiers)).toEqual({ rank: 0, tier: undefined });
+    expect(tierForPoints(199, program.tiers).rank).toBe(0);
+    expect(tierForPoints(200, program.tiers).tier?.name).toBe('Member');
+    expect(tierForPoints(500, program.tiers).tier?.name).toBe('Silver');
+    expect(tierForPoints(5000, program.tiers).tier?.name).toBe('Gold');
+  });
+
+  it('name the next tier and the points still missing, none at the top', () => {
+    expect(nextTier(150, program.tiers)).toMatchObject({ tier: { name: 'Member' }, pointsToGo: 50 });
+    expect(nextTier(1000, program.tiers)).toBeUndefined();
+  });
+});
+
+describe('points for a visit', () => {
+  it('give the fixed points plus points per amount spent', () => {
+    expect(pointsForVisit(undefined, program.points)).toBe(100);
+    expect(pointsForVisit(250_000, program.points)).toBe(125);
+    expect(pointsForVisit(9_999, program.points)).toBe(100);
+  });
+
+  it('ignore the amount when the program gives no points for money', () => {
+    expect(pointsForVisit(1_000_000, { ...program.points, perAmount: null })).toBe(100);
+  });
+});
+
+describe('milestones', () => {
+  it('are reached at 5, 10, 25 and 50 confirmed friends', () => {
+    expect(milestonesReached(4, program.milestones)).toEqual([]);
+    expect(milestonesReached(5, program.milestones).map((m) => m.friends)).toEqual([5]);
+    expect(milestonesReached(26, program.milestones).map((m) => m.friends)).toEqual([5, 10, 25]);
+    expect(nextMilestone(7, program.milestones)).toMatchObject({ milestone: { friends: 10 }, friendsToGo: 3 });
+    expect(nextMilestone(50, program.milestones)).toBeUndefined();
+  });
+});
+
+describe('dates in the business time zone', () => {
+  it('expire a voucher at the end of the local day, validity days later', () => {
+    // 23:30 on 1 March in Ho Chi Minh City is 16:30 UTC; 60 days later ends 30 April 23:59:59.999 local.
+    const issued = new Date('2026-03-01T16:30:00Z');
+    expect(voucherExpiry(issued, 60, 'Asia/Ho_Chi_Minh').toISOString()).toBe('2026-04-30T16:59:59.999Z');
+    expect(voucherExpiry(issued, 60, 'UTC').toISOString()).toBe('2026-04-30T23:59:59.999Z');
+  });
+
+  it('count a referral only within the attribution window', () => {
+    const joined = new Date('2026-01-01T00:00:00Z');
+    expect(withinAttributionWindow(joined, new Date('2026-01-31T00:00:00Z'), 30)).toBe(true);
+    expect(withinAttributionWindow(joined, new Date('2026-01-31T00:00:01Z'), 30)).toBe(false);
+  });
+});
+
+describe('fraud checks', () => {
+  it('flag a friend with the referrer phone and staff confirming their own referral', () => {
+    expect(checkReferralConversion({ friendPhone: '+84912345678', referrerPhone: '+84912345678', referrerId: 'a', staffId: 'b' })).toEqual([
+      'same_phone_as_referrer',
+    ]);
+    expect(checkReferralConversion({ friendPhone: null, referrerPhone: null, referrerId: 'a', staffId: 'a' })).toEqual([
+      'staff_confirms_own_referral',
+    ]);
+    expect(checkReferralConversion({ referrerId: 'a', staffId: 'b' })).toEqual([]);
+  });
+
+  it('flag more joins in a day than allowed', () => {
+    expect(checkJoinVolume(10, 10)).toEqual([]);
+    expect(checkJoinVolume(11, 10)).toEqual(['many_joins_in_a_day']);
+  });
+});
+
+describe('program rules file', () => {
+  it('accepts the shipped default', () => {
+    expect(program.business.name).toBeTruthy();
+    expect(program.tiers.map((t) => [t.name, t.minPoints])).toEqual([
+      ['Member', 200],
+      ['Silver', 500],
+      ['Gold', 1000],
+    ]);
+  });
+
+  it('names every bad field with its path', () => {
+    const { vouchers: _dropped, ...rest } = structuredClone(defaultProgram);
+    const broken = {
+      ...rest,
+      rewards: { ...rest.rewards, referrer: { ...rest.rewards.referrer, value: 150 } },
+      tiers: rest.tiers.map((tier, i) => (i === 1 ? { ...tier, minPoints: 100 } : tier)),
+    };
+    try {
+      parseProgram(broken, 'rules.json');
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ProgramConfigError);
+      const message = (error as Error).message;
+      expect(message).toContain('rules.json');
+      expect(message).toContain('rewards.referrer.value: a percent must be between 1 and 100');
+      expect(message).toContain('tiers.1.minPoints: tiers must be in increasing order of points');
+      expect(message).toContain('vouchers:');
+    }
+  });
+});
