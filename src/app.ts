@@ -10,6 +10,7 @@ import { summarizeHealth, type HealthReport } from './health.js';
 import { createHttpApp } from './http/app.js';
 import { createI18n, type I18n } from './i18n.js';
 import { createAgenda } from './jobs/agenda.js';
+import { defineMaintenanceJobs } from './jobs/maintenance.js';
 import type { Logger } from './logger.js';
 import { loadProgram } from './program/load.js';
 import type { Program } from './program/schema.js';
@@ -102,6 +103,8 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
         if (drained.timedOut) await agenda.stop(false);
       },
     });
+
+    await defineMaintenanceJobs(agenda, models);
 
     const channels: ChatChannel[] = [];
     for (const channel of channels) {

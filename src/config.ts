@@ -73,6 +73,9 @@ const envSchema = z
 
 export type Env = z.input<typeof envSchema>;
 
+/** Every environment variable the app reads (documented in .env.example and the README). */
+export const configVariables = Object.keys(envSchema.shape);
+
 /** The application's settings, parsed once from the environment. */
 export interface Config {
   nodeEnv: 'development' | 'production' | 'test';

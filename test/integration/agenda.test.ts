@@ -1,0 +1,46 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Agenda } from 'agenda';
+import { createAgenda } from '../../src/jobs/agenda.js';
+import { pruneProcessedUpdates } from '../../src/jobs/maintenance.js';
+import { useTestDatabase } from '../support/database.js';
+
+describe('Agenda on the real server', () => {
+  const db = useTestDatabase('agenda');
+  let agenda: Agenda | undefined;
+  afterAll(async () => {
+    await agenda?.stop(false);
+  });
+
+  it('runs a scheduled job once, with its data, and records it as finished', async () => {
+    agenda = createAgenda(db.connection, { processEveryMs: 100 });
+    const seen: unknown[] = [];
+    let finished!: () => void;
+    const done = new Promise<void>((resolve) => (finished = resolve));
+    agenda.define('greet', (job: { attrs: { data: unknown } }) => {
+      seen.push(job.attrs.data);
+      finished();
+      return Promise.resolve();
+    });
+    await agenda.start();
+    await agenda.schedule(new Date(Date.now() + 200), 'greet', { customer: 'An' });
+    await done;
+    await agenda.drain({ timeout: 5_000, closeConnection: false });
+    expect(seen).toEqual([{ customer: 'An' }]);
+    const stored = await db.connection.collection('agendaJobs').findOne({ name: 'greet' });
+    expect(stored?.lastFinishedAt).toBeInstanceOf(Date);
+  });
+});
+
+describe('maintenance', () => {
+  const db = useTestDatabase('maintenance');
+
+  it('prunes processed-update keys older than the retention and keeps recent ones', async () => {
+    const now = new Date('2026-06-10T00:00:00Z');
+    await db.models.ProcessedUpdate.create([
+      { key: 'telegram:old', processedAt: new Date('2026-06-01T00:00:00Z') },
+      { key: 'telegram:new', processedAt: new Date('2026-06-09T00:00:00Z') },
+    ]);
+    expect(await pruneProcessedUpdates(db.models, now)).toBe(1);
+    expect((await db.models.ProcessedUpdate.find({}).lean()).map((u) => u.key)).toEqual(['telegram:new']);
+  });
+});
