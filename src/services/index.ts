@@ -3,6 +3,7 @@ import { createCustomerService } from './customers.js';
 import { createFraudService } from './fraud.js';
 import { createPointsLedger } from './points.js';
 import { createReferralService } from './referrals.js';
+import { createReportsService } from './reports.js';
 import { createRoleService } from './roles.js';
 import { createStatusService } from './status.js';
 import { createVisitService } from './visits.js';
@@ -25,6 +26,7 @@ export function createServices(deps: ServiceDeps) {
     status: createStatusService(ctx, vouchers),
     roles: createRoleService(ctx, customers),
     fraud: createFraudService(ctx),
+    reports: createReportsService(deps),
   };
 }
 

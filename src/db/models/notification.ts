@@ -44,6 +44,8 @@ const notificationSchema = new Schema(
   { timestamps: true, versionKey: false },
 );
 notificationSchema.index({ status: 1, nextAttemptAt: 1 });
+notificationSchema.index({ type: 1, createdAt: 1 });
+notificationSchema.index({ status: 1, updatedAt: 1 });
 
 export type Notification = InferSchemaType<typeof notificationSchema> & { _id: Types.ObjectId };
 
