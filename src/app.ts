@@ -1,7 +1,9 @@
 import type { Server } from 'node:http';
 import type { Agenda } from 'agenda';
 import type { Connection } from 'mongoose';
-import type { ChatChannel } from './channels/channel.js';
+import type { ChannelName, ChatChannel } from './channels/channel.js';
+import type { MessageSender } from './channels/sender.js';
+import { createTelegramChannel } from './channels/telegram/channel.js';
 import type { Config } from './config.js';
 import { connectMongo, pingMongo } from './db/connection.js';
 import { startEmbeddedMongo, type EmbeddedMongo } from './db/embedded.js';
@@ -11,6 +13,8 @@ import { createHttpApp } from './http/app.js';
 import { createI18n, type I18n } from './i18n.js';
 import { createAgenda } from './jobs/agenda.js';
 import { defineMaintenanceJobs } from './jobs/maintenance.js';
+import { DELIVER_NOTIFICATION, defineNotificationJobs } from './jobs/notifications.js';
+import { createNotificationDelivery } from './services/notification-delivery.js';
 import type { Logger } from './logger.js';
 import { loadProgram } from './program/load.js';
 import type { Program } from './program/schema.js';
@@ -19,6 +23,8 @@ import { createServices, type Services } from './services/index.js';
 export interface AppOverrides {
   /** Agenda poll interval; tests shorten it. */
   agendaProcessEveryMs?: number;
+  /** How often due and retried notifications are swept; tests shorten it. */
+  notificationSweepMs?: number;
 }
 
 export interface RunningApp {
@@ -85,7 +91,15 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
     await ensureIndexes(models);
 
     const i18n = await createI18n({ defaultLocale: config.defaultLocale, timezone: config.timezone });
-    const services = createServices({ models, program, logger, timezone: config.timezone });
+    // Bound once Agenda exists: a recorded notification is scheduled for delivery at once.
+    let scheduleDelivery: (ids: string[]) => void = () => undefined;
+    const services = createServices({
+      models,
+      program,
+      logger,
+      timezone: config.timezone,
+      onNotificationsRecorded: (ids) => scheduleDelivery(ids),
+    });
     await services.roles.ensureOwners(config.ownerIds, config.defaultLocale);
     const ownerSetupCode = await services.roles.getOrCreateSetupCode();
 
@@ -107,9 +121,26 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
     await defineMaintenanceJobs(agenda, models);
 
     const channels: ChatChannel[] = [];
+    const senders = new Map<ChannelName, MessageSender>();
+    if (config.telegram.enabled) {
+      const telegram = createTelegramChannel({ ...config.telegram, publicUrl: config.publicUrl, services, models, program, i18n, logger });
+      channels.push(telegram);
+      senders.set('telegram', telegram.sender);
+    }
     for (const channel of channels) {
       await channel.init();
     }
+
+    const delivery = createNotificationDelivery({ models, program, i18n, logger, senders });
+    await defineNotificationJobs(agenda, delivery, overrides.notificationSweepMs ?? 10_000);
+    scheduleDelivery = (ids) => {
+      for (const notificationId of ids) {
+        agenda.now(DELIVER_NOTIFICATION, { notificationId }).catch((error: unknown) => {
+          // The sweep delivers it anyway; only the immediacy is lost.
+          logger.warn({ err: error, notificationId }, 'could not schedule a delivery');
+        });
+      }
+    };
 
     const health = async (): Promise<HealthReport> => {
       const mongoUp = await pingMongo(connection);

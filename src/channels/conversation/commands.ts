@@ -103,6 +103,6 @@ export function parseCommand(text: string): ParseResult {
       return decision && args[1] && args.length === 2 ? ok({ name, decision, flagId: args[1] }) : usage;
     }
     default:
-      return args.length === 0 ? ok({ name } as Command) : usage;
+      return args.length === 0 ? ok({ name }) : usage;
   }
 }

@@ -76,7 +76,7 @@ export function createConversation(deps: ConversationDeps, links: Links) {
       displayName: incoming.displayName,
       locale: isLocale(appLocale) ? appLocale : i18n.defaultLocale,
     });
-    const session = { customer, locale: customer.locale as Locale, t: i18n.forLocale(customer.locale as Locale) };
+    const session = { customer, locale: customer.locale, t: i18n.forLocale(customer.locale) };
     const actor: Actor = { customerId: customer._id, identity: incoming.identity };
 
     if (incoming.contactPhone) return sharePhone(session, incoming.contactPhone);

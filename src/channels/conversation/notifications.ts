@@ -1,0 +1,77 @@
+import type { Customer } from '../../db/models/customer.js';
+import type { Notification } from '../../db/models/notification.js';
+import type { Translate } from '../../i18n.js';
+import type { Program, Reward } from '../../program/schema.js';
+import { rewardLabel } from './format.js';
+
+interface NotificationData {
+  voucherCode?: string;
+  cause?: 'referral_referrer' | 'referral_friend' | 'milestone';
+  reward?: Reward;
+  expiresAt?: Date;
+  friendName?: string;
+  referrerName?: string;
+  friends?: number;
+  tier?: string;
+  points?: number;
+  text?: string;
+}
+
+/**
+ * The text a person receives for a recorded notification, in their language at send
+ * time. Returns undefined for a notification with nothing left to say.
+ */
+export function renderNotification(
+  notification: Pick<Notification, 'type' | 'data'>,
+  recipient: Customer,
+  t: Translate,
+  program: Program,
+): string | undefined {
+  const locale = recipient.locale;
+  const data = (notification.data ?? {}) as NotificationData;
+  const friend = data.friendName || t('bot:aFriend');
+  switch (notification.type) {
+    case 'reward_issued': {
+      if (!data.reward) return undefined;
+      const reward = rewardLabel(data.reward, locale);
+      const key =
+        data.cause === 'referral_friend'
+          ? 'notify:rewardFriend'
+          : data.cause === 'milestone'
+            ? 'notify:rewardMilestone'
+            : 'notify:rewardReferrer';
+      return t(key, {
+        reward,
+        code: data.voucherCode,
+        expiresAt: data.expiresAt ? new Date(data.expiresAt) : undefined,
+        friend,
+        referrer: data.referrerName || t('bot:aFriend'),
+        friends: data.friends,
+        business: program.business.name,
+      });
+    }
+    case 'friend_joined':
+      return t('notify:friendJoined', { friend });
+    case 'friend_visit_confirmed':
+      return t('notify:friendVisitConfirmed', { friend });
+    case 'tier_upgraded': {
+      const tier = program.tiers.find((candidate) => candidate.name === data.tier);
+      if (!tier) return undefined;
+      return t('notify:tierUpgraded', { tier: tier.name, perk: tier.perk[locale], points: data.points, business: program.business.name });
+    }
+    case 'milestone_reached':
+      return t('notify:milestoneReached', { friends: data.friends, reward: data.reward ? rewardLabel(data.reward, locale) : '' });
+    case 'staff_added':
+      return `${t('notify:staffAdded', { business: program.business.name })}\n\n${t('bot:helpStaff')}`;
+    case 'staff_removed':
+      return t('notify:staffRemoved', { business: program.business.name });
+    case 'visit_reminder':
+      return t('notify:visitReminder', { business: program.business.name, reward: rewardLabel(program.rewards.friend, locale) });
+    case 'voucher_expiry_reminder':
+      return data.reward
+        ? t('notify:voucherExpiry', { code: data.voucherCode, reward: rewardLabel(data.reward, locale), expiresAt: data.expiresAt ? new Date(data.expiresAt) : undefined })
+        : undefined;
+    case 'daily_summary':
+      return data.text;
+  }
+}

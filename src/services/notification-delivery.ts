@@ -1,0 +1,174 @@
+import type { Types } from 'mongoose';
+import type { ChannelName } from '../channels/channel.js';
+import { renderNotification } from '../channels/conversation/notifications.js';
+import type { MessageSender, SendResult } from '../channels/sender.js';
+import type { Customer } from '../db/models/customer.js';
+import type { Models } from '../db/models/index.js';
+import type { Notification } from '../db/models/notification.js';
+import { retryDelayMs, SendPacer, telegramLimits, zaloLimits, type PacingLimits } from '../domain/send-pacing.js';
+import type { I18n } from '../i18n.js';
+import type { Logger } from '../logger.js';
+import type { Program } from '../program/schema.js';
+import { isDuplicateKey } from './context.js';
+
+export type DeliveryOutcome = 'sent' | 'retry' | 'undeliverable' | 'skipped';
+
+export interface DeliveryDeps {
+  models: Models;
+  program: Program;
+  i18n: I18n;
+  logger: Logger;
+  /** Senders of the channels running in this process, by channel name. */
+  senders: Map<ChannelName, MessageSender>;
+  now?: () => Date;
+  sleep?: (ms: number) => Promise<void>;
+  limits?: Partial<Record<ChannelName, PacingLimits>>;
+  /** Attempts before a failing notification is given up as undeliverable. */
+  maxAttempts?: number;
+  /** How long a claimed send may take before it counts as crashed. */
+  leaseMs?: number;
+  /** Test hook: called after the send returned and before the outcome is recorded. */
+  afterSend?: (notificationId: string) => void;
+}
+
+/**
+ * Delivers recorded notifications, exactly once as the person sees it:
+ * - a worker claims an attempt with an insert under `deliver:<id>:<attempt>` (exclusive on
+ *   every server), marks the notification `sending` with a lease, sends, then records;
+ * - a failure to retry goes back to `pending` with exponential backoff (honouring the
+ *   platform's retry-after) until maxAttempts, then `undeliverable`; a permanent failure
+ *   (blocked bot, deleted chat) is `undeliverable` at once;
+ * - a `sending` whose lease ran out means the worker died between claiming and recording:
+ *   the message may have gone out, so it becomes `uncertain` and is never sent again.
+ */
+export function createNotificationDelivery(deps: DeliveryDeps) {
+  const { models, program, i18n, logger, senders } = deps;
+  const now = deps.now ?? (() => new Date());
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const maxAttempts = deps.maxAttempts ?? 8;
+  const leaseMs = deps.leaseMs ?? 2 * 60_000;
+  const pacers = new Map<ChannelName, SendPacer>([
+    ['telegram', new SendPacer(deps.limits?.telegram ?? telegramLimits)],
+    ['zalo', new SendPacer(deps.limits?.zalo ?? zaloLimits)],
+  ]);
+
+  async function claimAttempt(notification: Notification): Promise<boolean> {
+    const key = `deliver:${String(notification._id)}:${notification.attempts}`;
+    try {
+      await models.Claim.create({ key, at: now() });
+      return true;
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+    }
+    // The claimant marks `sending` before it sends; a claim that old with the notification
+    // still pending belongs to a worker that died before sending, so move past it.
+    const claim = await models.Claim.findOne({ key }).lean();
+    if (claim && now().getTime() - claim.at.getTime() > leaseMs) {
+      await models.Notification.updateOne(
+        { _id: notification._id, status: 'pending', attempts: notification.attempts },
+        { $set: { attempts: notification.attempts + 1 } },
+      );
+    }
+    return false;
+  }
+
+  async function recipientOf(customerId: Types.ObjectId): Promise<{ customer: Customer; channel: ChannelName; chatId: string } | undefined> {
+    const customer = await models.Customer.findById(customerId).lean<Customer>();
+    if (!customer) return undefined;
+    const identities = await models.ChannelIdentity.find({ customerId }).sort({ lastSeenAt: -1 }).lean();
+    const preferred = identities.find((i) => i.identity === customer.lastIdentity) ?? identities[0];
+    return preferred ? { customer, channel: preferred.channel, chatId: preferred.chatId } : undefined;
+  }
+
+  async function finish(id: Types.ObjectId, attempts: number, result: SendResult): Promise<DeliveryOutcome> {
+    if (result.ok) {
+      await models.Notification.updateOne({ _id: id }, { $set: { status: 'sent', sentAt: now() }, $unset: { leaseUntil: 1 } });
+      return 'sent';
+    }
+    if (result.kind === 'permanent' || attempts >= maxAttempts) {
+      await models.Notification.updateOne(
+        { _id: id },
+        { $set: { status: 'undeliverable', lastError: result.reason }, $unset: { leaseUntil: 1 } },
+      );
+      return 'undeliverable';
+    }
+    await models.Notification.updateOne(
+      { _id: id },
+      {
+        $set: {
+          status: 'pending',
+          lastError: result.reason,
+          nextAttemptAt: new Date(now().getTime() + retryDelayMs(attempts, result.retryAfterMs)),
+        },
+        $unset: { leaseUntil: 1 },
+      },
+    );
+    return 'retry';
+  }
+
+  /** One delivery attempt of one notification, if it is due and nobody else holds it. */
+  async function deliver(notificationId: Types.ObjectId | string): Promise<DeliveryOutcome> {
+    const notification = await models.Notification.findById(notificationId).lean<Notification>();
+    if (!notification || notification.status !== 'pending' || notification.nextAttemptAt > now()) return 'skipped';
+    if (!(await claimAttempt(notification))) return 'skipped';
+    const attempts = notification.attempts + 1;
+    await models.Notification.updateOne(
+      { _id: notification._id },
+      { $set: { status: 'sending', attempts, leaseUntil: new Date(now().getTime() + leaseMs) } },
+    );
+
+    const recipient = await recipientOf(notification.customerId);
+    const sender = recipient && senders.get(recipient.channel);
+    if (!recipient || !sender) {
+      // No channel here can reach them now (their channel may be off in this process).
+      return finish(notification._id, attempts, { ok: false, kind: 'retry', reason: 'no sender for the recipient' });
+    }
+    const t = i18n.forLocale(recipient.customer.locale);
+    const text = renderNotification(notification, recipient.customer, t, program);
+    if (!text) return finish(notification._id, attempts, { ok: false, kind: 'permanent', reason: 'nothing to render' });
+
+    const slot = pacers.get(recipient.channel)?.reserve(recipient.chatId, now().getTime()) ?? now().getTime();
+    const wait = slot - now().getTime();
+    if (wait > 0) await sleep(wait);
+    let result: SendResult;
+    try {
+      result = await sender.send(recipient.chatId, { text });
+    } catch (error) {
+      logger.warn({ err: error, notificationId: String(notification._id) }, 'send threw');
+      result = { ok: false, kind: 'retry', reason: String(error) };
+    }
+    deps.afterSend?.(String(notification._id));
+    return finish(notification._id, attempts, result);
+  }
+
+  /**
+   * Marks crashed sends uncertain and delivers every due notification (oldest first, up
+   * to `limit`, `concurrency` at a time). Returns how many were sent.
+   */
+  async function sweep(limit = 1000, concurrency = 30): Promise<number> {
+    await models.Notification.updateMany(
+      { status: 'sending', leaseUntil: { $lt: now() } },
+      { $set: { status: 'uncertain', lastError: 'worker stopped between sending and recording' } },
+    );
+    const due = await models.Notification.find({ status: 'pending', nextAttemptAt: { $lte: now() } }, { _id: 1 })
+      .sort({ nextAttemptAt: 1 })
+      .limit(limit)
+      .lean();
+    // Several sends in flight, each waiting for its own paced slot, so one busy chat does
+    // not hold up the others.
+    let sent = 0;
+    let next = 0;
+    const worker = async () => {
+      while (next < due.length) {
+        const item = due[next++];
+        if (item && (await deliver(item._id)) === 'sent') sent += 1;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, due.length) }, worker));
+    return sent;
+  }
+
+  return { deliver, sweep };
+}
+
+export type NotificationDelivery = ReturnType<typeof createNotificationDelivery>;

@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { useTelegramApp } from '../support/app.js';
+
+describe('Telegram: the referral conversation end to end', () => {
+  const h = useTelegramApp('tg-conversation', { OWNER_IDS: 'telegram:900' });
+  const owner = () => h.telegram.user(900, 'Chủ tiệm');
+  const an = () => h.telegram.user(101, 'An');
+  const binh = () => h.telegram.user(102, 'Bình', 'en');
+  const suong = () => h.telegram.user(103, 'Sương');
+  const codeOf = async (id: number) => (await h.app.services.customers.findByIdentity(`telegram:${id}`))!.code;
+
+  it('A joins, picks a language and gets a referral link, invitation and invite QR', async () => {
+    an().send('/start');
+    const [welcome, choice] = await h.telegram.waitForMessages(101, 2);
+    expect(welcome!.text).toContain('Chào mừng bạn đến với chương trình giới thiệu của Salon Mai');
+    expect(choice!.buttons.map((b) => b.text)).toEqual(['Tiếng Việt', 'English']);
+    an().press('Tiếng Việt');
+    await h.telegram.waitForText(101, 'Đã chuyển sang tiếng Việt.');
+
+    an().send('/link');
+    const code = await codeOf(101);
+    const intro = await h.telegram.waitForText(101, 'Link giới thiệu của bạn');
+    expect(intro.text).toContain(`https://t.me/salon_mai_bot?start=${code}`);
+    const invitation = await h.telegram.waitForText(101, 'Mình hay đến Salon Mai');
+    expect(invitation.buttons[0]?.url).toMatch(/^https:\/\/t\.me\/share\/url\?url=/);
+    const qr = await h.telegram.waitForText(101, 'Mã QR giới thiệu');
+    expect(qr.photo).toBe(true);
+  });
+
+  it('B opens the link, is attributed in English, and A is told a friend joined', async () => {
+    const code = await codeOf(101);
+    binh().send(`/start ${code}`);
+    const attributed = await h.telegram.waitForText(102, 'An invited you to Salon Mai!');
+    expect(attributed.text).toContain('10% off your first visit');
+    await h.telegram.waitForText(101, 'Bình vừa tham gia qua link của bạn');
+    expect(await h.app.models.LinkOpen.countDocuments({ code })).toBe(1);
+  });
+
+  it('the owner makes S staff; S is told and gets the staff commands', async () => {
+    suong().send('/start');
+    await h.telegram.waitForMessages(103, 2);
+    owner().send(`/staff add ${await codeOf(103)}`);
+    await h.telegram.waitForText(900, 'Đã thêm Sương làm nhân viên.');
+    const told = await h.telegram.waitForText(103, 'Bạn đã được thêm làm nhân viên');
+    expect(told.text).toContain('/confirm');
+  });
+
+  it('staff confirm B first visit; A and B each receive their reward once', async () => {
+    suong().send(`/confirm ${await codeOf(102)} 300k`);
+    const confirmed = await h.telegram.waitForText(103, 'Đã xác nhận lần ghé đầu tiên của Bình');
+    expect(confirmed.text).toContain('+130 điểm');
+    expect(confirmed.text).toContain('Khách được An giới thiệu');
+
+    const forA = await h.telegram.waitForText(101, 'Bình vừa ghé Salon Mai lần đầu nhờ bạn giới thiệu!');
+    expect(forA.text).toContain('Giảm 20% cho lần dịch vụ tiếp theo');
+    const forB = await h.telegram.waitForText(102, 'Welcome to Salon Mai! Your first-visit offer: 10% off your first visit.');
+    expect(forB.text).toMatch(/Voucher code: [A-Z2-9]{8}/);
+    await h.telegram.waitForText(101, 'Bình đã ghé lần đầu');
+
+    // Sweeps keep running: still exactly one of each a while later.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(h.telegram.messagesTo(101).filter((m) => m.text.includes('nhờ bạn giới thiệu'))).toHaveLength(1);
+    expect(h.telegram.messagesTo(102).filter((m) => m.text.includes('first-visit offer'))).toHaveLength(1);
+  });
+
+  it("A's visits push A into Member and A gets the congratulation", async () => {
+    const code = await codeOf(101);
+    suong().send(`/visit ${code}`);
+    await h.telegram.waitForText(103, 'Đây là lần ghé đầu tiên của khách.');
+    suong().send(`/visit ${code}`);
+    await h.telegram.waitForText(103, /Đã ghi nhận lần ghé của An: \+100 điểm \(tổng 250\)/);
+    const congratulation = await h.telegram.waitForText(101, 'Chúc mừng! Bạn đã lên hạng Member');
+    expect(congratulation.text).toContain('Ưu tiên đặt lịch');
+    an().send('/me');
+    const me = await h.telegram.waitForText(101, 'Điểm: 250');
+    expect(me.text).toContain('Hạng: Member');
+    expect(me.text).toContain('Còn 250 điểm nữa để lên hạng Silver.');
+    expect((await h.telegram.waitForText(101, 'Mã QR thành viên')).photo).toBe(true);
+  });
+
+  it("the owner's /stats shows the new numbers", async () => {
+    owner().send('/stats');
+    const stats = await h.telegram.waitForText(900, 'Số liệu hôm nay');
+    expect(stats.text).toContain('Bạn bè tham gia: 1');
+    expect(stats.text).toContain('Lần ghé đầu được xác nhận: 2');
+    expect(stats.text).toContain('Doanh thu từ khách được giới thiệu: 300.000');
+    expect(stats.text).toContain('1. An: 1 bạn');
+  });
+
+  it('each attribution refusal gets its own answer', async () => {
+    const aCode = await codeOf(101);
+    an().send(`/start ${aCode}`);
+    await h.telegram.waitForText(101, 'Đây là mã của chính bạn');
+    binh().send(`/start ${await codeOf(103)}`);
+    await h.telegram.waitForText(102, 'An already invited you, so another code cannot be used.');
+    h.telegram.user(104, 'Chi').send('/start ZZZZZZ');
+    await h.telegram.waitForText(104, 'Mã giới thiệu này không tồn tại');
+    an().send(`/start ${await codeOf(103)}`);
+    await h.telegram.waitForText(101, 'Bạn đã là khách của cửa hàng rồi');
+  });
+
+  it('malformed commands get the usage line, and a non-staff /confirm changes nothing', async () => {
+    suong().send('/confirm');
+    await h.telegram.waitForText(103, 'Lệnh chưa đúng. Cách dùng: /confirm <mã khách hoặc số điện thoại> [số tiền]');
+    suong().send('/stats yesterday');
+    await h.telegram.waitForText(103, 'Cách dùng: /stats, /stats 7d hoặc /stats 30d');
+
+    const chi = h.telegram.user(104, 'Chi');
+    const visitsBefore = await h.app.models.Visit.countDocuments({});
+    chi.send(`/confirm ${await codeOf(102)}`);
+    const refused = await h.telegram.waitForText(104, 'Bạn không có quyền dùng lệnh này.');
+    expect(refused.text).not.toContain('Bình');
+    expect(await h.app.models.Visit.countDocuments({})).toBe(visitsBefore);
+  });
+
+  it('the same update delivered twice is handled once', async () => {
+    const update = {
+      message: { message_id: 9001, date: Math.floor(Date.now() / 1000), chat: { id: 105, type: 'private' }, from: { id: 105, is_bot: false, first_name: 'Dũng' }, text: '/help' },
+    };
+    h.telegram.push(update, 5000);
+    h.telegram.push(update, 5000);
+    await h.telegram.waitForText(105, 'Lệnh của bạn');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(h.telegram.messagesTo(105)).toHaveLength(1);
+  });
+});

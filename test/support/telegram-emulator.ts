@@ -1,0 +1,252 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+
+/** A message the bot sent, as the emulator recorded it. */
+export interface SentMessage {
+  messageId: number;
+  chatId: number;
+  text: string;
+  photo: boolean;
+  buttons: Array<{ text: string; callback_data?: string; url?: string; request_contact?: boolean }>;
+}
+
+interface PendingPoll {
+  offset: number;
+  resolve: (updates: unknown[]) => void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * A small Telegram Bot API on 127.0.0.1 for end-to-end tests: it queues the updates a
+ * test's users send, serves them to the bot's long polling (or posts them to a webhook),
+ * and records everything the bot sends. Failures can be injected per chat.
+ */
+export class TelegramEmulator {
+  readonly token = '123456789:TEST-token-for-the-emulator-only';
+  readonly sent: SentMessage[] = [];
+  readonly calls: Array<{ method: string; params: Record<string, unknown> }> = [];
+  private server?: Server;
+  private updates: Array<{ update_id: number } & Record<string, unknown>> = [];
+  private nextUpdateId = 1;
+  private nextMessageId = 1;
+  private poll?: PendingPoll;
+  private failures = new Map<number, Array<{ error_code: number; description: string; retry_after?: number }>>();
+  private blocked = new Set<number>();
+  webhook?: { url: string; secret?: string };
+  apiRoot = '';
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      this.route(req)
+        .then((body) => {
+          res.writeHead(body.ok ? 200 : (body.error_code as number), { 'content-type': 'application/json' });
+          res.end(JSON.stringify(body));
+        })
+        .catch((error: unknown) => {
+          res.writeHead(500, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ ok: false, error_code: 500, description: String(error) }));
+        });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    const address = this.server.address();
+    this.apiRoot = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    if (this.poll) {
+      clearTimeout(this.poll.timer);
+      this.poll.resolve([]);
+    }
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** A person chatting with the bot. */
+  user(id: number, firstName: string, languageCode = 'vi') {
+    const from = { id, is_bot: false, first_name: firstName, language_code: languageCode };
+    const chat = { id, type: 'private', first_name: firstName };
+    const message = (extra: Record<string, unknown>) => ({
+      message: { message_id: this.nextMessageId++, date: Math.floor(Date.now() / 1000), chat, from, ...extra },
+    });
+    return {
+      id,
+      send: (text: string) => {
+        const entities = text.startsWith('/') ? [{ type: 'bot_command', offset: 0, length: text.split(' ')[0]!.length }] : undefined;
+        return this.push(message({ text, entities }));
+      },
+      shareContact: (phone: string) => this.push(message({ contact: { phone_number: phone, first_name: firstName, user_id: id } })),
+      /** Presses the inline button with this label on the latest message that has it. */
+      press: (label: string) => {
+        const target = [...this.sent].reverse().find((m) => m.chatId === id && m.buttons.some((b) => b.text === label));
+        const button = target?.buttons.find((b) => b.text === label);
+        if (!target || !button?.callback_data) throw new Error(`no button "${label}" in chat ${id}`);
+        return this.push({
+          callback_query: {
+            id: String(this.nextMessageId++),
+            from,
+            chat_instance: String(id),
+            data: button.callback_data,
+            message: { message_id: target.messageId, date: Math.floor(Date.now() / 1000), chat, text: target.text },
+          },
+        });
+      },
+    };
+  }
+
+  /** Queues an update; returns its id (for redelivery tests). */
+  push(update: Record<string, unknown>, updateId = this.nextUpdateId++): number {
+    const full = { update_id: updateId, ...update };
+    if (this.webhook) {
+      void this.deliverToWebhook(full);
+      return updateId;
+    }
+    this.updates.push(full);
+    this.flushPoll();
+    return updateId;
+  }
+
+  /** Posts an update to the registered webhook as Telegram does; returns the HTTP status. */
+  async deliverToWebhook(update: Record<string, unknown>, secret = this.webhook?.secret): Promise<number> {
+    if (!this.webhook) throw new Error('no webhook set');
+    const response = await fetch(this.webhook.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(secret ? { 'x-telegram-bot-api-secret-token': secret } : {}) },
+      body: JSON.stringify(update),
+    });
+    return response.status;
+  }
+
+  messagesTo(chatId: number): SentMessage[] {
+    return this.sent.filter((m) => m.chatId === chatId);
+  }
+
+  /** Waits until the chat has received `count` messages in all; returns them. */
+  async waitForMessages(chatId: number, count: number, timeoutMs = 15_000): Promise<SentMessage[]> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.messagesTo(chatId).length < count) {
+      if (Date.now() > deadline) {
+        throw new Error(`chat ${chatId} got ${this.messagesTo(chatId).length} of ${count} messages:\n${this.messagesTo(chatId).map((m) => m.text).join('\n---\n')}`);
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    return this.messagesTo(chatId);
+  }
+
+  /** Waits for a message to the chat whose text contains `part`. */
+  async waitForText(chatId: number, part: string | RegExp, timeoutMs = 15_000): Promise<SentMessage> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.messagesTo(chatId).find((m) => (typeof part === 'string' ? m.text.includes(part) : part.test(m.text)));
+      if (found) return found;
+      if (Date.now() > deadline) {
+        throw new Error(`no message with ${String(part)} in chat ${chatId}:\n${this.messagesTo(chatId).map((m) => m.text).join('\n---\n')}`);
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  /** The next sends to this chat fail with these errors, in order. */
+  failNext(chatId: number, ...errors: Array<{ error_code: number; description: string; retry_after?: number }>): void {
+    this.failures.set(chatId, [...(this.failures.get(chatId) ?? []), ...errors]);
+  }
+
+  /** The person blocked the bot: every send to them fails with 403. */
+  block(chatId: number): void {
+    this.blocked.add(chatId);
+  }
+
+  private flushPoll(): void {
+    if (!this.poll) return;
+    const ready = this.updates.filter((u) => u.update_id >= this.poll!.offset);
+    if (ready.length === 0) return;
+    clearTimeout(this.poll.timer);
+    const { resolve } = this.poll;
+    this.poll = undefined;
+    resolve(ready);
+  }
+
+  private async params(req: IncomingMessage): Promise<Record<string, unknown>> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks);
+    const type = req.headers['content-type'] ?? '';
+    if (type.startsWith('multipart/form-data')) {
+      // Only the text fields matter here; file parts are recorded as present.
+      const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(type);
+      const delimiter = `--${boundary?.[1] ?? boundary?.[2] ?? ''}`;
+      const result: Record<string, unknown> = {};
+      for (const part of body.toString('latin1').split(delimiter)) {
+        const [head = '', ...rest] = part.split('\r\n\r\n');
+        const name = /name="([^"]+)"/.exec(head)?.[1];
+        if (!name) continue;
+        const value = Buffer.from(rest.join('\r\n\r\n').replace(/\r\n$/, ''), 'latin1').toString('utf8');
+        result[name] = /filename=/.test(head) ? '[file]' : /^[[{]/.test(value) ? JSON.parse(value) : value;
+      }
+      return result;
+    }
+    return body.length > 0 ? (JSON.parse(body.toString()) as Record<string, unknown>) : {};
+  }
+
+  private async route(req: IncomingMessage): Promise<Record<string, unknown>> {
+    const match = /^\/bot([^/]+)\/(\w+)$/.exec(req.url ?? '');
+    if (!match || match[1] !== this.token) return { ok: false, error_code: 401, description: 'Unauthorized' };
+    const method = match[2]!;
+    const params = await this.params(req);
+    this.calls.push({ method, params });
+    switch (method) {
+      case 'getMe':
+        return { ok: true, result: { id: 123456789, is_bot: true, first_name: 'Salon Mai', username: 'salon_mai_bot' } };
+      case 'getUpdates':
+        return { ok: true, result: await this.getUpdates(params) };
+      case 'setWebhook':
+        this.webhook = { url: String(params.url), secret: params.secret_token as string | undefined };
+        return { ok: true, result: true };
+      case 'deleteWebhook':
+        this.webhook = undefined;
+        return { ok: true, result: true };
+      case 'setMyCommands':
+      case 'answerCallbackQuery':
+        return { ok: true, result: true };
+      case 'sendMessage':
+      case 'sendPhoto':
+        return this.recordSend(method, params);
+      default:
+        return { ok: false, error_code: 404, description: `Not Found: method ${method}` };
+    }
+  }
+
+  private getUpdates(params: Record<string, unknown>): Promise<unknown[]> {
+    const offset = Number(params.offset ?? 0);
+    this.updates = this.updates.filter((u) => u.update_id >= offset);
+    if (this.updates.length > 0 || Number(params.timeout ?? 0) === 0) return Promise.resolve(this.updates);
+    if (this.poll) {
+      clearTimeout(this.poll.timer);
+      this.poll.resolve([]);
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.poll = undefined;
+        resolve([]);
+      }, Math.min(Number(params.timeout) * 1000, 1000));
+      this.poll = { offset, resolve, timer };
+    });
+  }
+
+  private recordSend(method: string, params: Record<string, unknown>): Record<string, unknown> {
+    const chatId = Number(params.chat_id);
+    if (this.blocked.has(chatId)) return { ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' };
+    const failure = this.failures.get(chatId)?.shift();
+    if (failure) {
+      return { ok: false, ...failure, ...(failure.retry_after ? { parameters: { retry_after: failure.retry_after } } : {}) };
+    }
+    const markup = params.reply_markup as { inline_keyboard?: SentMessage['buttons'][]; keyboard?: SentMessage['buttons'][] } | undefined;
+    const message: SentMessage = {
+      messageId: this.nextMessageId++,
+      chatId,
+      text: (method === 'sendPhoto' ? params.caption : params.text) as string | undefined ?? '',
+      photo: method === 'sendPhoto',
+      buttons: [...(markup?.inline_keyboard ?? []), ...(markup?.keyboard ?? [])].flat(),
+    };
+    this.sent.push(message);
+    return { ok: true, result: { message_id: message.messageId, date: Math.floor(Date.now() / 1000), chat: { id: chatId, type: 'private' }, text: message.text } };
+  }
+}
