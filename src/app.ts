@@ -14,6 +14,7 @@ import { createI18n, type I18n } from './i18n.js';
 import { createAgenda } from './jobs/agenda.js';
 import { defineMaintenanceJobs } from './jobs/maintenance.js';
 import { DELIVER_NOTIFICATION, defineNotificationJobs } from './jobs/notifications.js';
+import { defineScheduledMessageJobs } from './jobs/scheduled-messages.js';
 import { createNotificationDelivery } from './services/notification-delivery.js';
 import type { Logger } from './logger.js';
 import { loadProgram } from './program/load.js';
@@ -119,6 +120,7 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
     });
 
     await defineMaintenanceJobs(agenda, models);
+    await defineScheduledMessageJobs(agenda, services, program, config.timezone);
 
     const channels: ChatChannel[] = [];
     const senders = new Map<ChannelName, MessageSender>();

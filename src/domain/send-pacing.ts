@@ -9,23 +9,32 @@ export interface PacingLimits {
 }
 
 export class SendPacer {
-  private nextGlobal = 0;
+  /** Sends reserved in each whole second (epoch seconds). */
+  private readonly perSecondCount = new Map<number, number>();
   private readonly nextByChat = new Map<string, number>();
 
   constructor(private readonly limits: PacingLimits) {}
 
-  /** Reserves the next slot for `chatId` at or after `now`; returns when to send (ms epoch). */
+  /**
+   * Reserves the earliest moment at or after `now` when this chat may receive again and
+   * the bot's second still has room; returns it (ms epoch). A busy chat does not delay
+   * other chats.
+   */
   reserve(chatId: string, now: number): number {
-    const slot = Math.max(now, this.nextGlobal, this.nextByChat.get(chatId) ?? 0);
-    this.nextGlobal = slot + 1000 / this.limits.perSecond;
+    const earliest = Math.max(now, this.nextByChat.get(chatId) ?? 0);
+    let second = Math.floor(earliest / 1000);
+    while ((this.perSecondCount.get(second) ?? 0) >= this.limits.perSecond) second += 1;
+    const slot = Math.max(earliest, second * 1000);
+    this.perSecondCount.set(second, (this.perSecondCount.get(second) ?? 0) + 1);
     this.nextByChat.set(chatId, slot + this.limits.perChatIntervalMs);
-    if (this.nextByChat.size > 10_000) this.forgetPast(now);
+    if (this.nextByChat.size + this.perSecondCount.size > 10_000) this.forgetPast(now);
     return slot;
   }
 
-  /** Drops chats whose next slot has passed, so memory follows the active chats only. */
+  /** Drops what lies in the past, so memory follows the messages still waiting. */
   private forgetPast(now: number): void {
     for (const [chat, next] of this.nextByChat) if (next <= now) this.nextByChat.delete(chat);
+    for (const second of this.perSecondCount.keys()) if ((second + 1) * 1000 <= now) this.perSecondCount.delete(second);
   }
 }
 

@@ -5,6 +5,7 @@ import { createPointsLedger } from './points.js';
 import { createReferralService } from './referrals.js';
 import { createReportsService } from './reports.js';
 import { createRoleService } from './roles.js';
+import { createScheduledMessages } from './scheduled-messages.js';
 import { createStatusService } from './status.js';
 import { createVisitService } from './visits.js';
 import { createVoucherService } from './vouchers.js';
@@ -17,6 +18,7 @@ export function createServices(deps: ServiceDeps) {
   const customers = createCustomerService(ctx);
   const points = createPointsLedger(ctx);
   const vouchers = createVoucherService(ctx, points);
+  const reports = createReportsService(deps);
   return {
     customers,
     referrals: createReferralService(ctx),
@@ -26,7 +28,8 @@ export function createServices(deps: ServiceDeps) {
     status: createStatusService(ctx, vouchers),
     roles: createRoleService(ctx, customers),
     fraud: createFraudService(ctx),
-    reports: createReportsService(deps),
+    reports,
+    scheduled: createScheduledMessages(ctx, reports),
   };
 }
 

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Models } from '../db/models/index.js';
+import { businessDay } from '../domain/schedule.js';
 
 export interface PeriodStats {
   from: Date;
@@ -28,6 +29,29 @@ export interface PeriodStats {
  * the period's activity, not the size of the history. Sums are done in code over the
  * period's documents (FerretDB 1.x miscounts some $group accumulators).
  */
+/** Figures of the daily summary that are compared with yesterday and the 7-day average. */
+export const summaryFigures = [
+  'newCustomers',
+  'linksOpened',
+  'friendsJoined',
+  'firstVisits',
+  'rewardsIssued',
+  'rewardsRedeemed',
+  'referredRevenue',
+  'tierUpgrades',
+  'undeliverable',
+] as const;
+export type SummaryFigure = (typeof summaryFigures)[number];
+
+export interface DailySummary {
+  date: string;
+  today: PeriodStats;
+  /** Yesterday's value of each figure. */
+  yesterday: Record<SummaryFigure, number>;
+  /** Average per day over the 7 days before today. */
+  weekAverage: Record<SummaryFigure, number>;
+}
+
 export function createReportsService(deps: { models: Models; timezone: string; now?: () => Date }) {
   const { models, timezone } = deps;
   const now = deps.now ?? (() => new Date());
@@ -91,9 +115,25 @@ export function createReportsService(deps: { models: Models; timezone: string; n
     };
   }
 
+  /** The business day containing `at`, with yesterday's figures and the previous 7-day average. */
+  async function getDailySummary(at: Date): Promise<DailySummary> {
+    const day = businessDay(at, timezone);
+    const yesterdayStart = businessDay(new Date(day.start.getTime() - 1), timezone).start;
+    const weekStart = DateTime.fromJSDate(day.start, { zone: timezone }).minus({ days: 7 }).toJSDate();
+    const [today, yesterday, week] = await Promise.all([
+      getStats(day.start, day.end),
+      getStats(yesterdayStart, day.start),
+      getStats(weekStart, day.start),
+    ]);
+    const pick = (stats: PeriodStats, divisor: number) =>
+      Object.fromEntries(summaryFigures.map((f) => [f, Math.round((stats[f] / divisor) * 10) / 10])) as Record<SummaryFigure, number>;
+    return { date: day.date, today, yesterday: pick(yesterday, 1), weekAverage: pick(week, 7) };
+  }
+
   return {
     periodRange,
     getStats,
+    getDailySummary,
     getPeriodStats: (period: 'today' | '7d' | '30d') => {
       const { from, to } = periodRange(period);
       return getStats(from, to);

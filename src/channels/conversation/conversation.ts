@@ -7,6 +7,7 @@ import type { Actor, Services } from '../../services/index.js';
 import type { ConfirmFirstVisitResult } from '../../services/visits.js';
 import { parseCommand, type Command, type CommandName } from './commands.js';
 import { rewardLabel, tierText, voucherLine } from './format.js';
+import { renderDailySummary } from './summary.js';
 import type { Button, Incoming, Reply } from './reply.js';
 
 /** Where the bot's links point: the channel decides (t.me deep links, or the web page). */
@@ -117,7 +118,7 @@ export function createConversation(deps: ConversationDeps, links: Links) {
       case 'stats':
         return stats(s, actor, command.period);
       case 'summary':
-        return summary(s, actor);
+        return summary(s);
       case 'staff':
         return staff(s, actor, command);
       case 'flags':
@@ -398,8 +399,10 @@ export function createConversation(deps: ConversationDeps, links: Links) {
     return [{ text }];
   }
 
-  async function summary(s: Session, actor: Actor): Promise<Reply[]> {
-    return stats(s, actor, 'today');
+  async function summary(s: Session): Promise<Reply[]> {
+    const refused = await requireOwner(s);
+    if (refused) return refused;
+    return [{ text: renderDailySummary(s.t, await services.reports.getDailySummary(new Date()), program.business.name) }];
   }
 
   async function staff(s: Session, actor: Actor, command: Extract<Command, { name: 'staff' }>): Promise<Reply[]> {

@@ -2,7 +2,9 @@ import type { Customer } from '../../db/models/customer.js';
 import type { Notification } from '../../db/models/notification.js';
 import type { Translate } from '../../i18n.js';
 import type { Program, Reward } from '../../program/schema.js';
+import type { DailySummary } from '../../services/reports.js';
 import { rewardLabel } from './format.js';
+import { renderDailySummary } from './summary.js';
 
 interface NotificationData {
   voucherCode?: string;
@@ -14,7 +16,7 @@ interface NotificationData {
   friends?: number;
   tier?: string;
   points?: number;
-  text?: string;
+  summary?: DailySummary;
 }
 
 /**
@@ -72,6 +74,6 @@ export function renderNotification(
         ? t('notify:voucherExpiry', { code: data.voucherCode, reward: rewardLabel(data.reward, locale), expiresAt: data.expiresAt ? new Date(data.expiresAt) : undefined })
         : undefined;
     case 'daily_summary':
-      return data.text;
+      return data.summary ? renderDailySummary(t, data.summary, program.business.name) : undefined;
   }
 }

@@ -1,0 +1,40 @@
+import type { Translate } from '../../i18n.js';
+import type { DailySummary, SummaryFigure } from '../../services/reports.js';
+
+const figureKeys: Record<SummaryFigure, string> = {
+  newCustomers: 'summary:figure.newCustomers',
+  linksOpened: 'summary:figure.linksOpened',
+  friendsJoined: 'summary:figure.friendsJoined',
+  firstVisits: 'summary:figure.firstVisits',
+  rewardsIssued: 'summary:figure.rewardsIssued',
+  rewardsRedeemed: 'summary:figure.rewardsRedeemed',
+  referredRevenue: 'summary:figure.referredRevenue',
+  tierUpgrades: 'summary:figure.tierUpgrades',
+  undeliverable: 'summary:figure.undeliverable',
+};
+
+function signed(n: number): string {
+  return n > 0 ? `+${n}` : String(n);
+}
+
+/** The owner's daily summary: each figure with its change against yesterday and the 7-day average. */
+export function renderDailySummary(t: Translate, summary: DailySummary, business: string): string {
+  const lines = (Object.keys(figureKeys) as SummaryFigure[]).map((figure) => {
+    const value = summary.today[figure];
+    const money = figure === 'referredRevenue';
+    return t(money ? 'summary:lineMoney' : 'summary:line', {
+      label: t(figureKeys[figure]),
+      value,
+      change: signed(Math.round((value - summary.yesterday[figure]) * 10) / 10),
+      average: summary.weekAverage[figure],
+    });
+  });
+  const top = summary.today.topReferrers.map((r, i) => t('summary:topLine', { rank: i + 1, name: r.name || r.code, friends: r.friends }));
+  return [
+    t('summary:header', { business, date: summary.today.from }),
+    lines.join('\n'),
+    t('summary:conversion', { rate: Math.round(summary.today.conversionRate * 100) }),
+    top.length > 0 ? [t('summary:top'), ...top].join('\n') : t('summary:noTop'),
+    t('summary:review', { count: summary.today.openFlags }),
+  ].join('\n\n');
+}

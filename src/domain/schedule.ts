@@ -1,0 +1,22 @@
+import { DateTime } from 'luxon';
+
+/** "21:00" as the cron expression Agenda runs daily at that local time. */
+export function dailyCron(localTime: string): string {
+  const [hours = '0', minutes = '0'] = localTime.split(':');
+  return `${Number(minutes)} ${Number(hours)} * * *`;
+}
+
+/** The next instant, strictly after `now`, when the clock in `timezone` shows `localTime`. */
+export function nextDailyRun(now: Date, localTime: string, timezone: string): Date {
+  const [hours = 0, minutes = 0] = localTime.split(':').map(Number);
+  const local = DateTime.fromJSDate(now, { zone: timezone });
+  let next = local.set({ hour: hours, minute: minutes, second: 0, millisecond: 0 });
+  if (next <= local) next = next.plus({ days: 1 });
+  return next.toJSDate();
+}
+
+/** The business day (yyyy-mm-dd) an instant falls on, and that day's bounds. */
+export function businessDay(at: Date, timezone: string): { date: string; start: Date; end: Date } {
+  const local = DateTime.fromJSDate(at, { zone: timezone }).startOf('day');
+  return { date: local.toISODate() ?? '', start: local.toJSDate(), end: local.plus({ days: 1 }).toJSDate() };
+}

@@ -1,0 +1,28 @@
+import type { Agenda } from 'agenda';
+import { dailyCron } from '../domain/schedule.js';
+import type { Program } from '../program/schema.js';
+import type { Services } from '../services/index.js';
+
+export const DAILY_SUMMARY = 'daily-summary';
+export const REMINDERS = 'reminders-and-expiry';
+
+/**
+ * The owners' daily summary at the configured local time (Agenda computes each run in the
+ * business time zone, so daylight-saving zones keep the wall-clock time), and an hourly
+ * pass that records due reminders and expires vouchers.
+ */
+export async function defineScheduledMessageJobs(agenda: Agenda, services: Services, program: Program, timezone: string): Promise<void> {
+  agenda.define(DAILY_SUMMARY, async () => {
+    await services.scheduled.recordDailySummaries();
+  });
+  agenda.define(REMINDERS, async () => {
+    await services.vouchers.expireDue();
+    await services.scheduled.recordReminders();
+  });
+  if (program.reminders.dailySummary.enabled) {
+    await agenda.every(dailyCron(program.reminders.dailySummary.localTime), DAILY_SUMMARY, undefined, { timezone, skipImmediate: true });
+  } else {
+    await agenda.cancel({ name: DAILY_SUMMARY });
+  }
+  await agenda.every(60 * 60_000, REMINDERS);
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { retryDelayMs, SendPacer, telegramLimits } from '../../../src/domain/send-pacing.js';
+import { businessDay, dailyCron, nextDailyRun } from '../../../src/domain/schedule.js';
+
+describe('daily summary time', () => {
+  it('is 21:00 in Ho Chi Minh City, which is 14:00 UTC, today or tomorrow', () => {
+    expect(nextDailyRun(new Date('2026-06-01T10:00:00Z'), '21:00', 'Asia/Ho_Chi_Minh').toISOString()).toBe('2026-06-01T14:00:00.000Z');
+    expect(nextDailyRun(new Date('2026-06-01T14:00:00Z'), '21:00', 'Asia/Ho_Chi_Minh').toISOString()).toBe('2026-06-02T14:00:00.000Z');
+  });
+
+  it('crosses the UTC day boundary when the local day is ahead of UTC', () => {
+    // 06:30 local on 2 June is 23:30 UTC on 1 June.
+    expect(nextDailyRun(new Date('2026-06-01T20:00:00Z'), '06:30', 'Asia/Ho_Chi_Minh').toISOString()).toBe('2026-06-01T23:30:00.000Z');
+    expect(businessDay(new Date('2026-06-01T20:00:00Z'), 'Asia/Ho_Chi_Minh').date).toBe('2026-06-02');
+  });
+
+  it('keeps the wall-clock time across a daylight-saving change', () => {
+    // New York: 21:00 is 01:00 UTC in summer and 02:00 UTC in winter.
+    expect(nextDailyRun(new Date('2026-10-31T12:00:00Z'), '21:00', 'America/New_York').toISOString()).toBe('2026-11-01T01:00:00.000Z');
+    expect(nextDailyRun(new Date('2026-11-01T12:00:00Z'), '21:00', 'America/New_York').toISOString()).toBe('2026-11-02T02:00:00.000Z');
+  });
+
+  it('is given to Agenda as a daily cron expression', () => {
+    expect(dailyCron('21:00')).toBe('0 21 * * *');
+    expect(dailyCron('06:05')).toBe('5 6 * * *');
+  });
+});
+
+describe('send pacing', () => {
+  it('spreads a burst of 1,000 messages to 30 a second overall, dropping none', () => {
+    const pacer = new SendPacer(telegramLimits);
+    const slots = Array.from({ length: 1000 }, (_, i) => pacer.reserve(`chat-${i}`, 0));
+    expect(slots).toHaveLength(1000);
+    for (let second = 0; second < 34; second++) {
+      expect(slots.filter((s) => s >= second * 1000 && s < (second + 1) * 1000).length).toBeLessThanOrEqual(30);
+    }
+    expect(Math.max(...slots)).toBeGreaterThanOrEqual(33_000);
+  });
+
+  it('keeps one chat to one message a second', () => {
+    const pacer = new SendPacer(telegramLimits);
+    const slots = [pacer.reserve('a', 0), pacer.reserve('a', 0), pacer.reserve('b', 0), pacer.reserve('a', 0)];
+    expect(slots[1]! - slots[0]!).toBeGreaterThanOrEqual(1000);
+    expect(slots[3]! - slots[1]!).toBeGreaterThanOrEqual(1000);
+    expect(slots[2]).toBeLessThan(1000);
+  });
+
+  it('backs off exponentially, at least as long as the platform asks', () => {
+    expect([1, 2, 3, 4].map((attempt) => retryDelayMs(attempt))).toEqual([5_000, 10_000, 20_000, 40_000]);
+    expect(retryDelayMs(1, 60_000)).toBe(60_000);
+    expect(retryDelayMs(20)).toBe(30 * 60_000);
+  });
+});
