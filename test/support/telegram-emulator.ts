@@ -32,6 +32,8 @@ export class TelegramEmulator {
   private failures = new Map<number, Array<{ error_code: number; description: string; retry_after?: number }>>();
   private blocked = new Set<number>();
   webhook?: { url: string; secret?: string };
+  /** Where webhook deliveries really go (the registered public URL is not reachable in tests). */
+  webhookTarget?: string;
   apiRoot = '';
 
   async start(): Promise<this> {
@@ -107,7 +109,7 @@ export class TelegramEmulator {
   /** Posts an update to the registered webhook as Telegram does; returns the HTTP status. */
   async deliverToWebhook(update: Record<string, unknown>, secret = this.webhook?.secret): Promise<number> {
     if (!this.webhook) throw new Error('no webhook set');
-    const response = await fetch(this.webhook.url, {
+    const response = await fetch(this.webhookTarget ?? this.webhook.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(secret ? { 'x-telegram-bot-api-secret-token': secret } : {}) },
       body: JSON.stringify(update),

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { useTelegramApp } from '../support/app.js';
+
+describe('Telegram: staff tools, owner tools and webhook mode', () => {
+  const h = useTelegramApp('tg-staff', { OWNER_IDS: 'telegram:900' });
+  const codeOf = async (id: number) => (await h.app.services.customers.findByIdentity(`telegram:${id}`))!.code;
+
+  it('a staff member scanning a member QR gets the card and confirms the first visit with a button', async () => {
+    const owner = h.telegram.user(900, 'Chủ tiệm');
+    const staff = h.telegram.user(201, 'Lan');
+    const customer = h.telegram.user(202, 'Minh');
+    staff.send('/start');
+    customer.send('/start');
+    await h.telegram.waitForMessages(202, 2);
+    owner.send(`/staff add ${await codeOf(201)}`);
+    await h.telegram.waitForText(900, 'Đã thêm Lan làm nhân viên.');
+
+    staff.send(`/start m_${await codeOf(202)}`);
+    const card = await h.telegram.waitForText(201, 'Khách hàng: Minh');
+    expect(card.text).toContain('Chưa có lần ghé nào được xác nhận.');
+    expect(card.buttons.map((b) => b.text)).toEqual(['Xác nhận lần ghé đầu']);
+    staff.press('Xác nhận lần ghé đầu');
+    await h.telegram.waitForText(201, 'Đã xác nhận lần ghé đầu tiên của Minh: +100 điểm');
+    expect((await h.app.services.customers.findByIdentity('telegram:202'))?.firstVisitAt).toBeInstanceOf(Date);
+  });
+
+  it('a customer who scans a member QR gets no card', async () => {
+    h.telegram.user(203, 'Tò mò').send(`/start m_${await codeOf(202)}`);
+    const reply = await h.telegram.waitForText(203, 'Lệnh của bạn');
+    expect(reply.text).not.toContain('Minh');
+  });
+
+  it('a shared phone number lets staff find the customer by phone', async () => {
+    const customer = h.telegram.user(202, 'Minh');
+    customer.send('/phone');
+    const ask = await h.telegram.waitForText(202, 'chia sẻ số điện thoại');
+    expect(ask.buttons[0]?.request_contact).toBe(true);
+    customer.shareContact('84 912 000 111');
+    await h.telegram.waitForText(202, 'Đã lưu số điện thoại +84912000111.');
+    h.telegram.user(201, 'Lan').send('/find 0912 000 111');
+    const card = await h.telegram.waitForText(201, 'SĐT: +84912000111');
+    expect(card.text).toContain('Khách hàng: Minh');
+  });
+
+  it('switches language and keeps it', async () => {
+    const customer = h.telegram.user(202, 'Minh');
+    customer.send('/lang en');
+    await h.telegram.waitForText(202, 'Switched to English.');
+    customer.send('/rewards');
+    await h.telegram.waitForText(202, 'You have no vouchers yet.');
+    expect((await h.app.services.customers.findByIdentity('telegram:202'))?.locale).toBe('en');
+  });
+
+  it('the owner gets /summary now and the scheduled daily summary on Telegram', async () => {
+    h.telegram.user(900, 'Chủ tiệm').send('/summary');
+    const now = await h.telegram.waitForText(900, 'Báo cáo ngày của Salon Mai');
+    expect(now.text).toContain('Lần ghé đầu được xác nhận: 1');
+    expect(now.text).toContain('so với hôm qua; TB 7 ngày');
+
+    const before = h.telegram.messagesTo(900).length;
+    await h.app.services.scheduled.recordDailySummaries();
+    const messages = await h.telegram.waitForMessages(900, before + 1);
+    expect(messages.at(-1)!.text).toContain('Báo cáo ngày của Salon Mai');
+  });
+
+  it('refuses owner commands to staff', async () => {
+    h.telegram.user(201, 'Lan').send('/stats 7d');
+    await h.telegram.waitForText(201, 'Bạn không có quyền dùng lệnh này.');
+  });
+});
+
+describe('Telegram in webhook mode', () => {
+  const h = useTelegramApp('tg-webhook', {
+    TELEGRAM_MODE: 'webhook',
+    TELEGRAM_WEBHOOK_SECRET: 'webhook-secret-123',
+    PUBLIC_URL: 'https://salon.example.vn',
+  });
+
+  it('registers its webhook, refuses a wrong secret with 401 and handles the right one once', async () => {
+    expect(h.telegram.webhook).toEqual({ url: 'https://salon.example.vn/telegram/webhook', secret: 'webhook-secret-123' });
+    h.telegram.webhookTarget = `${h.app.listenUrl}/telegram/webhook`;
+    const update = {
+      update_id: 77,
+      message: { message_id: 1, date: Math.floor(Date.now() / 1000), chat: { id: 301, type: 'private' }, from: { id: 301, is_bot: false, first_name: 'Web' }, text: '/help' },
+    };
+    expect(await h.telegram.deliverToWebhook(update, 'wrong-secret-000')).toBe(401);
+    expect(await h.telegram.deliverToWebhook(update, '')).toBe(401);
+    expect(await h.app.services.customers.findByIdentity('telegram:301')).toBeUndefined();
+    expect(await h.telegram.deliverToWebhook(update)).toBe(200);
+    expect(await h.telegram.deliverToWebhook(update)).toBe(200);
+    await h.telegram.waitForText(301, 'Lệnh của bạn');
+    expect(h.telegram.messagesTo(301)).toHaveLength(1);
+    expect((await h.app.health()).channels.telegram).toBe('up');
+  });
+});
