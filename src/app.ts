@@ -4,6 +4,8 @@ import type { Connection } from 'mongoose';
 import type { ChannelName, ChatChannel } from './channels/channel.js';
 import type { MessageSender } from './channels/sender.js';
 import { createTelegramChannel } from './channels/telegram/channel.js';
+import { createZaloChannel } from './channels/zalo/channel.js';
+import { createPublicPagesRouter } from './http/public-pages.js';
 import type { Config } from './config.js';
 import { connectMongo, pingMongo } from './db/connection.js';
 import { startEmbeddedMongo, type EmbeddedMongo } from './db/embedded.js';
@@ -124,10 +126,17 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
 
     const channels: ChatChannel[] = [];
     const senders = new Map<ChannelName, MessageSender>();
+    let telegramUsername: () => string | undefined = () => undefined;
     if (config.telegram.enabled) {
       const telegram = createTelegramChannel({ ...config.telegram, publicUrl: config.publicUrl, services, models, program, i18n, logger });
       channels.push(telegram);
       senders.set('telegram', telegram.sender);
+      telegramUsername = () => (telegram.bot.isInited() ? telegram.bot.botInfo.username : undefined);
+    }
+    if (config.zalo.enabled) {
+      const zalo = createZaloChannel({ ...config.zalo, publicUrl: config.publicUrl, services, models, program, i18n, logger });
+      channels.push(zalo);
+      senders.set('zalo', zalo.sender);
     }
     for (const channel of channels) {
       await channel.init();
@@ -161,7 +170,18 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
     const httpApp = createHttpApp({
       logger,
       health,
-      routers: channels.flatMap((c) => (c.router ? [c.router] : [])),
+      routers: [
+        ...channels.flatMap((c) => (c.router ? [c.router] : [])),
+        createPublicPagesRouter({
+          models,
+          services,
+          program,
+          i18n,
+          publicUrl: config.publicUrl,
+          telegramUsername,
+          zaloBotLink: config.zalo.enabled ? config.zalo.botLink : undefined,
+        }),
+      ],
     });
     const server = await new Promise<Server>((resolve, reject) => {
       const s = httpApp.listen(config.port, () => resolve(s));

@@ -80,7 +80,24 @@ export function createNotificationDelivery(deps: DeliveryDeps) {
     return preferred ? { customer, channel: preferred.channel, chatId: preferred.chatId } : undefined;
   }
 
+  /**
+   * Records the outcome of a send, retrying a few times: after the person got the message,
+   * a passing database error (a busy SQLite file under FerretDB, a replica-set election)
+   * should not leave it `sending` and so `uncertain`.
+   */
   async function finish(id: Types.ObjectId, attempts: number, result: SendResult): Promise<DeliveryOutcome> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await record(id, attempts, result);
+      } catch (error) {
+        if (attempt >= 5) throw error;
+        logger.warn({ err: error, notificationId: String(id), attempt }, 'recording a delivery failed; retrying');
+        await sleep(100 * attempt);
+      }
+    }
+  }
+
+  async function record(id: Types.ObjectId, attempts: number, result: SendResult): Promise<DeliveryOutcome> {
     if (result.ok) {
       await models.Notification.updateOne({ _id: id }, { $set: { status: 'sent', sentAt: now() }, $unset: { leaseUntil: 1 } });
       return 'sent';
@@ -161,7 +178,13 @@ export function createNotificationDelivery(deps: DeliveryDeps) {
     const worker = async () => {
       while (next < due.length) {
         const item = due[next++];
-        if (item && (await deliver(item._id)) === 'sent') sent += 1;
+        if (!item) continue;
+        try {
+          if ((await deliver(item._id)) === 'sent') sent += 1;
+        } catch (error) {
+          // One notification's trouble must not stop the others; it is retried by a later sweep.
+          logger.error({ err: error, notificationId: String(item._id) }, 'delivery failed');
+        }
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, due.length) }, worker));

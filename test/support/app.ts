@@ -4,26 +4,31 @@ import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { testDatabaseName, testDatabaseUri } from './database.js';
 import { TelegramEmulator } from './telegram-emulator.js';
+import { ZaloEmulator } from './zalo-emulator.js';
 
 export interface AppHarness {
   readonly app: RunningApp;
   readonly telegram: TelegramEmulator;
+  readonly zalo: ZaloEmulator;
 }
 
 /**
  * The whole app, as main.ts starts it, on its own test database, with Telegram pointed
  * at a local emulator and Agenda polling fast.
  */
-export function useTelegramApp(label: string, env: Record<string, string> = {}): AppHarness {
+export function useTelegramApp(label: string, env: Record<string, string> = {}, options: { zalo?: boolean } = {}): AppHarness {
   const telegram = new TelegramEmulator();
+  const zalo = new ZaloEmulator();
   let app: RunningApp | undefined;
   beforeAll(async () => {
     await telegram.start();
+    await zalo.start();
     const config = loadConfig({
       PORT: '0',
       MONGODB_URI: testDatabaseUri(testDatabaseName(label)),
       TELEGRAM_BOT_TOKEN: telegram.token,
       TELEGRAM_API_ROOT: telegram.apiRoot,
+      ...(options.zalo ? { ZALO_BOT_TOKEN: zalo.token, ZALO_API_ROOT: zalo.apiRoot, ZALO_BOT_LINK: 'https://zalo.me/s/botsalonmai' } : {}),
       LOG_LEVEL: 'silent',
       ...env,
     });
@@ -36,9 +41,11 @@ export function useTelegramApp(label: string, env: Record<string, string> = {}):
     await app?.connection.dropDatabase().catch(() => undefined);
     await app?.stop();
     await telegram.stop();
+    await zalo.stop();
   });
   return {
     telegram,
+    zalo,
     get app() {
       if (!app) throw new Error('the app starts in beforeAll');
       return app;

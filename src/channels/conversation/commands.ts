@@ -11,7 +11,7 @@ export type Command =
   | { name: 'link' }
   | { name: 'me' }
   | { name: 'rewards' }
-  | { name: 'phone' }
+  | { name: 'phone'; phone?: string }
   | { name: 'confirm'; query: string; amount?: number }
   | { name: 'visit'; query: string; amount?: number }
   | { name: 'redeem'; code: string }
@@ -88,6 +88,8 @@ export function parseCommand(text: string): ParseResult {
       return args.length === 1 && args[0] ? ok({ name, code: args[0] }) : usage;
     case 'find':
       return args.length > 0 ? ok({ name, query: args.join(' ') }) : usage;
+    case 'phone':
+      return ok(args.length > 0 ? { name, phone: args.join(' ') } : { name });
     case 'stats': {
       const period = (args[0] ?? 'today').toLowerCase();
       return args.length <= 1 && (period === 'today' || period === '7d' || period === '30d') ? ok({ name, period }) : usage;

@@ -5,6 +5,7 @@ import type { Logger } from '../../logger.js';
 import type { Program } from '../../program/schema.js';
 import type { Actor, Services } from '../../services/index.js';
 import type { ConfirmFirstVisitResult } from '../../services/visits.js';
+import { normalizeCode } from '../../domain/codes.js';
 import { parseCommand, type Command, type CommandName } from './commands.js';
 import { rewardLabel, tierText, voucherLine } from './format.js';
 import { renderDailySummary } from './summary.js';
@@ -16,6 +17,17 @@ export interface Links {
   referral(code: string): string;
   /** What the member QR encodes: scanned by staff, it opens this customer's card. */
   memberCard(code: string): string;
+}
+
+/** How a channel differs in what people can do in it. */
+export interface ChannelTraits {
+  /**
+   * No deep-link payload (Zalo): a newcomer sends the referral code as a message, so a
+   * bare code is read as `/start <code>`, and the welcome asks who invited them.
+   */
+  bareCodes: boolean;
+  /** No contact button: people type `/phone <number>`. */
+  typedPhone: boolean;
 }
 
 export interface ConversationDeps {
@@ -66,7 +78,7 @@ const usageKeys: Record<CommandName, string> = {
  * command becomes one service call, and the result becomes replies in the person's
  * language. Telegram and Zalo only translate their updates in and these replies out.
  */
-export function createConversation(deps: ConversationDeps, links: Links) {
+export function createConversation(deps: ConversationDeps, links: Links, traits: ChannelTraits = { bareCodes: false, typedPhone: false }) {
   const { services, program, i18n } = deps;
 
   async function handle(incoming: Incoming): Promise<Reply[]> {
@@ -82,6 +94,10 @@ export function createConversation(deps: ConversationDeps, links: Links) {
 
     if (incoming.contactPhone) return sharePhone(session, incoming.contactPhone);
     const parsed = parseCommand(incoming.text ?? '');
+    if (!parsed.ok && parsed.reason === 'not_a_command' && traits.bareCodes) {
+      const bare = await bareMessage(session, actor, incoming.text ?? '', created);
+      if (bare) return bare;
+    }
     if (!parsed.ok) {
       if (parsed.reason === 'usage') return [{ text: session.t('bot:usageIntro', { usage: session.t(usageKeys[parsed.command]) }) }];
       return created ? welcome(session) : [{ text: session.t('bot:notUnderstood') }];
@@ -106,7 +122,8 @@ export function createConversation(deps: ConversationDeps, links: Links) {
       case 'rewards':
         return myRewards(s);
       case 'phone':
-        return [{ text: s.t('bot:phoneAsk'), requestContact: true }];
+        if (command.phone) return sharePhone(s, command.phone);
+        return traits.typedPhone ? [{ text: s.t('bot:phoneAskTyped') }] : [{ text: s.t('bot:phoneAsk'), requestContact: true }];
       case 'confirm':
         return visitResult(s, await services.visits.confirmFirstVisit(actor, command.query, command.amount), true);
       case 'visit':
@@ -130,6 +147,20 @@ export function createConversation(deps: ConversationDeps, links: Links) {
     }
   }
 
+  /** On channels without deep links: a code sent on its own, or skipping the referrer question. */
+  async function bareMessage(s: Session, actor: Actor, text: string, created: boolean): Promise<Reply[] | undefined> {
+    const word = text.trim();
+    if (/^(bỏ qua|bo qua|skip)$/i.test(word)) return [{ text: s.t('bot:referrerSkipped') }];
+    const mayBeReferred = !s.customer.referrerId && !s.customer.firstVisitAt;
+    if (mayBeReferred && !created && normalizeCode(word) && (await services.referrals.findReferrer(word))) {
+      return startWithPayload(s, actor, normalizeCode(word)!);
+    }
+    if (created && normalizeCode(word) && (await services.referrals.findReferrer(word))) {
+      return [...welcome(s), ...(await startWithPayload(s, actor, normalizeCode(word)!))];
+    }
+    return undefined;
+  }
+
   function languageChoice(t: Translate): Reply {
     return {
       text: t('bot:langAsk'),
@@ -138,16 +169,13 @@ export function createConversation(deps: ConversationDeps, links: Links) {
   }
 
   function welcome(s: Session): Reply[] {
-    return [
-      {
-        text: s.t('bot:welcome', {
-          business: program.business.name,
-          referrerReward: rewardLabel(program.rewards.referrer, s.locale),
-          friendReward: rewardLabel(program.rewards.friend, s.locale),
-        }),
-      },
-      languageChoice(s.t),
-    ];
+    const text = s.t('bot:welcome', {
+      business: program.business.name,
+      referrerReward: rewardLabel(program.rewards.referrer, s.locale),
+      friendReward: rewardLabel(program.rewards.friend, s.locale),
+    });
+    const askReferrer = traits.bareCodes && !s.customer.referrerId && !s.customer.firstVisitAt;
+    return [{ text: askReferrer ? `${text}\n\n${s.t('bot:askReferrer')}` : text }, languageChoice(s.t)];
   }
 
   async function help(s: Session): Promise<Reply[]> {

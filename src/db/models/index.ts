@@ -6,9 +6,11 @@ import { createCustomerModel } from './customer.js';
 import { createFraudFlagModel } from './fraud-flag.js';
 import { createLinkOpenModel } from './link-open.js';
 import { createNotificationModel } from './notification.js';
+import { createPendingChoiceModel } from './pending-choice.js';
 import { createPhoneNumberModel } from './phone-number.js';
 import { createPointsEntryModel } from './points-entry.js';
 import { createProcessedUpdateModel } from './processed-update.js';
+import { createQrImageModel } from './qr-image.js';
 import { createReferralModel } from './referral.js';
 import { createSettingModel } from './setting.js';
 import { createVisitModel } from './visit.js';
@@ -24,9 +26,11 @@ export function createModels(connection: Connection) {
     FraudFlag: createFraudFlagModel(connection),
     LinkOpen: createLinkOpenModel(connection),
     Notification: createNotificationModel(connection),
+    PendingChoice: createPendingChoiceModel(connection),
     PhoneNumber: createPhoneNumberModel(connection),
     PointsEntry: createPointsEntryModel(connection),
     ProcessedUpdate: createProcessedUpdateModel(connection),
+    QrImage: createQrImageModel(connection),
     Referral: createReferralModel(connection),
     Setting: createSettingModel(connection),
     Visit: createVisitModel(connection),

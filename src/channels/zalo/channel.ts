@@ -1,0 +1,211 @@
+import { timingSafeEqual } from 'node:crypto';
+import express, { type Router } from 'express';
+import type { Models } from '../../db/models/index.js';
+import type { I18n, Translate } from '../../i18n.js';
+import type { Logger } from '../../logger.js';
+import type { Program } from '../../program/schema.js';
+import type { Services } from '../../services/index.js';
+import { publishQrImage } from '../../http/public-pages.js';
+import type { ChatChannel } from '../channel.js';
+import { createConversation } from '../conversation/conversation.js';
+import type { Reply } from '../conversation/reply.js';
+import type { MessageSender, SendResult } from '../sender.js';
+import { createZaloClient, updateSchema, ZaloApiError, type ZaloUpdate } from './client.js';
+
+export interface ZaloChannelDeps {
+  token: string;
+  apiRoot: string;
+  mode: 'polling' | 'webhook';
+  webhookSecret: string | undefined;
+  publicUrl: string;
+  services: Services;
+  models: Models;
+  program: Program;
+  i18n: I18n;
+  logger: Logger;
+  /** Long-poll timeout in seconds. */
+  pollTimeoutSeconds?: number;
+}
+
+export const ZALO_WEBHOOK_PATH = '/zalo/webhook';
+
+/** Maps a failed Zalo call to what the notifier should do about it. */
+export function classifyZaloError(error: unknown): SendResult {
+  if (error instanceof ZaloApiError) {
+    if (error.errorCode === 429) return { ok: false, kind: 'retry', reason: error.description, retryAfterMs: 30_000 };
+    if (error.errorCode === 0 || error.errorCode >= 500) return { ok: false, kind: 'retry', reason: error.description };
+    return { ok: false, kind: 'permanent', reason: `${error.errorCode} ${error.description}` };
+  }
+  return { ok: false, kind: 'retry', reason: String(error) };
+}
+
+function sameSecret(given: string | undefined, expected: string): boolean {
+  const a = Buffer.from(given ?? '');
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * The Zalo bot (Zalo Bot Platform): the same conversation as Telegram. Zalo has no buttons,
+ * so choices become numbered lines ("reply 1 or 2") and links are written out; photos go
+ * by public URL; a newcomer sends the referral code as a message.
+ */
+export function createZaloChannel(deps: ZaloChannelDeps): ChatChannel & { sender: MessageSender } {
+  const { services, models, i18n, logger } = deps;
+  const client = createZaloClient({ token: deps.token, apiRoot: deps.apiRoot });
+  let running = false;
+  let botName = '';
+  let polling: Promise<void> | undefined;
+  const stopPolling = new AbortController();
+  const inFlight = new Set<Promise<void>>();
+
+  const conversation = createConversation(
+    { services, program: deps.program, i18n, logger },
+    {
+      referral: (code) => `${deps.publicUrl}/r/${code}`,
+      // Scanned with a phone camera, the member QR shows the code for staff to type in /find.
+      memberCard: (code) => code,
+    },
+    { bareCodes: true, typedPhone: true },
+  );
+
+  async function send(chatId: string, reply: Reply, t: Translate): Promise<void> {
+    const lines = [reply.text];
+    const actions: string[] = [];
+    for (const button of (reply.buttons ?? []).flat()) {
+      if ('url' in button) lines.push(`${button.label}: ${button.url}`);
+      else {
+        actions.push(button.action);
+        lines.push(`${actions.length}. ${button.label}`);
+      }
+    }
+    if (actions.length > 0) {
+      lines.push(t('zalo:replyWithNumber', { choices: actions.map((_, i) => i + 1).join(', ') }));
+      await models.PendingChoice.updateOne({ identity: `zalo:${chatId}` }, { $set: { actions } }, { upsert: true });
+    }
+    const text = lines.join('\n');
+    if (reply.photo) {
+      const url = await publishQrImage(models, deps.publicUrl, `${chatId}:${reply.text}`, reply.photo);
+      await client.sendPhoto(chatId, url, text);
+    } else {
+      await client.sendMessage(chatId, text);
+    }
+  }
+
+  /** A reply of just a number picks from the last numbered choices shown in that chat. */
+  async function resolveChoice(identity: string, text: string): Promise<string> {
+    if (!/^\d{1,2}$/.test(text.trim())) return text;
+    const pending = await models.PendingChoice.findOne({ identity }).lean();
+    return pending?.actions[Number(text.trim()) - 1] ?? text;
+  }
+
+  async function handle(update: ZaloUpdate): Promise<void> {
+    const { message } = update;
+    if (update.event_name !== 'message.text.received' || message.chat.chat_type === 'GROUP' || !message.text) return;
+    try {
+      await models.ProcessedUpdate.create({ key: `zalo:${message.message_id}` });
+    } catch (error) {
+      if ((error as { code?: number }).code === 11000) return;
+      throw error;
+    }
+    const identity = `zalo:${message.chat.id}`;
+    try {
+      const replies = await conversation.handle({
+        identity,
+        chatId: message.chat.id,
+        displayName: message.from.display_name,
+        text: await resolveChoice(identity, message.text),
+        requestKey: `zalo:${message.message_id}`,
+      });
+      const customer = await services.customers.findByIdentity(identity);
+      const t = i18n.forLocale((customer?.locale) ?? i18n.defaultLocale);
+      for (const reply of replies) await send(message.chat.id, reply, t);
+    } catch (error) {
+      logger.error({ err: error, messageId: message.message_id, chatId: message.chat.id }, 'zalo update failed');
+      const customer = await services.customers.findByIdentity(identity).catch(() => undefined);
+      const t = i18n.forLocale((customer?.locale) ?? i18n.defaultLocale);
+      await client.sendMessage(message.chat.id, t('common:genericError')).catch(() => undefined);
+    }
+  }
+
+  /** Handles an update in the background, remembered so stop() can wait for it. */
+  function track(update: ZaloUpdate): void {
+    const work = handle(update).finally(() => inFlight.delete(work));
+    inFlight.add(work);
+  }
+
+  async function pollLoop(): Promise<void> {
+    while (running) {
+      try {
+        const update = await client.getUpdates(deps.pollTimeoutSeconds ?? 30, stopPolling.signal);
+        if (update && running) await handle(update);
+      } catch (error) {
+        if (!running) return;
+        logger.warn({ err: error }, 'zalo polling failed; retrying in 3 s');
+        await new Promise((r) => setTimeout(r, 3000));
+      }
+    }
+  }
+
+  const router: Router | undefined =
+    deps.mode === 'webhook'
+      ? express.Router().post(ZALO_WEBHOOK_PATH, express.json({ limit: '256kb' }), (req, res) => {
+          if (!deps.webhookSecret || !sameSecret(req.get('x-bot-api-secret-token'), deps.webhookSecret)) {
+            res.status(401).json({ ok: false });
+            return;
+          }
+          // Zalo's sample wraps the update in { ok, result }; live deliveries have been seen bare.
+          const body = req.body as { result?: unknown } | undefined;
+          const parsed = updateSchema.safeParse(body && 'result' in body ? body.result : body);
+          res.json({ ok: true });
+          if (parsed.success) track(parsed.data);
+          else req.log.info({ issues: parsed.error.issues.length }, 'ignored a zalo webhook body of unknown shape');
+        })
+      : undefined;
+
+  const sender: MessageSender = {
+    channel: 'zalo',
+    async send(chatId, message) {
+      try {
+        if (message.photo) {
+          const url = message.photo.publicUrl ?? (await publishQrImage(models, deps.publicUrl, `${chatId}:${message.text}`, message.photo.png));
+          await client.sendPhoto(chatId, url, message.text);
+        } else {
+          await client.sendMessage(chatId, message.text);
+        }
+        return { ok: true };
+      } catch (error) {
+        return classifyZaloError(error);
+      }
+    },
+  };
+
+  return {
+    name: 'zalo',
+    router,
+    sender,
+    async init() {
+      const me = await client.getMe();
+      botName = me.account_name ?? me.id;
+    },
+    async start() {
+      if (deps.mode === 'webhook') {
+        await client.setWebhook(`${deps.publicUrl}${ZALO_WEBHOOK_PATH}`, deps.webhookSecret ?? '');
+        running = true;
+        return;
+      }
+      // Polling and a webhook exclude each other on Zalo.
+      await client.deleteWebhook();
+      running = true;
+      polling = pollLoop();
+    },
+    async stop() {
+      running = false;
+      stopPolling.abort();
+      await polling;
+      await Promise.all(inFlight);
+    },
+    isUp: () => running,
+    describe: () => `${botName}, ${deps.mode === 'webhook' ? 'webhook' : 'long polling'}`,
+  };
+}

@@ -1,0 +1,92 @@
+import { randomBytes } from 'node:crypto';
+import express, { type Router } from 'express';
+import type { Models } from '../db/models/index.js';
+import { isLocale, type I18n } from '../i18n.js';
+import type { Program } from '../program/schema.js';
+import type { Services } from '../services/index.js';
+
+export interface PublicPagesDeps {
+  models: Models;
+  services: Services;
+  program: Program;
+  i18n: I18n;
+  publicUrl: string;
+  /** The Telegram bot's username once it is known, for the "open in Telegram" button. */
+  telegramUsername: () => string | undefined;
+  zaloBotLink: string | undefined;
+}
+
+const escapeHtml = (text: string) =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+
+/** Stores a QR PNG under an unguessable token and returns its public URL (same content, same URL). */
+export async function publishQrImage(models: Models, publicUrl: string, content: string, png: Buffer): Promise<string> {
+  const existing = await models.QrImage.findOne({ content }, { token: 1 }).lean();
+  if (existing) return `${publicUrl}/qr/${existing.token}.png`;
+  const token = randomBytes(16).toString('hex');
+  try {
+    await models.QrImage.create({ token, content, png });
+    return `${publicUrl}/qr/${token}.png`;
+  } catch (error) {
+    const winner = await models.QrImage.findOne({ content }, { token: 1 }).lean();
+    if (winner) return `${publicUrl}/qr/${winner.token}.png`;
+    throw error;
+  }
+}
+
+/**
+ * Pages anyone may open: the referral landing page `/r/<code>` (counts the click, shows the
+ * code and the offer, opens Telegram or Zalo) and QR images `/qr/<token>.png`.
+ */
+export function createPublicPagesRouter(deps: PublicPagesDeps): Router {
+  const router = express.Router();
+
+  router.get('/qr/:token.png', async (req, res) => {
+    const image = /^[0-9a-f]{32}$/.test(req.params.token) ? await deps.models.QrImage.findOne({ token: req.params.token }).lean() : null;
+    if (!image) {
+      res.status(404).end();
+      return;
+    }
+    // A lean document holds binary data as BSON Binary, whose bytes are in `.buffer`.
+    const png = Buffer.isBuffer(image.png) ? image.png : Buffer.from((image.png as { buffer: Uint8Array }).buffer);
+    res.writeHead(200, { 'content-type': 'image/png', 'cache-control': 'public, max-age=86400' }).end(png);
+  });
+
+  router.get('/r/:code', async (req, res) => {
+    const locale = isLocale(req.query.lang) ? req.query.lang : deps.i18n.defaultLocale;
+    const t = deps.i18n.forLocale(locale);
+    const opened = await deps.services.referrals.recordLinkOpen(req.params.code, 'link');
+    const other = locale === 'vi' ? 'en' : 'vi';
+    const head = (title: string) =>
+      `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title>` +
+      `<style>body{font-family:system-ui,sans-serif;margin:0;background:#fdf6f0;color:#2d2a26}main{max-width:28rem;margin:0 auto;padding:2rem 1.25rem;text-align:center}` +
+      `h1{font-size:1.5rem}.code{font-size:2.5rem;letter-spacing:.3rem;font-weight:700;background:#fff;border:2px dashed #c2185b;border-radius:.75rem;padding:.75rem;margin:1rem 0}` +
+      `.offer{font-size:1.15rem;color:#c2185b;font-weight:600}a.button{display:block;margin:.75rem 0;padding:.9rem;border-radius:.75rem;color:#fff;text-decoration:none;font-weight:600}` +
+      `.telegram{background:#229ed9}.zalo{background:#0068ff}small{color:#6b645c}</style></head><body><main>`;
+    if (!opened.ok) {
+      res
+        .status(404)
+        .send(`${head(t('web:notFoundTitle'))}<h1>${escapeHtml(t('web:notFoundTitle'))}</h1><p>${escapeHtml(t('web:notFoundBody', { business: deps.program.business.name }))}</p></main></body></html>`);
+      return;
+    }
+    const { referrer } = opened;
+    const firstName = (referrer.name || t('bot:aFriend')).split(' ')[0] ?? '';
+    const telegram = deps.telegramUsername();
+    const buttons = [
+      telegram ? `<a class="button telegram" href="https://t.me/${encodeURIComponent(telegram)}?start=${referrer.code}">${escapeHtml(t('web:openTelegram'))}</a>` : '',
+      deps.zaloBotLink
+        ? `<a class="button zalo" href="${escapeHtml(deps.zaloBotLink)}">${escapeHtml(t('web:openZalo'))}</a><small>${escapeHtml(t('web:zaloHint', { code: referrer.code }))}</small>`
+        : '',
+    ].join('');
+    res.send(
+      `${head(t('web:title', { business: deps.program.business.name }))}` +
+        `<h1>${escapeHtml(t('web:invited', { name: firstName, business: deps.program.business.name }))}</h1>` +
+        `<p class="offer">${escapeHtml(deps.program.rewards.friend.label[locale])}</p>` +
+        `<p>${escapeHtml(t('web:codeIntro'))}</p><div class="code" data-testid="code">${referrer.code}</div>` +
+        `${buttons}<p><small>${escapeHtml(t('web:howItWorks'))}</small></p>` +
+        `<p><a href="?lang=${other}">${other === 'en' ? 'English' : 'Tiếng Việt'}</a></p></main></body></html>`,
+    );
+  });
+
+  return router;
+}

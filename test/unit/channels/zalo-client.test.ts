@@ -1,0 +1,46 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { classifyZaloError } from '../../../src/channels/zalo/channel.js';
+import { createZaloClient, splitText, ZaloApiError } from '../../../src/channels/zalo/client.js';
+import { ZaloEmulator } from '../../support/zalo-emulator.js';
+
+describe('Zalo client', () => {
+  const emulator = new ZaloEmulator();
+  beforeAll(() => emulator.start());
+  afterAll(() => emulator.stop());
+  const client = () => createZaloClient({ token: emulator.token, apiRoot: emulator.apiRoot, timeoutMs: 5_000 });
+
+  it('reads the bot identity and one update per long poll, and reports "no update" on 408', async () => {
+    expect(await client().getMe()).toMatchObject({ account_name: 'bot.SalonMai' });
+    emulator.user('u1', 'An').send('xin chào');
+    expect(await client().getUpdates(1)).toMatchObject({ event_name: 'message.text.received', message: { text: 'xin chào', chat: { id: 'u1' } } });
+    expect(await client().getUpdates(1)).toBeUndefined();
+  });
+
+  it('splits a reply longer than 2,000 characters at line breaks, never over the limit', async () => {
+    const long = Array.from({ length: 120 }, (_, i) => `Dòng ${i}: ${'ưu đãi '.repeat(4)}`).join('\n');
+    expect(long.length).toBeGreaterThan(4000);
+    await client().sendMessage('u2', long);
+    const parts = emulator.messagesTo('u2');
+    expect(parts.length).toBeGreaterThanOrEqual(Math.ceil(long.length / 2000));
+    expect(parts.every((p) => p.text.length <= 2000 && p.text.length > 0)).toBe(true);
+    // Cut at line breaks: every line arrives whole, in order.
+    expect(parts.flatMap((p) => p.text.split('\n')).map((line) => line.trim())).toEqual(long.split('\n').map((line) => line.trim()));
+    expect(splitText('😀'.repeat(1500)).every((part) => !/^[\uDC00-\uDFFF]/.test(part))).toBe(true);
+  });
+
+  it('turns refusals into typed errors that never contain the token', async () => {
+    await expect(client().sendPhoto('u3', 'file:///etc/passwd')).rejects.toMatchObject({ errorCode: 400, method: 'sendPhoto' });
+    const wrongToken = createZaloClient({ token: '999:secret-token-value', apiRoot: emulator.apiRoot });
+    const error = await wrongToken.getMe().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ZaloApiError);
+    expect(String((error as Error).message)).not.toContain('secret-token-value');
+    const offline = createZaloClient({ token: '1:abc', apiRoot: 'http://127.0.0.1:1' });
+    await expect(offline.getMe()).rejects.toMatchObject({ errorCode: 0, description: 'network error' });
+  });
+
+  it('classifies send failures for the notifier: 429 and network retry, others are permanent', () => {
+    expect(classifyZaloError(new ZaloApiError('sendMessage', 429, 'quota exceeded'))).toMatchObject({ kind: 'retry', retryAfterMs: 30_000 });
+    expect(classifyZaloError(new ZaloApiError('sendMessage', 0, 'network error'))).toMatchObject({ kind: 'retry' });
+    expect(classifyZaloError(new ZaloApiError('sendMessage', 403, 'forbidden'))).toMatchObject({ kind: 'permanent' });
+  });
+});
