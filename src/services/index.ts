@@ -1,6 +1,7 @@
 import { createServiceContext, type ServiceDeps } from './context.js';
 import { createCustomerService } from './customers.js';
 import { createFraudService } from './fraud.js';
+import { createIdentityLinkService } from './identity-link.js';
 import { createPointsLedger } from './points.js';
 import { createReferralService } from './referrals.js';
 import { createReportsService } from './reports.js';
@@ -28,6 +29,7 @@ export function createServices(deps: ServiceDeps) {
     status: createStatusService(ctx, vouchers),
     roles: createRoleService(ctx, customers),
     fraud: createFraudService(ctx),
+    identityLink: createIdentityLinkService(ctx),
     reports,
     scheduled: createScheduledMessages(ctx, reports),
   };

@@ -91,6 +91,16 @@ export class ZaloEmulator {
     return this.sent.filter((m) => m.chatId === chatId);
   }
 
+  /** Waits until `count` messages have reached the chat, and returns them in order. */
+  async waitForMessages(chatId: string, count: number, timeoutMs = 15_000): Promise<ZaloSent[]> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.messagesTo(chatId).length < count) {
+      if (Date.now() > deadline) throw new Error(`expected ${count} Zalo messages to ${chatId}, got ${this.messagesTo(chatId).length}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    return this.messagesTo(chatId);
+  }
+
   async waitForText(chatId: string, part: string | RegExp, timeoutMs = 15_000): Promise<ZaloSent> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {

@@ -22,7 +22,8 @@ export type Command =
   | { name: 'staff'; action: 'add' | 'remove'; code: string }
   | { name: 'flags' }
   | { name: 'flag'; decision: 'dismissed' | 'confirmed'; flagId: string }
-  | { name: 'program' };
+  | { name: 'program' }
+  | { name: 'connect'; code?: string };
 
 export type CommandName = Command['name'];
 
@@ -34,7 +35,7 @@ export type ParseResult =
 
 const names: readonly CommandName[] = [
   'start', 'help', 'lang', 'link', 'me', 'rewards', 'phone', 'confirm', 'visit', 'redeem',
-  'find', 'stats', 'summary', 'staff', 'flags', 'flag', 'program',
+  'find', 'stats', 'summary', 'staff', 'flags', 'flag', 'program', 'connect',
 ];
 
 /**
@@ -90,6 +91,8 @@ export function parseCommand(text: string): ParseResult {
       return args.length > 0 ? ok({ name, query: args.join(' ') }) : usage;
     case 'phone':
       return ok(args.length > 0 ? { name, phone: args.join(' ') } : { name });
+    case 'connect':
+      return args.length <= 1 ? ok(args[0] ? { name, code: args[0] } : { name }) : usage;
     case 'stats': {
       const period = (args[0] ?? 'today').toLowerCase();
       return args.length <= 1 && (period === 'today' || period === '7d' || period === '30d') ? ok({ name, period }) : usage;

@@ -71,6 +71,7 @@ const usageKeys: Record<CommandName, string> = {
   flags: 'bot:usage.flags',
   flag: 'bot:usage.flag',
   program: 'bot:usage.program',
+  connect: 'bot:usage.connect',
 };
 
 /**
@@ -144,6 +145,8 @@ export function createConversation(deps: ConversationDeps, links: Links, traits:
         return resolveFlag(s, actor, command.flagId, command.decision);
       case 'program':
         return programRules(s);
+      case 'connect':
+        return connectApps(s, actor, command.code);
     }
   }
 
@@ -481,6 +484,23 @@ export function createConversation(deps: ConversationDeps, links: Links, traits:
     const result = await services.fraud.resolve(actor, flagId, decision);
     if (!result.ok) return [{ text: s.t(result.reason === 'not_allowed' ? 'bot:notAllowed' : 'bot:flagNotFound') }];
     return [{ text: s.t(decision === 'dismissed' ? 'bot:flagDismissed' : 'bot:flagConfirmed') }];
+  }
+
+  async function connectApps(s: Session, actor: Actor, code: string | undefined): Promise<Reply[]> {
+    if (!code) {
+      const link = await services.identityLink.createLinkCode(s.customer._id);
+      return [{ text: s.t('bot:connectCode', { code: link.code, minutes: link.minutes }) }];
+    }
+    const result = await services.identityLink.linkApps(actor, code);
+    if (result.ok) return [{ text: s.t('bot:connectDone', { name: result.customer.name || result.customer.code, points: result.customer.points }) }];
+    switch (result.reason) {
+      case 'invalid_code':
+        return [{ text: s.t('bot:connectInvalid') }];
+      case 'same_customer':
+        return [{ text: s.t('bot:connectAlready') }];
+      case 'has_history':
+        return [{ text: s.t('bot:connectHasHistory') }];
+    }
   }
 
   function programRules(s: Session): Reply[] {

@@ -22,11 +22,15 @@ const envelope = z.object({
   description: z.string().optional(),
 });
 
+// Ids are opaque strings in every sample; a number is accepted too, since nothing documents
+// that they can never be numeric (the reference marks the id format uncertain).
+const id = z.union([z.string(), z.number()]).transform(String);
+
 const messageSchema = z.object({
-  message_id: z.string(),
-  date: z.number().optional(),
-  from: z.object({ id: z.string(), display_name: z.string().optional(), is_bot: z.boolean().optional() }),
-  chat: z.object({ id: z.string(), chat_type: z.string().optional() }),
+  message_id: id,
+  date: z.union([z.number(), z.string()]).optional(),
+  from: z.object({ id, display_name: z.string().optional(), is_bot: z.boolean().optional() }),
+  chat: z.object({ id, chat_type: z.string().optional() }),
   text: z.string().optional(),
   photo: z.string().optional(),
   caption: z.string().optional(),
@@ -63,6 +67,17 @@ export interface ZaloClientOptions {
   apiRoot: string;
   /** Per-call timeout in ms for ordinary calls (sendPhoto gets three times as long: Zalo fetches the image first). */
   timeoutMs?: number;
+  /**
+   * Zalo publishes no rate limit; on 429 a call is retried after this wait, doubled each
+   * time, up to `rateLimitRetries` times, and then fails with a 429 ZaloApiError.
+   */
+  rateLimitBackoffMs?: number;
+  rateLimitRetries?: number;
+}
+
+/** The token sits in the URL path; anything that might echo the URL is cleaned with this. */
+function redact(text: string, token: string): string {
+  return token ? text.split(token).join('<token>') : text;
 }
 
 /**
@@ -72,8 +87,27 @@ export interface ZaloClientOptions {
  */
 export function createZaloClient(options: ZaloClientOptions) {
   const timeoutMs = options.timeoutMs ?? 15_000;
+  const backoffMs = options.rateLimitBackoffMs ?? 1_000;
+  const retries = options.rateLimitRetries ?? 2;
 
   async function call<T>(
+    method: string,
+    params: Record<string, unknown>,
+    schema: z.ZodType<T>,
+    timeout = timeoutMs,
+    abort?: AbortSignal,
+  ): Promise<T> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await callOnce(method, params, schema, timeout, abort);
+      } catch (error) {
+        if (!(error instanceof ZaloApiError) || error.errorCode !== 429 || attempt >= retries || abort?.aborted) throw error;
+        await new Promise((resolve) => setTimeout(resolve, backoffMs * 2 ** attempt));
+      }
+    }
+  }
+
+  async function callOnce<T>(
     method: string,
     params: Record<string, unknown>,
     schema: z.ZodType<T>,
@@ -95,7 +129,8 @@ export function createZaloClient(options: ZaloClientOptions) {
     const body = envelope.safeParse(await response.json().catch(() => undefined));
     if (!body.success) throw new ZaloApiError(method, response.status, 'unreadable response');
     if (!body.data.ok || !response.ok) {
-      throw new ZaloApiError(method, body.data.error_code ?? response.status, body.data.description ?? response.statusText);
+      const description = redact(body.data.description ?? response.statusText, options.token);
+      throw new ZaloApiError(method, body.data.error_code ?? response.status, description);
     }
     const result = schema.safeParse(body.data.result);
     if (!result.success) throw new ZaloApiError(method, response.status, `unexpected result: ${result.error.issues[0]?.message ?? ''}`);
@@ -118,7 +153,15 @@ export function createZaloClient(options: ZaloClientOptions) {
     },
     setWebhook: (url: string, secretToken: string) => call('setWebhook', { url, secret_token: secretToken }, webhookInfoSchema),
     deleteWebhook: () => call('deleteWebhook', {}, webhookInfoSchema),
-    getWebhookInfo: () => call('getWebhookInfo', {}, webhookInfoSchema),
+    /** The registered webhook; `url` is empty when none is set (some bots answer 404 then). */
+    async getWebhookInfo() {
+      try {
+        return await call('getWebhookInfo', {}, webhookInfoSchema);
+      } catch (error) {
+        if (error instanceof ZaloApiError && error.errorCode === 404) return { url: '' };
+        throw error;
+      }
+    },
     /** Sends a text, split into several messages when longer than Zalo allows. */
     async sendMessage(chatId: string, text: string): Promise<Array<z.infer<typeof sentSchema>>> {
       const sent = [];

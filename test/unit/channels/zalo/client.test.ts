@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classifyZaloError } from '../../../src/channels/zalo/channel.js';
-import { createZaloClient, splitText, ZaloApiError } from '../../../src/channels/zalo/client.js';
-import { ZaloEmulator } from '../../support/zalo-emulator.js';
+import { classifyZaloError } from '../../../../src/channels/zalo/channel.js';
+import { createZaloClient, splitText, ZaloApiError } from '../../../../src/channels/zalo/client.js';
+import { ZaloEmulator } from '../../../support/zalo-emulator.js';
 
 describe('Zalo client', () => {
   const emulator = new ZaloEmulator();
@@ -36,6 +36,30 @@ describe('Zalo client', () => {
     expect(String((error as Error).message)).not.toContain('secret-token-value');
     const offline = createZaloClient({ token: '1:abc', apiRoot: 'http://127.0.0.1:1' });
     await expect(offline.getMe()).rejects.toMatchObject({ errorCode: 0, description: 'network error' });
+  });
+
+  it('waits and retries on 429, and reports a 429 that persists as a typed error', async () => {
+    const fast = createZaloClient({ token: emulator.token, apiRoot: emulator.apiRoot, rateLimitBackoffMs: 10 });
+    emulator.failNext({ error_code: 429, description: 'quota exceeded' });
+    await fast.sendMessage('u4', 'Xin chào');
+    expect(emulator.messagesTo('u4').map((m) => m.text)).toEqual(['Xin chào']);
+
+    const quota = { error_code: 429, description: 'quota exceeded' };
+    emulator.failNext(quota, quota, quota);
+    await expect(fast.sendMessage('u4', 'lần hai')).rejects.toMatchObject({ errorCode: 429, method: 'sendMessage' });
+    expect(emulator.messagesTo('u4')).toHaveLength(1);
+  });
+
+  it('registers and removes a webhook, with the platform checks on url and secret', async () => {
+    const c = client();
+    expect(await c.getWebhookInfo()).toEqual({ url: '' });
+    await expect(c.setWebhook('http://salon.example.vn/zalo/webhook', 'long-enough-secret')).rejects.toMatchObject({ errorCode: 400 });
+    await expect(c.setWebhook('https://salon.example.vn/zalo/webhook', 'short')).rejects.toMatchObject({ errorCode: 400 });
+    await c.setWebhook('https://salon.example.vn/zalo/webhook', 'long-enough-secret');
+    expect(await c.getWebhookInfo()).toMatchObject({ url: 'https://salon.example.vn/zalo/webhook' });
+    await expect(c.getUpdates(1)).rejects.toMatchObject({ errorCode: 400, method: 'getUpdates' });
+    expect(await c.deleteWebhook()).toMatchObject({ url: '' });
+    expect(await c.getWebhookInfo()).toEqual({ url: '' });
   });
 
   it('classifies send failures for the notifier: 429 and network retry, others are permanent', () => {
