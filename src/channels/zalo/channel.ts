@@ -29,12 +29,18 @@ export interface ZaloChannelDeps {
 
 export const ZALO_WEBHOOK_PATH = '/zalo/webhook';
 
-/** Maps a failed Zalo call to what the notifier should do about it. */
+/**
+ * Maps a failed Zalo call to what the notifier should do about it. Only a refusal about the
+ * message or the chat itself (400, 404) is permanent. 401 means our token is wrong, which the
+ * owner can fix, and Zalo's table labels 403 "internal server error": both are retried (the
+ * notifier bounds the attempts) rather than giving up on the customer.
+ */
 export function classifyZaloError(error: unknown): SendResult {
   if (error instanceof ZaloApiError) {
-    if (error.errorCode === 429) return { ok: false, kind: 'retry', reason: error.description, retryAfterMs: 30_000 };
-    if (error.errorCode === 0 || error.errorCode >= 500) return { ok: false, kind: 'retry', reason: error.description };
-    return { ok: false, kind: 'permanent', reason: `${error.errorCode} ${error.description}` };
+    const reason = `${error.errorCode} ${error.description}`;
+    if (error.errorCode === 429) return { ok: false, kind: 'retry', reason, retryAfterMs: 30_000 };
+    if (error.errorCode === 400 || error.errorCode === 404) return { ok: false, kind: 'permanent', reason };
+    return { ok: false, kind: 'retry', reason };
   }
   return { ok: false, kind: 'retry', reason: String(error) };
 }
@@ -166,12 +172,14 @@ export function createZaloChannel(deps: ZaloChannelDeps): ChatChannel & { sender
   const sender: MessageSender = {
     channel: 'zalo',
     async send(chatId, message) {
+      // Zalo has no link buttons: the links go on their own lines under the text.
+      const text = [message.text, ...(message.links ?? []).map((link) => `${link.label}: ${link.url}`)].join('\n');
       try {
         if (message.photo) {
           const url = message.photo.publicUrl ?? (await publishQrImage(models, deps.publicUrl, `${chatId}:${message.text}`, message.photo.png));
-          await client.sendPhoto(chatId, url, message.text);
+          await client.sendPhoto(chatId, url, text);
         } else {
-          await client.sendMessage(chatId, message.text);
+          await client.sendMessage(chatId, text);
         }
         return { ok: true };
       } catch (error) {

@@ -168,8 +168,13 @@ export function createZaloClient(options: ZaloClientOptions) {
       for (const part of splitText(text)) sent.push(await call('sendMessage', { chat_id: chatId, text: part }, sentSchema));
       return sent;
     },
-    sendPhoto: (chatId: string, photoUrl: string, caption?: string) =>
-      call('sendPhoto', { chat_id: chatId, photo: photoUrl, ...(caption ? { caption: caption.slice(0, ZALO_TEXT_LIMIT) } : {}) }, sentSchema, timeoutMs * 3),
+    /** Sends a photo by public URL; a caption over the limit continues in text messages after it. */
+    async sendPhoto(chatId: string, photoUrl: string, caption?: string): Promise<Array<z.infer<typeof sentSchema>>> {
+      const [first, ...rest] = caption ? splitText(caption) : [];
+      const sent = [await call('sendPhoto', { chat_id: chatId, photo: photoUrl, ...(first ? { caption: first } : {}) }, sentSchema, timeoutMs * 3)];
+      for (const part of rest) sent.push(await call('sendMessage', { chat_id: chatId, text: part }, sentSchema));
+      return sent;
+    },
     sendChatAction: (chatId: string) => call('sendChatAction', { chat_id: chatId, action: 'typing' }, z.unknown()),
   };
 }

@@ -28,6 +28,16 @@ describe('Zalo client', () => {
     expect(splitText('😀'.repeat(1500)).every((part) => !/^[\uDC00-\uDFFF]/.test(part))).toBe(true);
   });
 
+  it('sends a photo by URL and continues a caption over the limit in text messages', async () => {
+    const caption = Array.from({ length: 300 }, (_, i) => `Mã ${i}: ưu đãi`).join('\n');
+    expect(caption.length).toBeGreaterThan(2000);
+    await client().sendPhoto('u5', 'https://salon.example.vn/qr/abc.png', caption);
+    const sent = emulator.messagesTo('u5');
+    expect(sent[0]).toMatchObject({ photo: 'https://salon.example.vn/qr/abc.png' });
+    expect(sent.slice(1).every((m) => m.photo === undefined)).toBe(true);
+    expect(sent.map((m) => m.text).join('\n')).toBe(caption);
+  });
+
   it('turns refusals into typed errors that never contain the token', async () => {
     await expect(client().sendPhoto('u3', 'file:///etc/passwd')).rejects.toMatchObject({ errorCode: 400, method: 'sendPhoto' });
     const wrongToken = createZaloClient({ token: '999:secret-token-value', apiRoot: emulator.apiRoot });
@@ -65,6 +75,10 @@ describe('Zalo client', () => {
   it('classifies send failures for the notifier: 429 and network retry, others are permanent', () => {
     expect(classifyZaloError(new ZaloApiError('sendMessage', 429, 'quota exceeded'))).toMatchObject({ kind: 'retry', retryAfterMs: 30_000 });
     expect(classifyZaloError(new ZaloApiError('sendMessage', 0, 'network error'))).toMatchObject({ kind: 'retry' });
-    expect(classifyZaloError(new ZaloApiError('sendMessage', 403, 'forbidden'))).toMatchObject({ kind: 'permanent' });
+    expect(classifyZaloError(new ZaloApiError('sendMessage', 400, 'bad chat_id'))).toMatchObject({ kind: 'permanent' });
+    expect(classifyZaloError(new ZaloApiError('sendMessage', 404, 'not found'))).toMatchObject({ kind: 'permanent' });
+    // Our own token being wrong, or Zalo's "internal server error" 403, must not lose the customer's message.
+    expect(classifyZaloError(new ZaloApiError('sendMessage', 401, 'token invalid'))).toMatchObject({ kind: 'retry' });
+    expect(classifyZaloError(new ZaloApiError('sendMessage', 403, 'internal server error'))).toMatchObject({ kind: 'retry' });
   });
 });
