@@ -41,6 +41,28 @@ describe('first visits, rewards, points and tiers', () => {
     expect(await h.db.models.PointsEntry.countDocuments({ customerId: { $in: [a._id, b._id] } })).toBe(2);
   });
 
+  it('a retried confirmation completes the steps a crash left undone, once', async () => {
+    const staff = await h.staff(2151, 'Lễ tân');
+    const { customer: a } = await h.join(2152, 'Anh');
+    const { customer: b } = await h.join(2153, 'Bình');
+    await h.services.referrals.attribute(b._id, a.code, 'telegram');
+    await h.services.visits.confirmFirstVisit(staff, b.code);
+    // As if the process died right after converting the referral: nothing after it was written.
+    const m = h.db.models;
+    await m.Voucher.deleteMany({ customerId: { $in: [a._id, b._id] } });
+    await m.PointsEntry.deleteMany({ customerId: a._id });
+    await m.Notification.deleteMany({ customerId: { $in: [a._id, b._id] }, type: { $ne: 'friend_joined' } });
+
+    const retried = await h.services.visits.confirmFirstVisit(staff, b.code);
+    expect(retried).toMatchObject({ ok: true, alreadyConfirmed: true, referral: { referrerName: 'Anh' } });
+    await h.services.visits.confirmFirstVisit(staff, b.code);
+    expect(await m.Voucher.countDocuments({ customerId: a._id, cause: 'referral_referrer' })).toBe(1);
+    expect(await m.Voucher.countDocuments({ customerId: b._id, cause: 'referral_friend' })).toBe(1);
+    expect(await m.PointsEntry.countDocuments({ customerId: a._id })).toBe(1);
+    const types = (await m.Notification.find({ customerId: { $in: [a._id, b._id] } }).lean()).map((n) => n.type).sort();
+    expect(types).toEqual(['friend_joined', 'friend_visit_confirmed', 'reward_issued', 'reward_issued']);
+  });
+
   it('confirms a first visit without a referrer with points only', async () => {
     const staff = await h.staff(2201, 'Lễ tân');
     const { customer: c } = await h.join(2202, 'Chi');
