@@ -162,9 +162,22 @@ export function createVisitService(
     });
     await models.Customer.updateOne({ _id: customer._id, firstVisitAt: { $exists: false } }, { $set: { firstVisitAt: visit.at } });
     const referralOutcome = await settleReferral(actor, customer, visit);
+    const outcome = await creditVisit(actor, customer, visit, created, 'confirm_first_visit', created ? 'confirmed' : 'already_confirmed');
+    return { ...outcome, ...referralOutcome };
+  }
+
+  /** Points for a recorded visit (once per visit), the visit count, the audit entry, and the result. */
+  async function creditVisit(
+    actor: Actor,
+    customer: Customer,
+    visit: Visit,
+    created: boolean,
+    action: string,
+    outcome: string,
+  ): Promise<Extract<ConfirmFirstVisitResult, { ok: true }>> {
     const balance = await points.add(customer._id, visit.points, 'visit', `visit:${String(visit._id)}`);
     await refreshVisitCount(customer._id);
-    await ctx.audit(actor, 'confirm_first_visit', created ? 'confirmed' : 'already_confirmed', customer._id, { amount });
+    await ctx.audit(actor, action, outcome, customer._id, { amount: visit.amount });
     return {
       ok: true,
       alreadyConfirmed: !created,
@@ -172,7 +185,6 @@ export function createVisitService(
       visit,
       points: balance.points,
       tierUpgrade: balance.upgrade,
-      ...referralOutcome,
     };
   }
 
@@ -194,17 +206,7 @@ export function createVisitService(
       referred: !!customer.referrerId,
       at: ctx.now(),
     });
-    const balance = await points.add(customer._id, visit.points, 'visit', `visit:${String(visit._id)}`);
-    await refreshVisitCount(customer._id);
-    await ctx.audit(actor, 'record_visit', created ? 'recorded' : 'already_recorded', customer._id, { amount });
-    return {
-      ok: true,
-      alreadyConfirmed: !created,
-      customer: (await customers.getById(customer._id)) ?? customer,
-      visit,
-      points: balance.points,
-      tierUpgrade: balance.upgrade,
-    };
+    return creditVisit(actor, customer, visit, created, 'record_visit', created ? 'recorded' : 'already_recorded');
   }
 
   async function refreshVisitCount(customerId: Types.ObjectId): Promise<void> {
