@@ -5,6 +5,7 @@ import type { ChannelName, ChatChannel } from './channels/channel.js';
 import type { MessageSender } from './channels/sender.js';
 import { createTelegramChannel } from './channels/telegram/channel.js';
 import { createZaloChannel } from './channels/zalo/channel.js';
+import { createDashboardRouter } from './http/dashboard.js';
 import { createPublicPagesRouter } from './http/public-pages.js';
 import type { Config } from './config.js';
 import { connectMongo, pingMongo } from './db/connection.js';
@@ -121,7 +122,7 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
       },
     });
 
-    await defineMaintenanceJobs(agenda, models);
+    await defineMaintenanceJobs(agenda, models, services);
     await defineScheduledMessageJobs(agenda, services, program, config.timezone);
 
     const channels: ChatChannel[] = [];
@@ -181,6 +182,7 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
           telegramUsername,
           zaloBotLink: config.zalo.enabled ? config.zalo.botLink : undefined,
         }),
+        createDashboardRouter({ services, program, i18n }),
       ],
     });
     const server = await new Promise<Server>((resolve, reject) => {

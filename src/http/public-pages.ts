@@ -4,6 +4,7 @@ import type { Models } from '../db/models/index.js';
 import { isLocale, type I18n } from '../i18n.js';
 import type { Program } from '../program/schema.js';
 import type { Services } from '../services/index.js';
+import { escapeHtml, htmlPage } from './html.js';
 
 export interface PublicPagesDeps {
   models: Models;
@@ -16,8 +17,11 @@ export interface PublicPagesDeps {
   zaloBotLink: string | undefined;
 }
 
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+const landingStyle =
+  `body{font-family:system-ui,sans-serif;margin:0;background:#fdf6f0;color:#2d2a26}main{max-width:28rem;margin:0 auto;padding:2rem 1.25rem;text-align:center}` +
+  `h1{font-size:1.5rem}.code{font-size:2.5rem;letter-spacing:.3rem;font-weight:700;background:#fff;border:2px dashed #c2185b;border-radius:.75rem;padding:.75rem;margin:1rem 0}` +
+  `.offer{font-size:1.15rem;color:#c2185b;font-weight:600}a.button{display:block;margin:.75rem 0;padding:.9rem;border-radius:.75rem;color:#fff;text-decoration:none;font-weight:600}` +
+  `.telegram{background:#229ed9}.zalo{background:#0068ff}small{color:#6b645c}`;
 
 /** Stores a QR PNG under an unguessable token and returns its public URL (same content, same URL). */
 export async function publishQrImage(models: Models, publicUrl: string, content: string, png: Buffer): Promise<string> {
@@ -57,16 +61,11 @@ export function createPublicPagesRouter(deps: PublicPagesDeps): Router {
     const t = deps.i18n.forLocale(locale);
     const opened = await deps.services.referrals.recordLinkOpen(req.params.code, 'link');
     const other = locale === 'vi' ? 'en' : 'vi';
-    const head = (title: string) =>
-      `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title>` +
-      `<style>body{font-family:system-ui,sans-serif;margin:0;background:#fdf6f0;color:#2d2a26}main{max-width:28rem;margin:0 auto;padding:2rem 1.25rem;text-align:center}` +
-      `h1{font-size:1.5rem}.code{font-size:2.5rem;letter-spacing:.3rem;font-weight:700;background:#fff;border:2px dashed #c2185b;border-radius:.75rem;padding:.75rem;margin:1rem 0}` +
-      `.offer{font-size:1.15rem;color:#c2185b;font-weight:600}a.button{display:block;margin:.75rem 0;padding:.9rem;border-radius:.75rem;color:#fff;text-decoration:none;font-weight:600}` +
-      `.telegram{background:#229ed9}.zalo{background:#0068ff}small{color:#6b645c}</style></head><body><main>`;
+    const page = (title: string, body: string) => htmlPage({ locale, title, style: landingStyle, body: `<main>${body}</main>` });
     if (!opened.ok) {
       res
         .status(404)
-        .send(`${head(t('web:notFoundTitle'))}<h1>${escapeHtml(t('web:notFoundTitle'))}</h1><p>${escapeHtml(t('web:notFoundBody', { business: deps.program.business.name }))}</p></main></body></html>`);
+        .send(page(t('web:notFoundTitle'), `<h1>${escapeHtml(t('web:notFoundTitle'))}</h1><p>${escapeHtml(t('web:notFoundBody', { business: deps.program.business.name }))}</p>`));
       return;
     }
     const { referrer } = opened;
@@ -79,12 +78,14 @@ export function createPublicPagesRouter(deps: PublicPagesDeps): Router {
         : '',
     ].join('');
     res.send(
-      `${head(t('web:title', { business: deps.program.business.name }))}` +
+      page(
+        t('web:title', { business: deps.program.business.name }),
         `<h1>${escapeHtml(t('web:invited', { name: firstName, business: deps.program.business.name }))}</h1>` +
-        `<p class="offer">${escapeHtml(deps.program.rewards.friend.label[locale])}</p>` +
-        `<p>${escapeHtml(t('web:codeIntro'))}</p><div class="code" data-testid="code">${referrer.code}</div>` +
-        `${buttons}<p><small>${escapeHtml(t('web:howItWorks'))}</small></p>` +
-        `<p><a href="?lang=${other}">${other === 'en' ? 'English' : 'Tiếng Việt'}</a></p></main></body></html>`,
+          `<p class="offer">${escapeHtml(deps.program.rewards.friend.label[locale])}</p>` +
+          `<p>${escapeHtml(t('web:codeIntro'))}</p><div class="code" data-testid="code">${referrer.code}</div>` +
+          `${buttons}<p><small>${escapeHtml(t('web:howItWorks'))}</small></p>` +
+          `<p><a href="?lang=${other}">${other === 'en' ? 'English' : 'Tiếng Việt'}</a></p>`,
+      ),
     );
   });
 

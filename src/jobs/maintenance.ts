@@ -1,5 +1,6 @@
 import type { Agenda } from 'agenda';
 import type { Models } from '../db/models/index.js';
+import type { Services } from '../services/index.js';
 
 export const PRUNE_PROCESSED_UPDATES = 'prune-processed-updates';
 /** Long enough for any redelivery of a chat update; Telegram keeps updates for 24 hours. */
@@ -12,9 +13,12 @@ export async function pruneProcessedUpdates(models: Models, now: Date): Promise<
   return result.deletedCount;
 }
 
-export async function defineMaintenanceJobs(agenda: Agenda, models: Models): Promise<void> {
+/** Daily clean-up of keys that only matter for a while: processed updates and expired dashboard links. */
+export async function defineMaintenanceJobs(agenda: Agenda, models: Models, services: Services): Promise<void> {
   agenda.define(PRUNE_PROCESSED_UPDATES, async () => {
-    await pruneProcessedUpdates(models, new Date());
+    const now = new Date();
+    await pruneProcessedUpdates(models, now);
+    await services.dashboard.pruneLinks(now);
   });
   await agenda.every('1 day', PRUNE_PROCESSED_UPDATES, undefined, { skipImmediate: true });
 }

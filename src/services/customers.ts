@@ -92,6 +92,11 @@ export function createCustomerService(ctx: ServiceContext) {
       { returnDocument: 'after' },
     ).lean<Customer>();
     if (!customer) throw new Error(`customer ${String(customerId)} vanished during join`);
+    // Owners from OWNER_IDS are created before they ever chat: their name arrives with their first message.
+    if (!customer.name && input.displayName) {
+      await models.Customer.updateOne({ _id: customerId, name: '' }, { $set: { name: input.displayName } });
+      customer.name = input.displayName;
+    }
     return { ok: true, customer, created };
   }
 

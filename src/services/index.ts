@@ -1,5 +1,6 @@
 import { createServiceContext, type ServiceDeps } from './context.js';
 import { createCustomerService } from './customers.js';
+import { createDashboardService } from './dashboard.js';
 import { createFraudService } from './fraud.js';
 import { createIdentityLinkService } from './identity-link.js';
 import { createPointsLedger } from './points.js';
@@ -20,6 +21,7 @@ export function createServices(deps: ServiceDeps) {
   const points = createPointsLedger(ctx);
   const vouchers = createVoucherService(ctx, points);
   const reports = createReportsService(deps);
+  const roles = createRoleService(ctx, customers);
   return {
     customers,
     referrals: createReferralService(ctx),
@@ -27,11 +29,12 @@ export function createServices(deps: ServiceDeps) {
     vouchers,
     points,
     status: createStatusService(ctx, vouchers),
-    roles: createRoleService(ctx, customers),
+    roles,
     fraud: createFraudService(ctx),
     identityLink: createIdentityLinkService(ctx),
     reports,
     scheduled: createScheduledMessages(ctx, reports),
+    dashboard: createDashboardService(ctx, roles, reports),
   };
 }
 

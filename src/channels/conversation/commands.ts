@@ -23,6 +23,7 @@ export type Command =
   | { name: 'flags' }
   | { name: 'flag'; decision: 'dismissed' | 'confirmed'; flagId: string }
   | { name: 'program' }
+  | { name: 'dashboard' }
   | { name: 'connect'; code?: string };
 
 export type CommandName = Command['name'];
@@ -35,7 +36,7 @@ export type ParseResult =
 
 const names: readonly CommandName[] = [
   'start', 'help', 'lang', 'link', 'me', 'rewards', 'phone', 'confirm', 'visit', 'redeem',
-  'find', 'stats', 'summary', 'staff', 'flags', 'flag', 'program', 'connect',
+  'find', 'stats', 'summary', 'staff', 'flags', 'flag', 'program', 'dashboard', 'connect',
 ];
 
 /**

@@ -7,7 +7,7 @@ import type { Actor, Services } from '../../services/index.js';
 import type { ConfirmFirstVisitResult } from '../../services/visits.js';
 import { normalizeCode } from '../../domain/codes.js';
 import { parseCommand, type Command, type CommandName } from './commands.js';
-import { rewardLabel, tierText, voucherLine } from './format.js';
+import { fraudRuleText, periodText, rewardLabel, tierText, voucherLine } from './format.js';
 import { renderDailySummary } from './summary.js';
 import type { Button, Incoming, Reply } from './reply.js';
 
@@ -35,6 +35,8 @@ export interface ConversationDeps {
   program: Program;
   i18n: I18n;
   logger: Logger;
+  /** Base of web pages the bot links to (the owner's dashboard). */
+  publicUrl: string;
 }
 
 /** Payload prefix of a member-card deep link (`/start m_<code>`). */
@@ -43,15 +45,6 @@ export const MEMBER_CARD_PREFIX = 'm_';
 async function qrPng(text: string): Promise<Buffer> {
   return QRCode.toBuffer(text, { type: 'png', width: 480, margin: 2, errorCorrectionLevel: 'M' });
 }
-
-const periodKeys = { today: 'bot:period.today', '7d': 'bot:period.7d', '30d': 'bot:period.30d' } as const;
-
-const fraudRuleKeys: Record<string, string> = {
-  same_phone_as_referrer: 'bot:fraudRule.same_phone_as_referrer',
-  many_joins_in_a_day: 'bot:fraudRule.many_joins_in_a_day',
-  staff_confirms_own_referral: 'bot:fraudRule.staff_confirms_own_referral',
-  staff_redeems_own_voucher: 'bot:fraudRule.staff_redeems_own_voucher',
-};
 
 const usageKeys: Record<CommandName, string> = {
   start: 'bot:usage.start',
@@ -71,6 +64,7 @@ const usageKeys: Record<CommandName, string> = {
   flags: 'bot:usage.flags',
   flag: 'bot:usage.flag',
   program: 'bot:usage.program',
+  dashboard: 'bot:usage.dashboard',
   connect: 'bot:usage.connect',
 };
 
@@ -145,6 +139,8 @@ export function createConversation(deps: ConversationDeps, links: Links, traits:
         return resolveFlag(s, actor, command.flagId, command.decision);
       case 'program':
         return programRules(s);
+      case 'dashboard':
+        return dashboardLink(s, actor);
       case 'connect':
         return connectApps(s, actor, command.code);
     }
@@ -408,7 +404,7 @@ export function createConversation(deps: ConversationDeps, links: Links, traits:
     const report = await services.reports.getPeriodStats(period);
     const top = report.topReferrers.map((r, i) => s.t('bot:statsTopLine', { rank: i + 1, name: r.name || r.code, friends: r.friends }));
     const text = [
-      s.t('bot:statsHeader', { period: s.t(periodKeys[period]), from: report.from, to: report.to }),
+      s.t('bot:statsHeader', { period: periodText(s.t, period), from: report.from, to: report.to }),
       s.t('bot:statsBody', {
         newCustomers: report.newCustomers,
         linksOpened: report.linksOpened,
@@ -470,7 +466,7 @@ export function createConversation(deps: ConversationDeps, links: Links, traits:
     if (!result.ok) return [{ text: s.t('bot:notAllowed') }];
     if (result.flags.length === 0) return [{ text: s.t('bot:flagsNone') }];
     return result.flags.map((flag) => ({
-      text: s.t('bot:flagLine', { rule: s.t(fraudRuleKeys[flag.rule] ?? 'bot:fraudRule.other'), at: flag.createdAt }),
+      text: s.t('bot:flagLine', { rule: fraudRuleText(s.t, flag.rule), at: flag.createdAt }),
       buttons: [
         [
           { label: s.t('bot:flagDismiss'), action: `/flag dismiss ${String(flag._id)}` },
@@ -484,6 +480,14 @@ export function createConversation(deps: ConversationDeps, links: Links, traits:
     const result = await services.fraud.resolve(actor, flagId, decision);
     if (!result.ok) return [{ text: s.t(result.reason === 'not_allowed' ? 'bot:notAllowed' : 'bot:flagNotFound') }];
     return [{ text: s.t(decision === 'dismissed' ? 'bot:flagDismissed' : 'bot:flagConfirmed') }];
+  }
+
+  async function dashboardLink(s: Session, actor: Actor): Promise<Reply[]> {
+    const result = await services.dashboard.createLink(actor);
+    if (!result.ok) return [{ text: s.t('bot:notAllowed') }];
+    // The link goes in the text, not a URL button: Telegram refuses buttons to localhost, which is where it points until PUBLIC_URL is set.
+    const url = `${deps.publicUrl}/dashboard?token=${result.token}`;
+    return [{ text: s.t('bot:dashboardLink', { url, minutes: result.minutes }) }];
   }
 
   async function connectApps(s: Session, actor: Actor, code: string | undefined): Promise<Reply[]> {

@@ -83,7 +83,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): ChatChannel & 
 
   const username = () => bot.botInfo.username;
   const conversation = createConversation(
-    { services, program: deps.program, i18n, logger },
+    { services, program: deps.program, i18n, logger, publicUrl: deps.publicUrl },
     {
       referral: (code) => `https://t.me/${username()}?start=${code}`,
       memberCard: (code) => `https://t.me/${username()}?start=${MEMBER_CARD_PREFIX}${code}`,

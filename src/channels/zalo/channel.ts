@@ -66,7 +66,7 @@ export function createZaloChannel(deps: ZaloChannelDeps): ChatChannel & { sender
   const inFlight = new Set<Promise<void>>();
 
   const conversation = createConversation(
-    { services, program: deps.program, i18n, logger },
+    { services, program: deps.program, i18n, logger, publicUrl: deps.publicUrl },
     {
       referral: (code) => `${deps.publicUrl}/r/${code}`,
       // Scanned with a phone camera, the member QR shows the code for staff to type in /find.

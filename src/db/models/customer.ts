@@ -35,6 +35,8 @@ const customerSchema = new Schema(
   { timestamps: true, versionKey: false },
 );
 customerSchema.index({ createdAt: 1 });
+// The dashboard counts customers per tier.
+customerSchema.index({ tier: 1 });
 
 export type Customer = InferSchemaType<typeof customerSchema> & { _id: Types.ObjectId; createdAt: Date; updatedAt: Date };
 

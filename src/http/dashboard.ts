@@ -1,0 +1,212 @@
+import express, { type Response, type Router } from 'express';
+import { fraudRuleText, periodText } from '../channels/conversation/format.js';
+import { isLocale, type I18n, type Locale, type Translate } from '../i18n.js';
+import type { Program } from '../program/schema.js';
+import type { DashboardView } from '../services/dashboard.js';
+import type { Services } from '../services/index.js';
+import { escapeHtml, htmlPage } from './html.js';
+
+export interface DashboardDeps {
+  services: Services;
+  program: Program;
+  i18n: I18n;
+}
+
+const periods = ['today', '7d', '30d'] as const;
+type Period = (typeof periods)[number];
+const isPeriod = (value: unknown): value is Period => typeof value === 'string' && (periods as readonly string[]).includes(value);
+
+const doneKeys = { dismissed: 'bot:flagDismissed', confirmed: 'bot:flagConfirmed', not_found: 'bot:flagNotFound' } as const;
+type Done = keyof typeof doneKeys;
+
+const channelKeys = {
+  telegram: 'dashboard:channel.telegram',
+  zalo: 'dashboard:channel.zalo',
+  link: 'dashboard:channel.link',
+  qr: 'dashboard:channel.qr',
+} as const;
+
+const style =
+  `body{font-family:system-ui,sans-serif;margin:0;background:#f6f4f1;color:#2d2a26}main{max-width:60rem;margin:0 auto;padding:1.25rem}` +
+  `h1{font-size:1.4rem;margin:.25rem 0}h2{font-size:1.1rem;margin:1.5rem 0 .5rem}nav a{display:inline-block;margin:.25rem .5rem .25rem 0;padding:.4rem .8rem;border-radius:1rem;background:#fff;color:#2d2a26;text-decoration:none;border:1px solid #ddd}` +
+  `nav a[aria-current]{background:#c2185b;color:#fff;border-color:#c2185b}.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(9rem,1fr));gap:.75rem}` +
+  `.card{background:#fff;border-radius:.75rem;padding:.8rem;box-shadow:0 1px 2px #0001}.card b{display:block;font-size:1.5rem;margin-top:.25rem}` +
+  `table{width:100%;border-collapse:collapse;background:#fff;border-radius:.75rem;overflow:hidden}th,td{text-align:left;padding:.5rem .6rem;border-bottom:1px solid #eee}` +
+  `.funnel td:last-child{width:50%}.bar{background:#c2185b;height:.6rem;border-radius:.3rem;min-width:2px}.notice{background:#e8f5e9;padding:.6rem .8rem;border-radius:.5rem}small{color:#6b645c}` +
+  `form{display:inline}button{margin:.1rem;padding:.35rem .7rem;border-radius:.5rem;border:1px solid #bbb;background:#fff;cursor:pointer}`;
+
+/**
+ * The owner's dashboard: `/dashboard?token=…` from the `/dashboard` command. Server-rendered,
+ * no scripts; flags are resolved with plain form posts that carry the same token.
+ */
+export function createDashboardRouter(deps: DashboardDeps): Router {
+  const { services, program, i18n } = deps;
+  const router = express.Router();
+
+  // The token is in the URL: never cache the page, never send it on as a referrer, never embed it.
+  router.use('/dashboard', (_req, res, next) => {
+    res.set({
+      'cache-control': 'no-store',
+      'referrer-policy': 'no-referrer',
+      'x-robots-tag': 'noindex',
+      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    });
+    next();
+  });
+
+  function refuse(res: Response, locale: Locale): void {
+    const t = i18n.forLocale(locale);
+    res.status(403).send(
+      htmlPage({
+        locale,
+        title: t('dashboard:linkInvalidTitle'),
+        style,
+        body: `<main><h1>${escapeHtml(t('dashboard:linkInvalidTitle'))}</h1><p>${escapeHtml(t('dashboard:linkInvalidBody'))}</p></main>`,
+      }),
+    );
+  }
+
+  router.get('/dashboard', async (req, res) => {
+    const access = await services.dashboard.open(req.query.token);
+    if (!access.ok) return refuse(res, isLocale(req.query.lang) ? req.query.lang : i18n.defaultLocale);
+    const locale = isLocale(req.query.lang) ? req.query.lang : access.owner.locale;
+    const period = isPeriod(req.query.period) ? req.query.period : 'today';
+    const done = typeof req.query.done === 'string' && req.query.done in doneKeys ? (req.query.done as Done) : undefined;
+    const view = await services.dashboard.getView(period);
+    res.send(renderDashboard({ t: i18n.forLocale(locale), locale, program, view, token: req.query.token as string, period, done, owner: access.owner.name || access.owner.code }));
+  });
+
+  router.post('/dashboard/flags/:id', express.urlencoded({ extended: false, limit: '4kb' }), async (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const access = await services.dashboard.open(body.token);
+    if (!access.ok) return refuse(res, isLocale(body.lang) ? body.lang : i18n.defaultLocale);
+    const decision = body.decision === 'dismissed' || body.decision === 'confirmed' ? body.decision : undefined;
+    const result = decision ? await services.fraud.resolve(access.actor, req.params.id, decision) : undefined;
+    const done: Done = result?.ok && decision ? decision : 'not_found';
+    const query = new URLSearchParams({
+      token: body.token as string,
+      period: isPeriod(body.period) ? body.period : 'today',
+      lang: isLocale(body.lang) ? body.lang : access.owner.locale,
+      done,
+    });
+    res.redirect(303, `/dashboard?${query.toString()}`);
+  });
+
+  return router;
+}
+
+interface DashboardPage {
+  t: Translate;
+  locale: Locale;
+  program: Program;
+  view: DashboardView;
+  token: string;
+  period: Period;
+  done: Done | undefined;
+  owner: string;
+}
+
+function renderDashboard(page: DashboardPage): string {
+  const { t, locale, program, view, token, period } = page;
+  const { stats } = view;
+  const business = program.business.name;
+  const link = (params: Record<string, string>) =>
+    `/dashboard?${new URLSearchParams({ token, period, lang: locale, ...params }).toString()}`;
+  const table = (headers: string[] | undefined, rows: string[][], className = '') =>
+    `<table${className ? ` class="${className}"` : ''}>${headers ? `<thead><tr>${headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead>` : ''}` +
+    `<tbody>${rows.map((r) => `<tr>${r.map((cell) => `<td>${cell}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+
+  const nav = periods
+    .map((p) => `<a href="${escapeHtml(link({ period: p }))}"${p === period ? ' aria-current="page"' : ''}>${escapeHtml(periodText(t, p))}</a>`)
+    .join('');
+  const other: Locale = locale === 'vi' ? 'en' : 'vi';
+
+  const figures: Array<[string, string, string]> = [
+    ['newCustomers', t('dashboard:newCustomers'), String(stats.newCustomers)],
+    ['linksOpened', t('dashboard:linksOpened'), String(stats.linksOpened)],
+    ['friendsJoined', t('dashboard:friendsJoined'), String(stats.friendsJoined)],
+    ['firstVisits', t('dashboard:firstVisits'), String(stats.firstVisits)],
+    ['conversion', t('dashboard:conversion'), `${Math.round(stats.conversionRate * 100)}%`],
+    ['rewardsIssued', t('dashboard:rewardsIssued'), String(stats.rewardsIssued)],
+    ['rewardsRedeemed', t('dashboard:rewardsRedeemed'), String(stats.rewardsRedeemed)],
+    ['referredRevenue', t('dashboard:referredRevenue'), t('dashboard:money', { amount: stats.referredRevenue })],
+    ['tierUpgrades', t('dashboard:tierUpgrades'), String(stats.tierUpgrades)],
+    ['undeliverable', t('dashboard:undeliverable'), String(stats.undeliverable)],
+  ];
+  const cards = figures
+    .map(([id, label, value]) => `<div class="card" data-figure="${id}">${escapeHtml(label)}<b>${escapeHtml(value)}</b></div>`)
+    .join('');
+
+  const funnelSteps: Array<[string, number]> = [
+    [t('dashboard:linksOpened'), stats.linksOpened],
+    [t('dashboard:friendsJoined'), stats.friendsJoined],
+    [t('dashboard:firstVisits'), stats.firstVisits],
+  ];
+  const widest = Math.max(1, ...funnelSteps.map(([, n]) => n));
+  const funnel = table(
+    undefined,
+    funnelSteps.map(([label, n]) => [escapeHtml(label), String(n), `<div class="bar" style="width:${Math.round((n / widest) * 100)}%"></div>`]),
+    'funnel',
+  );
+
+  const channels = table(
+    undefined,
+    Object.entries(channelKeys).map(([channel, key]) => [escapeHtml(t(key)), String(stats.byChannel[channel as keyof typeof channelKeys])]),
+  );
+
+  const top =
+    stats.topReferrers.length === 0
+      ? `<p>${escapeHtml(t('dashboard:noTopReferrers'))}</p>`
+      : table(
+          [t('dashboard:name'), t('dashboard:code'), t('dashboard:friends')],
+          stats.topReferrers.map((r) => [escapeHtml(r.name || r.code), escapeHtml(r.code), String(r.friends)]),
+        );
+
+  const tiers = table(
+    [t('dashboard:tier'), t('dashboard:fromPoints'), t('dashboard:customers')],
+    view.tiers.map((tier) => [escapeHtml(tier.name), String(tier.minPoints), String(tier.customers)]),
+  );
+
+  const staffRows = view.staff.map((person) => [
+    escapeHtml(person.name || person.code),
+    escapeHtml(person.code),
+    escapeHtml(t(person.role === 'owner' ? 'dashboard:role.owner' : 'dashboard:role.staff')),
+  ]);
+  const staff =
+    table([t('dashboard:name'), t('dashboard:code'), ''], staffRows) +
+    (view.staff.some((p) => p.role === 'staff') ? '' : `<p><small>${escapeHtml(t('dashboard:noStaff'))}</small></p>`);
+
+  const flagForm = (id: string, decision: 'dismissed' | 'confirmed', label: string) =>
+    `<form method="post" action="/dashboard/flags/${escapeHtml(id)}">` +
+    `<input type="hidden" name="token" value="${escapeHtml(token)}"><input type="hidden" name="period" value="${period}">` +
+    `<input type="hidden" name="lang" value="${locale}"><input type="hidden" name="decision" value="${decision}">` +
+    `<button type="submit">${escapeHtml(label)}</button></form>`;
+  const flags =
+    view.flags.length === 0
+      ? `<p>${escapeHtml(t('bot:flagsNone'))}</p>`
+      : table(
+          [t('dashboard:rule'), t('dashboard:customer'), t('dashboard:when'), ''],
+          view.flags.map((flag) => [
+            escapeHtml(fraudRuleText(t, flag.rule)),
+            escapeHtml(flag.customer ? `${flag.customer.name || flag.customer.code} (${flag.customer.code})` : ''),
+            escapeHtml(t('dashboard:at', { at: flag.createdAt })),
+            flagForm(String(flag._id), 'dismissed', t('bot:flagDismiss')) + flagForm(String(flag._id), 'confirmed', t('bot:flagConfirm')),
+          ]),
+        );
+
+  const body =
+    `<main><h1>${escapeHtml(t('dashboard:heading', { business }))}</h1>` +
+    `<p><small>${escapeHtml(t('dashboard:signedInAs', { name: page.owner }))} · ` +
+    `<a href="${escapeHtml(link({ lang: other }))}">${other === 'en' ? 'English' : 'Tiếng Việt'}</a></small></p>` +
+    (page.done ? `<p class="notice" role="status">${escapeHtml(t(doneKeys[page.done]))}</p>` : '') +
+    `<nav>${nav}</nav><p><small>${escapeHtml(t('dashboard:periodRange', { from: stats.from, to: stats.to }))} · ` +
+    `${escapeHtml(t('dashboard:totalCustomers', { count: view.customers }))}</small></p>` +
+    `<h2>${escapeHtml(t('dashboard:figures'))}</h2><div class="cards">${cards}</div>` +
+    `<h2>${escapeHtml(t('dashboard:funnel'))}</h2>${funnel}` +
+    `<h2>${escapeHtml(t('dashboard:byChannel'))}</h2>${channels}` +
+    `<h2>${escapeHtml(t('dashboard:topReferrers'))}</h2>${top}` +
+    `<h2>${escapeHtml(t('dashboard:tiers'))}</h2>${tiers}` +
+    `<h2>${escapeHtml(t('dashboard:staff'))}</h2>${staff}` +
+    `<h2 id="flags">${escapeHtml(t('dashboard:flags'))}</h2>${flags}</main>`;
+  return htmlPage({ locale, title: t('dashboard:title', { business }), style, body });
+}

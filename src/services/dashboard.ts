@@ -1,0 +1,83 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Customer } from '../db/models/customer.js';
+import type { FraudFlag } from '../db/models/fraud-flag.js';
+import type { Actor, ServiceContext } from './context.js';
+import type { ReportsService, PeriodStats } from './reports.js';
+import type { RoleService } from './roles.js';
+
+/** How long a dashboard link from `/dashboard` opens the page. */
+export const DASHBOARD_LINK_MINUTES = 60;
+const KEY_PREFIX = 'dashboard:';
+
+export type DashboardLinkResult = { ok: true; token: string; minutes: number } | { ok: false; reason: 'not_allowed' };
+
+export type DashboardAccess = { ok: true; owner: Customer; actor: Actor } | { ok: false; reason: 'invalid_link' };
+
+export interface DashboardView {
+  stats: PeriodStats;
+  customers: number;
+  tiers: Array<{ name: string; minPoints: number; customers: number }>;
+  staff: Customer[];
+  flags: Array<FraudFlag & { customer?: Pick<Customer, 'name' | 'code'> }>;
+}
+
+/** The token is a bearer secret in a URL: only its hash is stored, so a database read does not leak a working link. */
+const tokenKey = (token: string) => `${KEY_PREFIX}${createHash('sha256').update(token).digest('hex')}`;
+
+/**
+ * The owner's web dashboard: an owner asks the bot for a link that opens it for a while, and
+ * the page shows the same numbers as `/stats`, the tiers, the staff and the fraud review queue.
+ * Access is checked again on every request, so an owner who loses the role loses the page.
+ */
+export function createDashboardService(ctx: ServiceContext, roles: RoleService, reports: ReportsService) {
+  const { models, program } = ctx;
+
+  async function createLink(actor: Actor): Promise<DashboardLinkResult> {
+    if (!(await roles.isOwner(actor.customerId))) return { ok: false, reason: 'not_allowed' };
+    const token = randomBytes(24).toString('base64url');
+    await models.Setting.create({ key: tokenKey(token), value: String(actor.customerId) });
+    await ctx.audit(actor, 'dashboard_link', 'issued', actor.customerId);
+    return { ok: true, token, minutes: DASHBOARD_LINK_MINUTES };
+  }
+
+  async function open(token: unknown): Promise<DashboardAccess> {
+    if (typeof token !== 'string' || !/^[\w-]{32}$/.test(token)) return { ok: false, reason: 'invalid_link' };
+    const setting = await models.Setting.findOne({ key: tokenKey(token) }).lean();
+    const createdAt = (setting as { createdAt?: Date } | null)?.createdAt;
+    if (!setting || !createdAt || ctx.now().getTime() - createdAt.getTime() > DASHBOARD_LINK_MINUTES * 60_000) {
+      return { ok: false, reason: 'invalid_link' };
+    }
+    const owner = await models.Customer.findById(setting.value).lean<Customer>();
+    if (!owner || owner.role !== 'owner') return { ok: false, reason: 'invalid_link' };
+    return { ok: true, owner, actor: { customerId: owner._id, identity: 'web:dashboard' } };
+  }
+
+  async function getView(period: 'today' | '7d' | '30d'): Promise<DashboardView> {
+    const [stats, customers, tierCounts, staff, flags] = await Promise.all([
+      reports.getPeriodStats(period),
+      models.Customer.estimatedDocumentCount(),
+      Promise.all(program.tiers.map((tier) => models.Customer.countDocuments({ tier: tier.name }))),
+      roles.listStaff(),
+      models.FraudFlag.find({ status: 'open' }).sort({ createdAt: -1 }).limit(50).lean<FraudFlag[]>(),
+    ]);
+    const people = await models.Customer.find({ _id: { $in: flags.map((f) => f.customerId) } }, { name: 1, code: 1 }).lean();
+    return {
+      stats,
+      customers,
+      tiers: program.tiers.map((tier, i) => ({ name: tier.name, minPoints: tier.minPoints, customers: tierCounts[i] ?? 0 })),
+      staff,
+      flags: flags.map((flag) => ({ ...flag, customer: people.find((p) => p._id.equals(flag.customerId)) })),
+    };
+  }
+
+  /** Forgets links older than their lifetime (FerretDB has no TTL indexes to do it). */
+  async function pruneLinks(now: Date): Promise<number> {
+    const cutoff = new Date(now.getTime() - DASHBOARD_LINK_MINUTES * 60_000);
+    const result = await models.Setting.deleteMany({ key: { $regex: `^${KEY_PREFIX}` }, createdAt: { $lt: cutoff } });
+    return result.deletedCount;
+  }
+
+  return { createLink, open, getView, pruneLinks };
+}
+
+export type DashboardService = ReturnType<typeof createDashboardService>;

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { useTelegramApp } from '../support/app.js';
+import { browserTestsRun, useBrowser } from '../support/browser.js';
+
+describe.runIf(browserTestsRun)('the referral landing page in Chromium', () => {
+  const h = useTelegramApp('browser-landing', {}, { zalo: true });
+  const browser = useBrowser();
+
+  it('shows the code and the offer, opens either app, switches language and counts each opening', async () => {
+    h.telegram.user(401, 'Hoa').send('/start');
+    await h.telegram.waitForMessages(401, 2);
+    const code = (await h.app.services.customers.findByIdentity('telegram:401'))!.code;
+
+    const page = await browser.newPage();
+    const response = await page.goto(`${h.app.listenUrl}/r/${code.toLowerCase()}`);
+    expect(response?.status()).toBe(200);
+    expect(await page.title()).toBe('Lời mời đến Salon Mai');
+    expect(await page.locator('h1').textContent()).toBe('Hoa mời bạn đến Salon Mai!');
+    expect(await page.getByTestId('code').textContent()).toBe(code);
+    expect(await page.locator('.offer').textContent()).toBe('Giảm 10% cho lần ghé đầu tiên');
+    const telegram = page.getByRole('link', { name: 'Mở trong Telegram' });
+    expect(await telegram.isVisible()).toBe(true);
+    expect(await telegram.getAttribute('href')).toBe(`https://t.me/salon_mai_bot?start=${code}`);
+    expect(await page.getByRole('link', { name: 'Mở trong Zalo' }).getAttribute('href')).toBe('https://zalo.me/s/botsalonmai');
+    expect(await page.locator('main').innerText()).toContain(`Trong Zalo, gửi mã ${code} làm tin nhắn đầu tiên.`);
+    // Laid out for a phone: the buttons fit the screen.
+    const box = await telegram.boundingBox();
+    expect(box!.x + box!.width).toBeLessThanOrEqual(390);
+
+    await page.getByRole('link', { name: 'English' }).click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Hoa invites you to Salon Mai!');
+    expect(await page.getByRole('link', { name: 'Open in Telegram' }).isVisible()).toBe(true);
+    expect(await h.app.models.LinkOpen.countDocuments({ code, via: 'link' })).toBe(2);
+  });
+
+  it('shows a name with markup as plain text', async () => {
+    h.telegram.user(402, '<img src=x onerror=alert(1)>').send('/start');
+    await h.telegram.waitForMessages(402, 2);
+    const code = (await h.app.services.customers.findByIdentity('telegram:402'))!.code;
+    const page = await browser.newPage();
+    await page.goto(`${h.app.listenUrl}/r/${code}`);
+    expect(await page.locator('h1').textContent()).toBe('<img mời bạn đến Salon Mai!');
+    expect(await page.locator('img').count()).toBe(0);
+  });
+
+  it('an unknown code gets a clear page, not an error', async () => {
+    const page = await browser.newPage();
+    const response = await page.goto(`${h.app.listenUrl}/r/ZZZZZZ`);
+    expect(response?.status()).toBe(404);
+    expect(await page.locator('h1').textContent()).toBe('Không tìm thấy lời mời');
+    expect(await page.locator('main').innerText()).toContain('Link giới thiệu này không đúng.');
+  });
+});
