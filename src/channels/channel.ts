@@ -17,3 +17,9 @@ export interface ChatChannel {
   /** One line for the start-up banner, e.g. "@salon_mai_bot, long polling". */
   describe(): string;
 }
+
+/**
+ * How many messages one person may send in a short while before the bot asks them to slow
+ * down (and ignores the rest of the burst): enough for quick typing, not for a flood.
+ */
+export const PER_PERSON_RATE_LIMIT = { messages: 5, seconds: 3 } as const;

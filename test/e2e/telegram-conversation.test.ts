@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { useTelegramApp } from '../support/app.js';
 
 describe('Telegram: the referral conversation end to end', () => {
@@ -122,5 +122,27 @@ describe('Telegram: the referral conversation end to end', () => {
     await h.telegram.waitForText(105, 'Lệnh của bạn');
     await new Promise((r) => setTimeout(r, 500));
     expect(h.telegram.messagesTo(105)).toHaveLength(1);
+  });
+
+  it('a flood of messages gets one polite slow-down in the person language, and the excess is not handled', async () => {
+    const gia = h.telegram.user(106, 'Gia', 'en');
+    for (let i = 0; i < 8; i += 1) gia.send('/help');
+    await h.telegram.waitForText(106, 'You are sending messages a bit fast, please wait a few seconds');
+    await new Promise((r) => setTimeout(r, 1000));
+    const texts = h.telegram.messagesTo(106).map((m) => m.text);
+    expect(texts.filter((text) => text.startsWith('Your commands:'))).toHaveLength(5);
+    expect(texts.filter((text) => text.startsWith('You are sending messages a bit fast'))).toHaveLength(1);
+  });
+
+  it('an unexpected failure is answered with an apology and the next message works', async () => {
+    const hanh = h.telegram.user(107, 'Hạnh');
+    hanh.send('/start');
+    await h.telegram.waitForMessages(107, 2);
+    vi.spyOn(h.app.services.status, 'getCustomerStatus').mockRejectedValueOnce(new Error('database hiccup'));
+    hanh.send('/me');
+    await h.telegram.waitForText(107, 'Xin lỗi, đã có lỗi xảy ra. Vui lòng thử lại sau ít phút.');
+    hanh.send('/me');
+    const card = await h.telegram.waitForText(107, 'Hạnh (mã');
+    expect(card.text).not.toContain('Xin lỗi');
   });
 });

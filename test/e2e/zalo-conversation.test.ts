@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { useTelegramApp } from '../support/app.js';
 
 describe('Zalo: the same program, with codes sent as messages', () => {
@@ -88,6 +88,22 @@ describe('Zalo: the same program, with codes sent as messages', () => {
     const missing = await fetch(`${h.app.listenUrl}/r/ZZZZZZ`);
     expect(missing.status).toBe(404);
     expect(await missing.text()).toContain('Không tìm thấy lời mời');
+  });
+
+  it('a flood gets one polite slow-down, and an unexpected failure an apology, in the person language', async () => {
+    const flood = h.zalo.user('z-flood', 'Lũ');
+    for (let i = 0; i < 8; i += 1) flood.send('help');
+    await h.zalo.waitForText('z-flood', 'Bạn nhắn hơi nhanh, vui lòng đợi vài giây rồi thử lại nhé.');
+    await new Promise((r) => setTimeout(r, 1000));
+    const texts = h.zalo.messagesTo('z-flood').map((m) => m.text);
+    expect(texts.filter((text) => text.startsWith('Lệnh của bạn'))).toHaveLength(5);
+    expect(texts.filter((text) => text.startsWith('Bạn nhắn hơi nhanh'))).toHaveLength(1);
+
+    vi.spyOn(h.app.services.status, 'getCustomerStatus').mockRejectedValueOnce(new Error('database hiccup'));
+    khoa().send('me');
+    await h.zalo.waitForText('z-khoa', 'Xin lỗi, đã có lỗi xảy ra. Vui lòng thử lại sau ít phút.');
+    khoa().send('me');
+    await h.zalo.waitForText('z-khoa', 'Khoa (mã');
   });
 });
 

@@ -97,6 +97,8 @@ export class TelegramEmulator {
   /** Queues an update; returns its id (for redelivery tests). */
   push(update: Record<string, unknown>, updateId = this.nextUpdateId++): number {
     const full = { update_id: updateId, ...update };
+    // Like Telegram, ids only grow: later updates must stay above a redelivered one's id.
+    this.nextUpdateId = Math.max(this.nextUpdateId, updateId + 1);
     if (this.webhook) {
       void this.deliverToWebhook(full);
       return updateId;

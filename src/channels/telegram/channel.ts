@@ -7,7 +7,7 @@ import { isLocale, type I18n, type Locale } from '../../i18n.js';
 import type { Logger } from '../../logger.js';
 import type { Program } from '../../program/schema.js';
 import type { Services } from '../../services/index.js';
-import type { ChatChannel } from '../channel.js';
+import { PER_PERSON_RATE_LIMIT, type ChatChannel } from '../channel.js';
 import { createConversation, MEMBER_CARD_PREFIX } from '../conversation/conversation.js';
 import type { Incoming, Reply } from '../conversation/reply.js';
 import type { MessageSender, SendResult } from '../sender.js';
@@ -110,8 +110,8 @@ export function createTelegramChannel(deps: TelegramChannelDeps): ChatChannel & 
 
   bot.use(
     limit({
-      timeFrame: 3000,
-      limit: 5,
+      timeFrame: PER_PERSON_RATE_LIMIT.seconds * 1000,
+      limit: PER_PERSON_RATE_LIMIT.messages,
       onLimitExceeded: (ctx) => {
         void localeOf(ctx)
           .then((locale) => ctx.reply(i18n.forLocale(locale)('bot:slowDown')))

@@ -1,12 +1,13 @@
 import { timingSafeEqual } from 'node:crypto';
 import express, { type Router } from 'express';
+import { RateLimiterMemory, type RateLimiterRes } from 'rate-limiter-flexible';
 import type { Models } from '../../db/models/index.js';
 import type { I18n, Translate } from '../../i18n.js';
 import type { Logger } from '../../logger.js';
 import type { Program } from '../../program/schema.js';
 import type { Services } from '../../services/index.js';
 import { publishQrImage } from '../../http/public-pages.js';
-import type { ChatChannel } from '../channel.js';
+import { PER_PERSON_RATE_LIMIT, type ChatChannel } from '../channel.js';
 import { createConversation } from '../conversation/conversation.js';
 import type { Reply } from '../conversation/reply.js';
 import type { MessageSender, SendResult } from '../sender.js';
@@ -105,6 +106,27 @@ export function createZaloChannel(deps: ZaloChannelDeps): ChatChannel & { sender
     return pending?.actions[Number(text.trim()) - 1] ?? text;
   }
 
+  /** The person's language, or the shop's default for someone the bot does not know yet. */
+  async function translatorFor(identity: string): Promise<Translate> {
+    const customer = await services.customers.findByIdentity(identity);
+    return i18n.forLocale(customer?.locale ?? i18n.defaultLocale);
+  }
+
+  const rateLimiter = new RateLimiterMemory({ points: PER_PERSON_RATE_LIMIT.messages, duration: PER_PERSON_RATE_LIMIT.seconds });
+  /**
+   * 'ok' within the chat's share; 'first_over' for the first message past it (answered once, as
+   * on Telegram); 'over' for the rest of the burst. The limiter rejects with a result, not an error.
+   */
+  async function rateLimit(chatId: string): Promise<'ok' | 'first_over' | 'over'> {
+    return rateLimiter.consume(chatId).then(
+      () => 'ok' as const,
+      (rejection: unknown) => {
+        if (rejection instanceof Error) throw rejection;
+        return (rejection as RateLimiterRes).consumedPoints === PER_PERSON_RATE_LIMIT.messages + 1 ? 'first_over' : 'over';
+      },
+    );
+  }
+
   async function handle(update: ZaloUpdate): Promise<void> {
     const { message } = update;
     if (update.event_name !== 'message.text.received' || message.chat.chat_type === 'GROUP' || !message.text) return;
@@ -116,6 +138,11 @@ export function createZaloChannel(deps: ZaloChannelDeps): ChatChannel & { sender
     }
     const identity = `zalo:${message.chat.id}`;
     try {
+      const limit = await rateLimit(message.chat.id);
+      if (limit !== 'ok') {
+        if (limit === 'first_over') await client.sendMessage(message.chat.id, (await translatorFor(identity))('bot:slowDown'));
+        return;
+      }
       const replies = await conversation.handle({
         identity,
         chatId: message.chat.id,
@@ -123,13 +150,11 @@ export function createZaloChannel(deps: ZaloChannelDeps): ChatChannel & { sender
         text: await resolveChoice(identity, message.text),
         requestKey: `zalo:${message.message_id}`,
       });
-      const customer = await services.customers.findByIdentity(identity);
-      const t = i18n.forLocale((customer?.locale) ?? i18n.defaultLocale);
+      const t = await translatorFor(identity);
       for (const reply of replies) await send(message.chat.id, reply, t);
     } catch (error) {
       logger.error({ err: error, messageId: message.message_id, chatId: message.chat.id }, 'zalo update failed');
-      const customer = await services.customers.findByIdentity(identity).catch(() => undefined);
-      const t = i18n.forLocale((customer?.locale) ?? i18n.defaultLocale);
+      const t = await translatorFor(identity).catch(() => i18n.forLocale(i18n.defaultLocale));
       await client.sendMessage(message.chat.id, t('common:genericError')).catch(() => undefined);
     }
   }
