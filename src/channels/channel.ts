@@ -1,6 +1,25 @@
 import type { Router } from 'express';
+import type { Models } from '../db/models/index.js';
+import type { I18n } from '../i18n.js';
+import type { Logger } from '../logger.js';
+import type { Program } from '../program/schema.js';
+import type { Services } from '../services/index.js';
 
 export type ChannelName = 'telegram' | 'zalo';
+
+/** What every chat channel is built from: its bot's credentials and mode, and the app's parts. */
+export interface ChatChannelDeps {
+  token: string;
+  apiRoot: string;
+  mode: 'polling' | 'webhook';
+  webhookSecret: string | undefined;
+  publicUrl: string;
+  services: Services;
+  models: Models;
+  program: Program;
+  i18n: I18n;
+  logger: Logger;
+}
 
 /** A running chat channel, as the composition root drives it. */
 export interface ChatChannel {

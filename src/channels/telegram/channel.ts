@@ -2,28 +2,13 @@ import { autoRetry } from '@grammyjs/auto-retry';
 import { limit } from '@grammyjs/ratelimiter';
 import express, { type Router } from 'express';
 import { Bot, GrammyError, HttpError, InlineKeyboard, InputFile, Keyboard, webhookCallback, type Context } from 'grammy';
-import type { Models } from '../../db/models/index.js';
-import { isLocale, type I18n, type Locale } from '../../i18n.js';
-import type { Logger } from '../../logger.js';
-import type { Program } from '../../program/schema.js';
-import type { Services } from '../../services/index.js';
-import { PER_PERSON_RATE_LIMIT, type ChatChannel } from '../channel.js';
+import { isLocale, type Locale } from '../../i18n.js';
+import { PER_PERSON_RATE_LIMIT, type ChatChannel, type ChatChannelDeps } from '../channel.js';
 import { createConversation, MEMBER_CARD_PREFIX } from '../conversation/conversation.js';
 import type { Incoming, Reply } from '../conversation/reply.js';
 import type { MessageSender, SendResult } from '../sender.js';
 
-export interface TelegramChannelDeps {
-  token: string;
-  apiRoot: string;
-  mode: 'polling' | 'webhook';
-  webhookSecret: string | undefined;
-  publicUrl: string;
-  services: Services;
-  models: Models;
-  program: Program;
-  i18n: I18n;
-  logger: Logger;
-}
+export type TelegramChannelDeps = ChatChannelDeps;
 
 export const TELEGRAM_WEBHOOK_PATH = '/telegram/webhook';
 

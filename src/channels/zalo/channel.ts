@@ -1,29 +1,15 @@
 import { timingSafeEqual } from 'node:crypto';
 import express, { type Router } from 'express';
 import { RateLimiterMemory, type RateLimiterRes } from 'rate-limiter-flexible';
-import type { Models } from '../../db/models/index.js';
-import type { I18n, Translate } from '../../i18n.js';
-import type { Logger } from '../../logger.js';
-import type { Program } from '../../program/schema.js';
-import type { Services } from '../../services/index.js';
+import type { Translate } from '../../i18n.js';
 import { publishQrImage } from '../../http/public-pages.js';
-import { PER_PERSON_RATE_LIMIT, type ChatChannel } from '../channel.js';
+import { PER_PERSON_RATE_LIMIT, type ChatChannel, type ChatChannelDeps } from '../channel.js';
 import { createConversation } from '../conversation/conversation.js';
 import type { Reply } from '../conversation/reply.js';
 import type { MessageSender, SendResult } from '../sender.js';
 import { createZaloClient, updateSchema, ZaloApiError, type ZaloUpdate } from './client.js';
 
-export interface ZaloChannelDeps {
-  token: string;
-  apiRoot: string;
-  mode: 'polling' | 'webhook';
-  webhookSecret: string | undefined;
-  publicUrl: string;
-  services: Services;
-  models: Models;
-  program: Program;
-  i18n: I18n;
-  logger: Logger;
+export interface ZaloChannelDeps extends ChatChannelDeps {
   /** Long-poll timeout in seconds. */
   pollTimeoutSeconds?: number;
 }

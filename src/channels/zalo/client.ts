@@ -85,21 +85,19 @@ function redact(text: string, token: string): string {
  * `<root>/bot<token>/<method>`, answers `{ ok, result }`). Responses are validated at run
  * time; errors become ZaloApiError; the token, which is in the URL, is never logged.
  */
+type CallArgs<T> = [method: string, params: Record<string, unknown>, schema: z.ZodType<T>, timeout?: number, abort?: AbortSignal];
+
 export function createZaloClient(options: ZaloClientOptions) {
   const timeoutMs = options.timeoutMs ?? 15_000;
   const backoffMs = options.rateLimitBackoffMs ?? 1_000;
   const retries = options.rateLimitRetries ?? 2;
 
-  async function call<T>(
-    method: string,
-    params: Record<string, unknown>,
-    schema: z.ZodType<T>,
-    timeout = timeoutMs,
-    abort?: AbortSignal,
-  ): Promise<T> {
+  /** Retries a 429 a few times with growing waits; every other failure is the caller's to handle. */
+  async function call<T>(...args: CallArgs<T>): Promise<T> {
+    const abort = args[4];
     for (let attempt = 0; ; attempt += 1) {
       try {
-        return await callOnce(method, params, schema, timeout, abort);
+        return await callOnce(...args);
       } catch (error) {
         if (!(error instanceof ZaloApiError) || error.errorCode !== 429 || attempt >= retries || abort?.aborted) throw error;
         await new Promise((resolve) => setTimeout(resolve, backoffMs * 2 ** attempt));
@@ -107,13 +105,7 @@ export function createZaloClient(options: ZaloClientOptions) {
     }
   }
 
-  async function callOnce<T>(
-    method: string,
-    params: Record<string, unknown>,
-    schema: z.ZodType<T>,
-    timeout = timeoutMs,
-    abort?: AbortSignal,
-  ): Promise<T> {
+  async function callOnce<T>(...[method, params, schema, timeout = timeoutMs, abort]: CallArgs<T>): Promise<T> {
     let response: Response;
     try {
       response = await fetch(`${options.apiRoot}/bot${options.token}/${method}`, {
