@@ -1,8 +1,11 @@
 // Builds a history of N customers (half referred, most with visits, a voucher each) spread
-// over 365 days, then times the reports the owner sees: /stats for today and 30 days, and
-// the daily summary. Usage: npx tsx scripts/bench-reports.ts [N]
+// over 365 days, then times the reports the owner sees: /stats for today and 30 days, the
+// daily summary and the dashboard page's data. Usage: npx tsx scripts/bench-reports.ts [N]
 import { Types } from 'mongoose';
-import { createReportsService } from '../src/services/reports.js';
+import { defaultProgramConfigPath } from '../src/config.js';
+import { createLogger } from '../src/logger.js';
+import { loadProgram } from '../src/program/load.js';
+import { createServices } from '../src/services/index.js';
 import { benchDatabase, mib } from './bench-database.js';
 
 const count = Number(process.argv[2] ?? 20_000);
@@ -16,7 +19,7 @@ const seedStarted = performance.now();
 for (let offset = 0; offset < count; offset += 1000) {
   const batch = Array.from({ length: Math.min(1000, count - offset) }, (_, j) => offset + j);
   const ids = batch.map(() => new Types.ObjectId());
-  await db.models.Customer.insertMany(batch.map((i, j) => ({ _id: ids[j], code: `C${String(i).padStart(7, '0')}`, locale: 'vi', createdAt: at(i) })));
+  await db.models.Customer.insertMany(batch.map((i, j) => ({ _id: ids[j], code: `C${String(i).padStart(7, '0')}`, locale: 'vi', tier: i % 3 === 0 ? 'Member' : undefined, createdAt: at(i) })));
   await db.models.Referral.insertMany(
     batch.filter((i) => i % 2 === 1).map((i) => ({ friendId: ids[batch.indexOf(i)], referrerId: ids[0], code: 'X', via: 'telegram', joinedAt: at(i), status: i % 4 === 1 ? 'converted' : 'joined', convertedAt: i % 4 === 1 ? at(i) : undefined })),
   );
@@ -25,11 +28,13 @@ for (let offset = 0; offset < count; offset += 1000) {
 }
 console.log(`seeded in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`);
 
-const reports = createReportsService({ models: db.models, timezone: 'Asia/Ho_Chi_Minh' });
+const program = loadProgram(defaultProgramConfigPath);
+const { reports, dashboard } = createServices({ models: db.models, program, logger: createLogger('warn'), timezone: 'Asia/Ho_Chi_Minh' });
 for (const [name, call] of [
   ['stats today', () => reports.getPeriodStats('today')],
   ['stats 30d', () => reports.getPeriodStats('30d')],
   ['daily summary', () => reports.getDailySummary(new Date())],
+  ['dashboard 30d', () => dashboard.getView('30d')],
 ] as const) {
   const times: number[] = [];
   for (let i = 0; i < 5; i++) {
