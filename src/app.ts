@@ -18,7 +18,7 @@ import { createAgenda } from './jobs/agenda.js';
 import { defineMaintenanceJobs } from './jobs/maintenance.js';
 import { DELIVER_NOTIFICATION, defineNotificationJobs } from './jobs/notifications.js';
 import { defineScheduledMessageJobs } from './jobs/scheduled-messages.js';
-import { createNotificationDelivery } from './services/notification-delivery.js';
+import { createNotificationDelivery, SENDING_HEARTBEAT_MS } from './services/notification-delivery.js';
 import type { Logger } from './logger.js';
 import { loadProgram } from './program/load.js';
 import type { Program } from './program/schema.js';
@@ -145,6 +145,18 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
 
     const delivery = createNotificationDelivery({ models, program, i18n, logger, senders });
     await defineNotificationJobs(agenda, delivery, overrides.notificationSweepMs ?? 10_000);
+    await delivery.heartbeat();
+    const heartbeat = setInterval(() => {
+      delivery.heartbeat().catch((error: unknown) => logger.warn({ err: error }, 'sending heartbeat failed'));
+    }, SENDING_HEARTBEAT_MS);
+    heartbeat.unref();
+    stoppers.push({
+      name: 'sending heartbeat',
+      stop: async () => {
+        clearInterval(heartbeat);
+        await delivery.retire();
+      },
+    });
     scheduleDelivery = (ids) => {
       for (const notificationId of ids) {
         agenda.now(DELIVER_NOTIFICATION, { notificationId }).catch((error: unknown) => {

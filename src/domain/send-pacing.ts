@@ -12,8 +12,18 @@ export class SendPacer {
   /** Sends reserved in each whole second (epoch seconds). */
   private readonly perSecondCount = new Map<number, number>();
   private readonly nextByChat = new Map<string, number>();
+  private processes = 1;
 
   constructor(private readonly limits: PacingLimits) {}
+
+  /** Several processes send for the same bot: each keeps to its share of the per-second limit. */
+  shareWith(processes: number): void {
+    this.processes = Math.max(1, Math.floor(processes));
+  }
+
+  private get perSecond(): number {
+    return Math.max(1, Math.floor(this.limits.perSecond / this.processes));
+  }
 
   /**
    * Reserves the earliest moment at or after `now` when this chat may receive again and
@@ -23,7 +33,7 @@ export class SendPacer {
   reserve(chatId: string, now: number): number {
     const earliest = Math.max(now, this.nextByChat.get(chatId) ?? 0);
     let second = Math.floor(earliest / 1000);
-    while ((this.perSecondCount.get(second) ?? 0) >= this.limits.perSecond) second += 1;
+    while ((this.perSecondCount.get(second) ?? 0) >= this.perSecond) second += 1;
     const slot = Math.max(earliest, second * 1000);
     this.perSecondCount.set(second, (this.perSecondCount.get(second) ?? 0) + 1);
     this.nextByChat.set(chatId, slot + this.limits.perChatIntervalMs);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Types } from 'mongoose';
 import type { ChannelName } from '../channels/channel.js';
 import { renderNotification } from '../channels/conversation/notifications.js';
@@ -29,7 +30,12 @@ export interface DeliveryDeps {
   leaseMs?: number;
   /** Test hook: called after the send returned and before the outcome is recorded. */
   afterSend?: (notificationId: string) => void;
+  /** Names this process among those sharing the database (random when not given). */
+  processId?: string;
 }
+
+/** How often a sending process says it is alive; one silent for three beats no longer counts. */
+export const SENDING_HEARTBEAT_MS = 10_000;
 
 /**
  * Delivers recorded notifications, exactly once as the person sees it:
@@ -51,6 +57,25 @@ export function createNotificationDelivery(deps: DeliveryDeps) {
     ['telegram', new SendPacer(deps.limits?.telegram ?? telegramLimits)],
     ['zalo', new SendPacer(deps.limits?.zalo ?? zaloLimits)],
   ]);
+  const processId = deps.processId ?? randomUUID();
+
+  /**
+   * Says this process is sending and splits each platform's per-bot limit between all the
+   * processes that said so lately, so that together they stay within it. Returns their number.
+   */
+  async function heartbeat(): Promise<number> {
+    const cutoff = new Date(now().getTime() - 3 * SENDING_HEARTBEAT_MS);
+    await models.SendingProcess.updateOne({ processId }, { $set: { seenAt: now() } }, { upsert: true });
+    await models.SendingProcess.deleteMany({ seenAt: { $lt: cutoff } });
+    const processes = await models.SendingProcess.countDocuments({});
+    for (const pacer of pacers.values()) pacer.shareWith(processes);
+    return processes;
+  }
+
+  /** Leaves the count on a clean stop, so the others take back the whole limit at their next beat. */
+  async function retire(): Promise<void> {
+    await models.SendingProcess.deleteOne({ processId });
+  }
 
   async function claimAttempt(notification: Notification): Promise<boolean> {
     const key = `deliver:${String(notification._id)}:${notification.attempts}`;
@@ -191,7 +216,7 @@ export function createNotificationDelivery(deps: DeliveryDeps) {
     return sent;
   }
 
-  return { deliver, sweep };
+  return { deliver, sweep, heartbeat, retire };
 }
 
 export type NotificationDelivery = ReturnType<typeof createNotificationDelivery>;

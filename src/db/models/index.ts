@@ -12,6 +12,7 @@ import { createPointsEntryModel } from './points-entry.js';
 import { createProcessedUpdateModel } from './processed-update.js';
 import { createQrImageModel } from './qr-image.js';
 import { createReferralModel } from './referral.js';
+import { createSendingProcessModel } from './sending-process.js';
 import { createSettingModel } from './setting.js';
 import { createVisitModel } from './visit.js';
 import { createVoucherModel } from './voucher.js';
@@ -32,6 +33,7 @@ export function createModels(connection: Connection) {
     ProcessedUpdate: createProcessedUpdateModel(connection),
     QrImage: createQrImageModel(connection),
     Referral: createReferralModel(connection),
+    SendingProcess: createSendingProcessModel(connection),
     Setting: createSettingModel(connection),
     Visit: createVisitModel(connection),
     Voucher: createVoucherModel(connection),

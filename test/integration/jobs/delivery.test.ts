@@ -20,7 +20,7 @@ describe('notification delivery', () => {
     i18n = await createI18n({ defaultLocale: 'vi', timezone: 'Asia/Ho_Chi_Minh' });
   });
   const outbox = () => h.db.connection.collection<{ chatId: string; text: string }>('test_outbox');
-  const delivery = (script?: Map<string, Array<SendResult | 'throw'>>, extra: { leaseMs?: number; maxAttempts?: number } = {}) =>
+  const delivery = (script?: Map<string, Array<SendResult | 'throw'>>, extra: { leaseMs?: number; maxAttempts?: number; processId?: string } = {}) =>
     createNotificationDelivery({
       models: h.db.models,
       program: h.program,
@@ -166,5 +166,20 @@ describe('notification delivery', () => {
       for (const agenda of agendas) await agenda.stop(false);
       for (const connection of connections) await connection.close();
     }
+  });
+
+  it('processes sharing the database count each other to split the bot limits, and forget one that went silent', async () => {
+    const first = delivery(undefined, { processId: 'first' });
+    const second = delivery(undefined, { processId: 'second' });
+    const third = delivery(undefined, { processId: 'third' });
+    expect(await first.heartbeat()).toBe(1);
+    expect(await second.heartbeat()).toBe(2);
+    expect(await third.heartbeat()).toBe(3);
+    await third.retire();
+    expect(await first.heartbeat()).toBe(2);
+    // The second process dies without retiring: after three missed beats it no longer counts.
+    h.clock.current = new Date(h.clock.current.getTime() + 31_000);
+    expect(await first.heartbeat()).toBe(1);
+    expect(await h.db.models.SendingProcess.find({}, { processId: 1, _id: 0 }).lean()).toEqual([{ processId: 'first' }]);
   });
 });

@@ -45,6 +45,16 @@ describe('send pacing', () => {
     expect(slots[2]).toBeLessThan(1000);
   });
 
+  it('keeps each of three sending processes to its share of the bot limit', () => {
+    const pacer = new SendPacer(telegramLimits);
+    pacer.shareWith(3);
+    const slots = Array.from({ length: 30 }, (_, i) => pacer.reserve(`chat-${i}`, 0));
+    expect(slots.filter((s) => s < 1000)).toHaveLength(10);
+    expect(slots.filter((s) => s >= 1000 && s < 2000)).toHaveLength(10);
+    pacer.shareWith(1);
+    expect(Array.from({ length: 30 }, (_, i) => pacer.reserve(`other-${i}`, 5000)).filter((s) => s < 6000)).toHaveLength(30);
+  });
+
   it('backs off exponentially, at least as long as the platform asks', () => {
     expect([1, 2, 3, 4].map((attempt) => retryDelayMs(attempt))).toEqual([5_000, 10_000, 20_000, 40_000]);
     expect(retryDelayMs(1, 60_000)).toBe(60_000);
