@@ -4,6 +4,8 @@ import type { Models } from '../db/models/index.js';
 import { isLocale, type I18n } from '../i18n.js';
 import type { Program } from '../program/schema.js';
 import type { Services } from '../services/index.js';
+import { MEMBER_CARD_PREFIX } from '../channels/conversation/conversation.js';
+import { normalizeCode } from '../domain/codes.js';
 import { escapeHtml, htmlPage } from './html.js';
 
 export interface PublicPagesDeps {
@@ -40,7 +42,8 @@ export async function publishQrImage(models: Models, publicUrl: string, content:
 
 /**
  * Pages anyone may open: the referral landing page `/r/<code>` (counts the click, shows the
- * code and the offer, opens Telegram or Zalo) and QR images `/qr/<token>.png`.
+ * code and the offer, opens Telegram or Zalo), the member card `/m/<code>` and QR images
+ * `/qr/<token>.png`.
  */
 export function createPublicPagesRouter(deps: PublicPagesDeps): Router {
   const router = express.Router();
@@ -85,6 +88,41 @@ export function createPublicPagesRouter(deps: PublicPagesDeps): Router {
           `<p>${escapeHtml(t('web:codeIntro'))}</p><div class="code" data-testid="code">${referrer.code}</div>` +
           `${buttons}<p><small>${escapeHtml(t('web:howItWorks'))}</small></p>` +
           `<p><a href="?lang=${other}">${other === 'en' ? 'English' : 'Tiếng Việt'}</a></p>`,
+      ),
+    );
+  });
+
+  /**
+   * What a Zalo customer's member QR opens (Zalo links carry no payload): the code, and for
+   * staff the way to the customer's card in either bot. Shows nothing else about the person.
+   */
+  router.get('/m/:code', async (req, res) => {
+    const locale = isLocale(req.query.lang) ? req.query.lang : deps.i18n.defaultLocale;
+    const t = deps.i18n.forLocale(locale);
+    const business = deps.program.business.name;
+    const code = normalizeCode(req.params.code);
+    const customer = code ? await deps.services.customers.findByCodeOrPhone(code) : undefined;
+    const page = (title: string, body: string) => htmlPage({ locale, title, style: landingStyle, body: `<main>${body}</main>` });
+    if (!customer) {
+      res
+        .status(404)
+        .send(page(t('web:memberNotFoundTitle'), `<h1>${escapeHtml(t('web:memberNotFoundTitle'))}</h1><p>${escapeHtml(t('web:memberNotFoundBody', { business }))}</p>`));
+      return;
+    }
+    const telegram = deps.telegramUsername();
+    const buttons = [
+      telegram
+        ? `<a class="button telegram" href="https://t.me/${encodeURIComponent(telegram)}?start=${MEMBER_CARD_PREFIX}${customer.code}">${escapeHtml(t('web:openCardTelegram'))}</a>`
+        : '',
+      deps.zaloBotLink
+        ? `<a class="button zalo" href="${escapeHtml(deps.zaloBotLink)}">${escapeHtml(t('web:openZalo'))}</a><small>${escapeHtml(t('web:zaloFindHint', { code: customer.code }))}</small>`
+        : '',
+    ].join('');
+    res.send(
+      page(
+        t('web:memberTitle', { business }),
+        `<h1>${escapeHtml(t('web:memberTitle', { business }))}</h1><p>${escapeHtml(t('web:memberIntro'))}</p>` +
+          `<div class="code" data-testid="code">${customer.code}</div><p>${escapeHtml(t('web:memberStaffHint'))}</p>${buttons}`,
       ),
     );
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { useTelegramApp } from '../support/app.js';
+import { readQr } from '../support/qr.js';
 
 describe('Telegram: the referral conversation end to end', () => {
   const h = useTelegramApp('tg-conversation', { OWNER_IDS: 'telegram:900' });
@@ -24,7 +25,7 @@ describe('Telegram: the referral conversation end to end', () => {
     const invitation = await h.telegram.waitForText(101, 'Mình hay đến Salon Mai');
     expect(invitation.buttons[0]?.url).toMatch(/^https:\/\/t\.me\/share\/url\?url=/);
     const qr = await h.telegram.waitForText(101, 'Mã QR giới thiệu');
-    expect(qr.photo).toBe(true);
+    expect(readQr(qr.photo!)).toBe(`https://t.me/salon_mai_bot?start=${code}`);
   });
 
   it('B opens the link, is attributed in English, and A is told a friend joined', async () => {
@@ -75,7 +76,8 @@ describe('Telegram: the referral conversation end to end', () => {
     const me = await h.telegram.waitForText(101, 'Điểm: 250');
     expect(me.text).toContain('Hạng: Member');
     expect(me.text).toContain('Còn 250 điểm nữa để lên hạng Silver.');
-    expect((await h.telegram.waitForText(101, 'Mã QR thành viên')).photo).toBe(true);
+    // Staff scanning it with a phone camera open the bot on An's card.
+    expect(readQr((await h.telegram.waitForText(101, 'Mã QR thành viên')).photo!)).toBe(`https://t.me/salon_mai_bot?start=m_${code}`);
   });
 
   it("the owner's /stats shows the new numbers", async () => {

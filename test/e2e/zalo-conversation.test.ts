@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { useTelegramApp } from '../support/app.js';
+import { readQr } from '../support/qr.js';
 
 describe('Zalo: the same program, with codes sent as messages', () => {
   const h = useTelegramApp('zalo-conversation', { OWNER_IDS: 'telegram:900' }, { zalo: true });
@@ -29,6 +30,7 @@ describe('Zalo: the same program, with codes sent as messages', () => {
     const image = await fetch(`${h.app.listenUrl}${new URL(qr.photo!).pathname}`);
     expect(image.status).toBe(200);
     expect(image.headers.get('content-type')).toBe('image/png');
+    expect(readQr(Buffer.from(await image.arrayBuffer()))).toBe(`${h.app.config.publicUrl}/r/${code}`);
   });
 
   it('a friend who sends the bare code first is attributed, and the referrer is told on Zalo', async () => {

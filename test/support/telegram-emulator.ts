@@ -5,7 +5,8 @@ export interface SentMessage {
   messageId: number;
   chatId: number;
   text: string;
-  photo: boolean;
+  /** The PNG of a sent photo. */
+  photo?: Buffer;
   buttons: Array<{ text: string; callback_data?: string; url?: string; request_contact?: boolean }>;
 }
 
@@ -174,7 +175,7 @@ export class TelegramEmulator {
     const body = Buffer.concat(chunks);
     const type = req.headers['content-type'] ?? '';
     if (type.startsWith('multipart/form-data')) {
-      // Only the text fields matter here; file parts are recorded as present.
+      // File parts are kept as bytes; grammY names them and points at them with attach://<name>.
       const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(type);
       const delimiter = `--${boundary?.[1] ?? boundary?.[2] ?? ''}`;
       const result: Record<string, unknown> = {};
@@ -182,8 +183,9 @@ export class TelegramEmulator {
         const [head = '', ...rest] = part.split('\r\n\r\n');
         const name = /name="([^"]+)"/.exec(head)?.[1];
         if (!name) continue;
-        const value = Buffer.from(rest.join('\r\n\r\n').replace(/\r\n$/, ''), 'latin1').toString('utf8');
-        result[name] = /filename=/.test(head) ? '[file]' : /^[[{]/.test(value) ? JSON.parse(value) : value;
+        const bytes = Buffer.from(rest.join('\r\n\r\n').replace(/\r\n$/, ''), 'latin1');
+        const value = bytes.toString('utf8');
+        result[name] = /filename=/.test(head) ? bytes : /^[[{]/.test(value) ? JSON.parse(value) : value;
       }
       return result;
     }
@@ -247,10 +249,16 @@ export class TelegramEmulator {
       messageId: this.nextMessageId++,
       chatId,
       text: (method === 'sendPhoto' ? params.caption : params.text) as string | undefined ?? '',
-      photo: method === 'sendPhoto',
+      photo: method === 'sendPhoto' ? attachedFile(params, params.photo) : undefined,
       buttons: [...(markup?.inline_keyboard ?? []), ...(markup?.keyboard ?? [])].flat(),
     };
     this.sent.push(message);
     return { ok: true, result: { message_id: message.messageId, date: Math.floor(Date.now() / 1000), chat: { id: chatId, type: 'private' }, text: message.text } };
   }
+}
+
+function attachedFile(params: Record<string, unknown>, field: unknown): Buffer | undefined {
+  if (Buffer.isBuffer(field)) return field;
+  const attached = typeof field === 'string' && field.startsWith('attach://') ? params[field.slice('attach://'.length)] : undefined;
+  return Buffer.isBuffer(attached) ? attached : undefined;
 }

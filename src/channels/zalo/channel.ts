@@ -57,7 +57,7 @@ export function createZaloChannel(deps: ZaloChannelDeps): ChatChannel & { sender
     {
       referral: (code) => `${deps.publicUrl}/r/${code}`,
       // Scanned with a phone camera, the member QR shows the code for staff to type in /find.
-      memberCard: (code) => code,
+      memberCard: (code) => `${deps.publicUrl}/m/${code}`,
     },
     { bareCodes: true, typedPhone: true },
   );

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { useTelegramApp } from '../support/app.js';
 import { browserTestsRun, useBrowser } from '../support/browser.js';
+import { readQr } from '../support/qr.js';
 
-describe.runIf(browserTestsRun)('the referral landing page in Chromium', () => {
-  const h = useTelegramApp('browser-landing', {}, { zalo: true });
+describe.runIf(browserTestsRun)('the referral landing page and the member card in Chromium', () => {
+  const h = useTelegramApp('browser-public-pages', {}, { zalo: true });
   const browser = useBrowser();
 
   it('shows the code and the offer, opens either app, switches language and counts each opening', async () => {
@@ -49,5 +50,23 @@ describe.runIf(browserTestsRun)('the referral landing page in Chromium', () => {
     expect(response?.status()).toBe(404);
     expect(await page.locator('h1').textContent()).toBe('Không tìm thấy lời mời');
     expect(await page.locator('main').innerText()).toContain('Link giới thiệu này không đúng.');
+  });
+
+  it("a Zalo customer's member QR opens a card page that leads staff to the customer in either bot", async () => {
+    h.zalo.user('z-thao', 'Thảo').send('me');
+    const qr = await h.zalo.waitForText('z-thao', 'Mã QR thành viên');
+    const code = (await h.app.services.customers.findByIdentity('zalo:z-thao'))!.code;
+    const png = Buffer.from(await (await fetch(`${h.app.listenUrl}${new URL(qr.photo!).pathname}`)).arrayBuffer());
+    expect(readQr(png)).toBe(`${h.app.config.publicUrl}/m/${code}`);
+
+    const page = await browser.newPage();
+    expect((await page.goto(`${h.app.listenUrl}/m/${code.toLowerCase()}`))?.status()).toBe(200);
+    expect(await page.getByTestId('code').textContent()).toBe(code);
+    expect(await page.getByRole('link', { name: 'Mở thẻ khách trong Telegram' }).getAttribute('href')).toBe(`https://t.me/salon_mai_bot?start=m_${code}`);
+    expect(await page.locator('main').innerText()).toContain(`Trong Zalo, gửi cho bot: find ${code}`);
+    expect(await page.locator('main').innerText()).not.toContain('Thảo');
+
+    expect((await page.goto(`${h.app.listenUrl}/m/ZZZZZZ`))?.status()).toBe(404);
+    expect(await page.locator('h1').textContent()).toBe('Không tìm thấy thành viên');
   });
 });
