@@ -16,6 +16,17 @@ export type StaffChangeResult =
 
 export type ClaimOwnershipResult = { ok: true } | { ok: false; reason: 'invalid_setup_code' };
 
+/** How long a staff invite from `/staff invite` can be used (once). */
+export const STAFF_INVITE_HOURS = 24;
+const STAFF_INVITE_LENGTH = 10;
+
+export type StaffInviteResult = { ok: true; code: string; hours: number } | { ok: false; reason: 'not_allowed' };
+
+export type AcceptStaffInviteResult =
+  | { ok: true; changed: boolean }
+  | { ok: false; reason: 'invalid_invite' }
+  | { ok: false; reason: 'is_owner' };
+
 export function createRoleService(ctx: ServiceContext, customers: CustomerService) {
   const { models } = ctx;
 
@@ -105,6 +116,44 @@ export function createRoleService(ctx: ServiceContext, customers: CustomerServic
     return { ok: true, customer: updated ?? target, changed: !!updated };
   }
 
+  /** A one-time invite the owner hands to a new staff member instead of asking for their code. */
+  async function createStaffInvite(actor: Actor): Promise<StaffInviteResult> {
+    if (!(await isOwner(actor.customerId))) {
+      await ctx.audit(actor, 'staff_invite', 'not_allowed');
+      return { ok: false, reason: 'not_allowed' };
+    }
+    const code = generateCode(STAFF_INVITE_LENGTH);
+    await models.Setting.create({ key: `staff_invite:${code}`, value: String(actor.customerId) });
+    await ctx.audit(actor, 'staff_invite', 'issued');
+    return { ok: true, code, hours: STAFF_INVITE_HOURS };
+  }
+
+  /** The person who opens an invite becomes staff; the invite is then used up and its owner told. */
+  async function acceptStaffInvite(actor: Actor, rawCode: string): Promise<AcceptStaffInviteResult> {
+    const code = normalizeCode(rawCode, { min: STAFF_INVITE_LENGTH, max: STAFF_INVITE_LENGTH });
+    const invite = code ? await models.Setting.findOne({ key: `staff_invite:${code}` }).lean() : null;
+    const issuedAt = (invite as { createdAt?: Date } | null)?.createdAt;
+    if (!invite || !issuedAt || ctx.now().getTime() - issuedAt.getTime() > STAFF_INVITE_HOURS * 3600_000) {
+      await ctx.audit(actor, 'staff_invite_accept', 'invalid_invite');
+      return { ok: false, reason: 'invalid_invite' };
+    }
+    const person = await models.Customer.findById(actor.customerId).lean<Customer>();
+    if (!person) return { ok: false, reason: 'invalid_invite' };
+    // An owner opening the invite (to check it) must not use it up.
+    if (person.role === 'owner') return { ok: false, reason: 'is_owner' };
+    if (!(await ctx.claim(`staff_invite:${code}`, String(actor.customerId)))) {
+      await ctx.audit(actor, 'staff_invite_accept', 'used');
+      return { ok: false, reason: 'invalid_invite' };
+    }
+    const changed = (await models.Customer.updateOne({ _id: person._id, role: 'customer' }, { $set: { role: 'staff' } })).modifiedCount > 0;
+    await ctx.audit(actor, 'staff_invite_accept', changed ? 'changed' : 'unchanged', person._id, { invitedBy: invite.value });
+    const owner = await models.Customer.findById(invite.value, { _id: 1 }).lean();
+    if (owner) {
+      await ctx.recordNotification(`staff_joined:${code}`, 'staff_joined', owner._id, { staffName: person.name, staffCode: person.code });
+    }
+    return { ok: true, changed };
+  }
+
   /** Owners and staff, owners first. */
   async function listStaff(): Promise<Customer[]> {
     const people = await models.Customer.find({ role: { $in: ['owner', 'staff'] } }).sort({ createdAt: 1 }).lean<Customer[]>();
@@ -124,6 +173,8 @@ export function createRoleService(ctx: ServiceContext, customers: CustomerServic
     claimOwnership,
     addStaff: (actor: Actor, code: string) => changeStaff(actor, code, true),
     removeStaff: (actor: Actor, code: string) => changeStaff(actor, code, false),
+    createStaffInvite,
+    acceptStaffInvite,
     listStaff,
     listOwners,
   };

@@ -63,6 +63,25 @@ describe('Telegram: staff tools, owner tools and webhook mode', () => {
     expect(messages.at(-1)!.text).toContain('Báo cáo ngày của Salon Mai');
   });
 
+  it('the owner invites a new staff member with a link; it works once and the owner is told', async () => {
+    const owner = h.telegram.user(900, 'Chủ tiệm');
+    owner.send('/staff invite');
+    const reply = await h.telegram.waitForText(900, 'Gửi link này cho nhân viên mới');
+    const payload = /https:\/\/t\.me\/salon_mai_bot\?start=(s_[A-Z0-9]{10})/.exec(reply.text)?.[1];
+    expect(payload).toBeDefined();
+
+    h.telegram.user(204, 'Tuấn').send(`/start ${payload!}`);
+    const welcome = await h.telegram.waitForText(204, 'Chào mừng bạn gia nhập đội ngũ Salon Mai! Bạn đã là nhân viên.');
+    expect(welcome.text).toContain('/confirm');
+    await h.telegram.waitForText(900, 'Tuấn (mã');
+    expect(h.telegram.messagesTo(900).at(-1)!.text).toContain('đã nhận lời mời và trở thành nhân viên');
+    expect((await h.app.services.customers.findByIdentity('telegram:204'))?.role).toBe('staff');
+
+    h.telegram.user(205, 'Người lạ').send(`/start ${payload!}`);
+    await h.telegram.waitForText(205, 'Lời mời làm nhân viên này đã được dùng, đã hết hạn hoặc không đúng.');
+    expect((await h.app.services.customers.findByIdentity('telegram:205'))?.role).toBe('customer');
+  });
+
   it('refuses owner commands to staff', async () => {
     h.telegram.user(201, 'Lan').send('/stats 7d');
     await h.telegram.waitForText(201, 'Bạn không có quyền dùng lệnh này.');

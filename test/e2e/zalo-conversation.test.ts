@@ -3,7 +3,7 @@ import { useTelegramApp } from '../support/app.js';
 import { readQr } from '../support/qr.js';
 
 describe('Zalo: the same program, with codes sent as messages', () => {
-  const h = useTelegramApp('zalo-conversation', { OWNER_IDS: 'telegram:900' }, { zalo: true });
+  const h = useTelegramApp('zalo-conversation', { OWNER_IDS: 'telegram:900,zalo:z-owner' }, { zalo: true });
   const hoa = () => h.zalo.user('z-hoa', 'Hoa');
   const khoa = () => h.zalo.user('z-khoa', 'Khoa');
   const codeOf = async (identity: string) => (await h.app.services.customers.findByIdentity(identity))!.code;
@@ -90,6 +90,17 @@ describe('Zalo: the same program, with codes sent as messages', () => {
     const missing = await fetch(`${h.app.listenUrl}/r/ZZZZZZ`);
     expect(missing.status).toBe(404);
     expect(await missing.text()).toContain('Không tìm thấy lời mời');
+  });
+
+  it('an owner on Zalo invites staff with a line to send, since Zalo links carry nothing', async () => {
+    h.zalo.user('z-owner', 'Chủ Zalo').send('staff invite');
+    const reply = await h.zalo.waitForText('z-owner', 'Nhờ nhân viên mới nhắn cho bot dòng sau');
+    const line = /start s_[A-Z0-9]{10}/.exec(reply.text)?.[0];
+    expect(line).toBeDefined();
+    h.zalo.user('z-new-staff', 'Vy').send(line!.toLowerCase());
+    await h.zalo.waitForText('z-new-staff', 'Chào mừng bạn gia nhập đội ngũ Salon Mai! Bạn đã là nhân viên.');
+    await h.zalo.waitForText('z-owner', 'Vy (mã');
+    expect((await h.app.services.customers.findByIdentity('zalo:z-new-staff'))?.role).toBe('staff');
   });
 
   it('a flood gets one polite slow-down, and an unexpected failure an apology, in the person language', async () => {

@@ -19,6 +19,7 @@ export type Command =
   | { name: 'stats'; period: StatsPeriod }
   | { name: 'summary' }
   | { name: 'staff'; action: 'list' }
+  | { name: 'staff'; action: 'invite' }
   | { name: 'staff'; action: 'add' | 'remove'; code: string }
   | { name: 'flags' }
   | { name: 'flag'; decision: 'dismissed' | 'confirmed'; flagId: string }
@@ -101,6 +102,7 @@ export function parseCommand(text: string): ParseResult {
     case 'staff': {
       const action = args[0]?.toLowerCase();
       if (!action || action === 'list') return args.length <= 1 ? ok({ name, action: 'list' }) : usage;
+      if (action === 'invite') return args.length === 1 ? ok({ name, action }) : usage;
       if ((action === 'add' || action === 'remove') && args.length === 2 && args[1]) return ok({ name, action, code: args[1] });
       return usage;
     }

@@ -17,6 +17,8 @@ export interface Links {
   referral(code: string): string;
   /** What the member QR encodes: scanned by staff, it opens this customer's card. */
   memberCard(code: string): string;
+  /** A link that opens the bot with `/start <payload>`, where the app has such links (Telegram). */
+  startLink?(payload: string): string;
 }
 
 /** How a channel differs in what people can do in it. */
@@ -41,6 +43,8 @@ export interface ConversationDeps {
 
 /** Payload prefix of a member-card deep link (`/start m_<code>`). */
 export const MEMBER_CARD_PREFIX = 'm_';
+/** Payload prefix of a staff invite (`/start s_<invite>`). */
+export const STAFF_INVITE_PREFIX = 's_';
 
 async function qrPng(text: string): Promise<Buffer> {
   return QRCode.toBuffer(text, { type: 'png', width: 480, margin: 2, errorCorrectionLevel: 'M' });
@@ -191,6 +195,9 @@ export function createConversation(deps: ConversationDeps, links: Links, traits:
   }
 
   async function startWithPayload(s: Session, actor: Actor, payload: string): Promise<Reply[]> {
+    if (payload.toLowerCase().startsWith(STAFF_INVITE_PREFIX)) {
+      return [...(await acceptStaffInvite(s, actor, payload.slice(STAFF_INVITE_PREFIX.length))), ...(s.customer.localeChosen ? [] : [languageChoice(s.t)])];
+    }
     if (payload.startsWith(MEMBER_CARD_PREFIX)) {
       const code = payload.slice(MEMBER_CARD_PREFIX.length);
       if (await services.roles.isStaff(s.customer._id)) return find(s, actor, code);
@@ -435,6 +442,7 @@ export function createConversation(deps: ConversationDeps, links: Links, traits:
   async function staff(s: Session, actor: Actor, command: Extract<Command, { name: 'staff' }>): Promise<Reply[]> {
     const refused = await requireOwner(s);
     if (refused) return refused;
+    if (command.action === 'invite') return staffInvite(s, actor);
     if (command.action === 'list') {
       const people = await services.roles.listStaff();
       const lines = people.map((p) =>
@@ -459,6 +467,23 @@ export function createConversation(deps: ConversationDeps, links: Links, traits:
     const name = result.customer.name || result.customer.code;
     if (command.action === 'add') return [{ text: s.t(result.changed ? 'bot:staffAdded' : 'bot:staffAlready', { name }) }];
     return [{ text: s.t(result.changed ? 'bot:staffRemoved' : 'bot:staffNotStaff', { name }) }];
+  }
+
+  async function staffInvite(s: Session, actor: Actor): Promise<Reply[]> {
+    const result = await services.roles.createStaffInvite(actor);
+    if (!result.ok) return [{ text: s.t('bot:notAllowed') }];
+    const payload = `${STAFF_INVITE_PREFIX}${result.code}`;
+    const text = links.startLink
+      ? s.t('bot:staffInviteLink', { link: links.startLink(payload), hours: result.hours })
+      : s.t('bot:staffInviteTyped', { command: `start ${payload}`, hours: result.hours });
+    return [{ text }];
+  }
+
+  async function acceptStaffInvite(s: Session, actor: Actor, code: string): Promise<Reply[]> {
+    const result = await services.roles.acceptStaffInvite(actor, code);
+    if (!result.ok) return [{ text: s.t(result.reason === 'is_owner' ? 'bot:staffInviteOwner' : 'bot:staffInviteInvalid') }];
+    if (!result.changed) return [{ text: s.t('bot:staffInviteAlready') }];
+    return [{ text: `${s.t('bot:staffInviteAccepted', { business: program.business.name })}\n\n${s.t('bot:helpStaff')}` }];
   }
 
   async function flags(s: Session, actor: Actor): Promise<Reply[]> {

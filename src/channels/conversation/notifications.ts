@@ -17,6 +17,8 @@ interface NotificationData {
   tier?: string;
   points?: number;
   summary?: DailySummary;
+  staffName?: string;
+  staffCode?: string;
 }
 
 /**
@@ -67,6 +69,8 @@ export function renderNotification(
       return `${t('notify:staffAdded', { business: program.business.name })}\n\n${t('bot:helpStaff')}`;
     case 'staff_removed':
       return t('notify:staffRemoved', { business: program.business.name });
+    case 'staff_joined':
+      return t('notify:staffJoined', { name: data.staffName || data.staffCode, code: data.staffCode });
     case 'visit_reminder':
       return t('notify:visitReminder', { business: program.business.name, reward: rewardLabel(program.rewards.friend, locale) });
     case 'voucher_expiry_reminder':

@@ -67,11 +67,13 @@ export function createTelegramChannel(deps: TelegramChannelDeps): ChatChannel & 
   let running = false;
 
   const username = () => bot.botInfo.username;
+  const startLink = (payload: string) => `https://t.me/${username()}?start=${payload}`;
   const conversation = createConversation(
     { services, program: deps.program, i18n, logger, publicUrl: deps.publicUrl },
     {
-      referral: (code) => `https://t.me/${username()}?start=${code}`,
-      memberCard: (code) => `https://t.me/${username()}?start=${MEMBER_CARD_PREFIX}${code}`,
+      referral: (code) => startLink(code),
+      startLink,
+      memberCard: (code) => startLink(`${MEMBER_CARD_PREFIX}${code}`),
     },
   );
 

@@ -11,6 +11,7 @@ export const notificationTypes = [
   'voucher_expiry_reminder',
   'staff_added',
   'staff_removed',
+  'staff_joined',
   'daily_summary',
 ] as const;
 export type NotificationType = (typeof notificationTypes)[number];

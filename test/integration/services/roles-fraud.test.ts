@@ -28,6 +28,38 @@ describe('owners, staff and the fraud review queue', () => {
     expect(customer.role).toBe('owner');
   });
 
+  it('a staff invite from the owner makes one person staff, once, tells the owner, and expires', async () => {
+    const owner = await h.staff(3301, 'Chủ', 'owner');
+    const { customer: mai } = await h.join(3302, 'Mai');
+    const maiActor = { customerId: mai._id, identity: 'telegram:3302' };
+    expect(await h.services.roles.createStaffInvite(maiActor)).toEqual({ ok: false, reason: 'not_allowed' });
+    const invite = await h.services.roles.createStaffInvite(owner);
+    if (!invite.ok) throw new Error('the owner may invite');
+    expect(invite.code).toMatch(/^[A-HJ-KM-NP-Z2-9]{10}$/);
+
+    // The owner opening their own invite does not use it up.
+    expect(await h.services.roles.acceptStaffInvite(owner, invite.code)).toEqual({ ok: false, reason: 'is_owner' });
+    // Twenty people open the same invite at once: exactly one becomes staff.
+    const people = await Promise.all(Array.from({ length: 20 }, (_, i) => h.join(3310 + i, `Người ${i}`)));
+    const results = await Promise.all(
+      people.map(({ customer }) => h.services.roles.acceptStaffInvite({ customerId: customer._id, identity: `telegram:${customer.code}` }, invite.code.toLowerCase())),
+    );
+    expect(results.filter((r) => r.ok)).toEqual([{ ok: true, changed: true }]);
+    expect(results.filter((r) => !r.ok)).toHaveLength(19);
+    expect(await h.db.models.Customer.countDocuments({ _id: { $in: people.map((p) => p.customer._id) }, role: 'staff' })).toBe(1);
+    const joined = await h.db.models.Notification.find({ customerId: owner.customerId, type: 'staff_joined' }).lean();
+    expect(joined).toHaveLength(1);
+
+    expect(await h.services.roles.acceptStaffInvite(maiActor, 'NOT-A-CODE')).toEqual({ ok: false, reason: 'invalid_invite' });
+    const late = await h.services.roles.createStaffInvite(owner);
+    if (!late.ok) throw new Error('the owner may invite');
+    const clock = h.clock.current;
+    h.clock.current = new Date(Date.now() + 25 * 3600_000);
+    expect(await h.services.roles.acceptStaffInvite(maiActor, late.code)).toEqual({ ok: false, reason: 'invalid_invite' });
+    h.clock.current = clock;
+    expect((await h.db.models.Customer.findById(mai._id).lean())?.role).toBe('customer');
+  });
+
   it('lets the owner add and remove staff by personal code, telling the person, and audits it', async () => {
     const owner = await h.staff(3201, 'Chủ', 'owner');
     const { customer: lan } = await h.join(3202, 'Lan');
