@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import express, { type Router } from 'express';
 import type { Models } from '../db/models/index.js';
-import { isLocale, type I18n } from '../i18n.js';
+import { isLocale, type I18n, type Locale } from '../i18n.js';
 import type { Program } from '../program/schema.js';
 import type { Services } from '../services/index.js';
 import { MEMBER_CARD_PREFIX } from '../channels/conversation/conversation.js';
@@ -24,6 +24,9 @@ const landingStyle =
   `h1{font-size:1.5rem}.code{font-size:2.5rem;letter-spacing:.3rem;font-weight:700;background:#fff;border:2px dashed #c2185b;border-radius:.75rem;padding:.75rem;margin:1rem 0}` +
   `.offer{font-size:1.15rem;color:#c2185b;font-weight:600}a.button{display:block;margin:.75rem 0;padding:.9rem;border-radius:.75rem;color:#fff;text-decoration:none;font-weight:600}` +
   `.telegram{background:#229ed9}.zalo{background:#0068ff}small{color:#6b645c}`;
+
+/** A link to the same page in the other language (each language named in itself). */
+const languageSwitch = (locale: Locale) => (locale === 'vi' ? '<p><a href="?lang=en">English</a></p>' : '<p><a href="?lang=vi">Tiếng Việt</a></p>');
 
 /** Stores a QR PNG under an unguessable token and returns its public URL (same content, same URL). */
 export async function publishQrImage(models: Models, publicUrl: string, content: string, png: Buffer): Promise<string> {
@@ -63,7 +66,6 @@ export function createPublicPagesRouter(deps: PublicPagesDeps): Router {
     const locale = isLocale(req.query.lang) ? req.query.lang : deps.i18n.defaultLocale;
     const t = deps.i18n.forLocale(locale);
     const opened = await deps.services.referrals.recordLinkOpen(req.params.code, 'link');
-    const other = locale === 'vi' ? 'en' : 'vi';
     const page = (title: string, body: string) => htmlPage({ locale, title, style: landingStyle, body: `<main>${body}</main>` });
     if (!opened.ok) {
       res
@@ -87,7 +89,7 @@ export function createPublicPagesRouter(deps: PublicPagesDeps): Router {
           `<p class="offer">${escapeHtml(deps.program.rewards.friend.label[locale])}</p>` +
           `<p>${escapeHtml(t('web:codeIntro'))}</p><div class="code" data-testid="code">${referrer.code}</div>` +
           `${buttons}<p><small>${escapeHtml(t('web:howItWorks'))}</small></p>` +
-          `<p><a href="?lang=${other}">${other === 'en' ? 'English' : 'Tiếng Việt'}</a></p>`,
+          languageSwitch(locale),
       ),
     );
   });
@@ -122,7 +124,8 @@ export function createPublicPagesRouter(deps: PublicPagesDeps): Router {
       page(
         t('web:memberTitle', { business }),
         `<h1>${escapeHtml(t('web:memberTitle', { business }))}</h1><p>${escapeHtml(t('web:memberIntro'))}</p>` +
-          `<div class="code" data-testid="code">${customer.code}</div><p>${escapeHtml(t('web:memberStaffHint'))}</p>${buttons}`,
+          `<div class="code" data-testid="code">${customer.code}</div><p>${escapeHtml(t('web:memberStaffHint'))}</p>${buttons}` +
+          languageSwitch(locale),
       ),
     );
   });

@@ -65,6 +65,8 @@ describe.runIf(browserTestsRun)('the referral landing page and the member card i
     expect(await page.getByRole('link', { name: 'Mở thẻ khách trong Telegram' }).getAttribute('href')).toBe(`https://t.me/salon_mai_bot?start=m_${code}`);
     expect(await page.locator('main').innerText()).toContain(`Trong Zalo, gửi cho bot: find ${code}`);
     expect(await page.locator('main').innerText()).not.toContain('Thảo');
+    await page.getByRole('link', { name: 'English' }).click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Salon Mai member card');
 
     expect((await page.goto(`${h.app.listenUrl}/m/ZZZZZZ`))?.status()).toBe(404);
     expect(await page.locator('h1').textContent()).toBe('Không tìm thấy thành viên');
