@@ -26,12 +26,50 @@ const channelKeys = {
   qr: 'dashboard:channel.qr',
 } as const;
 
+const actionKeys: Record<string, string> = {
+  confirm_first_visit: 'dashboard:action.confirm_first_visit',
+  record_visit: 'dashboard:action.record_visit',
+  redeem: 'dashboard:action.redeem',
+  staff_add: 'dashboard:action.staff_add',
+  staff_remove: 'dashboard:action.staff_remove',
+  staff_invite: 'dashboard:action.staff_invite',
+  staff_invite_accept: 'dashboard:action.staff_invite_accept',
+  resolve_flag: 'dashboard:action.resolve_flag',
+  claim_ownership: 'dashboard:action.claim_ownership',
+  dashboard_link: 'dashboard:action.dashboard_link',
+};
+
+const outcomeKeys: Record<string, string> = {
+  confirmed: 'dashboard:outcome.confirmed',
+  already_confirmed: 'dashboard:outcome.already_confirmed',
+  recorded: 'dashboard:outcome.recorded',
+  already_recorded: 'dashboard:outcome.already_recorded',
+  redeemed: 'dashboard:outcome.redeemed',
+  already_redeemed: 'dashboard:outcome.already_redeemed',
+  expired: 'dashboard:outcome.expired',
+  cancelled: 'dashboard:outcome.cancelled',
+  own_voucher: 'dashboard:outcome.own_voucher',
+  own_visit: 'dashboard:outcome.own_visit',
+  not_allowed: 'dashboard:outcome.not_allowed',
+  not_found: 'dashboard:outcome.not_found',
+  invalid_code: 'dashboard:outcome.invalid_code',
+  is_owner: 'dashboard:outcome.is_owner',
+  changed: 'dashboard:outcome.changed',
+  unchanged: 'dashboard:outcome.unchanged',
+  issued: 'dashboard:outcome.issued',
+  invalid_invite: 'dashboard:outcome.invalid_invite',
+  used: 'dashboard:outcome.used',
+  dismissed: 'dashboard:outcome.dismissed',
+  owner: 'dashboard:outcome.owner',
+  invalid_setup_code: 'dashboard:outcome.invalid_setup_code',
+};
+
 const style =
   `body{font-family:system-ui,sans-serif;margin:0;background:#f6f4f1;color:#2d2a26}main{max-width:60rem;margin:0 auto;padding:1.25rem}` +
   `h1{font-size:1.4rem;margin:.25rem 0}h2{font-size:1.1rem;margin:1.5rem 0 .5rem}nav a{display:inline-block;margin:.25rem .5rem .25rem 0;padding:.4rem .8rem;border-radius:1rem;background:#fff;color:#2d2a26;text-decoration:none;border:1px solid #ddd}` +
   `nav a[aria-current]{background:#c2185b;color:#fff;border-color:#c2185b}.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(9rem,1fr));gap:.75rem}` +
   `.card{background:#fff;border-radius:.75rem;padding:.8rem;box-shadow:0 1px 2px #0001}.card b{display:block;font-size:1.5rem;margin-top:.25rem}` +
-  `table{width:100%;border-collapse:collapse;background:#fff;border-radius:.75rem;overflow:hidden}th,td{text-align:left;padding:.5rem .6rem;border-bottom:1px solid #eee}` +
+  `.scroll{overflow-x:auto;border-radius:.75rem}table{width:100%;border-collapse:collapse;background:#fff;border-radius:.75rem;overflow:hidden}th,td{text-align:left;padding:.5rem .6rem;border-bottom:1px solid #eee}` +
   `.funnel td:last-child{width:50%}.bar{background:#c2185b;height:.6rem;border-radius:.3rem;min-width:2px}.notice{background:#e8f5e9;padding:.6rem .8rem;border-radius:.5rem}small{color:#6b645c}` +
   `form{display:inline}button{margin:.1rem;padding:.35rem .7rem;border-radius:.5rem;border:1px solid #bbb;background:#fff;cursor:pointer}`;
 
@@ -113,8 +151,8 @@ function renderDashboard(page: DashboardPage): string {
   const link = (params: Record<string, string>) =>
     `/dashboard?${new URLSearchParams({ token, period, lang: locale, ...params }).toString()}`;
   const table = (headers: string[] | undefined, rows: string[][], className = '') =>
-    `<table${className ? ` class="${className}"` : ''}>${headers ? `<thead><tr>${headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead>` : ''}` +
-    `<tbody>${rows.map((r) => `<tr>${r.map((cell) => `<td>${cell}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+    `<div class="scroll"><table${className ? ` class="${className}"` : ''}>${headers ? `<thead><tr>${headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead>` : ''}` +
+    `<tbody>${rows.map((r) => `<tr>${r.map((cell) => `<td>${cell}</td>`).join('')}</tr>`).join('')}</tbody></table></div>`;
 
   const nav = periods
     .map((p) => `<a href="${escapeHtml(link({ period: p }))}"${p === period ? ' aria-current="page"' : ''}>${escapeHtml(periodText(t, p))}</a>`)
@@ -176,6 +214,7 @@ function renderDashboard(page: DashboardPage): string {
     table([t('dashboard:name'), t('dashboard:code'), ''], staffRows) +
     (view.staff.some((p) => p.role === 'staff') ? '' : `<p><small>${escapeHtml(t('dashboard:noStaff'))}</small></p>`);
 
+  const personText = (p: { name: string; code: string } | undefined) => (p ? escapeHtml(`${p.name || p.code} (${p.code})`) : '');
   const flagForm = (id: string, decision: 'dismissed' | 'confirmed', label: string) =>
     `<form method="post" action="/dashboard/flags/${escapeHtml(id)}">` +
     `<input type="hidden" name="token" value="${escapeHtml(token)}"><input type="hidden" name="period" value="${period}">` +
@@ -188,9 +227,24 @@ function renderDashboard(page: DashboardPage): string {
           [t('dashboard:rule'), t('dashboard:customer'), t('dashboard:when'), ''],
           view.flags.map((flag) => [
             escapeHtml(fraudRuleText(t, flag.rule)),
-            escapeHtml(flag.customer ? `${flag.customer.name || flag.customer.code} (${flag.customer.code})` : ''),
+            personText(flag.customer),
             escapeHtml(t('dashboard:at', { at: flag.createdAt })),
             flagForm(String(flag._id), 'dismissed', t('bot:flagDismiss')) + flagForm(String(flag._id), 'confirmed', t('bot:flagConfirm')),
+          ]),
+        );
+
+  const activity =
+    view.activity.length === 0
+      ? `<p>${escapeHtml(t('dashboard:noActivity'))}</p>`
+      : table(
+          [t('dashboard:when'), t('dashboard:who'), t('dashboard:what'), t('dashboard:result'), t('dashboard:customer')],
+          view.activity.map((entry) => [
+            escapeHtml(t('dashboard:at', { at: entry.at })),
+            personText(entry.actor),
+            escapeHtml(t(actionKeys[entry.action] ?? 'dashboard:action.other')),
+            escapeHtml(t(outcomeKeys[entry.outcome] ?? 'dashboard:outcome.other')),
+            // One object per person in the view: an action on oneself names nobody twice.
+            entry.target === entry.actor ? '' : personText(entry.target),
           ]),
         );
 
@@ -207,6 +261,7 @@ function renderDashboard(page: DashboardPage): string {
     `<h2>${escapeHtml(t('dashboard:topReferrers'))}</h2>${top}` +
     `<h2>${escapeHtml(t('dashboard:tiers'))}</h2>${tiers}` +
     `<h2>${escapeHtml(t('dashboard:staff'))}</h2>${staff}` +
-    `<h2 id="flags">${escapeHtml(t('dashboard:flags'))}</h2>${flags}</main>`;
+    `<h2 id="flags">${escapeHtml(t('dashboard:flags'))}</h2>${flags}` +
+    `<h2 id="activity">${escapeHtml(t('dashboard:activity'))}</h2>${activity}</main>`;
   return htmlPage({ locale, title: t('dashboard:title', { business }), style, body });
 }

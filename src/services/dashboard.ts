@@ -19,7 +19,11 @@ export interface DashboardView {
   tiers: Array<{ name: string; minPoints: number; customers: number }>;
   staff: Customer[];
   flags: Array<FraudFlag & { customer?: Pick<Customer, 'name' | 'code'> }>;
+  /** The latest staff and owner actions from the audit log, newest first. */
+  activity: Array<{ at: Date; action: string; outcome: string; actor?: Pick<Customer, 'name' | 'code'>; target?: Pick<Customer, 'name' | 'code'> }>;
 }
+
+const ACTIVITY_SHOWN = 30;
 
 /** The token is a bearer secret in a URL: only its hash is stored, so a database read does not leak a working link. */
 const tokenKey = (token: string) => `${KEY_PREFIX}${createHash('sha256').update(token).digest('hex')}`;
@@ -33,7 +37,10 @@ export function createDashboardService(ctx: ServiceContext, roles: RoleService, 
   const { models, program } = ctx;
 
   async function createLink(actor: Actor): Promise<DashboardLinkResult> {
-    if (!(await roles.isOwner(actor.customerId))) return { ok: false, reason: 'not_allowed' };
+    if (!(await roles.isOwner(actor.customerId))) {
+      await ctx.audit(actor, 'dashboard_link', 'not_allowed');
+      return { ok: false, reason: 'not_allowed' };
+    }
     const token = randomBytes(24).toString('base64url');
     await models.Setting.create({ key: tokenKey(token), value: String(actor.customerId) });
     await ctx.audit(actor, 'dashboard_link', 'issued', actor.customerId);
@@ -53,20 +60,30 @@ export function createDashboardService(ctx: ServiceContext, roles: RoleService, 
   }
 
   async function getView(period: 'today' | '7d' | '30d'): Promise<DashboardView> {
-    const [stats, customers, tierCounts, staff, flags] = await Promise.all([
+    const [stats, customers, tierCounts, staff, flags, audit] = await Promise.all([
       reports.getPeriodStats(period),
       models.Customer.estimatedDocumentCount(),
       Promise.all(program.tiers.map((tier) => models.Customer.countDocuments({ tier: tier.name }))),
       roles.listStaff(),
       models.FraudFlag.find({ status: 'open' }).sort({ createdAt: -1 }).limit(50).lean<FraudFlag[]>(),
+      models.AuditLog.find({}).sort({ at: -1 }).limit(ACTIVITY_SHOWN).lean(),
     ]);
-    const people = await models.Customer.find({ _id: { $in: flags.map((f) => f.customerId) } }, { name: 1, code: 1 }).lean();
+    const ids = [...flags.map((f) => f.customerId), ...audit.flatMap((entry) => [entry.actorId, ...(entry.targetId ? [entry.targetId] : [])])];
+    const people = await models.Customer.find({ _id: { $in: ids } }, { name: 1, code: 1 }).lean();
+    const person = (id: unknown) => people.find((p) => p._id.equals(id as Customer['_id']));
     return {
       stats,
       customers,
       tiers: program.tiers.map((tier, i) => ({ name: tier.name, minPoints: tier.minPoints, customers: tierCounts[i] ?? 0 })),
       staff,
-      flags: flags.map((flag) => ({ ...flag, customer: people.find((p) => p._id.equals(flag.customerId)) })),
+      flags: flags.map((flag) => ({ ...flag, customer: person(flag.customerId) })),
+      activity: audit.map((entry) => ({
+        at: entry.at,
+        action: entry.action,
+        outcome: entry.outcome,
+        actor: person(entry.actorId),
+        target: entry.targetId ? person(entry.targetId) : undefined,
+      })),
     };
   }
 

@@ -52,6 +52,12 @@ describe.runIf(browserTestsRun)('the owner dashboard in Chromium', () => {
     expect(body).toContain('Hoa');
     expect(body).toContain('Chủ cửa hàng');
     expect(body).toContain('Chưa có nhân viên');
+    // The audit log, newest first: the owner's own confirmations and this link.
+    const activity = await page.locator('#activity + .scroll tbody tr').allInnerTexts();
+    expect(activity[0]).toContain('Mở bảng điều khiển');
+    expect(activity.find((row) => row.includes('Xác nhận lần ghé đầu') && row.includes('Bình'))).toContain('đã xác nhận');
+    expect(activity.find((row) => row.includes('Cúc'))).toContain('Chủ tiệm');
+    expect(activity.find((row) => row.includes('Hoa'))).toContain('từ chối: không có quyền');
 
     await page.getByRole('link', { name: '7 ngày qua' }).click();
     await expect.poll(() => page.locator('nav a[aria-current]').textContent()).toBe('7 ngày qua');
@@ -68,14 +74,14 @@ describe.runIf(browserTestsRun)('the owner dashboard in Chromium', () => {
     const staleTab = await browser.newPage();
     await page.goto(dashboardUrl);
     await staleTab.goto(dashboardUrl);
-    const row = page.locator('#flags + table tbody tr');
+    const row = page.locator('#flags + .scroll tbody tr');
     await expect.poll(() => row.count()).toBe(1);
     expect(await row.innerText()).toContain('Nhân viên xác nhận lần ghé của người do chính mình giới thiệu');
     expect(await row.innerText()).toContain('Cúc');
 
     await row.getByRole('button', { name: 'Bỏ qua' }).click();
     await expect.poll(() => page.getByRole('status').textContent()).toBe('Đã bỏ qua cảnh báo.');
-    expect(await page.locator('#flags + table').count()).toBe(0);
+    expect(await page.locator('#flags + .scroll').count()).toBe(0);
     expect(await page.locator('main').innerText()).toContain('Không có trường hợp nào cần xem xét.');
     const flag = await h.app.models.FraudFlag.findOne({ rule: 'staff_confirms_own_referral' }).lean();
     expect(flag?.status).toBe('dismissed');
@@ -83,7 +89,7 @@ describe.runIf(browserTestsRun)('the owner dashboard in Chromium', () => {
     expect(audit).toMatchObject({ actorIdentity: 'web:dashboard', outcome: 'dismissed' });
 
     // A second tab still showing the flag: confirming it now changes nothing and says so.
-    await staleTab.locator('#flags + table tbody tr').getByRole('button', { name: 'Xác nhận gian lận' }).click();
+    await staleTab.locator('#flags + .scroll tbody tr').getByRole('button', { name: 'Xác nhận gian lận' }).click();
     await expect.poll(() => staleTab.getByRole('status').textContent()).toBe('Không tìm thấy cảnh báo này, hoặc nó đã được xử lý.');
     expect((await h.app.models.FraudFlag.findById(flag?._id).lean())?.status).toBe('dismissed');
     expect(await h.app.models.AuditLog.countDocuments({ action: 'resolve_flag' })).toBe(1);
