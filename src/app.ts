@@ -122,7 +122,7 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
       },
     });
 
-    await defineMaintenanceJobs(agenda, models, services);
+    await defineMaintenanceJobs(agenda, models);
     await defineScheduledMessageJobs(agenda, services, program, config.timezone);
 
     const channels: ChatChannel[] = [];

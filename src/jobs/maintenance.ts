@@ -1,6 +1,5 @@
 import type { Agenda } from 'agenda';
 import type { Models } from '../db/models/index.js';
-import type { Services } from '../services/index.js';
 
 export const PRUNE_PROCESSED_UPDATES = 'prune-processed-updates';
 /** Long enough for any redelivery of a chat update; Telegram keeps updates for 24 hours. */
@@ -13,12 +12,18 @@ export async function pruneProcessedUpdates(models: Models, now: Date): Promise<
   return result.deletedCount;
 }
 
-/** Daily clean-up of keys that only matter for a while: processed updates and expired dashboard links. */
-export async function defineMaintenanceJobs(agenda: Agenda, models: Models, services: Services): Promise<void> {
+/** Deletes expired tickets (dashboard links, staff invites, app-linking codes). */
+export async function pruneExpiredTickets(models: Models, now: Date): Promise<number> {
+  const result = await models.Setting.deleteMany({ expiresAt: { $lt: now } });
+  return result.deletedCount;
+}
+
+/** Daily clean-up of what only matters for a while: processed updates and expired tickets. */
+export async function defineMaintenanceJobs(agenda: Agenda, models: Models): Promise<void> {
   agenda.define(PRUNE_PROCESSED_UPDATES, async () => {
     const now = new Date();
     await pruneProcessedUpdates(models, now);
-    await services.dashboard.pruneLinks(now);
+    await pruneExpiredTickets(models, now);
   });
   await agenda.every('1 day', PRUNE_PROCESSED_UPDATES, undefined, { skipImmediate: true });
 }

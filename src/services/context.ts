@@ -92,13 +92,27 @@ export function createServiceContext(deps: ServiceDeps) {
     }
   }
 
+  /**
+   * Stores a ticket: a short-lived code or token (`key`) that stands for `value` (a customer
+   * id) for `lifetimeMs`. Dashboard links, staff invites and app-linking codes are tickets.
+   */
+  async function issueTicket(key: string, value: string, lifetimeMs: number): Promise<void> {
+    await models.Setting.create({ key, value, expiresAt: new Date(now().getTime() + lifetimeMs) });
+  }
+
+  /** What an unexpired ticket stands for, or undefined. */
+  async function readTicket(key: string): Promise<string | undefined> {
+    const ticket = await models.Setting.findOne({ key }, { value: 1, expiresAt: 1 }).lean();
+    return ticket?.expiresAt && ticket.expiresAt > now() ? ticket.value : undefined;
+  }
+
   /** True when the customer may use staff commands (staff or owner). */
   async function hasRole(customerId: Types.ObjectId, allowed: ReadonlyArray<'staff' | 'owner'>): Promise<boolean> {
     const customer = await models.Customer.findById(customerId, { role: 1 }).lean();
     return !!customer && (allowed as readonly string[]).includes(customer.role);
   }
 
-  return { ...deps, now, recordNotification, audit, flag, hasRole, claim };
+  return { ...deps, now, recordNotification, audit, flag, hasRole, claim, issueTicket, readTicket };
 }
 
 export type ServiceContext = ReturnType<typeof createServiceContext>;

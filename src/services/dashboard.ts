@@ -7,7 +7,6 @@ import type { RoleService } from './roles.js';
 
 /** How long a dashboard link from `/dashboard` opens the page. */
 export const DASHBOARD_LINK_MINUTES = 60;
-const KEY_PREFIX = 'dashboard:';
 
 export type DashboardLinkResult = { ok: true; token: string; minutes: number } | { ok: false; reason: 'not_allowed' };
 
@@ -26,7 +25,7 @@ export interface DashboardView {
 const ACTIVITY_SHOWN = 30;
 
 /** The token is a bearer secret in a URL: only its hash is stored, so a database read does not leak a working link. */
-const tokenKey = (token: string) => `${KEY_PREFIX}${createHash('sha256').update(token).digest('hex')}`;
+const tokenKey = (token: string) => `dashboard:${createHash('sha256').update(token).digest('hex')}`;
 
 /**
  * The owner's web dashboard: an owner asks the bot for a link that opens it for a while, and
@@ -42,19 +41,15 @@ export function createDashboardService(ctx: ServiceContext, roles: RoleService, 
       return { ok: false, reason: 'not_allowed' };
     }
     const token = randomBytes(24).toString('base64url');
-    await models.Setting.create({ key: tokenKey(token), value: String(actor.customerId) });
+    await ctx.issueTicket(tokenKey(token), String(actor.customerId), DASHBOARD_LINK_MINUTES * 60_000);
     await ctx.audit(actor, 'dashboard_link', 'issued', actor.customerId);
     return { ok: true, token, minutes: DASHBOARD_LINK_MINUTES };
   }
 
   async function open(token: unknown): Promise<DashboardAccess> {
     if (typeof token !== 'string' || !/^[\w-]{32}$/.test(token)) return { ok: false, reason: 'invalid_link' };
-    const setting = await models.Setting.findOne({ key: tokenKey(token) }).lean();
-    const createdAt = (setting as { createdAt?: Date } | null)?.createdAt;
-    if (!setting || !createdAt || ctx.now().getTime() - createdAt.getTime() > DASHBOARD_LINK_MINUTES * 60_000) {
-      return { ok: false, reason: 'invalid_link' };
-    }
-    const owner = await models.Customer.findById(setting.value).lean<Customer>();
+    const ownerId = await ctx.readTicket(tokenKey(token));
+    const owner = ownerId ? await models.Customer.findById(ownerId).lean<Customer>() : null;
     if (!owner || owner.role !== 'owner') return { ok: false, reason: 'invalid_link' };
     return { ok: true, owner, actor: { customerId: owner._id, identity: 'web:dashboard' } };
   }
@@ -87,14 +82,7 @@ export function createDashboardService(ctx: ServiceContext, roles: RoleService, 
     };
   }
 
-  /** Forgets links older than their lifetime (FerretDB has no TTL indexes to do it). */
-  async function pruneLinks(now: Date): Promise<number> {
-    const cutoff = new Date(now.getTime() - DASHBOARD_LINK_MINUTES * 60_000);
-    const result = await models.Setting.deleteMany({ key: { $regex: `^${KEY_PREFIX}` }, createdAt: { $lt: cutoff } });
-    return result.deletedCount;
-  }
-
-  return { createLink, open, getView, pruneLinks };
+  return { createLink, open, getView };
 }
 
 export type DashboardService = ReturnType<typeof createDashboardService>;

@@ -22,7 +22,7 @@ export function createIdentityLinkService(ctx: ServiceContext) {
 
   async function createLinkCode(customerId: Types.ObjectId): Promise<{ code: string; minutes: number }> {
     const code = generateCode(8);
-    await models.Setting.create({ key: `link_code:${code}`, value: String(customerId) });
+    await ctx.issueTicket(`link_code:${code}`, String(customerId), LINK_CODE_MINUTES * 60_000);
     return { code, minutes: LINK_CODE_MINUTES };
   }
 
@@ -37,12 +37,9 @@ export function createIdentityLinkService(ctx: ServiceContext) {
 
   async function linkApps(actor: Actor, rawCode: string): Promise<LinkAppsResult> {
     const code = normalizeCode(rawCode, { min: 8, max: 8 });
-    const setting = code ? await models.Setting.findOne({ key: `link_code:${code}` }).lean() : null;
-    const createdAt = (setting as { createdAt?: Date } | null)?.createdAt;
-    if (!setting || !createdAt || ctx.now().getTime() - createdAt.getTime() > LINK_CODE_MINUTES * 60_000) {
-      return { ok: false, reason: 'invalid_code' };
-    }
-    const target = await models.Customer.findById(setting.value).lean<Customer>();
+    const targetId = code ? await ctx.readTicket(`link_code:${code}`) : undefined;
+    if (!targetId) return { ok: false, reason: 'invalid_code' };
+    const target = await models.Customer.findById(targetId).lean<Customer>();
     if (!target) return { ok: false, reason: 'invalid_code' };
     if (target._id.equals(actor.customerId)) return { ok: false, reason: 'same_customer' };
     const current = await models.Customer.findById(actor.customerId).lean<Customer>();

@@ -123,7 +123,7 @@ export function createRoleService(ctx: ServiceContext, customers: CustomerServic
       return { ok: false, reason: 'not_allowed' };
     }
     const code = generateCode(STAFF_INVITE_LENGTH);
-    await models.Setting.create({ key: `staff_invite:${code}`, value: String(actor.customerId) });
+    await ctx.issueTicket(`staff_invite:${code}`, String(actor.customerId), STAFF_INVITE_HOURS * 3600_000);
     await ctx.audit(actor, 'staff_invite', 'issued');
     return { ok: true, code, hours: STAFF_INVITE_HOURS };
   }
@@ -131,9 +131,8 @@ export function createRoleService(ctx: ServiceContext, customers: CustomerServic
   /** The person who opens an invite becomes staff; the invite is then used up and its owner told. */
   async function acceptStaffInvite(actor: Actor, rawCode: string): Promise<AcceptStaffInviteResult> {
     const code = normalizeCode(rawCode, { min: STAFF_INVITE_LENGTH, max: STAFF_INVITE_LENGTH });
-    const invite = code ? await models.Setting.findOne({ key: `staff_invite:${code}` }).lean() : null;
-    const issuedAt = (invite as { createdAt?: Date } | null)?.createdAt;
-    if (!invite || !issuedAt || ctx.now().getTime() - issuedAt.getTime() > STAFF_INVITE_HOURS * 3600_000) {
+    const invitedBy = code ? await ctx.readTicket(`staff_invite:${code}`) : undefined;
+    if (!code || !invitedBy) {
       await ctx.audit(actor, 'staff_invite_accept', 'invalid_invite');
       return { ok: false, reason: 'invalid_invite' };
     }
@@ -146,8 +145,8 @@ export function createRoleService(ctx: ServiceContext, customers: CustomerServic
       return { ok: false, reason: 'invalid_invite' };
     }
     const changed = (await models.Customer.updateOne({ _id: person._id, role: 'customer' }, { $set: { role: 'staff' } })).modifiedCount > 0;
-    await ctx.audit(actor, 'staff_invite_accept', changed ? 'changed' : 'unchanged', person._id, { invitedBy: invite.value });
-    const owner = await models.Customer.findById(invite.value, { _id: 1 }).lean();
+    await ctx.audit(actor, 'staff_invite_accept', changed ? 'changed' : 'unchanged', person._id, { invitedBy });
+    const owner = await models.Customer.findById(invitedBy, { _id: 1 }).lean();
     if (owner) {
       await ctx.recordNotification(`staff_joined:${code}`, 'staff_joined', owner._id, { staffName: person.name, staffCode: person.code });
     }

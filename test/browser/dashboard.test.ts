@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { pruneExpiredTickets } from '../../src/jobs/maintenance.js';
 import { useTelegramApp } from '../support/app.js';
 import { browserTestsRun, useBrowser } from '../support/browser.js';
 
@@ -101,13 +102,14 @@ describe.runIf(browserTestsRun)('the owner dashboard in Chromium', () => {
     expect(wrong?.status()).toBe(403);
     expect(await page.locator('main').innerText()).toContain('Gửi /dashboard cho bot để nhận link mới.');
 
-    // Links work for an hour: age the stored link past that.
-    await h.app.connection
-      .collection('settings')
-      .updateMany({ key: /^dashboard:/ }, { $set: { createdAt: new Date(Date.now() - 61 * 60_000) } });
+    // Links work for an hour: the stored link was issued for 60 minutes.
+    const stored = await h.app.models.Setting.findOne({ key: /^dashboard:/ }).lean();
+    expect(stored!.expiresAt!.getTime() - Date.now()).toBeGreaterThan(58 * 60_000);
+    await h.app.models.Setting.updateMany({ key: /^dashboard:/ }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
     const expired = await page.goto(dashboardUrl);
     expect(expired?.status()).toBe(403);
     expect(await page.locator('main').innerText()).not.toContain('Bình');
-    expect(await h.app.services.dashboard.pruneLinks(new Date())).toBe(1);
+    expect(await pruneExpiredTickets(h.app.models, new Date())).toBe(1);
+    expect(await h.app.models.Setting.countDocuments({ key: /^dashboard:/ })).toBe(0);
   });
 });

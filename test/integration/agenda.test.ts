@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Agenda } from 'agenda';
 import { createAgenda } from '../../src/jobs/agenda.js';
-import { pruneProcessedUpdates } from '../../src/jobs/maintenance.js';
+import { pruneExpiredTickets, pruneProcessedUpdates } from '../../src/jobs/maintenance.js';
 import { useTestDatabase } from '../support/database.js';
 
 describe('Agenda on the real server', () => {
@@ -42,5 +42,16 @@ describe('maintenance', () => {
     ]);
     expect(await pruneProcessedUpdates(db.models, now)).toBe(1);
     expect((await db.models.ProcessedUpdate.find({}).lean()).map((u) => u.key)).toEqual(['telegram:new']);
+  });
+
+  it('deletes expired tickets and keeps live ones and the owner setup code', async () => {
+    const now = new Date('2026-06-10T00:00:00Z');
+    await db.models.Setting.create([
+      { key: 'staff_invite:OLD', value: 'a', expiresAt: new Date('2026-06-09T23:00:00Z') },
+      { key: 'dashboard:live', value: 'b', expiresAt: new Date('2026-06-10T00:30:00Z') },
+      { key: 'owner_setup_code', value: 'ABCDEFGH' },
+    ]);
+    expect(await pruneExpiredTickets(db.models, now)).toBe(1);
+    expect((await db.models.Setting.find({}).sort({ key: 1 }).lean()).map((s) => s.key)).toEqual(['dashboard:live', 'owner_setup_code']);
   });
 });

@@ -83,4 +83,22 @@ describe('join and attribution', () => {
     const flags = await h.db.models.FraudFlag.find({ customerId: a._id, rule: 'many_joins_in_a_day' }).lean();
     expect(flags).toHaveLength(1);
   });
+
+  it('an app-linking code works once and for 15 minutes only', async () => {
+    const { customer: telegram } = await h.join(1901, 'Lam');
+    const zalo = await h.services.customers.join({ identity: 'zalo:z1901', chatId: 'z1901', displayName: 'Lam', locale: 'vi' });
+    const late = await h.services.identityLink.createLinkCode(telegram._id);
+    const start = h.clock.current;
+    h.clock.current = new Date(start.getTime() + 16 * 60_000);
+    const zaloActor = { customerId: zalo.customer._id, identity: 'zalo:z1901' };
+    expect(await h.services.identityLink.linkApps(zaloActor, late.code)).toEqual({ ok: false, reason: 'invalid_code' });
+    const fresh = await h.services.identityLink.createLinkCode(telegram._id);
+    expect(await h.services.identityLink.linkApps(zaloActor, fresh.code)).toMatchObject({ ok: true });
+    expect((await h.services.customers.findByIdentity('zalo:z1901'))?._id.equals(telegram._id)).toBe(true);
+    const other = await h.services.customers.join({ identity: 'zalo:z1902', chatId: 'z1902', displayName: 'Khác', locale: 'vi' });
+    expect(await h.services.identityLink.linkApps({ customerId: other.customer._id, identity: 'zalo:z1902' }, fresh.code)).toEqual({
+      ok: false,
+      reason: 'invalid_code',
+    });
+  });
 });
