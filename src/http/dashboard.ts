@@ -109,7 +109,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
     if (!access.ok) return refuse(res, isLocale(req.query.lang) ? req.query.lang : i18n.defaultLocale);
     const locale = isLocale(req.query.lang) ? req.query.lang : access.owner.locale;
     const period = isPeriod(req.query.period) ? req.query.period : 'today';
-    const done = typeof req.query.done === 'string' && req.query.done in doneKeys ? (req.query.done as Done) : undefined;
+    const done = typeof req.query.done === 'string' && Object.hasOwn(doneKeys, req.query.done) ? (req.query.done as Done) : undefined;
     const view = await services.dashboard.getView(period);
     res.send(renderDashboard({ t: i18n.forLocale(locale), locale, program, view, token: req.query.token as string, period, done, owner: access.owner.name || access.owner.code }));
   });

@@ -60,6 +60,10 @@ describe.runIf(browserTestsRun)('the owner dashboard in Chromium', () => {
     expect(activity.find((row) => row.includes('Cúc'))).toContain('Chủ tiệm');
     expect(activity.find((row) => row.includes('Hoa'))).toContain('từ chối: không có quyền');
 
+    // A made-up notice in the address shows nothing (and breaks nothing).
+    expect((await page.goto(`${dashboardUrl}&done=toString`))?.status()).toBe(200);
+    expect(await page.getByRole('status').count()).toBe(0);
+
     await page.getByRole('link', { name: '7 ngày qua' }).click();
     await expect.poll(() => page.locator('nav a[aria-current]').textContent()).toBe('7 ngày qua');
     expect(await figure('friendsJoined')).toBe('2');
