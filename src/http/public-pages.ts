@@ -5,6 +5,7 @@ import { isLocale, type I18n, type Locale } from '../i18n.js';
 import type { Program } from '../program/schema.js';
 import type { Services } from '../services/index.js';
 import { MEMBER_CARD_PREFIX } from '../channels/conversation/conversation.js';
+import { telegramStartLink } from '../channels/telegram/channel.js';
 import { normalizeCode } from '../domain/codes.js';
 import { escapeHtml, htmlPage } from './html.js';
 
@@ -77,7 +78,7 @@ export function createPublicPagesRouter(deps: PublicPagesDeps): Router {
     const firstName = (referrer.name || t('bot:aFriend')).split(' ')[0] ?? '';
     const telegram = deps.telegramUsername();
     const buttons = [
-      telegram ? `<a class="button telegram" href="https://t.me/${encodeURIComponent(telegram)}?start=${referrer.code}">${escapeHtml(t('web:openTelegram'))}</a>` : '',
+      telegram ? `<a class="button telegram" href="${escapeHtml(telegramStartLink(telegram, referrer.code))}">${escapeHtml(t('web:openTelegram'))}</a>` : '',
       deps.zaloBotLink
         ? `<a class="button zalo" href="${escapeHtml(deps.zaloBotLink)}">${escapeHtml(t('web:openZalo'))}</a><small>${escapeHtml(t('web:zaloHint', { code: referrer.code }))}</small>`
         : '',
@@ -114,7 +115,7 @@ export function createPublicPagesRouter(deps: PublicPagesDeps): Router {
     const telegram = deps.telegramUsername();
     const buttons = [
       telegram
-        ? `<a class="button telegram" href="https://t.me/${encodeURIComponent(telegram)}?start=${MEMBER_CARD_PREFIX}${customer.code}">${escapeHtml(t('web:openCardTelegram'))}</a>`
+        ? `<a class="button telegram" href="${escapeHtml(telegramStartLink(telegram, `${MEMBER_CARD_PREFIX}${customer.code}`))}">${escapeHtml(t('web:openCardTelegram'))}</a>`
         : '',
       deps.zaloBotLink
         ? `<a class="button zalo" href="${escapeHtml(deps.zaloBotLink)}">${escapeHtml(t('web:openZalo'))}</a><small>${escapeHtml(t('web:zaloFindHint', { code: customer.code }))}</small>`

@@ -12,6 +12,11 @@ export type TelegramChannelDeps = ChatChannelDeps;
 
 export const TELEGRAM_WEBHOOK_PATH = '/telegram/webhook';
 
+/** The t.me link that opens the bot with `/start <payload>` (referrals, member cards, staff invites). */
+export function telegramStartLink(botUsername: string, payload: string): string {
+  return `https://t.me/${encodeURIComponent(botUsername)}?start=${encodeURIComponent(payload)}`;
+}
+
 /** Maps a failed Bot API call to what the notifier should do about it. */
 export function classifyTelegramError(error: unknown): SendResult {
   if (error instanceof GrammyError) {
@@ -67,7 +72,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): ChatChannel & 
   let running = false;
 
   const username = () => bot.botInfo.username;
-  const startLink = (payload: string) => `https://t.me/${username()}?start=${payload}`;
+  const startLink = (payload: string) => telegramStartLink(username(), payload);
   const conversation = createConversation(
     { services, program: deps.program, i18n, logger, publicUrl: deps.publicUrl },
     {

@@ -56,7 +56,7 @@ export function createZaloChannel(deps: ZaloChannelDeps): ChatChannel & { sender
     { services, program: deps.program, i18n, logger, publicUrl: deps.publicUrl },
     {
       referral: (code) => `${deps.publicUrl}/r/${code}`,
-      // Scanned with a phone camera, the member QR shows the code for staff to type in /find.
+      // Zalo links carry no payload: the member QR opens a web page that leads staff to the card.
       memberCard: (code) => `${deps.publicUrl}/m/${code}`,
     },
     { bareCodes: true, typedPhone: true },
