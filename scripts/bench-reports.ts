@@ -29,12 +29,14 @@ for (let offset = 0; offset < count; offset += 1000) {
 console.log(`seeded in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`);
 
 const program = loadProgram(defaultProgramConfigPath);
+const owner = await db.models.Customer.findOneAndUpdate({ code: 'C0000000' }, { $set: { role: 'owner' } }).lean();
+const ownerActor = { customerId: owner!._id, identity: 'bench:owner' };
 const { reports, dashboard } = createServices({ models: db.models, program, logger: createLogger('warn'), timezone: 'Asia/Ho_Chi_Minh' });
 for (const [name, call] of [
   ['stats today', () => reports.getPeriodStats('today')],
   ['stats 30d', () => reports.getPeriodStats('30d')],
   ['daily summary', () => reports.getDailySummary(new Date())],
-  ['dashboard 30d', () => dashboard.getView('30d')],
+  ['dashboard 30d', () => dashboard.getView(ownerActor, '30d')],
 ] as const) {
   const times: number[] = [];
   for (let i = 0; i < 5; i++) {

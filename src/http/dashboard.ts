@@ -110,7 +110,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
     const locale = isLocale(req.query.lang) ? req.query.lang : access.owner.locale;
     const period = isPeriod(req.query.period) ? req.query.period : 'today';
     const done = typeof req.query.done === 'string' && Object.hasOwn(doneKeys, req.query.done) ? (req.query.done as Done) : undefined;
-    const view = await services.dashboard.getView(period);
+    const view = await services.dashboard.getView(access.actor, period);
     res.send(renderDashboard({ t: i18n.forLocale(locale), locale, program, view, token: req.query.token as string, period, done, owner: access.owner.name || access.owner.code }));
   });
 

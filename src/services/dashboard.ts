@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Customer } from '../db/models/customer.js';
 import type { FraudFlag } from '../db/models/fraud-flag.js';
 import type { Actor, ServiceContext } from './context.js';
+import type { FraudService } from './fraud.js';
 import type { ReportsService, PeriodStats } from './reports.js';
 import type { RoleService } from './roles.js';
 
@@ -32,7 +33,7 @@ const tokenKey = (token: string) => `dashboard:${createHash('sha256').update(tok
  * the page shows the same numbers as `/stats`, the tiers, the staff and the fraud review queue.
  * Access is checked again on every request, so an owner who loses the role loses the page.
  */
-export function createDashboardService(ctx: ServiceContext, roles: RoleService, reports: ReportsService) {
+export function createDashboardService(ctx: ServiceContext, roles: RoleService, reports: ReportsService, fraud: FraudService) {
   const { models, program } = ctx;
 
   async function createLink(actor: Actor): Promise<DashboardLinkResult> {
@@ -54,15 +55,17 @@ export function createDashboardService(ctx: ServiceContext, roles: RoleService, 
     return { ok: true, owner, actor: { customerId: owner._id, identity: 'web:dashboard' } };
   }
 
-  async function getView(period: 'today' | '7d' | '30d'): Promise<DashboardView> {
-    const [stats, customers, tierCounts, staff, flags, audit] = await Promise.all([
+  /** Everything on the page, for the owner who opened it (see `open`). */
+  async function getView(actor: Actor, period: 'today' | '7d' | '30d'): Promise<DashboardView> {
+    const [stats, customers, tierCounts, staff, openFlags, audit] = await Promise.all([
       reports.getPeriodStats(period),
       models.Customer.estimatedDocumentCount(),
       Promise.all(program.tiers.map((tier) => models.Customer.countDocuments({ tier: tier.name }))),
       roles.listStaff(),
-      models.FraudFlag.find({ status: 'open' }).sort({ createdAt: -1 }).limit(50).lean<FraudFlag[]>(),
+      fraud.listOpen(actor),
       models.AuditLog.find({}).sort({ at: -1 }).limit(ACTIVITY_SHOWN).lean(),
     ]);
+    const flags = openFlags.ok ? openFlags.flags : [];
     const ids = [...flags.map((f) => f.customerId), ...audit.flatMap((entry) => [entry.actorId, ...(entry.targetId ? [entry.targetId] : [])])];
     const people = await models.Customer.find({ _id: { $in: ids } }, { name: 1, code: 1 }).lean();
     const person = (id: unknown) => people.find((p) => p._id.equals(id as Customer['_id']));

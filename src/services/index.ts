@@ -22,6 +22,7 @@ export function createServices(deps: ServiceDeps) {
   const vouchers = createVoucherService(ctx, points);
   const reports = createReportsService(deps);
   const roles = createRoleService(ctx, customers);
+  const fraud = createFraudService(ctx);
   return {
     customers,
     referrals: createReferralService(ctx),
@@ -30,11 +31,11 @@ export function createServices(deps: ServiceDeps) {
     points,
     status: createStatusService(ctx, vouchers),
     roles,
-    fraud: createFraudService(ctx),
+    fraud,
     identityLink: createIdentityLinkService(ctx),
     reports,
     scheduled: createScheduledMessages(ctx, reports),
-    dashboard: createDashboardService(ctx, roles, reports),
+    dashboard: createDashboardService(ctx, roles, reports, fraud),
   };
 }
 
