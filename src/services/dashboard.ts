@@ -24,6 +24,7 @@ export interface DashboardView {
 }
 
 const ACTIVITY_SHOWN = 30;
+const FLAGS_SHOWN = 50;
 
 /** The token is a bearer secret in a URL: only its hash is stored, so a database read does not leak a working link. */
 const tokenKey = (token: string) => `dashboard:${createHash('sha256').update(token).digest('hex')}`;
@@ -62,7 +63,7 @@ export function createDashboardService(ctx: ServiceContext, roles: RoleService, 
       models.Customer.estimatedDocumentCount(),
       Promise.all(program.tiers.map((tier) => models.Customer.countDocuments({ tier: tier.name }))),
       roles.listStaff(),
-      fraud.listOpen(actor),
+      fraud.listOpen(actor, FLAGS_SHOWN),
       models.AuditLog.find({}).sort({ at: -1 }).limit(ACTIVITY_SHOWN).lean(),
     ]);
     const flags = openFlags.ok ? openFlags.flags : [];

@@ -11,10 +11,10 @@ export type ResolveFlagResult =
 export function createFraudService(ctx: ServiceContext) {
   const { models } = ctx;
 
-  /** The open flags, newest first (the 50 latest: a queue longer than that needs a look anyway). */
-  async function listOpen(actor: Actor): Promise<{ ok: true; flags: FraudFlag[] } | { ok: false; reason: 'not_allowed' }> {
+  /** The open flags, newest first; the chat shows a few (one message each), the dashboard more. */
+  async function listOpen(actor: Actor, limit = 20): Promise<{ ok: true; flags: FraudFlag[] } | { ok: false; reason: 'not_allowed' }> {
     if (!(await ctx.hasRole(actor.customerId, ['owner']))) return { ok: false, reason: 'not_allowed' };
-    const flags = await models.FraudFlag.find({ status: 'open' }).sort({ createdAt: -1 }).limit(50).lean<FraudFlag[]>();
+    const flags = await models.FraudFlag.find({ status: 'open' }).sort({ createdAt: -1 }).limit(limit).lean<FraudFlag[]>();
     return { ok: true, flags };
   }
 
