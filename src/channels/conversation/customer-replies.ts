@@ -1,0 +1,132 @@
+import type { Locale, Translate } from '../../i18n.js';
+import { rewardLabel, tierText, voucherLine } from './format.js';
+import { qrPng, type ConversationKit, type Session } from './kit.js';
+import type { Reply } from './reply.js';
+
+/** What every customer can ask for: welcome, help, language, their link, status, rewards, phone, the rules. */
+export function createCustomerReplies(kit: ConversationKit) {
+  const { services, program, i18n, links, traits } = kit;
+
+  function languageChoice(t: Translate): Reply {
+    return {
+      text: t('bot:langAsk'),
+      buttons: [[{ label: 'Tiếng Việt', action: '/lang vi' }, { label: 'English', action: '/lang en' }]],
+    };
+  }
+
+  function welcome(s: Session): Reply[] {
+    const text = s.t('bot:welcome', {
+      business: program.business.name,
+      referrerReward: rewardLabel(program.rewards.referrer, s.locale),
+      friendReward: rewardLabel(program.rewards.friend, s.locale),
+    });
+    const askReferrer = traits.bareCodes && !s.customer.referrerId && !s.customer.firstVisitAt;
+    return [{ text: askReferrer ? `${text}\n\n${s.t('bot:askReferrer')}` : text }, languageChoice(s.t)];
+  }
+
+  function help(s: Session): Reply[] {
+    const lines = [s.t('bot:helpCustomer')];
+    if (s.customer.role === 'staff' || s.customer.role === 'owner') lines.push(s.t('bot:helpStaff'));
+    if (s.customer.role === 'owner') lines.push(s.t('bot:helpOwner'));
+    return [{ text: lines.join('\n\n') }];
+  }
+
+  async function setLanguage(s: Session, locale: Locale): Promise<Reply[]> {
+    await services.customers.setLocale(s.customer._id, locale);
+    const t = i18n.forLocale(locale);
+    return [{ text: t('bot:langSet') }, ...help({ ...s, locale, t })];
+  }
+
+  async function inviteLink(s: Session): Promise<Reply[]> {
+    const link = links.referral(s.customer.code);
+    const invitation = s.t('bot:invitation', {
+      business: program.business.name,
+      reward: rewardLabel(program.rewards.friend, s.locale),
+      link,
+      code: s.customer.code,
+    });
+    const share = `https://t.me/share/url?url=${encodeURIComponent(link)}&text=${encodeURIComponent(
+      s.t('bot:shareText', { business: program.business.name, reward: rewardLabel(program.rewards.friend, s.locale) }),
+    )}`;
+    return [
+      { text: s.t('bot:linkIntro', { link, code: s.customer.code, reward: rewardLabel(program.rewards.referrer, s.locale) }) },
+      { text: invitation, buttons: [[{ label: s.t('bot:shareButton'), url: share }]] },
+      { text: s.t('bot:inviteQrCaption'), photo: await qrPng(link) },
+    ];
+  }
+
+  async function myStatus(s: Session): Promise<Reply[]> {
+    const status = await services.status.getCustomerStatus(s.customer._id);
+    if (!status) return [{ text: s.t('common:genericError') }];
+    const { customer } = status;
+    const lines = [
+      s.t('bot:meHeader', { name: customer.name || s.t('bot:aFriend'), code: customer.code }),
+      s.t('bot:mePoints', { points: customer.points }),
+      s.t('bot:meTier', { tier: tierText(s.t, program, customer.tier, s.locale) }),
+      status.next
+        ? s.t('bot:meNextTier', { tier: status.next.tier.name, points: status.next.pointsToGo })
+        : s.t('bot:meTopTier'),
+      s.t('bot:meReferrals', { joined: status.referralsJoined, confirmed: status.referralsConfirmed }),
+      status.activeVouchers.length > 0
+        ? [s.t('bot:meVouchers'), ...status.activeVouchers.map((v) => `• ${voucherLine(s.t, v, s.locale)}`)].join('\n')
+        : s.t('bot:meNoVouchers'),
+    ];
+    return [
+      { text: lines.join('\n') },
+      { text: s.t('bot:memberQrCaption', { code: customer.code }), photo: await qrPng(links.memberCard(customer.code)) },
+    ];
+  }
+
+  async function myRewards(s: Session): Promise<Reply[]> {
+    const status = await services.status.getCustomerStatus(s.customer._id);
+    if (!status) return [{ text: s.t('common:genericError') }];
+    const lines = [
+      status.activeVouchers.length > 0
+        ? [s.t('bot:meVouchers'), ...status.activeVouchers.map((v) => `• ${voucherLine(s.t, v, s.locale)}`)].join('\n')
+        : s.t('bot:meNoVouchers'),
+      status.nextMilestone
+        ? s.t('bot:milestoneProgress', {
+            confirmed: status.referralsConfirmed,
+            friends: status.nextMilestone.milestone.friends,
+            toGo: status.nextMilestone.friendsToGo,
+            reward: rewardLabel(status.nextMilestone.milestone.reward, s.locale),
+          })
+        : s.t('bot:milestonesAllReached', { confirmed: status.referralsConfirmed }),
+    ];
+    return [{ text: lines.join('\n\n') }];
+  }
+
+  function askPhone(s: Session): Reply[] {
+    return traits.typedPhone ? [{ text: s.t('bot:phoneAskTyped') }] : [{ text: s.t('bot:phoneAsk'), requestContact: true }];
+  }
+
+  async function sharePhone(s: Session, phone: string): Promise<Reply[]> {
+    const result = await services.customers.setPhone(s.customer._id, phone);
+    if (result.ok) return [{ text: s.t('bot:phoneSaved', { phone: result.phone }) }];
+    return [{ text: s.t(result.reason === 'phone_taken' ? 'bot:phoneTaken' : 'bot:phoneInvalid') }];
+  }
+
+  function programRules(s: Session): Reply[] {
+    const tiers = program.tiers.map((tier) => s.t('bot:programTier', { tier: tier.name, points: tier.minPoints, perk: tier.perk[s.locale] }));
+    const milestones = program.milestones.map((m) => s.t('bot:programMilestone', { friends: m.friends, reward: rewardLabel(m.reward, s.locale) }));
+    const text = [
+      s.t('bot:programHeader', { business: program.business.name }),
+      s.t('bot:programRewards', {
+        referrerReward: rewardLabel(program.rewards.referrer, s.locale),
+        friendReward: rewardLabel(program.rewards.friend, s.locale),
+      }),
+      s.t('bot:programPoints', { perVisit: program.points.perVisit, perReferral: program.points.perReferral }),
+      program.points.perAmount
+        ? s.t('bot:programPointsPerAmount', { points: program.points.perAmount.points, amount: program.points.perAmount.amount })
+        : undefined,
+      [s.t('bot:programTiers'), ...tiers].join('\n'),
+      milestones.length > 0 ? [s.t('bot:programMilestones'), ...milestones].join('\n') : undefined,
+      s.t('bot:programVouchers', { days: program.vouchers.validityDays, window: program.attribution.windowDays }),
+    ].filter((part): part is string => !!part);
+    return [{ text: text.join('\n\n') }];
+  }
+
+  return { languageChoice, welcome, help, setLanguage, inviteLink, myStatus, myRewards, askPhone, sharePhone, programRules };
+}
+
+export type CustomerReplies = ReturnType<typeof createCustomerReplies>;

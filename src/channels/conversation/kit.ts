@@ -1,0 +1,54 @@
+import QRCode from 'qrcode';
+import type { Customer } from '../../db/models/customer.js';
+import type { I18n, Locale, Translate } from '../../i18n.js';
+import type { Logger } from '../../logger.js';
+import type { Program } from '../../program/schema.js';
+import type { Services } from '../../services/index.js';
+
+/** Where the bot's links point: the channel decides (t.me deep links, or the web page). */
+export interface Links {
+  /** The personal referral link a customer shares. */
+  referral(code: string): string;
+  /** What the member QR encodes: scanned by staff, it opens this customer's card. */
+  memberCard(code: string): string;
+  /** A link that opens the bot with `/start <payload>`, where the app has such links (Telegram). */
+  startLink?(payload: string): string;
+}
+
+/** How a channel differs in what people can do in it. */
+export interface ChannelTraits {
+  /**
+   * No deep-link payload (Zalo): a newcomer sends the referral code as a message, so a
+   * bare code is read as `/start <code>`, and the welcome asks who invited them.
+   */
+  bareCodes: boolean;
+  /** No contact button: people type `/phone <number>`. */
+  typedPhone: boolean;
+}
+
+export interface ConversationDeps {
+  services: Services;
+  program: Program;
+  i18n: I18n;
+  logger: Logger;
+  /** Base of web pages the bot links to (the owner's dashboard). */
+  publicUrl: string;
+}
+
+/** What every feature's replies are built from: the app's parts and the channel's links and traits. */
+export interface ConversationKit extends ConversationDeps {
+  links: Links;
+  traits: ChannelTraits;
+}
+
+/** The person the bot is answering, in their language. */
+export type Session = { customer: Customer; locale: Locale; t: Translate };
+
+/** Payload prefix of a member-card deep link (`/start m_<code>`). */
+export const MEMBER_CARD_PREFIX = 'm_';
+/** Payload prefix of a staff invite (`/start s_<invite>`). */
+export const STAFF_INVITE_PREFIX = 's_';
+
+export async function qrPng(text: string): Promise<Buffer> {
+  return QRCode.toBuffer(text, { type: 'png', width: 480, margin: 2, errorCorrectionLevel: 'M' });
+}
