@@ -7,6 +7,7 @@ import { createFraudFlagModel } from './fraud-flag.js';
 import { createLinkOpenModel } from './link-open.js';
 import { createNotificationModel } from './notification.js';
 import { createPendingChoiceModel } from './pending-choice.js';
+import { createPhoneHistoryModel } from './phone-history.js';
 import { createPhoneNumberModel } from './phone-number.js';
 import { createPointsEntryModel } from './points-entry.js';
 import { createProcessedUpdateModel } from './processed-update.js';
@@ -28,6 +29,7 @@ export function createModels(connection: Connection) {
     LinkOpen: createLinkOpenModel(connection),
     Notification: createNotificationModel(connection),
     PendingChoice: createPendingChoiceModel(connection),
+    PhoneHistory: createPhoneHistoryModel(connection),
     PhoneNumber: createPhoneNumberModel(connection),
     PointsEntry: createPointsEntryModel(connection),
     ProcessedUpdate: createProcessedUpdateModel(connection),
