@@ -144,7 +144,7 @@ export function createConversation(deps: ConversationDeps, links: Links, traits:
       case 'program':
         return programRules(s);
       case 'dashboard':
-        return dashboardLink(s, actor);
+        return command.logout ? endDashboardSessions(s, actor) : dashboardLink(s, actor);
       case 'connect':
         return connectApps(s, actor, command.code);
     }
@@ -208,7 +208,7 @@ export function createConversation(deps: ConversationDeps, links: Links, traits:
       return [{ text: claimed.ok ? `${s.t('bot:ownerClaimed')}\n\n${s.t('bot:helpOwner')}` : s.t('bot:ownerClaimFailed') }];
     }
     const via = actor.identity.startsWith('zalo:') ? 'zalo' : 'telegram';
-    await services.referrals.recordLinkOpen(payload, via);
+    await services.referrals.recordLinkOpen(payload, via, actor.identity);
     const result = await services.referrals.attribute(s.customer._id, payload, via);
     if (result.ok) {
       return [
@@ -512,7 +512,18 @@ export function createConversation(deps: ConversationDeps, links: Links, traits:
     if (!result.ok) return [{ text: s.t('bot:notAllowed') }];
     // The link goes in the text, not a URL button: Telegram refuses buttons to localhost, which is where it points until PUBLIC_URL is set.
     const url = `${deps.publicUrl}/dashboard?token=${result.token}`;
-    return [{ text: s.t('bot:dashboardLink', { url, minutes: result.minutes }) }];
+    return [
+      {
+        text: s.t('access:dashboardLink', { url, minutes: result.minutes, days: result.days }),
+        buttons: [[{ label: s.t('access:endSessionsButton'), action: '/dashboard logout' }]],
+      },
+    ];
+  }
+
+  async function endDashboardSessions(s: Session, actor: Actor): Promise<Reply[]> {
+    const result = await services.dashboard.endSessions(actor);
+    if (!result.ok) return [{ text: s.t('bot:notAllowed') }];
+    return [{ text: result.ended > 0 ? s.t('access:sessionsEnded', { count: result.ended }) : s.t('access:sessionsNone') }];
   }
 
   async function connectApps(s: Session, actor: Actor, code: string | undefined): Promise<Reply[]> {
