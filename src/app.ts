@@ -194,7 +194,7 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
           telegramUsername,
           zaloBotLink: config.zalo.enabled ? config.zalo.botLink : undefined,
         }),
-        createDashboardRouter({ services, program, i18n }),
+        createDashboardRouter({ services, program, i18n, publicUrl: config.publicUrl }),
       ],
     });
     const server = await new Promise<Server>((resolve, reject) => {

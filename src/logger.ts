@@ -2,9 +2,71 @@ import { pino, type Logger } from 'pino';
 
 export type { Logger };
 
+const REDACTED = '[redacted]';
+/** Query parameters that carry a secret (the dashboard's one-time `token`, any `secret`). */
+const secretName = /token|secret/i;
+
+const decoded = (text: string) => {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    return text;
+  }
+};
+
+/**
+ * A URL as it may be logged: the value of every secret-looking query parameter replaced,
+ * whatever its spelling (`token=`, `to%6Ben=`, `token[$gt]=`).
+ */
+export function redactUrl(url: string): string {
+  const start = url.indexOf('?');
+  if (start < 0) return url;
+  const hashAt = url.indexOf('#', start);
+  const end = hashAt < 0 ? url.length : hashAt;
+  const query = url
+    .slice(start + 1, end)
+    .split('&')
+    .map((part) => {
+      const eq = part.indexOf('=');
+      const name = eq < 0 ? part : part.slice(0, eq);
+      return secretName.test(decoded(name)) ? `${name}=${REDACTED}` : part;
+    })
+    .join('&');
+  return `${url.slice(0, start + 1)}${query}${url.slice(end)}`;
+}
+
+const redactQuery = (query: unknown) =>
+  query && typeof query === 'object'
+    ? Object.fromEntries(Object.entries(query).map(([name, value]) => [name, secretName.test(name) ? REDACTED : (value as unknown)]))
+    : query;
+
+type Serialized = Record<string, unknown> & { headers?: Record<string, unknown> };
+
+const redactHeaderUrls = (headers: Record<string, unknown> | undefined, names: string[]) => {
+  if (!headers) return headers;
+  const copy = { ...headers };
+  for (const name of names) if (typeof copy[name] === 'string') copy[name] = redactUrl(copy[name]);
+  return copy;
+};
+
+/**
+ * Serializers for pino-http (they get the already-serialized request and response): the
+ * URL, the parsed query and the referer of a request, and the Location of a redirect, lose
+ * their secrets. The serialized objects are copies, so the live request is untouched.
+ */
+export const httpLogSerializers = {
+  req: (req: Serialized): Serialized => ({
+    ...req,
+    url: typeof req.url === 'string' ? redactUrl(req.url) : req.url,
+    query: redactQuery(req.query),
+    headers: redactHeaderUrls(req.headers, ['referer']),
+  }),
+  res: (res: Serialized): Serialized => ({ ...res, headers: redactHeaderUrls(res.headers, ['location']) }),
+};
+
 /**
  * One JSON logger for the process. Secrets that can appear in logged objects (bot tokens
- * inside URLs, webhook secret headers) are redacted by path.
+ * inside URLs, webhook secret headers, cookies) are redacted by path; URLs by httpLogSerializers.
  */
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino(
@@ -17,10 +79,11 @@ export function createLogger(level: string, destination?: pino.DestinationStream
           'req.headers["x-bot-api-secret-token"]',
           'req.headers.authorization',
           'req.headers.cookie',
+          'res.headers["set-cookie"]',
           'token',
           '*.token',
         ],
-        censor: '[redacted]',
+        censor: REDACTED,
       },
     },
     destination,

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Router } from 'express';
+import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
-import type { Logger } from '../logger.js';
+import { httpLogSerializers, type Logger } from '../logger.js';
 import type { HealthReport } from '../health.js';
 
 export interface HttpAppDependencies {
@@ -27,6 +28,23 @@ export function createHttpApp({ logger, health, routers = [] }: HttpAppDependenc
       },
       // Health probes every few seconds would drown the log.
       autoLogging: { ignore: (req) => req.url === '/healthz' },
+      serializers: httpLogSerializers,
+    }),
+  );
+  // Security headers on every response. The pages are server-rendered with inline styles and
+  // no scripts, images or frames, so the policy allows inline styles and same-origin forms only.
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'none'"],
+          styleSrc: ["'unsafe-inline'"],
+          formAction: ["'self'"],
+          baseUri: ["'none'"],
+          frameAncestors: ["'none'"],
+        },
+      },
     }),
   );
 

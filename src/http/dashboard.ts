@@ -1,4 +1,5 @@
-import express, { type Response, type Router } from 'express';
+import { timingSafeEqual } from 'node:crypto';
+import express, { type Request, type Response, type Router } from 'express';
 import { fraudRuleText, periodText } from '../channels/conversation/format.js';
 import { isLocale, type I18n, type Locale, type Translate } from '../i18n.js';
 import type { Program } from '../program/schema.js';
@@ -10,7 +11,11 @@ export interface DashboardDeps {
   services: Services;
   program: Program;
   i18n: I18n;
+  /** Decides whether the session cookie is Secure (an https PUBLIC_URL). */
+  publicUrl: string;
 }
+
+const SESSION_COOKIE = 'dashboard_session';
 
 const periods = ['today', '7d', '30d'] as const;
 type Period = (typeof periods)[number];
@@ -37,6 +42,7 @@ const actionKeys: Record<string, string> = {
   resolve_flag: 'dashboard:action.resolve_flag',
   claim_ownership: 'dashboard:action.claim_ownership',
   dashboard_link: 'dashboard:action.dashboard_link',
+  dashboard_logout: 'access:action.dashboard_logout',
 };
 
 const outcomeKeys: Record<string, string> = {
@@ -62,6 +68,7 @@ const outcomeKeys: Record<string, string> = {
   dismissed: 'dashboard:outcome.dismissed',
   owner: 'dashboard:outcome.owner',
   invalid_setup_code: 'dashboard:outcome.invalid_setup_code',
+  ended: 'access:outcome.ended',
 };
 
 const style =
@@ -73,56 +80,96 @@ const style =
   `.funnel td:last-child{width:50%}.bar{background:#c2185b;height:.6rem;border-radius:.3rem;min-width:2px}.notice{background:#e8f5e9;padding:.6rem .8rem;border-radius:.5rem}small{color:#6b645c}` +
   `form{display:inline}button{margin:.1rem;padding:.35rem .7rem;border-radius:.5rem;border:1px solid #bbb;background:#fff;cursor:pointer}`;
 
+/** The session id from the request's cookie header, if any. */
+function sessionCookie(req: Request): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === SESSION_COOKIE) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+const sameSecret = (given: unknown, expected: string) =>
+  typeof given === 'string' && given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected));
+
 /**
- * The owner's dashboard: `/dashboard?token=…` from the `/dashboard` command. Server-rendered,
- * no scripts; flags are resolved with plain form posts that carry the same token.
+ * The owner's dashboard. The link from the `/dashboard` command (`/dashboard?token=…`) is
+ * traded once for a session cookie (HttpOnly, SameSite=Strict, only sent to /dashboard),
+ * and the browser is sent on to `/dashboard` without the token. Server-rendered, no
+ * scripts; flags are resolved with plain form posts carrying the session's CSRF value.
  */
 export function createDashboardRouter(deps: DashboardDeps): Router {
   const { services, program, i18n } = deps;
   const router = express.Router();
+  const cookieOptions = {
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: deps.publicUrl.startsWith('https:'),
+    path: '/dashboard',
+  } as const;
 
-  // The token is in the URL: never cache the page, never send it on as a referrer, never embed it.
   router.use('/dashboard', (_req, res, next) => {
-    res.set({
-      'cache-control': 'no-store',
-      'referrer-policy': 'no-referrer',
-      'x-robots-tag': 'noindex',
-      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-    });
+    res.set({ 'cache-control': 'no-store', 'x-robots-tag': 'noindex' });
     next();
   });
 
-  function refuse(res: Response, locale: Locale): void {
+  const refusals = {
+    linkUsed: ['access:linkUsedTitle', 'access:linkUsedBody'],
+    signedOut: ['access:signedOutTitle', 'access:signedOutBody'],
+  } as const;
+
+  /** A page that shows no numbers: why the dashboard did not open, and how to get in. */
+  function refuse(res: Response, locale: Locale, why: keyof typeof refusals): void {
     const t = i18n.forLocale(locale);
-    res.status(403).send(
-      htmlPage({
-        locale,
-        title: t('dashboard:linkInvalidTitle'),
-        style,
-        body: `<main><h1>${escapeHtml(t('dashboard:linkInvalidTitle'))}</h1><p>${escapeHtml(t('dashboard:linkInvalidBody'))}</p></main>`,
-      }),
-    );
+    const [title, text] = refusals[why];
+    res.status(403).send(htmlPage({ locale, title: t(title), style, body: `<main><h1>${escapeHtml(t(title))}</h1><p>${escapeHtml(t(text))}</p></main>` }));
   }
 
   router.get('/dashboard', async (req, res) => {
-    const access = await services.dashboard.open(req.query.token);
-    if (!access.ok) return refuse(res, isLocale(req.query.lang) ? req.query.lang : i18n.defaultLocale);
-    const locale = isLocale(req.query.lang) ? req.query.lang : access.owner.locale;
+    const askedLocale = isLocale(req.query.lang) ? req.query.lang : undefined;
+    const cookie = sessionCookie(req);
+    if (Object.hasOwn(req.query, 'token')) {
+      const signIn = await services.dashboard.signIn(req.query.token);
+      if (signIn.ok) res.cookie(SESSION_COOKIE, signIn.sessionId, { ...cookieOptions, maxAge: signIn.days * 24 * 3600_000 });
+      // A link opened again in the browser it already signed in goes on to the page; anywhere else it is spent.
+      if (signIn.ok || (await services.dashboard.open(cookie)).ok) return res.redirect(303, '/dashboard');
+      return refuse(res, askedLocale ?? i18n.defaultLocale, 'linkUsed');
+    }
+    const access = await services.dashboard.open(cookie);
+    if (!access.ok) {
+      // Arriving from another site, the browser withholds a SameSite=Strict cookie; one
+      // same-site step (a meta refresh needs no script) brings it along.
+      if (req.get('sec-fetch-site') === 'cross-site') {
+        const t = i18n.forLocale(askedLocale ?? i18n.defaultLocale);
+        const again = escapeHtml(req.originalUrl);
+        res.send(
+          htmlPage({
+            locale: askedLocale ?? i18n.defaultLocale,
+            title: t('dashboard:title', { business: program.business.name }),
+            style,
+            head: `<meta http-equiv="refresh" content="0;url=${again}">`,
+            body: `<main><p><a href="${again}">${escapeHtml(t('access:continue'))}</a></p></main>`,
+          }),
+        );
+        return;
+      }
+      return refuse(res, askedLocale ?? i18n.defaultLocale, 'signedOut');
+    }
+    const locale = askedLocale ?? access.owner.locale;
     const period = isPeriod(req.query.period) ? req.query.period : 'today';
     const done = typeof req.query.done === 'string' && Object.hasOwn(doneKeys, req.query.done) ? (req.query.done as Done) : undefined;
     const view = await services.dashboard.getView(access.actor, period);
-    res.send(renderDashboard({ t: i18n.forLocale(locale), locale, program, view, token: req.query.token as string, period, done, owner: access.owner.name || access.owner.code }));
+    res.send(renderDashboard({ t: i18n.forLocale(locale), locale, program, view, csrf: access.csrf, period, done, owner: access.owner.name || access.owner.code }));
   });
 
   router.post('/dashboard/flags/:id', express.urlencoded({ extended: false, limit: '4kb' }), async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const access = await services.dashboard.open(body.token);
-    if (!access.ok) return refuse(res, isLocale(body.lang) ? body.lang : i18n.defaultLocale);
+    const access = await services.dashboard.open(sessionCookie(req));
+    if (!access.ok || !sameSecret(body.csrf, access.csrf)) return refuse(res, isLocale(body.lang) ? body.lang : i18n.defaultLocale, 'signedOut');
     const decision = body.decision === 'dismissed' || body.decision === 'confirmed' ? body.decision : undefined;
     const result = decision ? await services.fraud.resolve(access.actor, req.params.id, decision) : undefined;
     const done: Done = result?.ok && decision ? decision : 'not_found';
     const query = new URLSearchParams({
-      token: body.token as string,
       period: isPeriod(body.period) ? body.period : 'today',
       lang: isLocale(body.lang) ? body.lang : access.owner.locale,
       done,
@@ -138,18 +185,19 @@ interface DashboardPage {
   locale: Locale;
   program: Program;
   view: DashboardView;
-  token: string;
+  /** Sent back by every form, proving the post comes from this session's page. */
+  csrf: string;
   period: Period;
   done: Done | undefined;
   owner: string;
 }
 
 function renderDashboard(page: DashboardPage): string {
-  const { t, locale, program, view, token, period } = page;
+  const { t, locale, program, view, csrf, period } = page;
   const { stats } = view;
   const business = program.business.name;
   const link = (params: Record<string, string>) =>
-    `/dashboard?${new URLSearchParams({ token, period, lang: locale, ...params }).toString()}`;
+    `/dashboard?${new URLSearchParams({ period, lang: locale, ...params }).toString()}`;
   const table = (headers: string[] | undefined, rows: string[][], className = '') =>
     `<div class="scroll"><table${className ? ` class="${className}"` : ''}>${headers ? `<thead><tr>${headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead>` : ''}` +
     `<tbody>${rows.map((r) => `<tr>${r.map((cell) => `<td>${cell}</td>`).join('')}</tr>`).join('')}</tbody></table></div>`;
@@ -217,7 +265,7 @@ function renderDashboard(page: DashboardPage): string {
   const personText = (p: { name: string; code: string } | undefined) => (p ? escapeHtml(`${p.name || p.code} (${p.code})`) : '');
   const flagForm = (id: string, decision: 'dismissed' | 'confirmed', label: string) =>
     `<form method="post" action="/dashboard/flags/${escapeHtml(id)}">` +
-    `<input type="hidden" name="token" value="${escapeHtml(token)}"><input type="hidden" name="period" value="${period}">` +
+    `<input type="hidden" name="csrf" value="${escapeHtml(csrf)}"><input type="hidden" name="period" value="${period}">` +
     `<input type="hidden" name="lang" value="${locale}"><input type="hidden" name="decision" value="${decision}">` +
     `<button type="submit">${escapeHtml(label)}</button></form>`;
   const flags =

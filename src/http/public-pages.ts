@@ -8,6 +8,7 @@ import { MEMBER_CARD_PREFIX } from '../channels/conversation/conversation.js';
 import { telegramStartLink } from '../channels/telegram/channel.js';
 import { normalizeCode } from '../domain/codes.js';
 import { escapeHtml, htmlPage } from './html.js';
+import { createRateLimit } from './rate-limit.js';
 
 export interface PublicPagesDeps {
   models: Models;
@@ -51,6 +52,17 @@ export async function publishQrImage(models: Models, publicUrl: string, content:
  */
 export function createPublicPagesRouter(deps: PublicPagesDeps): Router {
   const router = express.Router();
+  const renderLimited = (seconds: number) => {
+    const locale = deps.i18n.defaultLocale;
+    const t = deps.i18n.forLocale(locale);
+    return htmlPage({
+      locale,
+      title: t('access:tooManyTitle'),
+      style: landingStyle,
+      body: `<main><h1>${escapeHtml(t('access:tooManyTitle'))}</h1><p>${escapeHtml(t('access:tooManyBody', { seconds }))}</p></main>`,
+    });
+  };
+  router.use(['/r', '/m', '/qr'], createRateLimit({ models: deps.models, services: deps.services, renderLimited }));
 
   router.get('/qr/:token.png', async (req, res) => {
     const image = /^[0-9a-f]{32}$/.test(req.params.token) ? await deps.models.QrImage.findOne({ token: req.params.token }).lean() : null;
@@ -60,13 +72,17 @@ export function createPublicPagesRouter(deps: PublicPagesDeps): Router {
     }
     // A lean document holds binary data as BSON Binary, whose bytes are in `.buffer`.
     const png = Buffer.isBuffer(image.png) ? image.png : Buffer.from((image.png as { buffer: Uint8Array }).buffer);
-    res.writeHead(200, { 'content-type': 'image/png', 'cache-control': 'public, max-age=86400' }).end(png);
+    // Chat apps show these images from their own pages, so other origins may load them.
+    res
+      .writeHead(200, { 'content-type': 'image/png', 'cache-control': 'public, max-age=86400', 'cross-origin-resource-policy': 'cross-origin' })
+      .end(png);
   });
 
   router.get('/r/:code', async (req, res) => {
     const locale = isLocale(req.query.lang) ? req.query.lang : deps.i18n.defaultLocale;
     const t = deps.i18n.forLocale(locale);
-    const opened = await deps.services.referrals.recordLinkOpen(req.params.code, 'link');
+    // The visitor is this browser at this address (hashed by the service, never stored as is).
+    const opened = await deps.services.referrals.recordLinkOpen(req.params.code, 'link', `web:${req.ip ?? ''}:${req.get('user-agent') ?? ''}`);
     const page = (title: string, body: string) => htmlPage({ locale, title, style: landingStyle, body: `<main>${body}</main>` });
     if (!opened.ok) {
       res

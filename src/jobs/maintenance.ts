@@ -18,12 +18,19 @@ export async function pruneExpiredTickets(models: Models, now: Date): Promise<nu
   return result.deletedCount;
 }
 
-/** Daily clean-up of what only matters for a while: processed updates and expired tickets. */
+/** Deletes rate-limit windows that have ended (each is one client's count for a minute). */
+export async function pruneRateLimits(models: Models, now: Date): Promise<number> {
+  const result = await models.RateLimit.deleteMany({ expire: { $lt: now } });
+  return result.deletedCount;
+}
+
+/** Daily clean-up of what only matters for a while: processed updates, expired tickets, ended rate-limit windows. */
 export async function defineMaintenanceJobs(agenda: Agenda, models: Models): Promise<void> {
   agenda.define(PRUNE_PROCESSED_UPDATES, async () => {
     const now = new Date();
     await pruneProcessedUpdates(models, now);
     await pruneExpiredTickets(models, now);
+    await pruneRateLimits(models, now);
   });
   await agenda.every('1 day', PRUNE_PROCESSED_UPDATES, undefined, { skipImmediate: true });
 }

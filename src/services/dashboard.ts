@@ -6,12 +6,19 @@ import type { FraudService } from './fraud.js';
 import type { ReportsService, PeriodStats } from './reports.js';
 import type { RoleService } from './roles.js';
 
-/** How long a dashboard link from `/dashboard` opens the page. */
-export const DASHBOARD_LINK_MINUTES = 60;
+/** How long a dashboard link from `/dashboard` can be opened (once). */
+export const DASHBOARD_LINK_MINUTES = 15;
+/** How long the browser session the link opens lasts. */
+export const DASHBOARD_SESSION_DAYS = 7;
 
-export type DashboardLinkResult = { ok: true; token: string; minutes: number } | { ok: false; reason: 'not_allowed' };
+export type DashboardLinkResult = { ok: true; token: string; minutes: number; days: number } | { ok: false; reason: 'not_allowed' };
 
-export type DashboardAccess = { ok: true; owner: Customer; actor: Actor } | { ok: false; reason: 'invalid_link' };
+export type DashboardSignIn = { ok: true; sessionId: string; days: number } | { ok: false; reason: 'invalid_link' };
+
+/** `csrf` is the value the session's forms must send back. */
+export type DashboardAccess = { ok: true; owner: Customer; actor: Actor; csrf: string } | { ok: false; reason: 'invalid_session' };
+
+export type EndSessionsResult = { ok: true; ended: number } | { ok: false; reason: 'not_allowed' };
 
 export interface DashboardView {
   stats: PeriodStats;
@@ -26,12 +33,23 @@ export interface DashboardView {
 const ACTIVITY_SHOWN = 30;
 const FLAGS_SHOWN = 50;
 
-/** The token is a bearer secret in a URL: only its hash is stored, so a database read does not leak a working link. */
-const tokenKey = (token: string) => `dashboard:${createHash('sha256').update(token).digest('hex')}`;
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+/**
+ * Link tokens and session ids are bearer secrets: only their hashes are stored, so a
+ * database read does not give a working link or session.
+ */
+const linkKey = (token: string) => `dashboard_link:${sha256(token)}`;
+const sessionKey = (sessionId: string) => `dashboard_session:${sha256(sessionId)}`;
+/** Both kinds, for ending every way into the dashboard at once. */
+const anyAccessKey = /^dashboard_(link|session):/;
+/** Derived from the session id (which only the browser holds, HttpOnly), so it is per session and never stored. */
+const csrfFor = (sessionId: string) => createHash('sha256').update(`csrf:${sessionId}`).digest('base64url');
+const secretShape = /^[\w-]{32,64}$/;
 
 /**
- * The owner's web dashboard: an owner asks the bot for a link that opens it for a while, and
- * the page shows the same numbers as `/stats`, the tiers, the staff and the fraud review queue.
+ * The owner's web dashboard: an owner asks the bot for a link, which opens it once and for
+ * a few minutes; opening it starts a browser session (the link's only use), and the page
+ * shows the same numbers as `/stats`, the tiers, the staff and the fraud review queue.
  * Access is checked again on every request, so an owner who loses the role loses the page.
  */
 export function createDashboardService(ctx: ServiceContext, roles: RoleService, reports: ReportsService, fraud: FraudService) {
@@ -43,20 +61,55 @@ export function createDashboardService(ctx: ServiceContext, roles: RoleService, 
       return { ok: false, reason: 'not_allowed' };
     }
     const token = randomBytes(24).toString('base64url');
-    await ctx.issueTicket(tokenKey(token), String(actor.customerId), DASHBOARD_LINK_MINUTES * 60_000);
+    await ctx.issueTicket(linkKey(token), String(actor.customerId), DASHBOARD_LINK_MINUTES * 60_000);
     await ctx.audit(actor, 'dashboard_link', 'issued', actor.customerId);
-    return { ok: true, token, minutes: DASHBOARD_LINK_MINUTES };
+    return { ok: true, token, minutes: DASHBOARD_LINK_MINUTES, days: DASHBOARD_SESSION_DAYS };
   }
 
-  async function open(token: unknown): Promise<DashboardAccess> {
-    if (typeof token !== 'string' || !/^[\w-]{32}$/.test(token)) return { ok: false, reason: 'invalid_link' };
-    const ownerId = await ctx.readTicket(tokenKey(token));
+  async function currentOwner(ownerId: string | undefined): Promise<Customer | undefined> {
     const owner = ownerId ? await models.Customer.findById(ownerId).lean<Customer>() : null;
-    if (!owner || owner.role !== 'owner') return { ok: false, reason: 'invalid_link' };
-    return { ok: true, owner, actor: { customerId: owner._id, identity: 'web:dashboard' } };
+    return owner?.role === 'owner' ? owner : undefined;
   }
 
-  /** Everything on the page, for the owner who opened it (see `open`). */
+  /** Trades a link for a new session, once: the claim makes a second use (or a race) fail. */
+  async function signIn(token: unknown): Promise<DashboardSignIn> {
+    if (typeof token !== 'string' || !secretShape.test(token)) return { ok: false, reason: 'invalid_link' };
+    const ownerId = await ctx.readTicket(linkKey(token));
+    const owner = await currentOwner(ownerId);
+    if (!owner || !(await ctx.claim(linkKey(token), 'dashboard'))) return { ok: false, reason: 'invalid_link' };
+    const sessionId = randomBytes(32).toString('base64url');
+    await ctx.issueTicket(sessionKey(sessionId), String(owner._id), DASHBOARD_SESSION_DAYS * 24 * 3600_000);
+    // Sessions ended (endSessions) while this one was being made take it with them.
+    if (!(await ctx.readTicket(linkKey(token)))) {
+      await models.Setting.deleteOne({ key: sessionKey(sessionId) });
+      return { ok: false, reason: 'invalid_link' };
+    }
+    return { ok: true, sessionId, days: DASHBOARD_SESSION_DAYS };
+  }
+
+  async function open(sessionId: unknown): Promise<DashboardAccess> {
+    if (typeof sessionId !== 'string' || !secretShape.test(sessionId)) return { ok: false, reason: 'invalid_session' };
+    const owner = await currentOwner(await ctx.readTicket(sessionKey(sessionId)));
+    if (!owner) return { ok: false, reason: 'invalid_session' };
+    return { ok: true, owner, actor: { customerId: owner._id, identity: 'web:dashboard' }, csrf: csrfFor(sessionId) };
+  }
+
+  /**
+   * Ends every dashboard session and unused link of the shop (a lost phone, a forwarded
+   * link). Safe to repeat: a second time there is nothing left to end.
+   */
+  async function endSessions(actor: Actor): Promise<EndSessionsResult> {
+    if (!(await roles.isOwner(actor.customerId))) {
+      await ctx.audit(actor, 'dashboard_logout', 'not_allowed');
+      return { ok: false, reason: 'not_allowed' };
+    }
+    const sessions = await models.Setting.countDocuments({ key: /^dashboard_session:/, expiresAt: { $gt: ctx.now() } });
+    await models.Setting.deleteMany({ key: anyAccessKey });
+    await ctx.audit(actor, 'dashboard_logout', 'ended', undefined, { sessions });
+    return { ok: true, ended: sessions };
+  }
+
+  /** Everything on the page, for the owner whose session it is (see `open`). */
   async function getView(actor: Actor, period: 'today' | '7d' | '30d'): Promise<DashboardView> {
     const [stats, customers, tierCounts, staff, openFlags, audit] = await Promise.all([
       reports.getPeriodStats(period),
@@ -86,7 +139,7 @@ export function createDashboardService(ctx: ServiceContext, roles: RoleService, 
     };
   }
 
-  return { createLink, open, getView };
+  return { createLink, signIn, open, endSessions, getView };
 }
 
 export type DashboardService = ReturnType<typeof createDashboardService>;

@@ -1,3 +1,4 @@
+import { createHmac, randomBytes } from 'node:crypto';
 import type { Types } from 'mongoose';
 import { normalizeCode } from '../domain/codes.js';
 import { checkJoinVolume } from '../domain/fraud.js';
@@ -15,8 +16,39 @@ export type AttributeResult =
 
 export type LinkOpenResult = { ok: true; referrer: Customer } | { ok: false; reason: 'unknown_code' };
 
+/** Setting that holds the secret salt of visitor hashes, made once and shared by every process. */
+const VISITOR_SALT_KEY = 'visitor_salt';
+
 export function createReferralService(ctx: ServiceContext) {
   const { models, program } = ctx;
+  let salt: Promise<string> | undefined;
+
+  /** The salt, created by whichever process asks first; the unique key makes every process read the same one. */
+  function visitorSalt(): Promise<string> {
+    salt ??= (async () => {
+      await models.Setting.updateOne(
+        { key: VISITOR_SALT_KEY },
+        { $setOnInsert: { key: VISITOR_SALT_KEY, value: randomBytes(32).toString('base64url') } },
+        { upsert: true },
+      ).catch((error: unknown) => {
+        if (!isDuplicateKey(error)) throw error;
+      });
+      const stored = await models.Setting.findOne({ key: VISITOR_SALT_KEY }, { value: 1 }).lean();
+      if (!stored) throw new Error('the visitor salt was not stored');
+      return stored.value;
+    })();
+    // A failed read (database away) is tried again next time.
+    void salt.catch(() => (salt = undefined));
+    return salt;
+  }
+
+  /**
+   * A visitor as it may be stored: a salted hash (HMAC-SHA-256) of what identifies them (the
+   * client address and browser, or a chat identity), never the raw value.
+   */
+  async function hashVisitor(visitor: string): Promise<string> {
+    return createHmac('sha256', await visitorSalt()).update(visitor).digest('base64url');
+  }
 
   async function findReferrer(rawCode: string): Promise<Customer | undefined> {
     const code = normalizeCode(rawCode);
@@ -71,15 +103,24 @@ export function createReferralService(ctx: ServiceContext) {
     }
   }
 
-  /** Counts a referral link or QR being opened (the top of the conversion funnel). */
-  async function recordLinkOpen(rawCode: string, via: ReferralChannel): Promise<LinkOpenResult> {
+  /**
+   * Counts a referral link or QR being opened (the top of the conversion funnel): once per
+   * visitor, code and business day, so reloads, the language switch and a farm of repeats
+   * do not inflate it. `visitor` identifies the visitor (see hashVisitor); it is not stored.
+   */
+  async function recordLinkOpen(rawCode: string, via: ReferralChannel, visitor: string): Promise<LinkOpenResult> {
     const referrer = await findReferrer(rawCode);
     if (!referrer) return { ok: false, reason: 'unknown_code' };
-    await models.LinkOpen.create({ code: referrer.code, referrerId: referrer._id, via, at: ctx.now() });
+    const now = ctx.now();
+    const day = startOfBusinessDay(now, ctx.timezone).toISOString();
+    const key = `${referrer.code}:${day}:${await hashVisitor(visitor)}`;
+    await models.LinkOpen.create({ key, code: referrer.code, referrerId: referrer._id, via, at: now }).catch((error: unknown) => {
+      if (!isDuplicateKey(error)) throw error;
+    });
     return { ok: true, referrer };
   }
 
-  return { attribute, recordLinkOpen, findReferrer };
+  return { attribute, recordLinkOpen, findReferrer, hashVisitor };
 }
 
 export type ReferralService = ReturnType<typeof createReferralService>;

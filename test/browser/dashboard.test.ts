@@ -8,6 +8,16 @@ describe.runIf(browserTestsRun)('the owner dashboard in Chromium', () => {
   const browser = useBrowser();
   const codeOf = async (id: number) => (await h.app.services.customers.findByIdentity(`telegram:${id}`))!.code;
   let dashboardUrl = '';
+  const linkIn = (text: string) => {
+    const url = new URL(/http\S+\/dashboard\?token=[\w-]+/.exec(text)![0]);
+    return `${h.app.listenUrl}${url.pathname}${url.search}`;
+  };
+  const newLink = async () => {
+    const before = h.telegram.messagesTo(900).length;
+    h.telegram.user(900, 'Chủ tiệm').send('/dashboard');
+    await h.telegram.waitForMessages(900, before + 1);
+    return linkIn(h.telegram.messagesTo(900).at(-1)!.text);
+  };
 
   it('the owner asks for a link; a customer asking is refused and gets none', async () => {
     const owner = h.telegram.user(900, 'Chủ tiệm');
@@ -33,15 +43,28 @@ describe.runIf(browserTestsRun)('the owner dashboard in Chromium', () => {
 
     owner.send('/dashboard');
     const reply = await h.telegram.waitForText(900, 'Bảng điều khiển của bạn');
-    const url = /http\S+\/dashboard\?token=[\w-]+/.exec(reply.text)?.[0];
-    expect(url).toBeDefined();
-    dashboardUrl = `${h.app.listenUrl}${new URL(url!).pathname}${new URL(url!).search}`;
+    expect(reply.text).toContain('một lần, trong 15 phút');
+    expect(reply.buttons.map((b) => b.text)).toEqual(['Đăng xuất mọi phiên']);
+    dashboardUrl = linkIn(reply.text);
+    // Only the token's hash is stored.
+    expect(await h.app.models.Setting.countDocuments({ key: /^dashboard_link:/ })).toBe(1);
+    expect(JSON.stringify(await h.app.models.Setting.find({}).lean())).not.toContain(new URL(dashboardUrl).searchParams.get('token'));
   });
 
   it('shows the numbers, tiers and staff in the owner language, and switches period and language', async () => {
     const page = await browser.newPage();
-    await page.goto(dashboardUrl);
+    const opened = await page.goto(dashboardUrl);
+    // The link is traded for a cookie and the browser sent on to an address without it.
+    expect(opened?.status()).toBe(200);
+    expect(opened?.request().redirectedFrom()?.url()).toBe(dashboardUrl);
+    expect(page.url()).toBe(`${h.app.listenUrl}/dashboard`);
+    const cookies = await page.context().cookies();
+    expect(cookies).toHaveLength(1);
+    expect(cookies[0]).toMatchObject({ name: 'dashboard_session', httpOnly: true, sameSite: 'Strict', path: '/dashboard', secure: false });
+    expect(cookies[0]!.expires * 1000 - Date.now()).toBeGreaterThan(6.9 * 24 * 3600_000);
+    expect(await page.evaluate(() => document.cookie)).toBe('');
     await expect.poll(() => page.locator('h1').textContent()).toBe('Salon Mai: chương trình giới thiệu');
+    expect(await page.content()).not.toContain('token');
     const figure = (name: string) => page.locator(`[data-figure="${name}"] b`).textContent();
     expect(await figure('friendsJoined')).toBe('2');
     expect(await figure('firstVisits')).toBe('2');
@@ -61,7 +84,7 @@ describe.runIf(browserTestsRun)('the owner dashboard in Chromium', () => {
     expect(activity.find((row) => row.includes('Hoa'))).toContain('từ chối: không có quyền');
 
     // A made-up notice in the address shows nothing (and breaks nothing).
-    expect((await page.goto(`${dashboardUrl}&done=toString`))?.status()).toBe(200);
+    expect((await page.goto(`${h.app.listenUrl}/dashboard?done=toString`))?.status()).toBe(200);
     expect(await page.getByRole('status').count()).toBe(0);
 
     await page.getByRole('link', { name: '7 ngày qua' }).click();
@@ -72,15 +95,42 @@ describe.runIf(browserTestsRun)('the owner dashboard in Chromium', () => {
     await expect.poll(() => page.locator('h1').textContent()).toBe('Salon Mai: referral program');
     expect(await page.locator('nav a[aria-current]').textContent()).toBe('last 7 days');
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
+
+    // The link again in this browser goes on to the page; in any other browser it is spent.
+    await page.goto(dashboardUrl);
+    expect(page.url()).toBe(`${h.app.listenUrl}/dashboard`);
+    const other = await browser.newPage();
+    expect((await other.goto(dashboardUrl))?.status()).toBe(403);
+    expect(await other.locator('h1').textContent()).toBe('Link không dùng được');
+    expect(await other.locator('main').innerText()).not.toContain('Bình');
+    expect(await other.context().cookies()).toEqual([]);
+  });
+
+  it('opens from a link on another site too, although the cookie is SameSite=Strict', async () => {
+    const link = await newLink();
+    const page = await browser.newPage();
+    await page.setContent(`<a href="${link}">open</a>`);
+    await page.getByRole('link', { name: 'open' }).click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Salon Mai: chương trình giới thiệu');
+    expect(page.url()).toBe(`${h.app.listenUrl}/dashboard`);
   });
 
   it('the owner reviews a suspected fraud from the page, once', async () => {
     const page = await browser.newPage();
-    const staleTab = await browser.newPage();
-    await page.goto(dashboardUrl);
-    await staleTab.goto(dashboardUrl);
+    await page.goto(await newLink());
+    const staleTab = await page.context().newPage();
+    await staleTab.goto(`${h.app.listenUrl}/dashboard`);
     const row = page.locator('#flags + .scroll tbody tr');
     await expect.poll(() => row.count()).toBe(1);
+    // A post with the session cookie but without the page's CSRF value (another site's form) changes nothing.
+    const flagId = String((await h.app.models.FraudFlag.findOne({ rule: 'staff_confirms_own_referral' }).lean())!._id);
+    const forged = await page.request.post(`${h.app.listenUrl}/dashboard/flags/${flagId}`, {
+      form: { decision: 'confirmed', csrf: 'x'.repeat(43) },
+      maxRedirects: 0,
+    });
+    expect(forged.status()).toBe(403);
+    expect((await h.app.models.FraudFlag.findById(flagId).lean())?.status).toBe('open');
+    expect(await row.locator('input[name="token"]').count()).toBe(0);
     expect(await row.innerText()).toContain('Nhân viên xác nhận lần ghé của người do chính mình giới thiệu');
     expect(await row.innerText()).toContain('Cúc');
 
@@ -100,20 +150,55 @@ describe.runIf(browserTestsRun)('the owner dashboard in Chromium', () => {
     expect(await h.app.models.AuditLog.countDocuments({ action: 'resolve_flag' })).toBe(1);
   });
 
+  it('the owner signs out every session from the chat, once; losing the role ends a session too', async () => {
+    const page = await browser.newPage();
+    await page.goto(await newLink());
+    const unused = await newLink();
+    expect((await page.reload())?.status()).toBe(200);
+
+    const owner = h.telegram.user(900, 'Chủ tiệm');
+    owner.press('Đăng xuất mọi phiên');
+    await h.telegram.waitForText(900, 'Đã đăng xuất mọi phiên bảng điều khiển');
+    expect((await page.reload())?.status()).toBe(403);
+    expect(await page.locator('h1').textContent()).toBe('Bạn chưa đăng nhập');
+    const late = await browser.newPage();
+    expect((await late.goto(unused))?.status()).toBe(403);
+    expect(await h.app.models.Setting.countDocuments({ key: /^dashboard_/ })).toBe(0);
+    // Pressing again is harmless and says there was nothing left.
+    owner.press('Đăng xuất mọi phiên');
+    await h.telegram.waitForText(900, 'Không có phiên bảng điều khiển nào đang mở');
+    const audit = await h.app.models.AuditLog.find({ action: 'dashboard_logout' }).sort({ at: 1 }).lean();
+    expect(audit.map((a) => [a.outcome, a.details as unknown])).toEqual([
+      ['ended', { sessions: 4 }],
+      ['ended', { sessions: 0 }],
+    ]);
+
+    await page.goto(await newLink());
+    expect(page.url()).toBe(`${h.app.listenUrl}/dashboard`);
+    await h.app.models.Customer.updateOne({ _id: (await h.app.services.customers.findByIdentity('telegram:900'))!._id }, { $set: { role: 'staff' } });
+    expect((await page.reload())?.status()).toBe(403);
+    expect(await page.locator('main').innerText()).not.toContain('Bình');
+    await h.app.models.Customer.updateOne({ _id: (await h.app.services.customers.findByIdentity('telegram:900'))!._id }, { $set: { role: 'owner' } });
+  });
+
   it('refuses a wrong or expired link without showing any number', async () => {
     const page = await browser.newPage();
     const wrong = await page.goto(`${h.app.listenUrl}/dashboard?token=${'x'.repeat(32)}`);
     expect(wrong?.status()).toBe(403);
     expect(await page.locator('main').innerText()).toContain('Gửi /dashboard cho bot để nhận link mới.');
+    expect((await page.goto(`${h.app.listenUrl}/dashboard`))?.status()).toBe(403);
 
-    // Links work for an hour: the stored link was issued for 60 minutes.
-    const stored = await h.app.models.Setting.findOne({ key: /^dashboard:/ }).lean();
-    expect(stored!.expiresAt!.getTime() - Date.now()).toBeGreaterThan(58 * 60_000);
-    await h.app.models.Setting.updateMany({ key: /^dashboard:/ }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
-    const expired = await page.goto(dashboardUrl);
+    // Links work for 15 minutes.
+    const link = await newLink();
+    const stored = await h.app.models.Setting.findOne({ key: /^dashboard_link:/ }).lean();
+    expect(stored!.expiresAt!.getTime() - Date.now()).toBeGreaterThan(14 * 60_000);
+    expect(stored!.expiresAt!.getTime() - Date.now()).toBeLessThanOrEqual(15 * 60_000);
+    await h.app.models.Setting.updateMany({ key: /^dashboard_link:/ }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
+    const expired = await page.goto(link);
     expect(expired?.status()).toBe(403);
     expect(await page.locator('main').innerText()).not.toContain('Bình');
-    expect(await pruneExpiredTickets(h.app.models, new Date())).toBe(1);
-    expect(await h.app.models.Setting.countDocuments({ key: /^dashboard:/ })).toBe(0);
+    // This link and the one spent in the test before (a used link lasts until it expires, harmless).
+    expect(await pruneExpiredTickets(h.app.models, new Date())).toBe(2);
+    expect(await h.app.models.Setting.countDocuments({ key: /^dashboard_link:/ })).toBe(0);
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import { startApp, type RunningApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger, type Logger } from '../../src/logger.js';
 import { testDatabaseName, testDatabaseUri } from './database.js';
 import { TelegramEmulator } from './telegram-emulator.js';
 import { ZaloEmulator } from './zalo-emulator.js';
@@ -16,7 +16,11 @@ export interface AppHarness {
  * The whole app, as main.ts starts it, on its own test database, with Telegram pointed
  * at a local emulator and Agenda polling fast.
  */
-export function useTelegramApp(label: string, env: Record<string, string> = {}, options: { zalo?: boolean } = {}): AppHarness {
+export function useTelegramApp(
+  label: string,
+  env: Record<string, string> = {},
+  options: { zalo?: boolean; /** Where the app logs (tests that read log lines); silent by default. */ logger?: Logger } = {},
+): AppHarness {
   const telegram = new TelegramEmulator();
   const zalo = new ZaloEmulator();
   let app: RunningApp | undefined;
@@ -32,7 +36,7 @@ export function useTelegramApp(label: string, env: Record<string, string> = {}, 
       LOG_LEVEL: 'silent',
       ...env,
     });
-    app = await startApp(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), {
+    app = await startApp(config, options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), {
       agendaProcessEveryMs: 200,
       notificationSweepMs: 500,
     });

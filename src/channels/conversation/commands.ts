@@ -24,7 +24,7 @@ export type Command =
   | { name: 'flags' }
   | { name: 'flag'; decision: 'dismissed' | 'confirmed'; flagId: string }
   | { name: 'program' }
-  | { name: 'dashboard' }
+  | { name: 'dashboard'; logout?: true }
   | { name: 'connect'; code?: string };
 
 export type CommandName = Command['name'];
@@ -106,6 +106,9 @@ export function parseCommand(text: string): ParseResult {
       if ((action === 'add' || action === 'remove') && args.length === 2 && args[1]) return ok({ name, action, code: args[1] });
       return usage;
     }
+    case 'dashboard':
+      if (args.length === 0) return ok({ name });
+      return args.length === 1 && args[0]?.toLowerCase() === 'logout' ? ok({ name, logout: true }) : usage;
     case 'flag': {
       const decision = args[0] === 'dismiss' ? 'dismissed' : args[0] === 'confirm' ? 'confirmed' : undefined;
       return decision && args[1] && args.length === 2 ? ok({ name, decision, flagId: args[1] }) : usage;

@@ -109,7 +109,7 @@ export function createConversation(deps: ConversationDeps, links: Links, traits:
       case 'flag':
         return owner.resolveFlag(s, actor, command.flagId, command.decision);
       case 'dashboard':
-        return owner.dashboardLink(s, actor);
+        return command.logout ? owner.endDashboardSessions(s, actor) : owner.dashboardLink(s, actor);
       case 'connect':
         return start.connectApps(s, actor, command.code);
     }

@@ -113,10 +113,21 @@ export function createOwnerReplies(kit: ConversationKit) {
     if (!result.ok) return [{ text: s.t('bot:notAllowed') }];
     // The link goes in the text, not a URL button: Telegram refuses buttons to localhost, which is where it points until PUBLIC_URL is set.
     const url = `${kit.publicUrl}/dashboard?token=${result.token}`;
-    return [{ text: s.t('bot:dashboardLink', { url, minutes: result.minutes }) }];
+    return [
+      {
+        text: s.t('access:dashboardLink', { url, minutes: result.minutes, days: result.days }),
+        buttons: [[{ label: s.t('access:endSessionsButton'), action: '/dashboard logout' }]],
+      },
+    ];
   }
 
-  return { stats, summary, staff, flags, resolveFlag, dashboardLink };
+  async function endDashboardSessions(s: Session, actor: Actor): Promise<Reply[]> {
+    const result = await services.dashboard.endSessions(actor);
+    if (!result.ok) return [{ text: s.t('bot:notAllowed') }];
+    return [{ text: result.ended > 0 ? s.t('access:sessionsEnded', { count: result.ended }) : s.t('access:sessionsNone') }];
+  }
+
+  return { stats, summary, staff, flags, resolveFlag, dashboardLink, endDashboardSessions };
 }
 
 export type OwnerReplies = ReturnType<typeof createOwnerReplies>;

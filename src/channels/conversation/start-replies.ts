@@ -28,7 +28,7 @@ export function createStartReplies(kit: ConversationKit, customer: CustomerRepli
       return [{ text: claimed.ok ? `${s.t('bot:ownerClaimed')}\n\n${s.t('bot:helpOwner')}` : s.t('bot:ownerClaimFailed') }];
     }
     const via = actor.identity.startsWith('zalo:') ? 'zalo' : 'telegram';
-    await services.referrals.recordLinkOpen(payload, via);
+    await services.referrals.recordLinkOpen(payload, via, actor.identity);
     const result = await services.referrals.attribute(s.customer._id, payload, via);
     if (result.ok) {
       return [

@@ -1,9 +1,14 @@
 import { Schema, type Connection } from 'mongoose';
 import { referralChannels } from './customer.js';
 
-/** A referral link or QR opened: the top of the conversion funnel. */
+/** A referral link or QR opened: the top of the conversion funnel, once per visitor, code and day. */
 const linkOpenSchema = new Schema(
   {
+    /**
+     * `<code>:<business day>:<visitor hash>`: unique, so a visitor counts once a day. Sparse
+     * because opens recorded before it existed have none.
+     */
+    key: { type: String, unique: true, sparse: true },
     code: { type: String, required: true },
     referrerId: { type: Schema.Types.ObjectId, required: true, index: true },
     via: { type: String, enum: referralChannels, required: true },

@@ -19,8 +19,8 @@ describe('scheduled messages', () => {
     const { customer: a } = await h.join(7003, 'Anh');
     const friends = await Promise.all([7004, 7005, 7006].map((id, i) => h.join(id, `Bạn ${i}`)));
     for (const { customer } of friends) await h.services.referrals.attribute(customer._id, a.code, 'telegram');
-    await h.services.referrals.recordLinkOpen(a.code, 'link');
-    await h.services.referrals.recordLinkOpen(a.code, 'link');
+    await h.services.referrals.recordLinkOpen(a.code, 'link', 'web:203.0.113.1:phone');
+    await h.services.referrals.recordLinkOpen(a.code, 'link', 'web:203.0.113.2:phone');
     await h.services.visits.confirmFirstVisit(staff, friends[0]!.customer.code, 400_000);
     await h.services.visits.confirmFirstVisit(staff, friends[1]!.customer.code, 100_000);
 

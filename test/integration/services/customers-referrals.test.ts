@@ -55,11 +55,30 @@ describe('join and attribution', () => {
     expect(String((await h.db.models.Referral.findOne({ friendId: d._id }).lean())?.referrerId)).toBe(String(a._id));
   });
 
-  it('counts link opens for known codes only', async () => {
+  it('counts link opens for known codes only, once per visitor, code and business day, storing no raw visitor', async () => {
     const { customer: a } = await h.join(1301, 'Anh');
-    expect(await h.services.referrals.recordLinkOpen(a.code, 'link')).toMatchObject({ ok: true, referrer: { name: 'Anh' } });
-    expect(await h.services.referrals.recordLinkOpen('ZZZZZZ', 'link')).toEqual({ ok: false, reason: 'unknown_code' });
-    expect(await h.db.models.LinkOpen.countDocuments({ referrerId: a._id })).toBe(1);
+    const { customer: b } = await h.join(1302, 'Bình');
+    const visitor = 'web:198.51.100.7:Mozilla/5.0';
+    expect(await h.services.referrals.recordLinkOpen(a.code, 'link', visitor)).toMatchObject({ ok: true, referrer: { name: 'Anh' } });
+    expect(await h.services.referrals.recordLinkOpen('ZZZZZZ', 'link', visitor)).toEqual({ ok: false, reason: 'unknown_code' });
+    // Reloads (also concurrent ones) count once; another visitor, or the same one on another code, counts.
+    await Promise.all([1, 2, 3].map(() => h.services.referrals.recordLinkOpen(a.code.toLowerCase(), 'link', visitor)));
+    await h.services.referrals.recordLinkOpen(a.code, 'link', 'web:198.51.100.8:Mozilla/5.0');
+    await h.services.referrals.recordLinkOpen(b.code, 'link', visitor);
+    await h.services.referrals.recordLinkOpen(a.code, 'telegram', 'telegram:1399');
+    expect(await h.db.models.LinkOpen.countDocuments({ referrerId: a._id })).toBe(3);
+    expect(await h.db.models.LinkOpen.countDocuments({ referrerId: b._id })).toBe(1);
+    // The next business day the same visitor counts again.
+    h.clock.advanceDays(1);
+    await h.services.referrals.recordLinkOpen(a.code, 'link', visitor);
+    expect(await h.db.models.LinkOpen.countDocuments({ referrerId: a._id })).toBe(4);
+
+    const stored = JSON.stringify(await h.db.models.LinkOpen.find({}).lean());
+    expect(stored).not.toContain('198.51.100');
+    expect(stored).not.toContain('1399');
+    const salt = await h.db.models.Setting.findOne({ key: 'visitor_salt' }).lean();
+    expect(salt?.value).toMatch(/^[\w-]{43}$/);
+    expect(stored).not.toContain(salt!.value);
   });
 
   it('stores a phone in +84 form, one customer per number, and finds the customer by it', async () => {

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { httpLogSerializers, redactUrl } from '../../src/logger.js';
+
+describe('log redaction of secrets in URLs', () => {
+  it('replaces the value of every secret-looking query parameter, however it is spelled', () => {
+    expect(redactUrl('/dashboard?token=abc&lang=vi')).toBe('/dashboard?token=[redacted]&lang=vi');
+    expect(redactUrl('/dashboard?lang=vi&to%6Ben=abc#top')).toBe('/dashboard?lang=vi&to%6Ben=[redacted]#top');
+    expect(redactUrl('/dashboard?token[$gt]=x&Secret=y&tokenless')).toBe('/dashboard?token[$gt]=[redacted]&Secret=[redacted]&tokenless=[redacted]');
+    expect(redactUrl('/r/ABC234?lang=en&via=zalo')).toBe('/r/ABC234?lang=en&via=zalo');
+    expect(redactUrl('/dashboard?%E0%A4%A=1')).toBe('/dashboard?%E0%A4%A=1');
+    expect(redactUrl('/healthz')).toBe('/healthz');
+  });
+
+  it('covers the parsed query, the referer and a redirect Location, without touching the request', () => {
+    const headers = { referer: 'https://x.example/dashboard?token=abc', host: 'x.example' };
+    const req = { url: '/dashboard?token=abc', query: { token: 'abc', lang: 'vi' }, headers };
+    expect(httpLogSerializers.req(req)).toEqual({
+      url: '/dashboard?token=[redacted]',
+      query: { token: '[redacted]', lang: 'vi' },
+      headers: { referer: 'https://x.example/dashboard?token=[redacted]', host: 'x.example' },
+    });
+    expect(headers.referer).toContain('token=abc');
+    expect(httpLogSerializers.res({ statusCode: 303, headers: { location: '/dashboard?token=abc' } })).toEqual({
+      statusCode: 303,
+      headers: { location: '/dashboard?token=[redacted]' },
+    });
+  });
+});
