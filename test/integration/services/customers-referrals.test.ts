@@ -113,4 +113,36 @@ describe('join and attribution', () => {
     expect(await h.db.models.Customer.exists({ _id: zalo.customer._id })).toBeNull();
     expect(await h.services.identityLink.decide(telegramActor, requestId, false)).toMatchObject({ ok: false, reason: 'already_decided', outcome: 'linked' });
   });
+
+  it('racing yes presses on one request link once; the others answer already done', async () => {
+    const { customer: telegram } = await h.join(1951, 'Tú');
+    const zalo = await h.services.customers.join({ identity: 'zalo:z1951', chatId: 'z1951', displayName: 'Tú', locale: 'vi' });
+    const code = (await h.services.identityLink.overview({ customerId: zalo.customer._id, identity: 'zalo:z1951' })).code!.code;
+    const actor = { customerId: telegram._id, identity: 'telegram:1951' };
+    const request = await h.services.identityLink.requestLink(actor, code);
+    const requestId = request.ok ? request.requestId : '';
+    const results = await Promise.all(Array.from({ length: 6 }, () => h.services.identityLink.decide(actor, requestId, true)));
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    expect(results.filter((r) => !r.ok && r.reason === 'already_decided')).toHaveLength(5);
+    expect(await h.db.models.AuditLog.countDocuments({ action: 'connect_link', actorId: telegram._id })).toBe(1);
+    expect(await h.db.models.Notification.countDocuments({ type: 'app_linked', customerId: telegram._id })).toBe(1);
+    expect(await h.db.models.ChannelIdentity.countDocuments({ customerId: telegram._id })).toBe(2);
+  });
+
+  it('two Zalo chats confirmed at the same moment never both join one account', async () => {
+    const { customer: telegram } = await h.join(1961, 'Nga');
+    const actor = { customerId: telegram._id, identity: 'telegram:1961' };
+    const requests = [];
+    for (const id of ['z1961a', 'z1961b']) {
+      const zalo = await h.services.customers.join({ identity: `zalo:${id}`, chatId: id, displayName: id, locale: 'vi' });
+      const code = (await h.services.identityLink.overview({ customerId: zalo.customer._id, identity: `zalo:${id}` })).code!.code;
+      const request = await h.services.identityLink.requestLink(actor, code);
+      requests.push(request.ok ? request.requestId : '');
+    }
+    const results = await Promise.all(requests.map((id) => h.services.identityLink.decide(actor, id, true)));
+    const linked = results.filter((r) => r.ok).length;
+    expect(linked).toBeLessThanOrEqual(1);
+    expect(await h.db.models.ChannelIdentity.countDocuments({ customerId: telegram._id, channel: 'zalo' })).toBe(linked);
+    expect(await h.db.models.ChannelIdentity.countDocuments({ identity: /^zalo:z1961/ })).toBe(2);
+  });
 });
