@@ -37,6 +37,9 @@ const actionKeys: Record<string, string> = {
   resolve_flag: 'dashboard:action.resolve_flag',
   claim_ownership: 'dashboard:action.claim_ownership',
   dashboard_link: 'dashboard:action.dashboard_link',
+  connect_code: 'dashboard:action.connect_code',
+  connect_link: 'dashboard:action.connect_link',
+  connect_unlink: 'dashboard:action.connect_unlink',
 };
 
 const outcomeKeys: Record<string, string> = {
@@ -62,6 +65,14 @@ const outcomeKeys: Record<string, string> = {
   dismissed: 'dashboard:outcome.dismissed',
   owner: 'dashboard:outcome.owner',
   invalid_setup_code: 'dashboard:outcome.invalid_setup_code',
+  requested: 'dashboard:outcome.requested',
+  same_app: 'dashboard:outcome.same_app',
+  same_customer: 'dashboard:outcome.same_customer',
+  has_history: 'dashboard:outcome.has_history',
+  app_taken: 'dashboard:outcome.app_taken',
+  linked: 'dashboard:outcome.linked',
+  declined: 'dashboard:outcome.declined',
+  unlinked: 'dashboard:outcome.unlinked',
 };
 
 const style =
