@@ -43,6 +43,9 @@ const actionKeys: Record<string, string> = {
   claim_ownership: 'dashboard:action.claim_ownership',
   dashboard_link: 'dashboard:action.dashboard_link',
   dashboard_logout: 'access:action.dashboard_logout',
+  connect_code: 'dashboard:action.connect_code',
+  connect_link: 'dashboard:action.connect_link',
+  connect_unlink: 'dashboard:action.connect_unlink',
 };
 
 const outcomeKeys: Record<string, string> = {
@@ -69,6 +72,14 @@ const outcomeKeys: Record<string, string> = {
   owner: 'dashboard:outcome.owner',
   invalid_setup_code: 'dashboard:outcome.invalid_setup_code',
   ended: 'access:outcome.ended',
+  requested: 'dashboard:outcome.requested',
+  same_app: 'dashboard:outcome.same_app',
+  same_customer: 'dashboard:outcome.same_customer',
+  has_history: 'dashboard:outcome.has_history',
+  app_taken: 'dashboard:outcome.app_taken',
+  linked: 'dashboard:outcome.linked',
+  declined: 'dashboard:outcome.declined',
+  unlinked: 'dashboard:outcome.unlinked',
 };
 
 const style =

@@ -12,10 +12,13 @@ export async function pruneProcessedUpdates(models: Models, now: Date): Promise<
   return result.deletedCount;
 }
 
-/** Deletes expired tickets (dashboard links, staff invites, app-linking codes). */
+/** Deletes expired tickets (dashboard links, staff invites, app-linking codes) and app-linking requests. */
 export async function pruneExpiredTickets(models: Models, now: Date): Promise<number> {
-  const result = await models.Setting.deleteMany({ expiresAt: { $lt: now } });
-  return result.deletedCount;
+  const [tickets, requests] = await Promise.all([
+    models.Setting.deleteMany({ expiresAt: { $lt: now } }),
+    models.LinkRequest.deleteMany({ expiresAt: { $lt: now } }),
+  ]);
+  return tickets.deletedCount + requests.deletedCount;
 }
 
 /** Deletes rate-limit windows that have ended (each is one client's count for a minute). */

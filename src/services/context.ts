@@ -32,17 +32,19 @@ export function createServiceContext(deps: ServiceDeps) {
 
   /**
    * Records a message someone is owed, once per `key` (the cause). Safe to repeat: a
-   * retried use case finds the earlier record.
+   * retried use case finds the earlier record. `toIdentity` sends it to that chat app of
+   * the customer instead of the one they used last.
    */
   async function recordNotification(
     key: string,
     type: NotificationType,
     customerId: Types.ObjectId,
     data: Record<string, unknown>,
+    options: { toIdentity?: string } = {},
   ): Promise<void> {
     const result = await models.Notification.updateOne(
       { key },
-      { $setOnInsert: { key, type, customerId, data, status: 'pending', attempts: 0, nextAttemptAt: now() } },
+      { $setOnInsert: { key, type, customerId, data, ...options, status: 'pending', attempts: 0, nextAttemptAt: now() } },
       { upsert: true },
     ).catch((error: unknown) => {
       // Two concurrent upserts of one key: the other one recorded it.

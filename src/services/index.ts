@@ -32,7 +32,7 @@ export function createServices(deps: ServiceDeps) {
     status: createStatusService(ctx, vouchers),
     roles,
     fraud,
-    identityLink: createIdentityLinkService(ctx),
+    identityLink: createIdentityLinkService(ctx, customers),
     reports,
     scheduled: createScheduledMessages(ctx, reports),
     dashboard: createDashboardService(ctx, roles, reports, fraud),

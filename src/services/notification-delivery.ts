@@ -97,11 +97,15 @@ export function createNotificationDelivery(deps: DeliveryDeps) {
     return false;
   }
 
-  async function recipientOf(customerId: Types.ObjectId): Promise<{ customer: Customer; channel: ChannelName; chatId: string } | undefined> {
+  async function recipientOf(
+    customerId: Types.ObjectId,
+    toIdentity?: string,
+  ): Promise<{ customer: Customer; channel: ChannelName; chatId: string } | undefined> {
     const customer = await models.Customer.findById(customerId).lean<Customer>();
     if (!customer) return undefined;
     const identities = await models.ChannelIdentity.find({ customerId }).sort({ lastSeenAt: -1 }).lean();
-    const preferred = identities.find((i) => i.identity === customer.lastIdentity) ?? identities[0];
+    const preferred =
+      identities.find((i) => i.identity === toIdentity) ?? identities.find((i) => i.identity === customer.lastIdentity) ?? identities[0];
     return preferred ? { customer, channel: preferred.channel, chatId: preferred.chatId } : undefined;
   }
 
@@ -159,7 +163,7 @@ export function createNotificationDelivery(deps: DeliveryDeps) {
       { $set: { status: 'sending', attempts, leaseUntil: new Date(now().getTime() + leaseMs) } },
     );
 
-    const recipient = await recipientOf(notification.customerId);
+    const recipient = await recipientOf(notification.customerId, notification.toIdentity ?? undefined);
     const sender = recipient && senders.get(recipient.channel);
     if (!recipient || !sender) {
       // No channel here can reach them now (their channel may be off in this process).

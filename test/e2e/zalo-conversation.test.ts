@@ -148,24 +148,27 @@ describe('Zalo in webhook mode', () => {
 describe('one person on both apps', () => {
   const h = useTelegramApp('zalo-connect', {}, { zalo: true });
 
-  it('links a new Zalo chat to an existing Telegram customer with a one-time code: one customer, one balance', async () => {
+  it('links a new Zalo chat to an existing Telegram customer after the Telegram account says yes: one customer, one balance', async () => {
     const telegram = h.telegram.user(401, 'Quân');
     telegram.send('/start');
     await h.telegram.waitForMessages(401, 2);
     const original = (await h.app.services.customers.findByIdentity('telegram:401'))!;
     await h.app.models.Customer.updateOne({ _id: original._id }, { $set: { points: 120 } });
 
-    telegram.send('/connect');
-    const offer = await h.telegram.waitForText(401, 'Mã liên kết của bạn');
-    const code = /: ([A-Z2-9]{8})\./.exec(offer.text)![1]!;
-
     const zalo = h.zalo.user('z-quan', 'Quân Zalo');
     zalo.send('xin chào');
     await h.zalo.waitForText('z-quan', 'Chào mừng');
-    zalo.send('connect WRONGCOD');
-    await h.zalo.waitForText('z-quan', 'Mã liên kết không đúng hoặc đã hết hạn.');
-    zalo.send(`connect ${code}`);
-    await h.zalo.waitForText('z-quan', 'Đã liên kết! Hai ứng dụng giờ dùng chung tài khoản của Quân (120 điểm).');
+    zalo.send('connect');
+    const offer = await h.zalo.waitForText('z-quan', 'Bạn đã dùng bot trên Telegram?');
+    const code = /\/connect ([A-Z2-9]{8})/.exec(offer.text)![1]!;
+
+    telegram.send('/connect WRONGCOD');
+    await h.telegram.waitForText(401, 'Mã liên kết không đúng, đã dùng hoặc đã hết hạn.');
+    telegram.send(`/connect ${code}`);
+    await h.telegram.waitForText(401, 'Liên kết người dùng Zalo Quân Zalo với tài khoản của bạn?');
+    telegram.press('Có');
+    await h.telegram.waitForText(401, 'Đã liên kết! Zalo (Quân Zalo) giờ dùng chung tài khoản của bạn (120 điểm).');
+    await h.zalo.waitForText('z-quan', 'Đã liên kết! Chat này giờ dùng chung tài khoản Telegram của Quân');
 
     const viaZalo = await h.app.services.customers.findByIdentity('zalo:z-quan');
     expect(String(viaZalo?._id)).toBe(String(original._id));
@@ -173,7 +176,7 @@ describe('one person on both apps', () => {
     await h.zalo.waitForText('z-quan', 'Điểm: 120');
     expect(await h.app.models.Customer.countDocuments({ name: 'Quân Zalo' })).toBe(0);
 
-    h.zalo.user('z-other', 'Khác').send(`connect ${code}`);
-    await h.zalo.waitForText('z-other', 'Mã liên kết không đúng hoặc đã hết hạn.');
+    h.telegram.user(402, 'Khác').send(`/connect ${code}`);
+    await h.telegram.waitForText(402, 'Mã liên kết không đúng, đã dùng hoặc đã hết hạn.');
   });
 });

@@ -25,7 +25,10 @@ export type Command =
   | { name: 'flag'; decision: 'dismissed' | 'confirmed'; flagId: string }
   | { name: 'program' }
   | { name: 'dashboard'; logout?: true }
-  | { name: 'connect'; code?: string };
+  | { name: 'connect'; action: 'show' }
+  | { name: 'connect'; action: 'code'; code: string }
+  | { name: 'connect'; action: 'yes' | 'no'; requestId: string }
+  | { name: 'connect'; action: 'unlink'; identityId: string };
 
 export type CommandName = Command['name'];
 
@@ -93,8 +96,15 @@ export function parseCommand(text: string): ParseResult {
       return args.length > 0 ? ok({ name, query: args.join(' ') }) : usage;
     case 'phone':
       return ok(args.length > 0 ? { name, phone: args.join(' ') } : { name });
-    case 'connect':
-      return args.length <= 1 ? ok(args[0] ? { name, code: args[0] } : { name }) : usage;
+    case 'connect': {
+      // `yes|no <request>` and `unlink <app>` come from the bot's own buttons.
+      const [first, second] = args;
+      if (!first) return ok({ name, action: 'show' });
+      const action = first.toLowerCase();
+      if ((action === 'yes' || action === 'no') && second && args.length === 2) return ok({ name, action, requestId: second });
+      if (action === 'unlink' && second && args.length === 2) return ok({ name, action, identityId: second });
+      return args.length === 1 ? ok({ name, action: 'code', code: first }) : usage;
+    }
     case 'stats': {
       const period = (args[0] ?? 'today').toLowerCase();
       return args.length <= 1 && (period === 'today' || period === '7d' || period === '30d') ? ok({ name, period }) : usage;

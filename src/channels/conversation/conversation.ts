@@ -1,6 +1,7 @@
 import { isLocale } from '../../i18n.js';
 import type { Actor } from '../../services/index.js';
 import { parseCommand, type Command, type CommandName } from './commands.js';
+import { createConnectReplies } from './connect-replies.js';
 import { createCustomerReplies } from './customer-replies.js';
 import type { ChannelTraits, ConversationDeps, Links, Session } from './kit.js';
 import { createOwnerReplies } from './owner-replies.js';
@@ -30,7 +31,7 @@ const usageKeys: Record<CommandName, string> = {
   flag: 'bot:usage.flag',
   program: 'bot:usage.program',
   dashboard: 'bot:usage.dashboard',
-  connect: 'bot:usage.connect',
+  connect: 'connect:usage',
 };
 
 /**
@@ -46,6 +47,7 @@ export function createConversation(deps: ConversationDeps, links: Links, traits:
   const staff = createStaffReplies(kit);
   const owner = createOwnerReplies(kit);
   const start = createStartReplies(kit, customer, staff);
+  const connect = createConnectReplies(kit);
 
   async function handle(incoming: Incoming): Promise<Reply[]> {
     const appLocale = incoming.languageCode?.slice(0, 2);
@@ -111,7 +113,7 @@ export function createConversation(deps: ConversationDeps, links: Links, traits:
       case 'dashboard':
         return command.logout ? owner.endDashboardSessions(s, actor) : owner.dashboardLink(s, actor);
       case 'connect':
-        return start.connectApps(s, actor, command.code);
+        return connect.connect(s, actor, command);
     }
   }
 

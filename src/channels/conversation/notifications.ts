@@ -2,7 +2,9 @@ import type { Customer } from '../../db/models/customer.js';
 import type { Notification } from '../../db/models/notification.js';
 import type { Translate } from '../../i18n.js';
 import type { Program, Reward } from '../../program/schema.js';
+import type { ChatApp } from '../../services/identity-link.js';
 import type { DailySummary } from '../../services/reports.js';
+import { appLabel } from './connect-replies.js';
 import { rewardLabel } from './format.js';
 import { renderDailySummary } from './summary.js';
 
@@ -19,6 +21,9 @@ interface NotificationData {
   summary?: DailySummary;
   staffName?: string;
   staffCode?: string;
+  /** The app of the account a chat was linked to or unlinked from, and that account's name. */
+  accountApp?: ChatApp;
+  accountName?: string;
 }
 
 /**
@@ -79,5 +84,11 @@ export function renderNotification(
         : undefined;
     case 'daily_summary':
       return data.summary ? renderDailySummary(t, data.summary, program.business.name) : undefined;
+    case 'app_linked':
+      return data.accountApp ? t('connect:notify.linked', { app: appLabel[data.accountApp], name: data.accountName || recipient.name || recipient.code }) : undefined;
+    case 'app_link_declined':
+      return data.accountApp ? t('connect:notify.declined', { app: appLabel[data.accountApp] }) : undefined;
+    case 'app_unlinked':
+      return data.accountApp ? t('connect:notify.unlinked', { app: appLabel[data.accountApp] }) : undefined;
   }
 }

@@ -8,7 +8,7 @@ import type { StaffReplies } from './staff-replies.js';
 
 /**
  * Arriving with something: `/start <payload>` (a referral code, a member card, a staff invite,
- * the owner setup code), a bare code on channels without deep links, and linking apps.
+ * the owner setup code), and a bare code on channels without deep links.
  */
 export function createStartReplies(kit: ConversationKit, customer: CustomerReplies, staff: StaffReplies) {
   const { services, program } = kit;
@@ -71,22 +71,5 @@ export function createStartReplies(kit: ConversationKit, customer: CustomerRepli
     return [{ text: `${s.t('bot:staffInviteAccepted', { business: program.business.name })}\n\n${s.t('bot:helpStaff')}` }];
   }
 
-  async function connectApps(s: Session, actor: Actor, code: string | undefined): Promise<Reply[]> {
-    if (!code) {
-      const link = await services.identityLink.createLinkCode(s.customer._id);
-      return [{ text: s.t('bot:connectCode', { code: link.code, minutes: link.minutes }) }];
-    }
-    const result = await services.identityLink.linkApps(actor, code);
-    if (result.ok) return [{ text: s.t('bot:connectDone', { name: result.customer.name || result.customer.code, points: result.customer.points }) }];
-    switch (result.reason) {
-      case 'invalid_code':
-        return [{ text: s.t('bot:connectInvalid') }];
-      case 'same_customer':
-        return [{ text: s.t('bot:connectAlready') }];
-      case 'has_history':
-        return [{ text: s.t('bot:connectHasHistory') }];
-    }
-  }
-
-  return { startWithPayload, bareMessage, connectApps };
+  return { startWithPayload, bareMessage };
 }

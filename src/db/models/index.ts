@@ -5,6 +5,7 @@ import { createClaimModel } from './claim.js';
 import { createCustomerModel } from './customer.js';
 import { createFraudFlagModel } from './fraud-flag.js';
 import { createLinkOpenModel } from './link-open.js';
+import { createLinkRequestModel } from './link-request.js';
 import { createNotificationModel } from './notification.js';
 import { createPendingChoiceModel } from './pending-choice.js';
 import { createPhoneHistoryModel } from './phone-history.js';
@@ -28,6 +29,7 @@ export function createModels(connection: Connection) {
     Customer: createCustomerModel(connection),
     FraudFlag: createFraudFlagModel(connection),
     LinkOpen: createLinkOpenModel(connection),
+    LinkRequest: createLinkRequestModel(connection),
     Notification: createNotificationModel(connection),
     PendingChoice: createPendingChoiceModel(connection),
     PhoneHistory: createPhoneHistoryModel(connection),

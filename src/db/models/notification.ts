@@ -13,6 +13,9 @@ export const notificationTypes = [
   'staff_removed',
   'staff_joined',
   'daily_summary',
+  'app_linked',
+  'app_link_declined',
+  'app_unlinked',
 ] as const;
 export type NotificationType = (typeof notificationTypes)[number];
 
@@ -33,6 +36,8 @@ const notificationSchema = new Schema(
     key: { type: String, required: true, unique: true },
     type: { type: String, required: true, enum: notificationTypes },
     customerId: { type: Schema.Types.ObjectId, required: true, index: true },
+    /** Send to this chat app of the customer rather than the one they used last (a notice about that app). */
+    toIdentity: { type: String },
     /** Small facts to render from (ids, numbers, names); rendered in the recipient's language at send time. */
     data: { type: Schema.Types.Mixed, default: {} },
     status: { type: String, required: true, enum: notificationStatuses, default: 'pending' },

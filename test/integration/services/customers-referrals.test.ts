@@ -103,21 +103,65 @@ describe('join and attribution', () => {
     expect(flags).toHaveLength(1);
   });
 
-  it('an app-linking code works once and for 15 minutes only', async () => {
+  it('an app-linking code works once and for 15 minutes only, and links only on yes', async () => {
     const { customer: telegram } = await h.join(1901, 'Lam');
     const zalo = await h.services.customers.join({ identity: 'zalo:z1901', chatId: 'z1901', displayName: 'Lam', locale: 'vi' });
-    const late = await h.services.identityLink.createLinkCode(telegram._id);
-    const start = h.clock.current;
-    h.clock.current = new Date(start.getTime() + 16 * 60_000);
     const zaloActor = { customerId: zalo.customer._id, identity: 'zalo:z1901' };
-    expect(await h.services.identityLink.linkApps(zaloActor, late.code)).toEqual({ ok: false, reason: 'invalid_code' });
-    const fresh = await h.services.identityLink.createLinkCode(telegram._id);
-    expect(await h.services.identityLink.linkApps(zaloActor, fresh.code)).toMatchObject({ ok: true });
-    expect((await h.services.customers.findByIdentity('zalo:z1901'))?._id.equals(telegram._id)).toBe(true);
-    const other = await h.services.customers.join({ identity: 'zalo:z1902', chatId: 'z1902', displayName: 'Khác', locale: 'vi' });
-    expect(await h.services.identityLink.linkApps({ customerId: other.customer._id, identity: 'zalo:z1902' }, fresh.code)).toEqual({
+    const telegramActor = { customerId: telegram._id, identity: 'telegram:1901' };
+    const late = (await h.services.identityLink.overview(zaloActor)).code!.code;
+    h.clock.current = new Date(h.clock.current.getTime() + 16 * 60_000);
+    expect(await h.services.identityLink.requestLink(telegramActor, late)).toEqual({ ok: false, reason: 'invalid_code' });
+
+    const fresh = (await h.services.identityLink.overview(zaloActor)).code!.code;
+    const request = await h.services.identityLink.requestLink(telegramActor, fresh.toLowerCase());
+    expect(request).toMatchObject({ ok: true, app: 'zalo', name: 'Lam' });
+    expect((await h.services.customers.findByIdentity('zalo:z1901'))?._id.equals(zalo.customer._id)).toBe(true);
+    const other = await h.join(1902, 'Khác');
+    expect(await h.services.identityLink.requestLink({ customerId: other.customer._id, identity: 'telegram:1902' }, fresh)).toEqual({
       ok: false,
       reason: 'invalid_code',
     });
+
+    const requestId = request.ok ? request.requestId : '';
+    expect(await h.services.identityLink.decide({ customerId: other.customer._id, identity: 'telegram:1902' }, requestId, true)).toEqual({
+      ok: false,
+      reason: 'invalid_request',
+    });
+    expect(await h.services.identityLink.decide(telegramActor, requestId, true)).toMatchObject({ ok: true, outcome: 'linked' });
+    expect((await h.services.customers.findByIdentity('zalo:z1901'))?._id.equals(telegram._id)).toBe(true);
+    expect(await h.db.models.Customer.exists({ _id: zalo.customer._id })).toBeNull();
+    expect(await h.services.identityLink.decide(telegramActor, requestId, false)).toMatchObject({ ok: false, reason: 'already_decided', outcome: 'linked' });
+  });
+
+  it('racing yes presses on one request link once; the others answer already done', async () => {
+    const { customer: telegram } = await h.join(1951, 'Tú');
+    const zalo = await h.services.customers.join({ identity: 'zalo:z1951', chatId: 'z1951', displayName: 'Tú', locale: 'vi' });
+    const code = (await h.services.identityLink.overview({ customerId: zalo.customer._id, identity: 'zalo:z1951' })).code!.code;
+    const actor = { customerId: telegram._id, identity: 'telegram:1951' };
+    const request = await h.services.identityLink.requestLink(actor, code);
+    const requestId = request.ok ? request.requestId : '';
+    const results = await Promise.all(Array.from({ length: 6 }, () => h.services.identityLink.decide(actor, requestId, true)));
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    expect(results.filter((r) => !r.ok && r.reason === 'already_decided')).toHaveLength(5);
+    expect(await h.db.models.AuditLog.countDocuments({ action: 'connect_link', actorId: telegram._id })).toBe(1);
+    expect(await h.db.models.Notification.countDocuments({ type: 'app_linked', customerId: telegram._id })).toBe(1);
+    expect(await h.db.models.ChannelIdentity.countDocuments({ customerId: telegram._id })).toBe(2);
+  });
+
+  it('two Zalo chats confirmed at the same moment never both join one account', async () => {
+    const { customer: telegram } = await h.join(1961, 'Nga');
+    const actor = { customerId: telegram._id, identity: 'telegram:1961' };
+    const requests = [];
+    for (const id of ['z1961a', 'z1961b']) {
+      const zalo = await h.services.customers.join({ identity: `zalo:${id}`, chatId: id, displayName: id, locale: 'vi' });
+      const code = (await h.services.identityLink.overview({ customerId: zalo.customer._id, identity: `zalo:${id}` })).code!.code;
+      const request = await h.services.identityLink.requestLink(actor, code);
+      requests.push(request.ok ? request.requestId : '');
+    }
+    const results = await Promise.all(requests.map((id) => h.services.identityLink.decide(actor, id, true)));
+    const linked = results.filter((r) => r.ok).length;
+    expect(linked).toBeLessThanOrEqual(1);
+    expect(await h.db.models.ChannelIdentity.countDocuments({ customerId: telegram._id, channel: 'zalo' })).toBe(linked);
+    expect(await h.db.models.ChannelIdentity.countDocuments({ identity: /^zalo:z1961/ })).toBe(2);
   });
 });
