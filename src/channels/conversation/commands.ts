@@ -25,7 +25,8 @@ export type Command =
   | { name: 'flag'; decision: 'dismissed' | 'confirmed'; flagId: string }
   | { name: 'program' }
   | { name: 'dashboard' }
-  | { name: 'connect'; code?: string };
+  | { name: 'connect'; code?: string }
+  | { name: 'newqr' };
 
 export type CommandName = Command['name'];
 
@@ -37,7 +38,7 @@ export type ParseResult =
 
 const names: readonly CommandName[] = [
   'start', 'help', 'lang', 'link', 'me', 'rewards', 'phone', 'confirm', 'visit', 'redeem',
-  'find', 'stats', 'summary', 'staff', 'flags', 'flag', 'program', 'dashboard', 'connect',
+  'find', 'stats', 'summary', 'staff', 'flags', 'flag', 'program', 'dashboard', 'connect', 'newqr',
 ];
 
 /**

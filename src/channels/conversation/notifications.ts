@@ -19,6 +19,7 @@ interface NotificationData {
   summary?: DailySummary;
   staffName?: string;
   staffCode?: string;
+  phoneEnd?: string;
 }
 
 /**
@@ -77,6 +78,8 @@ export function renderNotification(
       return data.reward
         ? t('notify:voucherExpiry', { code: data.voucherCode, reward: rewardLabel(data.reward, locale), expiresAt: data.expiresAt ? new Date(data.expiresAt) : undefined })
         : undefined;
+    case 'phone_removed':
+      return t('card:phoneRemoved', { end: data.phoneEnd });
     case 'daily_summary':
       return data.summary ? renderDailySummary(t, data.summary, program.business.name) : undefined;
   }

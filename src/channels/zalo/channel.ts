@@ -57,9 +57,9 @@ export function createZaloChannel(deps: ZaloChannelDeps): ChatChannel & { sender
     {
       referral: (code) => `${deps.publicUrl}/r/${code}`,
       // Zalo links carry no payload: the member QR opens a web page that leads staff to the card.
-      memberCard: (code) => `${deps.publicUrl}/m/${code}`,
+      memberCard: (memberToken) => `${deps.publicUrl}/m/${memberToken}`,
     },
-    { bareCodes: true, typedPhone: true },
+    { bareCodes: true, typedPhone: true, numberedChoices: true },
   );
 
   async function send(chatId: string, reply: Reply, t: Translate): Promise<void> {
@@ -72,10 +72,8 @@ export function createZaloChannel(deps: ZaloChannelDeps): ChatChannel & { sender
         lines.push(`${actions.length}. ${button.label}`);
       }
     }
-    if (actions.length > 0) {
-      lines.push(t('zalo:replyWithNumber', { choices: actions.map((_, i) => i + 1).join(', ') }));
-      await models.PendingChoice.updateOne({ identity: `zalo:${chatId}` }, { $set: { actions } }, { upsert: true });
-    }
+    // The conversation registered these as the chat's numbered list; "2" presses the second.
+    if (actions.length > 0) lines.push(t('zalo:replyWithNumber', { choices: actions.map((_, i) => i + 1).join(', ') }));
     const text = lines.join('\n');
     if (reply.photo) {
       const url = await publishQrImage(models, deps.publicUrl, `${chatId}:${reply.text}`, reply.photo);
@@ -83,13 +81,6 @@ export function createZaloChannel(deps: ZaloChannelDeps): ChatChannel & { sender
     } else {
       await client.sendMessage(chatId, text);
     }
-  }
-
-  /** A reply of just a number picks from the last numbered choices shown in that chat. */
-  async function resolveChoice(identity: string, text: string): Promise<string> {
-    if (!/^\d{1,2}$/.test(text.trim())) return text;
-    const pending = await models.PendingChoice.findOne({ identity }).lean();
-    return pending?.actions[Number(text.trim()) - 1] ?? text;
   }
 
   /** The person's language, or the shop's default for someone the bot does not know yet. */
@@ -133,7 +124,7 @@ export function createZaloChannel(deps: ZaloChannelDeps): ChatChannel & { sender
         identity,
         chatId: message.chat.id,
         displayName: message.from.display_name,
-        text: await resolveChoice(identity, message.text),
+        text: message.text,
         requestKey: `zalo:${message.message_id}`,
       });
       const t = await translatorFor(identity);

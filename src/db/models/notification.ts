@@ -13,6 +13,7 @@ export const notificationTypes = [
   'staff_removed',
   'staff_joined',
   'daily_summary',
+  'phone_removed',
 ] as const;
 export type NotificationType = (typeof notificationTypes)[number];
 
