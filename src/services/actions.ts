@@ -40,7 +40,10 @@ export function createActionService(ctx: ServiceContext) {
     if (numbered) {
       const point = () => models.PendingChoice.updateOne({ identity }, { $set: { token } }, { upsert: true });
       // Two concurrent first lists in one chat: the loser's upsert collides, and then updates.
-      await point().catch((error: unknown) => (isDuplicateKey(error) ? point() : Promise.reject(error)));
+      await point().catch(async (error: unknown) => {
+        if (!isDuplicateKey(error)) throw error;
+        await point();
+      });
     }
     return actions.map((_, index) => `${token}.${index}`);
   }

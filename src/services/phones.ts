@@ -26,7 +26,10 @@ export function createPhoneBook(ctx: ServiceContext) {
         { upsert: true },
       );
     // Two concurrent first attachments of one pair: the loser's upsert collides, and then updates.
-    await write().catch((error: unknown) => (isDuplicateKey(error) ? write() : Promise.reject(error)));
+    await write().catch(async (error: unknown) => {
+      if (!isDuplicateKey(error)) throw error;
+      await write();
+    });
   }
 
   /** Makes `customerId` the verified holder of `phone`, whoever held it before. */
