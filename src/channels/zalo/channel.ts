@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type Router } from 'express';
 import { RateLimiterMemory, type RateLimiterRes } from 'rate-limiter-flexible';
 import type { Translate } from '../../i18n.js';
@@ -30,6 +30,11 @@ export function classifyZaloError(error: unknown): SendResult {
     return { ok: false, kind: 'retry', reason };
   }
   return { ok: false, kind: 'retry', reason: String(error) };
+}
+
+/** One published image per chat and picture: a new member QR under the same caption is a new image. */
+function imageKey(chatId: string, png: Buffer): string {
+  return `${chatId}:${createHash('sha256').update(png).digest('hex')}`;
 }
 
 function sameSecret(given: string | undefined, expected: string): boolean {
@@ -76,7 +81,7 @@ export function createZaloChannel(deps: ZaloChannelDeps): ChatChannel & { sender
     if (actions.length > 0) lines.push(t('zalo:replyWithNumber', { choices: actions.map((_, i) => i + 1).join(', ') }));
     const text = lines.join('\n');
     if (reply.photo) {
-      const url = await publishQrImage(models, deps.publicUrl, `${chatId}:${reply.text}`, reply.photo);
+      const url = await publishQrImage(models, deps.publicUrl, imageKey(chatId, reply.photo), reply.photo);
       await client.sendPhoto(chatId, url, text);
     } else {
       await client.sendMessage(chatId, text);
@@ -178,7 +183,7 @@ export function createZaloChannel(deps: ZaloChannelDeps): ChatChannel & { sender
       const text = [message.text, ...(message.links ?? []).map((link) => `${link.label}: ${link.url}`)].join('\n');
       try {
         if (message.photo) {
-          const url = message.photo.publicUrl ?? (await publishQrImage(models, deps.publicUrl, `${chatId}:${message.text}`, message.photo.png));
+          const url = message.photo.publicUrl ?? (await publishQrImage(models, deps.publicUrl, imageKey(chatId, message.photo.png), message.photo.png));
           await client.sendPhoto(chatId, url, text);
         } else {
           await client.sendMessage(chatId, text);

@@ -195,4 +195,26 @@ describe('hostile: the counter card, phone numbers and the member QR', () => {
     await h.zalo.waitForText('z-boss2', 'Lựa chọn này đã hết hạn (chỉ dùng được trong 5 phút).');
     expect(await visitsOf('telegram:101')).toBe(before);
   });
+
+  it('Zalo: the member QR page opens only with the current token, and a new QR replaces the old picture', async () => {
+    const thu = h.zalo.user('z-thu', 'Thu');
+    const qrOf = async (photoUrl: string) => readQr(Buffer.from(await (await fetch(`${h.app.listenUrl}${new URL(photoUrl).pathname}`)).arrayBuffer()))!;
+    thu.send('me');
+    const first = await qrOf((await h.zalo.waitForText('z-thu', 'Mã QR thành viên')).photo!);
+    expect(first).toMatch(new RegExp(`^${h.app.config.publicUrl}/m/[A-Z2-9]{16}$`));
+    const code = (await customer('zalo:z-thu')).code;
+    expect((await fetch(`${h.app.listenUrl}/m/${code}`)).status).toBe(404);
+    expect((await fetch(`${h.app.listenUrl}${new URL(first).pathname}`)).status).toBe(200);
+
+    thu.send('1');
+    const fresh = await qrOf((await h.zalo.waitForText('z-thu', 'Mã QR thành viên mới')).photo!);
+    expect(fresh).not.toBe(first);
+    expect((await fetch(`${h.app.listenUrl}${new URL(first).pathname}`)).status).toBe(404);
+    expect((await fetch(`${h.app.listenUrl}${new URL(fresh).pathname}`)).status).toBe(200);
+    // The next /me shows the new QR, not the picture published for the old one.
+    const before = h.zalo.messagesTo('z-thu').length;
+    thu.send('me');
+    const again = (await h.zalo.waitForMessages('z-thu', before + 2))[before + 1]!;
+    expect(await qrOf(again.photo!)).toBe(fresh);
+  });
 });
