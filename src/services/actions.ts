@@ -77,7 +77,8 @@ export function createActionService(ctx: ServiceContext) {
    */
   async function pressNumber(identity: string, choice: number): Promise<PressResult | undefined> {
     const pending = await models.PendingChoice.findOne({ identity }, { token: 1 }).lean();
-    if (!pending) return undefined;
+    // Lists stored before cards existed carry no token: the number is then ordinary text.
+    if (!pending?.token) return undefined;
     if (choice < 1) {
       const card = await models.ActionCard.findOne({ token: pending.token }, { actions: 1 }).lean();
       return card ? { ok: false, reason: 'out_of_range', choices: card.actions.length } : undefined;
