@@ -6,7 +6,6 @@ import type { Program } from '../program/schema.js';
 import type { Services } from '../services/index.js';
 import { MEMBER_CARD_PREFIX } from '../channels/conversation/conversation.js';
 import { telegramStartLink } from '../channels/telegram/channel.js';
-import { normalizeCode } from '../domain/codes.js';
 import { escapeHtml, htmlPage } from './html.js';
 import { createRateLimit } from './rate-limit.js';
 
@@ -47,7 +46,7 @@ export async function publishQrImage(models: Models, publicUrl: string, content:
 
 /**
  * Pages anyone may open: the referral landing page `/r/<code>` (counts the click, shows the
- * code and the offer, opens Telegram or Zalo), the member card `/m/<code>` and QR images
+ * code and the offer, opens Telegram or Zalo), the member card `/m/<member token>` and QR images
  * `/qr/<token>.png`.
  */
 export function createPublicPagesRouter(deps: PublicPagesDeps): Router {
@@ -112,15 +111,15 @@ export function createPublicPagesRouter(deps: PublicPagesDeps): Router {
   });
 
   /**
-   * What a Zalo customer's member QR opens (Zalo links carry no payload): the code, and for
-   * staff the way to the customer's card in either bot. Shows nothing else about the person.
+   * What a Zalo customer's member QR opens (Zalo links carry no payload): the way for staff to
+   * the customer's card in either bot, carrying the secret member token. Shows nothing about the
+   * person, not even their referral code.
    */
-  router.get('/m/:code', async (req, res) => {
+  router.get('/m/:token', async (req, res) => {
     const locale = isLocale(req.query.lang) ? req.query.lang : deps.i18n.defaultLocale;
     const t = deps.i18n.forLocale(locale);
     const business = deps.program.business.name;
-    const code = normalizeCode(req.params.code);
-    const customer = code ? await deps.services.customers.findByCodeOrPhone(code) : undefined;
+    const customer = await deps.services.memberCards.findByToken(req.params.token);
     const page = (title: string, body: string) => htmlPage({ locale, title, style: landingStyle, body: `<main>${body}</main>` });
     if (!customer) {
       res
@@ -128,21 +127,21 @@ export function createPublicPagesRouter(deps: PublicPagesDeps): Router {
         .send(page(t('web:memberNotFoundTitle'), `<h1>${escapeHtml(t('web:memberNotFoundTitle'))}</h1><p>${escapeHtml(t('web:memberNotFoundBody', { business }))}</p>`));
       return;
     }
+    const payload = `${MEMBER_CARD_PREFIX}${req.params.token.trim().toUpperCase()}`;
     const telegram = deps.telegramUsername();
     const buttons = [
       telegram
-        ? `<a class="button telegram" href="${escapeHtml(telegramStartLink(telegram, `${MEMBER_CARD_PREFIX}${customer.code}`))}">${escapeHtml(t('web:openCardTelegram'))}</a>`
+        ? `<a class="button telegram" href="${escapeHtml(telegramStartLink(telegram, payload))}">${escapeHtml(t('web:openCardTelegram'))}</a>`
         : '',
       deps.zaloBotLink
-        ? `<a class="button zalo" href="${escapeHtml(deps.zaloBotLink)}">${escapeHtml(t('web:openZalo'))}</a><small>${escapeHtml(t('web:zaloFindHint', { code: customer.code }))}</small>`
+        ? `<a class="button zalo" href="${escapeHtml(deps.zaloBotLink)}">${escapeHtml(t('web:openZalo'))}</a><small>${escapeHtml(t('card:zaloCardHint'))}</small>` +
+          `<p data-testid="zalo-line"><code>start ${escapeHtml(payload)}</code></p>`
         : '',
     ].join('');
     res.send(
       page(
         t('web:memberTitle', { business }),
-        `<h1>${escapeHtml(t('web:memberTitle', { business }))}</h1><p>${escapeHtml(t('web:memberIntro'))}</p>` +
-          `<div class="code" data-testid="code">${customer.code}</div><p>${escapeHtml(t('web:memberStaffHint'))}</p>${buttons}` +
-          languageSwitch(locale),
+        `<h1>${escapeHtml(t('web:memberTitle', { business }))}</h1><p>${escapeHtml(t('web:memberStaffHint'))}</p>${buttons}` + languageSwitch(locale),
       ),
     );
   });

@@ -27,13 +27,24 @@ export async function pruneRateLimits(models: Models, now: Date): Promise<number
   return result.deletedCount;
 }
 
-/** Daily clean-up of what only matters for a while: processed updates, expired tickets, ended rate-limit windows. */
+/** Kept a day past expiry so a late press still hears "expired" rather than "unknown". */
+export const ACTION_CARD_RETENTION_DAYS = 1;
+
+/** Deletes one-time action cards a day past their expiry. */
+export async function pruneExpiredActionCards(models: Models, now: Date): Promise<number> {
+  const cutoff = new Date(now.getTime() - ACTION_CARD_RETENTION_DAYS * 24 * 3600 * 1000);
+  const result = await models.ActionCard.deleteMany({ expiresAt: { $lt: cutoff } });
+  return result.deletedCount;
+}
+
+/** Daily clean-up of what only matters for a while: processed updates, expired tickets and action cards, ended rate-limit windows. */
 export async function defineMaintenanceJobs(agenda: Agenda, models: Models): Promise<void> {
   agenda.define(PRUNE_PROCESSED_UPDATES, async () => {
     const now = new Date();
     await pruneProcessedUpdates(models, now);
     await pruneExpiredTickets(models, now);
     await pruneRateLimits(models, now);
+    await pruneExpiredActionCards(models, now);
   });
   await agenda.every('1 day', PRUNE_PROCESSED_UPDATES, undefined, { skipImmediate: true });
 }

@@ -4,6 +4,7 @@ import { looksLikePhone, normalizePhone } from '../domain/phone.js';
 import type { Customer } from '../db/models/customer.js';
 import type { Locale } from '../i18n.js';
 import { isDuplicateKey, type ServiceContext } from './context.js';
+import { createPhoneBook, type PhoneLookup } from './phones.js';
 
 export interface JoinInput {
   /** `telegram:<id>` or `zalo:<id>`. */
@@ -16,13 +17,12 @@ export interface JoinInput {
 
 export type JoinResult = { ok: true; customer: Customer; created: boolean };
 
-export type SetPhoneResult =
-  | { ok: true; phone: string }
-  | { ok: false; reason: 'invalid_phone' }
-  | { ok: false; reason: 'phone_taken' };
+export type { SetPhoneResult } from './phones.js';
+export type CustomerLookup = PhoneLookup;
 
 export function createCustomerService(ctx: ServiceContext) {
   const { models } = ctx;
+  const phones = createPhoneBook(ctx);
 
   /**
    * Upserts the customer record for an identity's customer id. The identity is claimed
@@ -104,36 +104,21 @@ export function createCustomerService(ctx: ServiceContext) {
     await models.Customer.updateOne({ _id: customerId }, { $set: { locale, localeChosen: true } });
   }
 
-  /** Stores a phone number (normalised to +84); one customer per number. */
-  async function setPhone(customerId: Types.ObjectId, raw: string): Promise<SetPhoneResult> {
-    const normalized = normalizePhone(raw);
-    if (!normalized.ok) return normalized;
-    const { phone } = normalized;
-    try {
-      await models.PhoneNumber.create({ phone, customerId });
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-      const owner = await models.PhoneNumber.findOne({ phone }).lean();
-      if (!owner?.customerId.equals(customerId)) return { ok: false, reason: 'phone_taken' };
-    }
-    const previous = await models.Customer.findOneAndUpdate({ _id: customerId }, { $set: { phone } }).lean();
-    if (previous?.phone && previous.phone !== phone) {
-      await models.PhoneNumber.deleteOne({ phone: previous.phone, customerId });
-    }
-    return { ok: true, phone };
-  }
-
-  /** The customer with this personal code or phone number, as staff type it. */
-  async function findByCodeOrPhone(query: string): Promise<Customer | undefined> {
+  /** The customer with this personal code or phone number, as staff type it, or why there is none. */
+  async function lookup(query: string): Promise<CustomerLookup> {
     if (looksLikePhone(query)) {
       const normalized = normalizePhone(query);
-      if (!normalized.ok) return undefined;
-      const claim = await models.PhoneNumber.findOne({ phone: normalized.phone }).lean();
-      return claim ? ((await models.Customer.findById(claim.customerId).lean<Customer>()) ?? undefined) : undefined;
+      return normalized.ok ? phones.findByPhone(normalized.phone) : { ok: false, reason: 'not_found' };
     }
     const code = normalizeCode(query);
-    if (!code) return undefined;
-    return (await models.Customer.findOne({ code }).lean<Customer>()) ?? undefined;
+    const customer = code ? await models.Customer.findOne({ code }).lean<Customer>() : null;
+    return customer ? { ok: true, customer } : { ok: false, reason: 'not_found' };
+  }
+
+  /** The customer `lookup` finds, or undefined (not found, or a number several people typed). */
+  async function findByCodeOrPhone(query: string): Promise<Customer | undefined> {
+    const found = await lookup(query);
+    return found.ok ? found.customer : undefined;
   }
 
   async function getById(customerId: Types.ObjectId): Promise<Customer | undefined> {
@@ -145,7 +130,7 @@ export function createCustomerService(ctx: ServiceContext) {
     return link ? getById(link.customerId) : undefined;
   }
 
-  return { join, setLocale, setPhone, findByCodeOrPhone, getById, findByIdentity };
+  return { join, setLocale, setPhone: phones.setPhone, lookup, findByCodeOrPhone, getById, findByIdentity };
 }
 
 export type CustomerService = ReturnType<typeof createCustomerService>;

@@ -1,8 +1,10 @@
+import { createActionService } from './actions.js';
 import { createServiceContext, type ServiceDeps } from './context.js';
 import { createCustomerService } from './customers.js';
 import { createDashboardService } from './dashboard.js';
 import { createFraudService } from './fraud.js';
 import { createIdentityLinkService } from './identity-link.js';
+import { createMemberCardService } from './member-cards.js';
 import { createPointsLedger } from './points.js';
 import { createReferralService } from './referrals.js';
 import { createReportsService } from './reports.js';
@@ -33,6 +35,8 @@ export function createServices(deps: ServiceDeps) {
     roles,
     fraud,
     identityLink: createIdentityLinkService(ctx, customers),
+    actions: createActionService(ctx),
+    memberCards: createMemberCardService(ctx, customers, vouchers),
     reports,
     scheduled: createScheduledMessages(ctx, reports),
     dashboard: createDashboardService(ctx, roles, reports, fraud),

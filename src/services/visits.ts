@@ -26,6 +26,8 @@ export type ConfirmFirstVisitResult =
   | ({ ok: true; alreadyConfirmed: boolean } & VisitOutcome)
   | { ok: false; reason: 'not_allowed' }
   | { ok: false; reason: 'not_found' }
+  /** Several customers typed this number and none verified it: staff must use the code. */
+  | { ok: false; reason: 'ambiguous_phone' }
   | { ok: false; reason: 'own_visit' }
   | { ok: false; reason: 'invalid_amount' };
 
@@ -55,11 +57,12 @@ export function createVisitService(
     if (amount !== undefined && (!Number.isInteger(amount) || amount < 0 || amount > 1_000_000_000)) {
       return { ok: false, reason: 'invalid_amount' };
     }
-    const customer = await customers.findByCodeOrPhone(query);
-    if (!customer) {
-      await ctx.audit(actor, action, 'not_found', undefined, { query });
-      return { ok: false, reason: 'not_found' };
+    const found = await customers.lookup(query);
+    if (!found.ok) {
+      await ctx.audit(actor, action, found.reason, undefined, { query });
+      return found;
     }
+    const { customer } = found;
     if (customer._id.equals(actor.customerId)) {
       await ctx.audit(actor, action, 'own_visit', customer._id);
       return { ok: false, reason: 'own_visit' };

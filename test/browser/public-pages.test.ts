@@ -61,20 +61,24 @@ describe.runIf(browserTestsRun)('the referral landing page and the member card i
   it("a Zalo customer's member QR opens a card page that leads staff to the customer in either bot", async () => {
     h.zalo.user('z-thao', 'Thảo').send('me');
     const qr = await h.zalo.waitForText('z-thao', 'Mã QR thành viên');
-    const code = (await h.app.services.customers.findByIdentity('zalo:z-thao'))!.code;
+    const thao = (await h.app.services.customers.findByIdentity('zalo:z-thao'))!;
+    const token = await h.app.services.memberCards.tokenFor(thao._id);
     const png = Buffer.from(await (await fetch(`${h.app.listenUrl}${new URL(qr.photo!).pathname}`)).arrayBuffer());
-    expect(readQr(png)).toBe(`${h.app.config.publicUrl}/m/${code}`);
+    // The QR carries the secret member token, not the public referral code.
+    expect(readQr(png)).toBe(`${h.app.config.publicUrl}/m/${token}`);
 
     const page = await browser.newPage();
-    expect((await page.goto(`${h.app.listenUrl}/m/${code.toLowerCase()}`))?.status()).toBe(200);
-    expect(await page.getByTestId('code').textContent()).toBe(code);
-    expect(await page.getByRole('link', { name: 'Mở thẻ khách trong Telegram' }).getAttribute('href')).toBe(`https://t.me/salon_mai_bot?start=m_${code}`);
-    expect(await page.locator('main').innerText()).toContain(`Trong Zalo, gửi cho bot: find ${code}`);
-    expect(await page.locator('main').innerText()).not.toContain('Thảo');
+    expect((await page.goto(`${h.app.listenUrl}/m/${token.toLowerCase()}`))?.status()).toBe(200);
+    expect(await page.getByRole('link', { name: 'Mở thẻ khách trong Telegram' }).getAttribute('href')).toBe(`https://t.me/salon_mai_bot?start=m_${token}`);
+    expect(await page.getByTestId('zalo-line').textContent()).toBe(`start m_${token}`);
+    const text = await page.locator('main').innerText();
+    expect(text).not.toContain('Thảo');
+    expect(text).not.toContain(thao.code);
     await page.getByRole('link', { name: 'English' }).click();
     await expect.poll(() => page.locator('h1').textContent()).toBe('Salon Mai member card');
 
-    expect((await page.goto(`${h.app.listenUrl}/m/ZZZZZZ`))?.status()).toBe(404);
+    // The referral code opens nothing.
+    expect((await page.goto(`${h.app.listenUrl}/m/${thao.code}`))?.status()).toBe(404);
     expect(await page.locator('h1').textContent()).toBe('Không tìm thấy thành viên');
   });
 });

@@ -76,8 +76,10 @@ describe('Telegram: the referral conversation end to end', () => {
     const me = await h.telegram.waitForText(101, 'Điểm: 250');
     expect(me.text).toContain('Hạng: Member');
     expect(me.text).toContain('Còn 250 điểm nữa để lên hạng Silver.');
-    // Staff scanning it with a phone camera open the bot on An's card.
-    expect(readQr((await h.telegram.waitForText(101, 'Mã QR thành viên')).photo!)).toBe(`https://t.me/salon_mai_bot?start=m_${code}`);
+    // Staff scanning it with a phone camera open the bot on An's card: the QR carries the secret member token, not the code.
+    const memberToken = await h.app.services.memberCards.tokenFor((await h.app.services.customers.findByIdentity('telegram:101'))!._id);
+    expect(memberToken).not.toContain(code);
+    expect(readQr((await h.telegram.waitForText(101, 'Mã QR thành viên')).photo!)).toBe(`https://t.me/salon_mai_bot?start=m_${memberToken}`);
   });
 
   it("the owner's /stats shows the new numbers", async () => {

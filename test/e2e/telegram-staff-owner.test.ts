@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useTelegramApp } from '../support/app.js';
+import { readQr } from '../support/qr.js';
 
 describe('Telegram: staff tools, owner tools and webhook mode', () => {
   const h = useTelegramApp('tg-staff', { OWNER_IDS: 'telegram:900' });
@@ -15,7 +16,9 @@ describe('Telegram: staff tools, owner tools and webhook mode', () => {
     owner.send(`/staff add ${await codeOf(201)}`);
     await h.telegram.waitForText(900, 'Đã thêm Lan làm nhân viên.');
 
-    staff.send(`/start m_${await codeOf(202)}`);
+    customer.send('/me');
+    const qr = await h.telegram.waitForText(202, 'Mã QR thành viên');
+    staff.send(`/start ${new URL(readQr(qr.photo!)!).searchParams.get('start')!}`);
     const card = await h.telegram.waitForText(201, 'Khách hàng: Minh');
     expect(card.text).toContain('Chưa có lần ghé nào được xác nhận.');
     expect(card.buttons.map((b) => b.text)).toEqual(['Xác nhận lần ghé đầu']);
@@ -25,7 +28,8 @@ describe('Telegram: staff tools, owner tools and webhook mode', () => {
   });
 
   it('a customer who scans a member QR gets no card', async () => {
-    h.telegram.user(203, 'Tò mò').send(`/start m_${await codeOf(202)}`);
+    const minh = (await h.app.services.customers.findByIdentity('telegram:202'))!;
+    h.telegram.user(203, 'Tò mò').send(`/start m_${await h.app.services.memberCards.tokenFor(minh._id)}`);
     const reply = await h.telegram.waitForText(203, 'Lệnh của bạn');
     expect(reply.text).not.toContain('Minh');
   });
@@ -38,8 +42,9 @@ describe('Telegram: staff tools, owner tools and webhook mode', () => {
     customer.shareContact('84 912 000 111');
     await h.telegram.waitForText(202, 'Đã lưu số điện thoại +84912000111.');
     h.telegram.user(201, 'Lan').send('/find 0912 000 111');
-    const card = await h.telegram.waitForText(201, 'SĐT: +84912000111');
+    const card = await h.telegram.waitForText(201, 'SĐT: ***111 (đã xác minh)');
     expect(card.text).toContain('Khách hàng: Minh');
+    expect(card.text).not.toContain('912000111');
   });
 
   it('switches language and keeps it', async () => {

@@ -28,7 +28,8 @@ export type Command =
   | { name: 'connect'; action: 'show' }
   | { name: 'connect'; action: 'code'; code: string }
   | { name: 'connect'; action: 'yes' | 'no'; requestId: string }
-  | { name: 'connect'; action: 'unlink'; identityId: string };
+  | { name: 'connect'; action: 'unlink'; identityId: string }
+  | { name: 'newqr' };
 
 export type CommandName = Command['name'];
 
@@ -40,7 +41,7 @@ export type ParseResult =
 
 const names: readonly CommandName[] = [
   'start', 'help', 'lang', 'link', 'me', 'rewards', 'phone', 'confirm', 'visit', 'redeem',
-  'find', 'stats', 'summary', 'staff', 'flags', 'flag', 'program', 'dashboard', 'connect',
+  'find', 'stats', 'summary', 'staff', 'flags', 'flag', 'program', 'dashboard', 'connect', 'newqr',
 ];
 
 /**

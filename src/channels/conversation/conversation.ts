@@ -1,5 +1,7 @@
 import { isLocale } from '../../i18n.js';
+import type { PressResult } from '../../services/actions.js';
 import type { Actor } from '../../services/index.js';
+import { createActionCards } from './action-cards.js';
 import { parseCommand, type Command, type CommandName } from './commands.js';
 import { createConnectReplies } from './connect-replies.js';
 import { createCustomerReplies } from './customer-replies.js';
@@ -32,6 +34,7 @@ const usageKeys: Record<CommandName, string> = {
   program: 'bot:usage.program',
   dashboard: 'bot:usage.dashboard',
   connect: 'connect:usage',
+  newqr: 'card:usage.newqr',
 };
 
 /**
@@ -40,7 +43,7 @@ const usageKeys: Record<CommandName, string> = {
  * language. Telegram and Zalo only translate their updates in and these replies out.
  * Each feature's replies live in their own module; this file only routes.
  */
-export function createConversation(deps: ConversationDeps, links: Links, traits: ChannelTraits = { bareCodes: false, typedPhone: false }) {
+export function createConversation(deps: ConversationDeps, links: Links, traits: ChannelTraits = { bareCodes: false, typedPhone: false, numberedChoices: false }) {
   const { services, i18n } = deps;
   const kit = { ...deps, links, traits };
   const customer = createCustomerReplies(kit);
@@ -48,8 +51,14 @@ export function createConversation(deps: ConversationDeps, links: Links, traits:
   const owner = createOwnerReplies(kit);
   const start = createStartReplies(kit, customer, staff);
   const connect = createConnectReplies(kit);
+  const actionCards = createActionCards(kit);
 
+  /** The answer to one message; its buttons are registered as one-time cards for this person. */
   async function handle(incoming: Incoming): Promise<Reply[]> {
+    return actionCards.register(incoming.identity, await answer(incoming));
+  }
+
+  async function answer(incoming: Incoming): Promise<Reply[]> {
     const appLocale = incoming.languageCode?.slice(0, 2);
     const joined = await services.customers.join({
       identity: incoming.identity,
@@ -60,7 +69,11 @@ export function createConversation(deps: ConversationDeps, links: Links, traits:
     const session: Session = { customer: joined.customer, locale: joined.customer.locale, t: i18n.forLocale(joined.customer.locale) };
     const actor: Actor = { customerId: joined.customer._id, identity: incoming.identity };
 
-    if (incoming.contactPhone) return customer.sharePhone(session, incoming.contactPhone);
+    if (incoming.contactPhone) return customer.sharePhone(session, incoming.contactPhone, incoming.contactVerified === true);
+    if (incoming.pressed !== undefined) return pressed(session, actor, incoming, await services.actions.press(incoming.identity, incoming.pressed));
+    const number = traits.numberedChoices ? /^\s*(\d{1,2})\s*$/.exec(incoming.text ?? '')?.[1] : undefined;
+    const choice = number ? await services.actions.pressNumber(incoming.identity, Number(number)) : undefined;
+    if (choice) return pressed(session, actor, incoming, choice);
     const parsed = parseCommand(incoming.text ?? '');
     if (!parsed.ok && parsed.reason === 'not_a_command' && traits.bareCodes) {
       const bare = await start.bareMessage(session, actor, incoming.text ?? '', joined.created);
@@ -71,6 +84,22 @@ export function createConversation(deps: ConversationDeps, links: Links, traits:
       return joined.created ? customer.welcome(session) : [{ text: session.t('bot:notUnderstood') }];
     }
     return run(parsed.command, session, actor, incoming, joined.created);
+  }
+
+  /** Runs a claimed card's action once, keyed by the card, and remembers what it answered. */
+  async function pressed(s: Session, actor: Actor, incoming: Incoming, result: PressResult): Promise<Reply[]> {
+    if (!result.ok) return actionCards.refusal(s, result);
+    const parsed = parseCommand(result.action);
+    let replies: Reply[];
+    try {
+      replies = parsed.ok ? await run(parsed.command, s, actor, { ...incoming, requestKey: result.requestKey }, false) : [{ text: s.t('common:genericError') }];
+    } catch (error) {
+      // Not done, so not marked done: the press can be retried.
+      await services.actions.release(result.token).catch(() => undefined);
+      throw error;
+    }
+    await services.actions.recordOutcome(result.token, replies[0]?.text ?? '');
+    return replies;
   }
 
   async function run(command: Command, s: Session, actor: Actor, incoming: Incoming, created: boolean): Promise<Reply[]> {
@@ -86,10 +115,12 @@ export function createConversation(deps: ConversationDeps, links: Links, traits:
         return customer.inviteLink(s);
       case 'me':
         return customer.myStatus(s);
+      case 'newqr':
+        return customer.newMemberQr(s);
       case 'rewards':
         return customer.myRewards(s);
       case 'phone':
-        return command.phone ? customer.sharePhone(s, command.phone) : customer.askPhone(s);
+        return command.phone ? customer.sharePhone(s, command.phone, false) : customer.askPhone(s);
       case 'program':
         return customer.programRules(s);
       case 'confirm':

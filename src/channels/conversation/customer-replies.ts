@@ -71,10 +71,21 @@ export function createCustomerReplies(kit: ConversationKit) {
         ? [s.t('bot:meVouchers'), ...status.activeVouchers.map((v) => `• ${voucherLine(s.t, v, s.locale)}`)].join('\n')
         : s.t('bot:meNoVouchers'),
     ];
-    return [
-      { text: lines.join('\n') },
-      { text: s.t('bot:memberQrCaption', { code: customer.code }), photo: await qrPng(links.memberCard(customer.code)) },
-    ];
+    return [{ text: lines.join('\n') }, await memberQr(s, await services.memberCards.tokenFor(customer._id), 'bot:memberQrCaption')];
+  }
+
+  /** The member QR (it carries the secret member token), with the button that replaces it. */
+  async function memberQr(s: Session, memberToken: string, captionKey: string): Promise<Reply> {
+    return {
+      text: s.t(captionKey, { code: s.customer.code }),
+      photo: await qrPng(links.memberCard(memberToken)),
+      buttons: [[{ label: s.t('card:newQrButton'), action: '/newqr' }]],
+    };
+  }
+
+  /** A new member QR: the old one stops working (a photo of it can no longer spend anything). */
+  async function newMemberQr(s: Session): Promise<Reply[]> {
+    return [await memberQr(s, await services.memberCards.rotate(s.customer._id), 'card:newQrCaption')];
   }
 
   async function myRewards(s: Session): Promise<Reply[]> {
@@ -100,10 +111,16 @@ export function createCustomerReplies(kit: ConversationKit) {
     return traits.typedPhone ? [{ text: s.t('bot:phoneAskTyped') }] : [{ text: s.t('bot:phoneAsk'), requestContact: true }];
   }
 
-  async function sharePhone(s: Session, phone: string): Promise<Reply[]> {
-    const result = await services.customers.setPhone(s.customer._id, phone);
-    if (result.ok) return [{ text: s.t('bot:phoneSaved', { phone: result.phone }) }];
-    return [{ text: s.t(result.reason === 'phone_taken' ? 'bot:phoneTaken' : 'bot:phoneInvalid') }];
+  /**
+   * Saves a number: `verified` only for the person's own Telegram contact. The answer never
+   * depends on whether anybody else has the number.
+   */
+  async function sharePhone(s: Session, phone: string, verified: boolean): Promise<Reply[]> {
+    const result = await services.customers.setPhone(s.customer._id, phone, { verified });
+    if (!result.ok) return [{ text: s.t('bot:phoneInvalid') }];
+    // Where a contact button exists, a typed number is saved with the way to verify it.
+    if (result.verified || traits.typedPhone) return [{ text: s.t('bot:phoneSaved', { phone: result.phone }) }];
+    return [{ text: s.t('card:phoneSavedUnverified', { phone: result.phone }), requestContact: true }];
   }
 
   function programRules(s: Session): Reply[] {
@@ -126,7 +143,7 @@ export function createCustomerReplies(kit: ConversationKit) {
     return [{ text: text.join('\n\n') }];
   }
 
-  return { languageChoice, welcome, help, setLanguage, inviteLink, myStatus, myRewards, askPhone, sharePhone, programRules };
+  return { languageChoice, welcome, help, setLanguage, inviteLink, myStatus, newMemberQr, myRewards, askPhone, sharePhone, programRules };
 }
 
 export type CustomerReplies = ReturnType<typeof createCustomerReplies>;

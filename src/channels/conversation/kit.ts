@@ -9,8 +9,8 @@ import type { Services } from '../../services/index.js';
 export interface Links {
   /** The personal referral link a customer shares. */
   referral(code: string): string;
-  /** What the member QR encodes: scanned by staff, it opens this customer's card. */
-  memberCard(code: string): string;
+  /** What the member QR encodes (the secret member token): scanned by staff, it opens this customer's card. */
+  memberCard(memberToken: string): string;
   /** A link that opens the bot with `/start <payload>`, where the app has such links (Telegram). */
   startLink?(payload: string): string;
 }
@@ -24,6 +24,8 @@ export interface ChannelTraits {
   bareCodes: boolean;
   /** No contact button: people type `/phone <number>`. */
   typedPhone: boolean;
+  /** No buttons: a reply of just a number picks from the chat's last numbered list. */
+  numberedChoices: boolean;
 }
 
 export interface ConversationDeps {
@@ -44,7 +46,7 @@ export interface ConversationKit extends ConversationDeps {
 /** The person the bot is answering, in their language. */
 export type Session = { customer: Customer; locale: Locale; t: Translate };
 
-/** Payload prefix of a member-card deep link (`/start m_<code>`). */
+/** Payload prefix of a member-card deep link (`/start m_<member token>`). */
 export const MEMBER_CARD_PREFIX = 'm_';
 /** Payload prefix of a staff invite (`/start s_<invite>`). */
 export const STAFF_INVITE_PREFIX = 's_';

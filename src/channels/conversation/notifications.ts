@@ -24,6 +24,7 @@ interface NotificationData {
   /** The app of the account a chat was linked to or unlinked from, and that account's name. */
   accountApp?: ChatApp;
   accountName?: string;
+  phoneEnd?: string;
 }
 
 /**
@@ -82,6 +83,8 @@ export function renderNotification(
       return data.reward
         ? t('notify:voucherExpiry', { code: data.voucherCode, reward: rewardLabel(data.reward, locale), expiresAt: data.expiresAt ? new Date(data.expiresAt) : undefined })
         : undefined;
+    case 'phone_removed':
+      return t('card:phoneRemoved', { end: data.phoneEnd });
     case 'daily_summary':
       return data.summary ? renderDailySummary(t, data.summary, program.business.name) : undefined;
     case 'app_linked':

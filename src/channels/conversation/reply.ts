@@ -1,12 +1,17 @@
-/** A button as every channel can show it: Telegram as a button, Zalo as a numbered choice. */
-export type Button = { label: string; action: string } | { label: string; url: string };
+/**
+ * A button as every channel can show it: Telegram as a button, Zalo as a numbered choice.
+ * `action` is the command line the button stands for; the conversation registers it as a
+ * one-time action card before the reply leaves, and `ref` is what the channel sends back when
+ * the button is pressed (Telegram callback data). The action itself never leaves the server.
+ */
+export type Button = { label: string; action: string; ref?: string } | { label: string; url: string };
 
 /** One message of the bot's answer, independent of the chat app. */
 export interface Reply {
   text: string;
   /** A PNG (QR codes) sent with the text as its caption. */
   photo?: Buffer;
-  /** Rows of buttons. `action` is a command line the bot receives back when pressed. */
+  /** Rows of buttons; each reply's buttons act once, together (see Button). */
   buttons?: Button[][];
   /** Ask for the person's phone number (Telegram's contact button). */
   requestContact?: boolean;
@@ -21,8 +26,12 @@ export interface Incoming {
   /** The app's language for the person, used until they pick one. */
   languageCode?: string;
   text?: string;
-  /** A phone number the person shared with the app's contact button. */
+  /** A phone number shared as a contact card. */
   contactPhone?: string;
+  /** True when the contact is the person's own (Telegram: `contact.user_id` is the sender). */
+  contactVerified?: boolean;
+  /** The `ref` of a pressed button (Telegram callback data). */
+  pressed?: string;
   /** Unique per incoming update: makes a redelivered "add visit" a no-op. */
   requestKey: string;
 }

@@ -1,6 +1,7 @@
 import type { Actor } from '../../services/index.js';
+import type { CardRef } from '../../services/member-cards.js';
 import type { ConfirmFirstVisitResult } from '../../services/visits.js';
-import { rewardLabel, tierText, voucherLine } from './format.js';
+import { rewardLabel, tierText } from './format.js';
 import type { ConversationKit, Session } from './kit.js';
 import type { Button, Reply } from './reply.js';
 
@@ -14,6 +15,8 @@ export function createStaffReplies(kit: ConversationKit) {
         return [{ text: s.t('bot:notAllowed') }];
       case 'not_found':
         return [{ text: s.t('bot:customerNotFound') }];
+      case 'ambiguous_phone':
+        return [{ text: s.t('card:ambiguousPhone') }];
       case 'own_visit':
         return [{ text: s.t('bot:ownVisit') }];
       case 'invalid_amount':
@@ -44,7 +47,6 @@ export function createStaffReplies(kit: ConversationKit) {
         s.t('bot:referralConverted', {
           referrer: result.referral.referrerName || s.t('bot:aFriend'),
           friendReward: rewardLabel(result.referral.friendVoucher.reward, s.locale),
-          voucher: result.referral.friendVoucher.code,
         }),
       );
     }
@@ -92,33 +94,56 @@ export function createStaffReplies(kit: ConversationKit) {
     }
   }
 
-  /** The customer card staff see: facts plus one-tap actions. */
-  async function find(s: Session, actor: Actor, query: string): Promise<Reply[]> {
-    if (!(await services.roles.isStaff(actor.customerId))) return [{ text: s.t('bot:notAllowed') }];
-    const found = await services.customers.findByCodeOrPhone(query);
-    if (!found) return [{ text: s.t('bot:customerNotFound') }];
-    const status = await services.status.getCustomerStatus(found._id);
-    if (!status) return [{ text: s.t('bot:customerNotFound') }];
-    const buttons: Button[][] = [];
-    if (!found.firstVisitAt) buttons.push([{ label: s.t('bot:cardConfirmButton'), action: `/confirm ${found.code}` }]);
-    else buttons.push([{ label: s.t('bot:cardVisitButton'), action: `/visit ${found.code}` }]);
-    for (const voucher of status.activeVouchers.slice(0, 5)) {
-      buttons.push([{ label: s.t('bot:cardRedeemButton', { code: voucher.code, reward: rewardLabel(voucher.reward, s.locale) }), action: `/redeem ${voucher.code}` }]);
+  /**
+   * The customer card staff see: who it is (name, last 3 digits of the phone and whether it is
+   * verified), visit facts and the visit button. Redeem buttons only on a card opened with the
+   * member QR; a card found by code or phone shows no voucher codes.
+   */
+  async function card(s: Session, actor: Actor, ref: CardRef): Promise<Reply[]> {
+    const opened = await services.memberCards.open(actor, ref);
+    if (!opened.ok) {
+      switch (opened.reason) {
+        case 'not_allowed':
+          return [{ text: s.t('bot:notAllowed') }];
+        case 'not_found':
+          return [{ text: s.t('bot:customerNotFound') }];
+        case 'ambiguous_phone':
+          return [{ text: s.t('card:ambiguousPhone') }];
+        case 'invalid_member_qr':
+          return [{ text: s.t('card:memberQrInvalid') }];
+      }
     }
+    const { customer, phone, voucherCount, redeemable } = opened.card;
+    const buttons: Button[][] = [
+      customer.firstVisitAt
+        ? [{ label: s.t('bot:cardVisitButton'), action: `/visit ${customer.code}` }]
+        : [{ label: s.t('bot:cardConfirmButton'), action: `/confirm ${customer.code}` }],
+    ];
+    for (const voucher of redeemable.slice(0, 5)) {
+      const label = s.t('card:redeemButton', { reward: rewardLabel(voucher.reward, s.locale), expiresAt: voucher.expiresAt });
+      buttons.push([{ label, action: `/redeem ${voucher.code}` }]);
+    }
+    const vouchers =
+      voucherCount === 0
+        ? s.t('card:noVouchers')
+        : redeemable.length > 0
+          ? s.t('card:vouchersRedeemable', { count: voucherCount })
+          : s.t('card:vouchersHidden', { count: voucherCount });
     const lines = [
-      s.t('bot:cardHeader', { name: found.name || found.code, code: found.code }),
-      found.phone ? s.t('bot:cardPhone', { phone: found.phone }) : undefined,
-      s.t('bot:mePoints', { points: found.points }),
-      s.t('bot:meTier', { tier: tierText(s.t, program, found.tier, s.locale) }),
-      found.firstVisitAt ? s.t('bot:cardVisits', { count: found.visitCount, since: found.firstVisitAt }) : s.t('bot:cardNoVisit'),
-      status.activeVouchers.length > 0
-        ? [s.t('bot:meVouchers'), ...status.activeVouchers.map((v) => `• ${voucherLine(s.t, v, s.locale)}`)].join('\n')
-        : s.t('bot:meNoVouchers'),
+      s.t('bot:cardHeader', { name: customer.name || customer.code, code: customer.code }),
+      phone ? s.t(phone.verified ? 'card:phoneVerified' : 'card:phoneUnverified', { end: phone.end }) : undefined,
+      s.t('bot:mePoints', { points: customer.points }),
+      s.t('bot:meTier', { tier: tierText(s.t, program, customer.tier, s.locale) }),
+      customer.firstVisitAt ? s.t('bot:cardVisits', { count: customer.visitCount, since: customer.firstVisitAt }) : s.t('bot:cardNoVisit'),
+      vouchers,
     ].filter((line): line is string => !!line);
     return [{ text: lines.join('\n'), buttons }];
   }
 
-  return { confirmFirstVisit, recordVisit, redeem, find };
+  const find = (s: Session, actor: Actor, query: string) => card(s, actor, { query });
+  const memberCard = (s: Session, actor: Actor, memberToken: string) => card(s, actor, { memberToken });
+
+  return { confirmFirstVisit, recordVisit, redeem, find, memberCard };
 }
 
 export type StaffReplies = ReturnType<typeof createStaffReplies>;

@@ -18,9 +18,9 @@ export function createStartReplies(kit: ConversationKit, customer: CustomerRepli
     if (payload.toLowerCase().startsWith(STAFF_INVITE_PREFIX)) {
       return [...(await acceptStaffInvite(s, actor, payload.slice(STAFF_INVITE_PREFIX.length))), ...languageChoiceIfNew(s)];
     }
-    if (payload.startsWith(MEMBER_CARD_PREFIX)) {
-      const code = payload.slice(MEMBER_CARD_PREFIX.length);
-      if (await services.roles.isStaff(s.customer._id)) return staff.find(s, actor, code);
+    if (payload.toLowerCase().startsWith(MEMBER_CARD_PREFIX)) {
+      // A customer who scans someone's member QR learns nothing, not even whether it is valid.
+      if (await services.roles.isStaff(s.customer._id)) return staff.memberCard(s, actor, payload.slice(MEMBER_CARD_PREFIX.length));
       return customer.help(s);
     }
     if (await services.roles.isSetupCode(payload)) {

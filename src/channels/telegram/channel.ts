@@ -42,7 +42,9 @@ function keyboardOf(reply: Reply): InlineKeyboard | Keyboard | undefined {
   for (const row of reply.buttons) {
     for (const button of row) {
       if ('url' in button) keyboard.url(button.label, button.url);
-      else keyboard.text(button.label, button.action);
+      // Callback data is the one-time card reference (at most 19 bytes), never the command.
+      else if (button.ref) keyboard.text(button.label, button.ref);
+      else throw new Error('a button left the conversation without its action card');
     }
     keyboard.row();
   }
@@ -78,7 +80,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): ChatChannel & 
     {
       referral: (code) => startLink(code),
       startLink,
-      memberCard: (code) => startLink(`${MEMBER_CARD_PREFIX}${code}`),
+      memberCard: (memberToken) => startLink(`${MEMBER_CARD_PREFIX}${memberToken}`),
     },
   );
 
@@ -121,9 +123,11 @@ export function createTelegramChannel(deps: TelegramChannelDeps): ChatChannel & 
       chatId: String(ctx.chat.id),
       displayName: [from.first_name, from.last_name].filter(Boolean).join(' '),
       languageCode: from.language_code,
-      text: ctx.callbackQuery?.data ?? ctx.message?.text,
-      // Only a contact the person shares of themselves counts as their phone number.
-      contactPhone: contact && contact.user_id === from.id ? contact.phone_number : undefined,
+      text: ctx.message?.text,
+      pressed: ctx.callbackQuery?.data,
+      contactPhone: contact?.phone_number,
+      // Only a contact the person shares of themselves verifies the number.
+      contactVerified: contact?.user_id === from.id,
       requestKey: `telegram:${ctx.update.update_id}`,
     };
     for (const reply of await conversation.handle(incoming)) await sendReply(bot, ctx.chat.id, reply);

@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type Router } from 'express';
 import { RateLimiterMemory, type RateLimiterRes } from 'rate-limiter-flexible';
 import type { Translate } from '../../i18n.js';
@@ -32,6 +32,11 @@ export function classifyZaloError(error: unknown): SendResult {
   return { ok: false, kind: 'retry', reason: String(error) };
 }
 
+/** One published image per chat and picture: a new member QR under the same caption is a new image. */
+function imageKey(chatId: string, png: Buffer): string {
+  return `${chatId}:${createHash('sha256').update(png).digest('hex')}`;
+}
+
 function sameSecret(given: string | undefined, expected: string): boolean {
   const a = Buffer.from(given ?? '');
   const b = Buffer.from(expected);
@@ -57,9 +62,9 @@ export function createZaloChannel(deps: ZaloChannelDeps): ChatChannel & { sender
     {
       referral: (code) => `${deps.publicUrl}/r/${code}`,
       // Zalo links carry no payload: the member QR opens a web page that leads staff to the card.
-      memberCard: (code) => `${deps.publicUrl}/m/${code}`,
+      memberCard: (memberToken) => `${deps.publicUrl}/m/${memberToken}`,
     },
-    { bareCodes: true, typedPhone: true },
+    { bareCodes: true, typedPhone: true, numberedChoices: true },
   );
 
   async function send(chatId: string, reply: Reply, t: Translate): Promise<void> {
@@ -72,24 +77,15 @@ export function createZaloChannel(deps: ZaloChannelDeps): ChatChannel & { sender
         lines.push(`${actions.length}. ${button.label}`);
       }
     }
-    if (actions.length > 0) {
-      lines.push(t('zalo:replyWithNumber', { choices: actions.map((_, i) => i + 1).join(', ') }));
-      await models.PendingChoice.updateOne({ identity: `zalo:${chatId}` }, { $set: { actions } }, { upsert: true });
-    }
+    // The conversation registered these as the chat's numbered list; "2" presses the second.
+    if (actions.length > 0) lines.push(t('zalo:replyWithNumber', { choices: actions.map((_, i) => i + 1).join(', ') }));
     const text = lines.join('\n');
     if (reply.photo) {
-      const url = await publishQrImage(models, deps.publicUrl, `${chatId}:${reply.text}`, reply.photo);
+      const url = await publishQrImage(models, deps.publicUrl, imageKey(chatId, reply.photo), reply.photo);
       await client.sendPhoto(chatId, url, text);
     } else {
       await client.sendMessage(chatId, text);
     }
-  }
-
-  /** A reply of just a number picks from the last numbered choices shown in that chat. */
-  async function resolveChoice(identity: string, text: string): Promise<string> {
-    if (!/^\d{1,2}$/.test(text.trim())) return text;
-    const pending = await models.PendingChoice.findOne({ identity }).lean();
-    return pending?.actions[Number(text.trim()) - 1] ?? text;
   }
 
   /** The person's language, or the shop's default for someone the bot does not know yet. */
@@ -133,7 +129,7 @@ export function createZaloChannel(deps: ZaloChannelDeps): ChatChannel & { sender
         identity,
         chatId: message.chat.id,
         displayName: message.from.display_name,
-        text: await resolveChoice(identity, message.text),
+        text: message.text,
         requestKey: `zalo:${message.message_id}`,
       });
       const t = await translatorFor(identity);
@@ -187,7 +183,7 @@ export function createZaloChannel(deps: ZaloChannelDeps): ChatChannel & { sender
       const text = [message.text, ...(message.links ?? []).map((link) => `${link.label}: ${link.url}`)].join('\n');
       try {
         if (message.photo) {
-          const url = message.photo.publicUrl ?? (await publishQrImage(models, deps.publicUrl, `${chatId}:${message.text}`, message.photo.png));
+          const url = message.photo.publicUrl ?? (await publishQrImage(models, deps.publicUrl, imageKey(chatId, message.photo.png), message.photo.png));
           await client.sendPhoto(chatId, url, text);
         } else {
           await client.sendMessage(chatId, text);

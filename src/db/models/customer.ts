@@ -9,14 +9,17 @@ export type ReferralChannel = (typeof referralChannels)[number];
 /**
  * One person in the program, whatever app they use. `points` and `tier` are derived from
  * the points ledger and kept here for reading; `ledgerCount` orders concurrent refreshes.
- * Phone uniqueness lives in the PhoneNumber collection (a partial unique index is not
- * available on every server we support).
+ * `phone` is the number on the account; `phoneVerified` says the chat app vouched for it (a
+ * Telegram contact of the person themselves). Typed numbers are unverified and may be on several
+ * accounts; the one verified holder of a number is in the PhoneNumber collection (a partial
+ * unique index is not available on every server we support).
  */
 const customerSchema = new Schema(
   {
     code: { type: String, required: true, unique: true },
     name: { type: String, default: '' },
-    phone: { type: String },
+    phone: { type: String, index: true },
+    phoneVerified: { type: Boolean, default: false },
     locale: { type: String, enum: ['vi', 'en'], required: true },
     /** False until the person picked a language (the bot asks on first contact). */
     localeChosen: { type: Boolean, default: false },

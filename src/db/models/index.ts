@@ -1,4 +1,5 @@
 import type { Connection } from 'mongoose';
+import { createActionCardModel } from './action-card.js';
 import { createAuditLogModel } from './audit-log.js';
 import { createChannelIdentityModel } from './channel-identity.js';
 import { createClaimModel } from './claim.js';
@@ -6,6 +7,7 @@ import { createCustomerModel } from './customer.js';
 import { createFraudFlagModel } from './fraud-flag.js';
 import { createLinkOpenModel } from './link-open.js';
 import { createLinkRequestModel } from './link-request.js';
+import { createMemberTokenModel } from './member-token.js';
 import { createNotificationModel } from './notification.js';
 import { createPendingChoiceModel } from './pending-choice.js';
 import { createPhoneHistoryModel } from './phone-history.js';
@@ -23,6 +25,7 @@ import { createVoucherModel } from './voucher.js';
 /** Every model, bound to one connection. Services receive this object, never the connection. */
 export function createModels(connection: Connection) {
   return {
+    ActionCard: createActionCardModel(connection),
     AuditLog: createAuditLogModel(connection),
     ChannelIdentity: createChannelIdentityModel(connection),
     Claim: createClaimModel(connection),
@@ -30,6 +33,7 @@ export function createModels(connection: Connection) {
     FraudFlag: createFraudFlagModel(connection),
     LinkOpen: createLinkOpenModel(connection),
     LinkRequest: createLinkRequestModel(connection),
+    MemberToken: createMemberTokenModel(connection),
     Notification: createNotificationModel(connection),
     PendingChoice: createPendingChoiceModel(connection),
     PhoneHistory: createPhoneHistoryModel(connection),

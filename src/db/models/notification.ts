@@ -16,6 +16,7 @@ export const notificationTypes = [
   'app_linked',
   'app_link_declined',
   'app_unlinked',
+  'phone_removed',
 ] as const;
 export type NotificationType = (typeof notificationTypes)[number];
 

@@ -1,6 +1,9 @@
 import { Schema, type Connection } from 'mongoose';
 
-/** A phone number claimed by one customer; the unique index makes the claim race-safe. */
+/**
+ * The verified holder of a phone number (the person's own Telegram contact); the unique index
+ * makes one holder per number. Typed, unverified numbers live on the customer only.
+ */
 const phoneNumberSchema = new Schema(
   {
     phone: { type: String, required: true, unique: true },

@@ -81,16 +81,36 @@ describe('join and attribution', () => {
     expect(stored).not.toContain(salt!.value);
   });
 
-  it('stores a phone in +84 form, one customer per number, and finds the customer by it', async () => {
+  it('stores typed numbers unverified, lets the verified owner take a number, and finds the right holder', async () => {
     const { customer: a } = await h.join(1401, 'Anh');
     const { customer: b } = await h.join(1402, 'Bình');
-    expect(await h.services.customers.setPhone(a._id, '0912 345 678')).toEqual({ ok: true, phone: '+84912345678' });
-    expect(await h.services.customers.setPhone(b._id, '+84 912-345-678')).toEqual({ ok: false, reason: 'phone_taken' });
-    expect(await h.services.customers.setPhone(b._id, '12345')).toEqual({ ok: false, reason: 'invalid_phone' });
+    const { customer: c } = await h.join(1403, 'Chủ số');
+    expect(await h.services.customers.setPhone(a._id, '0912 345 678')).toEqual({ ok: true, phone: '+84912345678', verified: false });
     expect((await h.services.customers.findByCodeOrPhone('84912345678'))?.name).toBe('Anh');
-    expect(await h.services.customers.setPhone(a._id, '0987 654 321')).toEqual({ ok: true, phone: '+84987654321' });
-    expect(await h.services.customers.setPhone(b._id, '0912345678')).toEqual({ ok: true, phone: '+84912345678' });
-    expect((await h.services.customers.findByCodeOrPhone('0912345678'))?.name).toBe('Bình');
+    // A second typist gets the same answer; a number two people typed finds nobody for sure.
+    expect(await h.services.customers.setPhone(b._id, '+84 912-345-678')).toEqual({ ok: true, phone: '+84912345678', verified: false });
+    expect(await h.services.customers.lookup('0912345678')).toEqual({ ok: false, reason: 'ambiguous_phone' });
+    expect(await h.services.customers.setPhone(b._id, '12345')).toEqual({ ok: false, reason: 'invalid_phone' });
+
+    expect(await h.services.customers.setPhone(c._id, '0912345678', { verified: true })).toEqual({ ok: true, phone: '+84912345678', verified: true });
+    expect((await h.services.customers.findByCodeOrPhone('0912345678'))?.name).toBe('Chủ số');
+    expect((await h.services.customers.getById(a._id))?.phone).toBeUndefined();
+    expect((await h.services.customers.getById(b._id))?.phone).toBeUndefined();
+    const notices = await h.db.models.Notification.find({ type: 'phone_removed' }).lean();
+    expect(notices.map((n) => String(n.customerId)).sort()).toEqual([String(a._id), String(b._id)].sort());
+    const history = await h.db.models.PhoneHistory.find({ phone: '+84912345678' }).lean();
+    expect(history.map((e) => [e.customerId.equals(c._id) ? 'c' : e.customerId.equals(a._id) ? 'a' : 'b', e.verified]).sort()).toEqual([
+      ['a', false],
+      ['b', false],
+      ['c', true],
+    ]);
+
+    // Typing it again changes nothing for the verified owner; the owner moving on frees the number.
+    expect(await h.services.customers.setPhone(a._id, '0912345678')).toEqual({ ok: true, phone: '+84912345678', verified: false });
+    expect((await h.services.customers.findByCodeOrPhone('0912345678'))?.name).toBe('Chủ số');
+    await h.services.customers.setPhone(c._id, '0987 654 321', { verified: true });
+    expect((await h.services.customers.findByCodeOrPhone('0912345678'))?.name).toBe('Anh');
+    expect(await h.db.models.PhoneHistory.countDocuments({ customerId: c._id })).toBe(2);
   });
 
   it('flags a referrer with more joins in one day than the rules allow', async () => {
