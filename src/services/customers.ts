@@ -3,7 +3,7 @@ import { normalizeCode, PERSONAL_CODE_LENGTH, withUniqueCode } from '../domain/c
 import { looksLikePhone, normalizePhone } from '../domain/phone.js';
 import type { Customer } from '../db/models/customer.js';
 import type { Locale } from '../i18n.js';
-import { isDuplicateKey, type ServiceContext } from './context.js';
+import { isDuplicateKey, type Actor, type ServiceContext } from './context.js';
 
 export interface JoinInput {
   /** `telegram:<id>` or `zalo:<id>`. */
@@ -20,6 +20,11 @@ export type SetPhoneResult =
   | { ok: true; phone: string }
   | { ok: false; reason: 'invalid_phone' }
   | { ok: false; reason: 'phone_taken' };
+
+export type StaffLookupResult =
+  | { ok: true; customer: Customer }
+  | { ok: false; reason: 'not_allowed' }
+  | { ok: false; reason: 'not_found' };
 
 export function createCustomerService(ctx: ServiceContext) {
   const { models } = ctx;
@@ -136,6 +141,14 @@ export function createCustomerService(ctx: ServiceContext) {
     return (await models.Customer.findOne({ code }).lean<Customer>()) ?? undefined;
   }
 
+  /** The customer a staff member looks up (`/find`, a scanned member QR): staff and owners only. */
+  async function lookupForStaff(actor: Actor, query: string): Promise<StaffLookupResult> {
+    const allowed = await ctx.authorize(actor, 'find', ['staff', 'owner']);
+    if (!allowed.ok) return allowed;
+    const customer = await findByCodeOrPhone(query);
+    return customer ? { ok: true, customer } : { ok: false, reason: 'not_found' };
+  }
+
   async function getById(customerId: Types.ObjectId): Promise<Customer | undefined> {
     return (await models.Customer.findById(customerId).lean<Customer>()) ?? undefined;
   }
@@ -145,7 +158,7 @@ export function createCustomerService(ctx: ServiceContext) {
     return link ? getById(link.customerId) : undefined;
   }
 
-  return { join, setLocale, setPhone, findByCodeOrPhone, getById, findByIdentity };
+  return { join, setLocale, setPhone, findByCodeOrPhone, lookupForStaff, getById, findByIdentity };
 }
 
 export type CustomerService = ReturnType<typeof createCustomerService>;

@@ -94,9 +94,9 @@ export function createStaffReplies(kit: ConversationKit) {
 
   /** The customer card staff see: facts plus one-tap actions. */
   async function find(s: Session, actor: Actor, query: string): Promise<Reply[]> {
-    if (!(await services.roles.isStaff(actor.customerId))) return [{ text: s.t('bot:notAllowed') }];
-    const found = await services.customers.findByCodeOrPhone(query);
-    if (!found) return [{ text: s.t('bot:customerNotFound') }];
+    const lookup = await services.customers.lookupForStaff(actor, query);
+    if (!lookup.ok) return [{ text: s.t(lookup.reason === 'not_allowed' ? 'bot:notAllowed' : 'bot:customerNotFound') }];
+    const found = lookup.customer;
     const status = await services.status.getCustomerStatus(found._id);
     if (!status) return [{ text: s.t('bot:customerNotFound') }];
     const buttons: Button[][] = [];
