@@ -70,7 +70,8 @@ describe('roles in the services, and the audit of refused attempts', () => {
     expect(await h.services.roles.listStaff(staff)).toEqual(notAllowed);
     expect(await refusedRows(staff)).toEqual([expect.objectContaining({ count: 2, actions: { stats: 1, staff_list: 1 } })]);
 
-    expect(await h.services.reports.getPeriodStats(owner, 'today')).toMatchObject({ ok: true, stats: { newCustomers: expect.any(Number) } });
+    const ownStats = await h.services.reports.getPeriodStats(owner, 'today');
+    expect(ownStats.ok && typeof ownStats.stats.newCustomers).toBe('number');
     expect(await h.services.dashboard.getView(owner, 'today')).toMatchObject({ ok: true });
     expect(await refusedRows(owner)).toEqual([]);
   });
