@@ -32,7 +32,8 @@ describe('hostile: taking a role', () => {
     expect(await h.app.models.Customer.countDocuments({ role: 'owner' })).toBe(2);
     expect(await refused(500)).toEqual({ count: 1, actions: { claim_ownership: 1 }, outcomes: ['not_allowed'] });
     expect(await h.app.models.AuditLog.countDocuments({ action: 'claim_ownership', kind: 'action' })).toBe(0);
-  });
+    // A stop (which lets running work finish) and a start: more than a chat test's usual time.
+  }, 90_000);
 
   it('every owner and staff read is refused to a customer in the chat, and rolled up in the audit log', async () => {
     const customer = h.telegram.user(510, 'Tò mò');
