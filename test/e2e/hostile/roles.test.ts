@@ -17,6 +17,7 @@ describe('hostile: taking a role', () => {
     return { count: rows.reduce((sum, row) => sum + (row.count ?? 0), 0), actions, outcomes: rows.map((row) => row.outcome) };
   };
 
+  // The restart (a stop that lets running work finish, then a start) needs more than a chat test's usual time.
   it('the setup code printed before OWNER_IDS was set makes nobody the owner after the restart', async () => {
     const printed = h.app.ownerSetupCode;
     expect(printed).toMatch(/^[A-HJ-KM-NP-Z2-9]{8}$/);
@@ -32,7 +33,6 @@ describe('hostile: taking a role', () => {
     expect(await h.app.models.Customer.countDocuments({ role: 'owner' })).toBe(2);
     expect(await refused(500)).toEqual({ count: 1, actions: { claim_ownership: 1 }, outcomes: ['not_allowed'] });
     expect(await h.app.models.AuditLog.countDocuments({ action: 'claim_ownership', kind: 'action' })).toBe(0);
-    // A stop (which lets running work finish) and a start: more than a chat test's usual time.
   }, 90_000);
 
   it('every owner and staff read is refused to a customer in the chat, and rolled up in the audit log', async () => {
