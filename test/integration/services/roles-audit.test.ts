@@ -19,8 +19,11 @@ describe('roles in the services, and the audit of refused attempts', () => {
   const roleOf = async (actor: Actor) => (await h.db.models.Customer.findById(actor.customerId).lean())?.role;
 
   it('a setup code works for 24 hours only; then it is refused, audited, and the next start prints a fresh one', async () => {
-    const first = await h.services.roles.getOrCreateSetupCode();
+    // Processes starting together print the same code.
+    const starts = () => Promise.all(Array.from({ length: 5 }, () => h.services.roles.getOrCreateSetupCode()));
+    const [first, ...others] = await starts();
     expect(first).toBeDefined();
+    expect(others).toEqual(Array(4).fill(first));
     const late = await customer(8001, 'Đến muộn');
     h.clock.current = new Date(h.clock.current.getTime() + 24 * 3600_000 + 1000);
 
@@ -30,9 +33,10 @@ describe('roles in the services, and the audit of refused attempts', () => {
     // /start routes an old code as a setup code, so it gets the clear refusal instead of "unknown referral code".
     expect(await h.services.roles.isSetupCode(first!)).toBe(true);
 
-    const fresh = await h.services.roles.getOrCreateSetupCode();
+    const [fresh, ...alsoFresh] = await starts();
     expect(fresh).toBeDefined();
     expect(fresh).not.toBe(first);
+    expect(alsoFresh).toEqual(Array(4).fill(fresh));
     expect(await h.services.roles.getOrCreateSetupCode()).toBe(fresh);
     expect(await h.services.roles.claimOwnership(late, first!)).toEqual({ ok: false, reason: 'setup_code_expired' });
     expect(await h.services.roles.claimOwnership(late, fresh!)).toEqual({ ok: true });
