@@ -33,9 +33,9 @@ const owner = await db.models.Customer.findOneAndUpdate({ code: 'C0000000' }, { 
 const ownerActor = { customerId: owner!._id, identity: 'bench:owner' };
 const { reports, dashboard } = createServices({ models: db.models, program, logger: createLogger('warn'), timezone: 'Asia/Ho_Chi_Minh' });
 for (const [name, call] of [
-  ['stats today', () => reports.getPeriodStats('today')],
-  ['stats 30d', () => reports.getPeriodStats('30d')],
-  ['daily summary', () => reports.getDailySummary(new Date())],
+  ['stats today', () => reports.getPeriodStats(ownerActor, 'today')],
+  ['stats 30d', () => reports.getPeriodStats(ownerActor, '30d')],
+  ['daily summary', () => reports.getDailySummary(ownerActor)],
   ['dashboard 30d', () => dashboard.getView(ownerActor, '30d')],
 ] as const) {
   const times: number[] = [];

@@ -3,6 +3,7 @@ import { ConfigError, loadConfig, loadDotEnv, type Config } from './config.js';
 import { EmbeddedMongoError } from './db/embedded.js';
 import { ProgramConfigError } from './program/load.js';
 import { createLogger } from './logger.js';
+import { SETUP_CODE_HOURS } from './services/roles.js';
 
 /** What the operator reads in the terminal after start: where it runs, what to set next. */
 function banner(app: RunningApp, config: Config): string {
@@ -20,7 +21,7 @@ function banner(app: RunningApp, config: Config): string {
         : t('console:channelOff', { channel: label }),
     );
   }
-  if (app.ownerSetupCode) lines.push('', t('console:ownerSetupCode', { code: app.ownerSetupCode }));
+  if (app.ownerSetupCode) lines.push('', t('console:ownerSetupCode', { code: app.ownerSetupCode, hours: SETUP_CODE_HOURS }));
   const next: string[] = [];
   if (!config.telegram.enabled) next.push(t('console:nextTelegram'));
   if (!config.zalo.enabled) next.push(t('console:nextZalo'));

@@ -46,6 +46,12 @@ const actionKeys: Record<string, string> = {
   connect_code: 'dashboard:action.connect_code',
   connect_link: 'dashboard:action.connect_link',
   connect_unlink: 'dashboard:action.connect_unlink',
+  find: 'dashboard:action.find',
+  stats: 'dashboard:action.stats',
+  summary: 'dashboard:action.summary',
+  staff_list: 'dashboard:action.staff_list',
+  flags: 'dashboard:action.flags',
+  dashboard_view: 'dashboard:action.dashboard_view',
 };
 
 const outcomeKeys: Record<string, string> = {
@@ -170,7 +176,8 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
     const period = isPeriod(req.query.period) ? req.query.period : 'today';
     const done = typeof req.query.done === 'string' && Object.hasOwn(doneKeys, req.query.done) ? (req.query.done as Done) : undefined;
     const view = await services.dashboard.getView(access.actor, period);
-    res.send(renderDashboard({ t: i18n.forLocale(locale), locale, program, view, csrf: access.csrf, period, done, owner: access.owner.name || access.owner.code }));
+    if (!view.ok) return refuse(res, locale, 'signedOut');
+    res.send(renderDashboard({ t: i18n.forLocale(locale), locale, program, view: view.view, csrf: access.csrf, period, done, owner: access.owner.name || access.owner.code }));
   });
 
   router.post('/dashboard/flags/:id', express.urlencoded({ extended: false, limit: '4kb' }), async (req, res) => {
@@ -307,6 +314,23 @@ function renderDashboard(page: DashboardPage): string {
           ]),
         );
 
+  const refused =
+    view.refused.length === 0
+      ? `<p>${escapeHtml(t('dashboard:noRefused'))}</p>`
+      : table(
+          [t('dashboard:refusedHour'), t('dashboard:who'), t('dashboard:refusedTries'), t('dashboard:refusedCount')],
+          view.refused.map((entry) => [
+            escapeHtml(t('dashboard:at', { at: entry.hour })),
+            personText(entry.actor),
+            escapeHtml(
+              entry.actions
+                .map((a) => t('dashboard:actionCount', { action: t(actionKeys[a.action] ?? 'dashboard:action.other'), count: a.count }))
+                .join(', '),
+            ),
+            String(entry.count),
+          ]),
+        );
+
   const body =
     `<main><h1>${escapeHtml(t('dashboard:heading', { business }))}</h1>` +
     `<p><small>${escapeHtml(t('dashboard:signedInAs', { name: page.owner }))} · ` +
@@ -321,6 +345,7 @@ function renderDashboard(page: DashboardPage): string {
     `<h2>${escapeHtml(t('dashboard:tiers'))}</h2>${tiers}` +
     `<h2>${escapeHtml(t('dashboard:staff'))}</h2>${staff}` +
     `<h2 id="flags">${escapeHtml(t('dashboard:flags'))}</h2>${flags}` +
-    `<h2 id="activity">${escapeHtml(t('dashboard:activity'))}</h2>${activity}</main>`;
+    `<h2 id="activity">${escapeHtml(t('dashboard:activity'))}</h2>${activity}` +
+    `<h2 id="refused">${escapeHtml(t('dashboard:refused'))}</h2>${refused}</main>`;
   return htmlPage({ locale, title: t('dashboard:title', { business }), style, body });
 }

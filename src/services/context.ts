@@ -1,4 +1,5 @@
 import type { Types } from 'mongoose';
+import type { Role } from '../db/models/customer.js';
 import type { Models } from '../db/models/index.js';
 import type { NotificationType } from '../db/models/notification.js';
 import type { Logger } from '../logger.js';
@@ -20,6 +21,17 @@ export interface Actor {
   customerId: Types.ObjectId;
   identity: string;
 }
+
+/**
+ * An actor whose role a service loaded for this use case. Only `authorize` makes one, so a
+ * service handing it on to another service (the dashboard asking reports, roles and fraud)
+ * spares a second query without letting a caller claim a role.
+ */
+export interface Grant extends Actor {
+  readonly role: Role;
+}
+
+export type Authorization = { ok: true; actor: Grant } | { ok: false; reason: 'not_allowed' };
 
 /** True for MongoDB's duplicate-key error: the unique index already holds that value. */
 export function isDuplicateKey(error: unknown): boolean {
@@ -55,6 +67,7 @@ export function createServiceContext(deps: ServiceDeps) {
     if (id) deps.onNotificationsRecorded?.([String(id)]);
   }
 
+  /** A staff or owner action (including its refusals for other reasons than the role). */
   async function audit(
     actor: Actor,
     action: string,
@@ -63,6 +76,7 @@ export function createServiceContext(deps: ServiceDeps) {
     details: Record<string, unknown> = {},
   ): Promise<void> {
     await models.AuditLog.create({
+      kind: 'action',
       actorId: actor.customerId,
       actorIdentity: actor.identity,
       action,
@@ -71,6 +85,35 @@ export function createServiceContext(deps: ServiceDeps) {
       details,
       at: now(),
     });
+  }
+
+  /**
+   * An attempt refused to someone without the role: one row per person and hour that counts
+   * the attempts per action, so a customer sending refused commands cannot push the staff's
+   * actions off the audit view. FerretDB may lose an increment when one person's refusals race
+   * on the row; a person's messages are rate-limited, so at worst a count is slightly low.
+   */
+  async function auditRefusal(actor: Actor, action: string): Promise<void> {
+    const at = now();
+    const hour = new Date(Math.floor(at.getTime() / 3600_000) * 3600_000);
+    const key = `refused:${String(actor.customerId)}:${hour.toISOString()}`;
+    const upsert = () =>
+      models.AuditLog.updateOne(
+        { key },
+        {
+          $inc: { count: 1, [`actions.${action}`]: 1 },
+          $set: { at, action, actorIdentity: actor.identity },
+          $setOnInsert: { key, kind: 'refused', actorId: actor.customerId, hour, outcome: 'not_allowed' },
+        },
+        { upsert: true },
+      );
+    try {
+      await upsert();
+    } catch (error) {
+      // Two first refusals in one hour: the loser of the insert counts on the winner's row.
+      if (!isDuplicateKey(error)) throw error;
+      await upsert();
+    }
   }
 
   async function flag(key: string, rule: string, customerId: Types.ObjectId, details: Record<string, unknown>): Promise<void> {
@@ -108,13 +151,27 @@ export function createServiceContext(deps: ServiceDeps) {
     return ticket?.expiresAt && ticket.expiresAt > now() ? ticket.value : undefined;
   }
 
-  /** True when the customer may use staff commands (staff or owner). */
-  async function hasRole(customerId: Types.ObjectId, allowed: ReadonlyArray<'staff' | 'owner'>): Promise<boolean> {
-    const customer = await models.Customer.findById(customerId, { role: 1 }).lean();
-    return !!customer && (allowed as readonly string[]).includes(customer.role);
+  const grants = new WeakSet<Grant>();
+
+  /**
+   * The check every staff and owner use case starts with: the actor's role, loaded once per
+   * use case (a Grant from an earlier check in the same use case is trusted), and a refusal
+   * audited as a refused attempt.
+   */
+  async function authorize(actor: Actor, action: string, allowed: ReadonlyArray<'staff' | 'owner'>): Promise<Authorization> {
+    const known = grants.has(actor as Grant) ? (actor as Grant).role : undefined;
+    const role = known ?? (await models.Customer.findById(actor.customerId, { role: 1 }).lean())?.role;
+    if (!role || !(allowed as readonly string[]).includes(role)) {
+      await auditRefusal(actor, action);
+      return { ok: false, reason: 'not_allowed' };
+    }
+    if (known) return { ok: true, actor: actor as Grant };
+    const grant: Grant = Object.freeze({ customerId: actor.customerId, identity: actor.identity, role });
+    grants.add(grant);
+    return { ok: true, actor: grant };
   }
 
-  return { ...deps, now, recordNotification, audit, flag, hasRole, claim, issueTicket, readTicket };
+  return { ...deps, now, recordNotification, audit, auditRefusal, authorize, flag, claim, issueTicket, readTicket };
 }
 
 export type ServiceContext = ReturnType<typeof createServiceContext>;

@@ -115,12 +115,6 @@ export function createCustomerService(ctx: ServiceContext) {
     return customer ? { ok: true, customer } : { ok: false, reason: 'not_found' };
   }
 
-  /** The customer `lookup` finds, or undefined (not found, or a number several people typed). */
-  async function findByCodeOrPhone(query: string): Promise<Customer | undefined> {
-    const found = await lookup(query);
-    return found.ok ? found.customer : undefined;
-  }
-
   async function getById(customerId: Types.ObjectId): Promise<Customer | undefined> {
     return (await models.Customer.findById(customerId).lean<Customer>()) ?? undefined;
   }
@@ -130,7 +124,7 @@ export function createCustomerService(ctx: ServiceContext) {
     return link ? getById(link.customerId) : undefined;
   }
 
-  return { join, setLocale, setPhone: phones.setPhone, lookup, findByCodeOrPhone, getById, findByIdentity };
+  return { join, setLocale, setPhone: phones.setPhone, lookup, getById, findByIdentity };
 }
 
 export type CustomerService = ReturnType<typeof createCustomerService>;

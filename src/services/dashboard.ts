@@ -3,7 +3,7 @@ import type { Customer } from '../db/models/customer.js';
 import type { FraudFlag } from '../db/models/fraud-flag.js';
 import type { Actor, ServiceContext } from './context.js';
 import type { FraudService } from './fraud.js';
-import type { ReportsService, PeriodStats } from './reports.js';
+import type { ReportsService, PeriodStats, StatsPeriod } from './reports.js';
 import type { RoleService } from './roles.js';
 
 /** How long a dashboard link from `/dashboard` can be opened (once). */
@@ -20,17 +20,24 @@ export type DashboardAccess = { ok: true; owner: Customer; actor: Actor; csrf: s
 
 export type EndSessionsResult = { ok: true; ended: number } | { ok: false; reason: 'not_allowed' };
 
+type Person = Pick<Customer, 'name' | 'code'>;
+
 export interface DashboardView {
   stats: PeriodStats;
   customers: number;
   tiers: Array<{ name: string; minPoints: number; customers: number }>;
   staff: Customer[];
-  flags: Array<FraudFlag & { customer?: Pick<Customer, 'name' | 'code'> }>;
+  flags: Array<FraudFlag & { customer?: Person }>;
   /** The latest staff and owner actions from the audit log, newest first. */
-  activity: Array<{ at: Date; action: string; outcome: string; actor?: Pick<Customer, 'name' | 'code'>; target?: Pick<Customer, 'name' | 'code'> }>;
+  activity: Array<{ at: Date; action: string; outcome: string; actor?: Person; target?: Person }>;
+  /** Attempts refused to people without the role, one row per person and hour, latest first. */
+  refused: Array<{ hour: Date; at: Date; count: number; actions: Array<{ action: string; count: number }>; actor?: Person }>;
 }
 
+export type DashboardViewResult = { ok: true; view: DashboardView } | { ok: false; reason: 'not_allowed' };
+
 const ACTIVITY_SHOWN = 30;
+const REFUSED_SHOWN = 20;
 const FLAGS_SHOWN = 50;
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -56,10 +63,8 @@ export function createDashboardService(ctx: ServiceContext, roles: RoleService, 
   const { models, program } = ctx;
 
   async function createLink(actor: Actor): Promise<DashboardLinkResult> {
-    if (!(await roles.isOwner(actor.customerId))) {
-      await ctx.audit(actor, 'dashboard_link', 'not_allowed');
-      return { ok: false, reason: 'not_allowed' };
-    }
+    const allowed = await ctx.authorize(actor, 'dashboard_link', ['owner']);
+    if (!allowed.ok) return allowed;
     const token = randomBytes(24).toString('base64url');
     await ctx.issueTicket(linkKey(token), String(actor.customerId), DASHBOARD_LINK_MINUTES * 60_000);
     await ctx.audit(actor, 'dashboard_link', 'issued', actor.customerId);
@@ -99,44 +104,61 @@ export function createDashboardService(ctx: ServiceContext, roles: RoleService, 
    * link). Safe to repeat: a second time there is nothing left to end.
    */
   async function endSessions(actor: Actor): Promise<EndSessionsResult> {
-    if (!(await roles.isOwner(actor.customerId))) {
-      await ctx.audit(actor, 'dashboard_logout', 'not_allowed');
-      return { ok: false, reason: 'not_allowed' };
-    }
+    const allowed = await ctx.authorize(actor, 'dashboard_logout', ['owner']);
+    if (!allowed.ok) return allowed;
     const sessions = await models.Setting.countDocuments({ key: /^dashboard_session:/, expiresAt: { $gt: ctx.now() } });
     await models.Setting.deleteMany({ key: anyAccessKey });
     await ctx.audit(actor, 'dashboard_logout', 'ended', undefined, { sessions });
     return { ok: true, ended: sessions };
   }
 
-  /** Everything on the page, for the owner whose session it is (see `open`). */
-  async function getView(actor: Actor, period: 'today' | '7d' | '30d'): Promise<DashboardView> {
-    const [stats, customers, tierCounts, staff, openFlags, audit] = await Promise.all([
-      reports.getPeriodStats(period),
+  /** Everything on the page, for the owner who opened it (see `open`). */
+  async function getView(actor: Actor, period: StatsPeriod): Promise<DashboardViewResult> {
+    const allowed = await ctx.authorize(actor, 'dashboard_view', ['owner']);
+    if (!allowed.ok) return allowed;
+    const owner = allowed.actor;
+    const [stats, customers, tierCounts, staff, openFlags, actions, refusals] = await Promise.all([
+      reports.getPeriodStats(owner, period),
       models.Customer.estimatedDocumentCount(),
       Promise.all(program.tiers.map((tier) => models.Customer.countDocuments({ tier: tier.name }))),
-      roles.listStaff(),
-      fraud.listOpen(actor, FLAGS_SHOWN),
-      models.AuditLog.find({}).sort({ at: -1 }).limit(ACTIVITY_SHOWN).lean(),
+      roles.listStaff(owner),
+      fraud.listOpen(owner, FLAGS_SHOWN),
+      // Rows written before `kind` existed are actions.
+      models.AuditLog.find({ kind: { $ne: 'refused' } }).sort({ at: -1 }).limit(ACTIVITY_SHOWN).lean(),
+      models.AuditLog.find({ kind: 'refused' }).sort({ at: -1 }).limit(REFUSED_SHOWN).lean(),
     ]);
-    const flags = openFlags.ok ? openFlags.flags : [];
-    const ids = [...flags.map((f) => f.customerId), ...audit.flatMap((entry) => [entry.actorId, ...(entry.targetId ? [entry.targetId] : [])])];
+    // The owner was checked above and the grant spares these their own check: they cannot refuse.
+    if (!stats.ok || !staff.ok || !openFlags.ok) return { ok: false, reason: 'not_allowed' };
+    const flags = openFlags.flags;
+    const ids = [
+      ...flags.map((f) => f.customerId),
+      ...actions.flatMap((entry) => [entry.actorId, ...(entry.targetId ? [entry.targetId] : [])]),
+      ...refusals.map((entry) => entry.actorId),
+    ];
     const people = await models.Customer.find({ _id: { $in: ids } }, { name: 1, code: 1 }).lean();
     const person = (id: unknown) => people.find((p) => p._id.equals(id as Customer['_id']));
-    return {
-      stats,
+    const view: DashboardView = {
+      stats: stats.stats,
       customers,
       tiers: program.tiers.map((tier, i) => ({ name: tier.name, minPoints: tier.minPoints, customers: tierCounts[i] ?? 0 })),
-      staff,
+      staff: staff.people,
       flags: flags.map((flag) => ({ ...flag, customer: person(flag.customerId) })),
-      activity: audit.map((entry) => ({
+      activity: actions.map((entry) => ({
         at: entry.at,
         action: entry.action,
         outcome: entry.outcome,
         actor: person(entry.actorId),
         target: entry.targetId ? person(entry.targetId) : undefined,
       })),
+      refused: refusals.map((entry) => ({
+        hour: entry.hour ?? entry.at,
+        at: entry.at,
+        count: entry.count ?? 1,
+        actions: Object.entries((entry.actions ?? {}) as Record<string, number>).map(([action, count]) => ({ action, count })),
+        actor: person(entry.actorId),
+      })),
     };
+    return { ok: true, view };
   }
 
   return { createLink, signIn, open, endSessions, getView };

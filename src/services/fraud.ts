@@ -13,13 +13,15 @@ export function createFraudService(ctx: ServiceContext) {
 
   /** The open flags, newest first; the chat shows a few (one message each), the dashboard more. */
   async function listOpen(actor: Actor, limit = 20): Promise<{ ok: true; flags: FraudFlag[] } | { ok: false; reason: 'not_allowed' }> {
-    if (!(await ctx.hasRole(actor.customerId, ['owner']))) return { ok: false, reason: 'not_allowed' };
+    const allowed = await ctx.authorize(actor, 'flags', ['owner']);
+    if (!allowed.ok) return allowed;
     const flags = await models.FraudFlag.find({ status: 'open' }).sort({ createdAt: -1 }).limit(limit).lean<FraudFlag[]>();
     return { ok: true, flags };
   }
 
   async function resolve(actor: Actor, flagId: string, decision: 'dismissed' | 'confirmed'): Promise<ResolveFlagResult> {
-    if (!(await ctx.hasRole(actor.customerId, ['owner']))) return { ok: false, reason: 'not_allowed' };
+    const allowed = await ctx.authorize(actor, 'resolve_flag', ['owner']);
+    if (!allowed.ok) return allowed;
     if (!Types.ObjectId.isValid(flagId)) return { ok: false, reason: 'not_found' };
     const flag = await models.FraudFlag.findOneAndUpdate(
       { _id: new Types.ObjectId(flagId), status: 'open' },

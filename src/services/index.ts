@@ -7,7 +7,7 @@ import { createIdentityLinkService } from './identity-link.js';
 import { createMemberCardService } from './member-cards.js';
 import { createPointsLedger } from './points.js';
 import { createReferralService } from './referrals.js';
-import { createReportsService } from './reports.js';
+import { createReportFigures, createReportsService } from './reports.js';
 import { createRoleService } from './roles.js';
 import { createScheduledMessages } from './scheduled-messages.js';
 import { createStatusService } from './status.js';
@@ -22,7 +22,9 @@ export function createServices(deps: ServiceDeps) {
   const customers = createCustomerService(ctx);
   const points = createPointsLedger(ctx);
   const vouchers = createVoucherService(ctx, points);
-  const reports = createReportsService(deps);
+  // The figures without a role check go only to the daily-summary job and the owner's reports.
+  const figures = createReportFigures(deps);
+  const reports = createReportsService(ctx, figures);
   const roles = createRoleService(ctx, customers);
   const fraud = createFraudService(ctx);
   return {
@@ -38,7 +40,7 @@ export function createServices(deps: ServiceDeps) {
     actions: createActionService(ctx),
     memberCards: createMemberCardService(ctx, customers, vouchers),
     reports,
-    scheduled: createScheduledMessages(ctx, reports),
+    scheduled: createScheduledMessages(ctx, figures),
     dashboard: createDashboardService(ctx, roles, reports, fraud),
   };
 }

@@ -66,10 +66,8 @@ export function createMemberCardService(ctx: ServiceContext, customers: Customer
 
   /** The card a staff member or owner opens; refusals to anyone else are audited. */
   async function open(actor: Actor, ref: CardRef): Promise<OpenCardResult> {
-    if (!(await ctx.hasRole(actor.customerId, ['staff', 'owner']))) {
-      await ctx.audit(actor, 'open_card', 'not_allowed');
-      return { ok: false, reason: 'not_allowed' };
-    }
+    const allowed = await ctx.authorize(actor, 'open_card', ['staff', 'owner']);
+    if (!allowed.ok) return allowed;
     let customer: Customer | undefined;
     if ('memberToken' in ref) {
       customer = await findByToken(ref.memberToken);

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import type { Models } from '../db/models/index.js';
 import { businessDay } from '../domain/schedule.js';
+import type { Actor, ServiceContext } from './context.js';
 
 export interface PeriodStats {
   from: Date;
@@ -52,12 +53,22 @@ export interface DailySummary {
   weekAverage: Record<SummaryFigure, number>;
 }
 
-export function createReportsService(deps: { models: Models; timezone: string; now?: () => Date }) {
+export type StatsPeriod = 'today' | '7d' | '30d';
+
+export type PeriodStatsResult = { ok: true; stats: PeriodStats } | { ok: false; reason: 'not_allowed' };
+export type DailySummaryResult = { ok: true; summary: DailySummary } | { ok: false; reason: 'not_allowed' };
+
+/**
+ * The figures themselves, for internal callers only: the daily-summary job (time, not a
+ * person, asks) and the owner-facing reports below, after their role check. Not part of
+ * the services a channel or page gets.
+ */
+export function createReportFigures(deps: { models: Models; timezone: string; now?: () => Date }) {
   const { models, timezone } = deps;
   const now = deps.now ?? (() => new Date());
 
   /** [from, to) for today, the last 7 days or the last 30 days, in the shop's time zone. */
-  function periodRange(period: 'today' | '7d' | '30d'): { from: Date; to: Date } {
+  function periodRange(period: StatsPeriod): { from: Date; to: Date } {
     const end = DateTime.fromJSDate(now(), { zone: timezone });
     const days = period === 'today' ? 1 : period === '7d' ? 7 : 30;
     const from = end.startOf('day').minus({ days: days - 1 });
@@ -131,14 +142,33 @@ export function createReportsService(deps: { models: Models; timezone: string; n
   }
 
   return {
-    periodRange,
     getStats,
     getDailySummary,
-    getPeriodStats: (period: 'today' | '7d' | '30d') => {
+    getPeriodStats: (period: StatsPeriod) => {
       const { from, to } = periodRange(period);
       return getStats(from, to);
     },
   };
+}
+
+export type ReportFigures = ReturnType<typeof createReportFigures>;
+
+/** The owner's figures on demand (`/stats`, `/summary`, the dashboard). */
+export function createReportsService(ctx: ServiceContext, figures: ReportFigures) {
+  async function getPeriodStats(actor: Actor, period: StatsPeriod): Promise<PeriodStatsResult> {
+    const allowed = await ctx.authorize(actor, 'stats', ['owner']);
+    if (!allowed.ok) return allowed;
+    return { ok: true, stats: await figures.getPeriodStats(period) };
+  }
+
+  /** Today's summary so far, as the daily message will show it. */
+  async function getDailySummary(actor: Actor): Promise<DailySummaryResult> {
+    const allowed = await ctx.authorize(actor, 'summary', ['owner']);
+    if (!allowed.ok) return allowed;
+    return { ok: true, summary: await figures.getDailySummary(ctx.now()) };
+  }
+
+  return { getPeriodStats, getDailySummary };
 }
 
 export type ReportsService = ReturnType<typeof createReportsService>;

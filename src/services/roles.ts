@@ -1,11 +1,17 @@
-import type { Types } from 'mongoose';
 import { generateCode, normalizeCode } from '../domain/codes.js';
 import type { Customer } from '../db/models/customer.js';
 import type { Locale } from '../i18n.js';
 import { isDuplicateKey, type Actor, type ServiceContext } from './context.js';
 import type { CustomerService } from './customers.js';
 
+/** The ticket holding the current owner setup code (one for every process). */
 const SETUP_CODE_KEY = 'owner_setup_code';
+/** How long a printed setup code works while the shop has no owner. */
+export const SETUP_CODE_HOURS = 24;
+const SETUP_CODE_LENGTH = 8;
+/** Claims that remember every setup code ever issued (so an old one is told apart) and the one use of each. */
+const issuedKey = (code: string) => `owner_setup_issued:${code}`;
+const usedKey = (code: string) => `owner_setup:${code}`;
 
 export type StaffChangeResult =
   | { ok: true; customer: Customer; changed: boolean }
@@ -14,7 +20,13 @@ export type StaffChangeResult =
   | { ok: false; reason: 'not_found' }
   | { ok: false; reason: 'is_owner' };
 
-export type ClaimOwnershipResult = { ok: true } | { ok: false; reason: 'invalid_setup_code' };
+export type ClaimOwnershipResult =
+  | { ok: true }
+  | { ok: false; reason: 'invalid_setup_code' }
+  | { ok: false; reason: 'setup_code_expired' }
+  | { ok: false; reason: 'owner_exists' };
+
+export type ListStaffResult = { ok: true; people: Customer[] } | { ok: false; reason: 'not_allowed' };
 
 /** How long a staff invite from `/staff invite` can be used (once). */
 export const STAFF_INVITE_HOURS = 24;
@@ -25,18 +37,11 @@ export type StaffInviteResult = { ok: true; code: string; hours: number } | { ok
 export type AcceptStaffInviteResult =
   | { ok: true; changed: boolean }
   | { ok: false; reason: 'invalid_invite' }
+  | { ok: false; reason: 'issuer_not_owner' }
   | { ok: false; reason: 'is_owner' };
 
 export function createRoleService(ctx: ServiceContext, customers: CustomerService) {
   const { models } = ctx;
-
-  async function isStaff(customerId: Types.ObjectId): Promise<boolean> {
-    return ctx.hasRole(customerId, ['staff', 'owner']);
-  }
-
-  async function isOwner(customerId: Types.ObjectId): Promise<boolean> {
-    return ctx.hasRole(customerId, ['owner']);
-  }
 
   /** Makes the OWNER_IDS identities owners, creating their customer records if needed. */
   async function ensureOwners(identities: readonly string[], locale: Locale): Promise<void> {
@@ -48,39 +53,52 @@ export function createRoleService(ctx: ServiceContext, customers: CustomerServic
   }
 
   /**
-   * The one-time code that makes its sender the owner, while the shop has no owner. Stored
-   * so that every process prints and accepts the same code; undefined once an owner exists.
+   * The code that makes its sender the owner, printed at start while the shop has no owner.
+   * Kept as a ticket so every process prints and accepts the same one; after 24 hours (or
+   * once used by an owner who is gone) the next start issues a fresh one.
    */
   async function getOrCreateSetupCode(): Promise<string | undefined> {
     if (await models.Customer.exists({ role: 'owner' })) return undefined;
-    await models.Setting.updateOne(
-      { key: SETUP_CODE_KEY },
-      { $setOnInsert: { key: SETUP_CODE_KEY, value: generateCode(8) } },
-      { upsert: true },
-    ).catch((error: unknown) => {
+    const current = await ctx.readTicket(SETUP_CODE_KEY);
+    if (current && !(await models.Claim.exists({ key: usedKey(current) }))) return current;
+    // Only the finished ticket goes: a fresh one another process just issued stays.
+    await models.Setting.deleteOne(
+      current
+        ? { key: SETUP_CODE_KEY, value: current }
+        : { key: SETUP_CODE_KEY, $or: [{ expiresAt: { $lte: ctx.now() } }, { expiresAt: { $exists: false } }] },
+    );
+    const code = generateCode(SETUP_CODE_LENGTH);
+    try {
+      await ctx.issueTicket(SETUP_CODE_KEY, code, SETUP_CODE_HOURS * 3600_000);
+      await ctx.claim(issuedKey(code));
+    } catch (error) {
+      // Another process issued the fresh code first: print that one.
       if (!isDuplicateKey(error)) throw error;
-    });
-    const setting = await models.Setting.findOne({ key: SETUP_CODE_KEY }).lean();
-    return setting && !setting.usedBy ? setting.value : undefined;
-  }
-
-  /** True when the text is the unused owner setup code (so /start can route it). */
-  async function isSetupCode(text: string): Promise<boolean> {
-    const code = normalizeCode(text, { min: 8, max: 8 });
-    if (!code) return false;
-    return !!(await models.Setting.exists({ key: SETUP_CODE_KEY, value: code, usedBy: { $exists: false } }));
-  }
-
-  async function claimOwnership(actor: Actor, rawCode: string): Promise<ClaimOwnershipResult> {
-    const code = normalizeCode(rawCode, { min: 8, max: 8 });
-    const current = await models.Setting.findOne({ key: SETUP_CODE_KEY }).lean();
-    const claimed =
-      !!code && current?.value === code && !current.usedBy && (await ctx.claim(`owner_setup:${code}`, String(actor.customerId)));
-    if (!claimed) {
-      await ctx.audit(actor, 'claim_ownership', 'invalid_setup_code');
-      return { ok: false, reason: 'invalid_setup_code' };
     }
-    await models.Setting.updateOne({ key: SETUP_CODE_KEY }, { $set: { usedBy: actor.customerId, usedAt: ctx.now() } });
+    return ctx.readTicket(SETUP_CODE_KEY);
+  }
+
+  /** True when the text is an owner setup code, current or past (so /start can answer it as one). */
+  async function isSetupCode(text: string): Promise<boolean> {
+    const code = normalizeCode(text, { min: SETUP_CODE_LENGTH, max: SETUP_CODE_LENGTH });
+    return !!code && !!(await models.Claim.exists({ key: issuedKey(code) }));
+  }
+
+  /** Makes the sender the owner with the current setup code, only while the shop has no owner. */
+  async function claimOwnership(actor: Actor, rawCode: string): Promise<ClaimOwnershipResult> {
+    const refuse = async (reason: Exclude<ClaimOwnershipResult, { ok: true }>['reason']): Promise<ClaimOwnershipResult> => {
+      await ctx.auditRefusal(actor, 'claim_ownership');
+      return { ok: false, reason };
+    };
+    const code = normalizeCode(rawCode, { min: SETUP_CODE_LENGTH, max: SETUP_CODE_LENGTH });
+    if (!code) return refuse('invalid_setup_code');
+    if (await models.Customer.exists({ role: 'owner' })) return refuse('owner_exists');
+    if ((await ctx.readTicket(SETUP_CODE_KEY)) !== code) {
+      return refuse((await models.Claim.exists({ key: issuedKey(code) })) ? 'setup_code_expired' : 'invalid_setup_code');
+    }
+    // Two people sending the code at once: the claim lets exactly one become the owner.
+    if (!(await ctx.claim(usedKey(code), String(actor.customerId)))) return refuse('owner_exists');
+    await models.Setting.updateOne({ key: SETUP_CODE_KEY, value: code }, { $set: { usedBy: actor.customerId, usedAt: ctx.now() } });
     await models.Customer.updateOne({ _id: actor.customerId }, { $set: { role: 'owner' } });
     await ctx.audit(actor, 'claim_ownership', 'owner', actor.customerId);
     return { ok: true };
@@ -88,10 +106,8 @@ export function createRoleService(ctx: ServiceContext, customers: CustomerServic
 
   async function changeStaff(actor: Actor, rawCode: string, add: boolean): Promise<StaffChangeResult> {
     const action = add ? 'staff_add' : 'staff_remove';
-    if (!(await isOwner(actor.customerId))) {
-      await ctx.audit(actor, action, 'not_allowed');
-      return { ok: false, reason: 'not_allowed' };
-    }
+    const allowed = await ctx.authorize(actor, action, ['owner']);
+    if (!allowed.ok) return allowed;
     const code = normalizeCode(rawCode);
     if (!code) return { ok: false, reason: 'invalid_code' };
     const target = await models.Customer.findOne({ code }).lean<Customer>();
@@ -118,54 +134,50 @@ export function createRoleService(ctx: ServiceContext, customers: CustomerServic
 
   /** A one-time invite the owner hands to a new staff member instead of asking for their code. */
   async function createStaffInvite(actor: Actor): Promise<StaffInviteResult> {
-    if (!(await isOwner(actor.customerId))) {
-      await ctx.audit(actor, 'staff_invite', 'not_allowed');
-      return { ok: false, reason: 'not_allowed' };
-    }
+    const allowed = await ctx.authorize(actor, 'staff_invite', ['owner']);
+    if (!allowed.ok) return allowed;
     const code = generateCode(STAFF_INVITE_LENGTH);
     await ctx.issueTicket(`staff_invite:${code}`, String(actor.customerId), STAFF_INVITE_HOURS * 3600_000);
     await ctx.audit(actor, 'staff_invite', 'issued');
     return { ok: true, code, hours: STAFF_INVITE_HOURS };
   }
 
-  /** The person who opens an invite becomes staff; the invite is then used up and its owner told. */
+  /**
+   * The person who opens an invite becomes staff; the invite is then used up and its owner
+   * told. An invite dies with its issuer's owner role.
+   */
   async function acceptStaffInvite(actor: Actor, rawCode: string): Promise<AcceptStaffInviteResult> {
+    const refuse = async (reason: 'invalid_invite' | 'issuer_not_owner'): Promise<AcceptStaffInviteResult> => {
+      await ctx.auditRefusal(actor, 'staff_invite_accept');
+      return { ok: false, reason };
+    };
     const code = normalizeCode(rawCode, { min: STAFF_INVITE_LENGTH, max: STAFF_INVITE_LENGTH });
     const invitedBy = code ? await ctx.readTicket(`staff_invite:${code}`) : undefined;
-    if (!code || !invitedBy) {
-      await ctx.audit(actor, 'staff_invite_accept', 'invalid_invite');
-      return { ok: false, reason: 'invalid_invite' };
-    }
-    const person = await models.Customer.findById(actor.customerId).lean<Customer>();
+    if (!code || !invitedBy) return refuse('invalid_invite');
+    const [person, issuer] = await Promise.all([
+      models.Customer.findById(actor.customerId).lean<Customer>(),
+      models.Customer.findById(invitedBy, { role: 1 }).lean(),
+    ]);
     if (!person) return { ok: false, reason: 'invalid_invite' };
     // An owner opening the invite (to check it) must not use it up.
     if (person.role === 'owner') return { ok: false, reason: 'is_owner' };
-    if (!(await ctx.claim(`staff_invite:${code}`, String(actor.customerId)))) {
-      await ctx.audit(actor, 'staff_invite_accept', 'used');
-      return { ok: false, reason: 'invalid_invite' };
-    }
+    if (issuer?.role !== 'owner') return refuse('issuer_not_owner');
+    if (!(await ctx.claim(`staff_invite:${code}`, String(actor.customerId)))) return refuse('invalid_invite');
     const changed = (await models.Customer.updateOne({ _id: person._id, role: 'customer' }, { $set: { role: 'staff' } })).modifiedCount > 0;
     await ctx.audit(actor, 'staff_invite_accept', changed ? 'changed' : 'unchanged', person._id, { invitedBy });
-    const owner = await models.Customer.findById(invitedBy, { _id: 1 }).lean();
-    if (owner) {
-      await ctx.recordNotification(`staff_joined:${code}`, 'staff_joined', owner._id, { staffName: person.name, staffCode: person.code });
-    }
+    await ctx.recordNotification(`staff_joined:${code}`, 'staff_joined', issuer._id, { staffName: person.name, staffCode: person.code });
     return { ok: true, changed };
   }
 
   /** Owners and staff, owners first. */
-  async function listStaff(): Promise<Customer[]> {
+  async function listStaff(actor: Actor): Promise<ListStaffResult> {
+    const allowed = await ctx.authorize(actor, 'staff_list', ['owner']);
+    if (!allowed.ok) return allowed;
     const people = await models.Customer.find({ role: { $in: ['owner', 'staff'] } }).sort({ createdAt: 1 }).lean<Customer[]>();
-    return people.sort((a, b) => (a.role === b.role ? 0 : a.role === 'owner' ? -1 : 1));
-  }
-
-  async function listOwners(): Promise<Customer[]> {
-    return models.Customer.find({ role: 'owner' }).lean<Customer[]>();
+    return { ok: true, people: people.sort((a, b) => (a.role === b.role ? 0 : a.role === 'owner' ? -1 : 1)) };
   }
 
   return {
-    isStaff,
-    isOwner,
     ensureOwners,
     getOrCreateSetupCode,
     isSetupCode,
@@ -175,7 +187,6 @@ export function createRoleService(ctx: ServiceContext, customers: CustomerServic
     createStaffInvite,
     acceptStaffInvite,
     listStaff,
-    listOwners,
   };
 }
 

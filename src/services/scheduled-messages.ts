@@ -1,20 +1,20 @@
 import type { Customer } from '../db/models/customer.js';
 import type { Voucher } from '../db/models/voucher.js';
 import type { ServiceContext } from './context.js';
-import type { ReportsService } from './reports.js';
+import type { ReportFigures } from './reports.js';
 
 /**
  * The messages that time, not a person, causes: the owners' daily summary and reminders.
  * Each is recorded as a notification keyed by its cause and date, so two processes or a
  * rerun of the job record it once; the notifier delivers it like any other.
  */
-export function createScheduledMessages(ctx: ServiceContext, reports: ReportsService) {
+export function createScheduledMessages(ctx: ServiceContext, figures: ReportFigures) {
   const { models, program } = ctx;
   const day = 24 * 3600 * 1000;
 
   /** Records today's summary for every owner; returns how many owners it is for. */
   async function recordDailySummaries(at: Date = ctx.now()): Promise<number> {
-    const summary = await reports.getDailySummary(at);
+    const summary = await figures.getDailySummary(at);
     const owners = await models.Customer.find({ role: 'owner' }, { _id: 1 }).lean<Pick<Customer, '_id'>[]>();
     for (const owner of owners) {
       await ctx.recordNotification(`daily_summary:${String(owner._id)}:${summary.date}`, 'daily_summary', owner._id, { summary });

@@ -50,10 +50,8 @@ export function createVisitService(
     query: string,
     amount: number | undefined,
   ): Promise<{ customer: Customer } | Refusal> {
-    if (!(await ctx.hasRole(actor.customerId, ['staff', 'owner']))) {
-      await ctx.audit(actor, action, 'not_allowed', undefined, { query });
-      return { ok: false, reason: 'not_allowed' };
-    }
+    const allowed = await ctx.authorize(actor, action, ['staff', 'owner']);
+    if (!allowed.ok) return allowed;
     if (amount !== undefined && (!Number.isInteger(amount) || amount < 0 || amount > 1_000_000_000)) {
       return { ok: false, reason: 'invalid_amount' };
     }

@@ -77,10 +77,8 @@ export function createVoucherService(ctx: ServiceContext, points: PointsLedger) 
    * claim makes it once only under races; the status field follows it.
    */
   async function redeem(actor: Actor, rawCode: string): Promise<RedeemResult> {
-    if (!(await ctx.hasRole(actor.customerId, ['staff', 'owner']))) {
-      await ctx.audit(actor, 'redeem', 'not_allowed');
-      return { ok: false, reason: 'not_allowed' };
-    }
+    const allowed = await ctx.authorize(actor, 'redeem', ['staff', 'owner']);
+    if (!allowed.ok) return allowed;
     const code = normalizeCode(rawCode, { min: VOUCHER_CODE_LENGTH, max: VOUCHER_CODE_LENGTH });
     if (!code) return { ok: false, reason: 'invalid_code' };
     const found = await models.Voucher.findOne({ code }).lean<Voucher>();

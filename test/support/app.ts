@@ -10,6 +10,8 @@ export interface AppHarness {
   readonly app: RunningApp;
   readonly telegram: TelegramEmulator;
   readonly zalo: ZaloEmulator;
+  /** Stops the app and starts it again on the same database and emulators, with `env` added (an operator's restart). */
+  restart(env?: Record<string, string>): Promise<void>;
 }
 
 /**
@@ -23,23 +25,28 @@ export function useTelegramApp(
 ): AppHarness {
   const telegram = new TelegramEmulator();
   const zalo = new ZaloEmulator();
+  const database = testDatabaseName(label);
   let app: RunningApp | undefined;
-  beforeAll(async () => {
-    await telegram.start();
-    await zalo.start();
+  const start = async (extra: Record<string, string> = {}) => {
     const config = loadConfig({
       PORT: '0',
-      MONGODB_URI: testDatabaseUri(testDatabaseName(label)),
+      MONGODB_URI: testDatabaseUri(database),
       TELEGRAM_BOT_TOKEN: telegram.token,
       TELEGRAM_API_ROOT: telegram.apiRoot,
       ...(options.zalo ? { ZALO_BOT_TOKEN: zalo.token, ZALO_API_ROOT: zalo.apiRoot, ZALO_BOT_LINK: 'https://zalo.me/s/botsalonmai' } : {}),
       LOG_LEVEL: 'silent',
       ...env,
+      ...extra,
     });
     app = await startApp(config, options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), {
       agendaProcessEveryMs: 200,
       notificationSweepMs: 500,
     });
+  };
+  beforeAll(async () => {
+    await telegram.start();
+    await zalo.start();
+    await start();
   });
   afterAll(async () => {
     await app?.connection.dropDatabase().catch(() => undefined);
@@ -50,6 +57,11 @@ export function useTelegramApp(
   return {
     telegram,
     zalo,
+    restart: async (extra) => {
+      await app?.stop();
+      app = undefined;
+      await start(extra);
+    },
     get app() {
       if (!app) throw new Error('the app starts in beforeAll');
       return app;

@@ -134,7 +134,7 @@ export function createConversation(deps: ConversationDeps, links: Links, traits:
       case 'stats':
         return owner.stats(s, actor, command.period);
       case 'summary':
-        return owner.summary(s);
+        return owner.summary(s, actor);
       case 'staff':
         return owner.staff(s, actor, command);
       case 'flags':

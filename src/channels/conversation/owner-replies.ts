@@ -9,14 +9,10 @@ import { renderDailySummary } from './summary.js';
 export function createOwnerReplies(kit: ConversationKit) {
   const { services, program, links } = kit;
 
-  async function requireOwner(s: Session): Promise<Reply[] | undefined> {
-    return (await services.roles.isOwner(s.customer._id)) ? undefined : [{ text: s.t('bot:notAllowed') }];
-  }
-
-  async function stats(s: Session, _actor: Actor, period: StatsPeriod): Promise<Reply[]> {
-    const refused = await requireOwner(s);
-    if (refused) return refused;
-    const report = await services.reports.getPeriodStats(period);
+  async function stats(s: Session, actor: Actor, period: StatsPeriod): Promise<Reply[]> {
+    const result = await services.reports.getPeriodStats(actor, period);
+    if (!result.ok) return [{ text: s.t('bot:notAllowed') }];
+    const report = result.stats;
     const top = report.topReferrers.map((r, i) => s.t('bot:statsTopLine', { rank: i + 1, name: r.name || r.code, friends: r.friends }));
     const text = [
       s.t('bot:statsHeader', { period: periodText(s.t, period), from: report.from, to: report.to }),
@@ -41,19 +37,18 @@ export function createOwnerReplies(kit: ConversationKit) {
     return [{ text }];
   }
 
-  async function summary(s: Session): Promise<Reply[]> {
-    const refused = await requireOwner(s);
-    if (refused) return refused;
-    return [{ text: renderDailySummary(s.t, await services.reports.getDailySummary(new Date()), program.business.name) }];
+  async function summary(s: Session, actor: Actor): Promise<Reply[]> {
+    const result = await services.reports.getDailySummary(actor);
+    if (!result.ok) return [{ text: s.t('bot:notAllowed') }];
+    return [{ text: renderDailySummary(s.t, result.summary, program.business.name) }];
   }
 
   async function staff(s: Session, actor: Actor, command: Extract<Command, { name: 'staff' }>): Promise<Reply[]> {
-    const refused = await requireOwner(s);
-    if (refused) return refused;
     if (command.action === 'invite') return staffInvite(s, actor);
     if (command.action === 'list') {
-      const people = await services.roles.listStaff();
-      const lines = people.map((p) =>
+      const result = await services.roles.listStaff(actor);
+      if (!result.ok) return [{ text: s.t('bot:notAllowed') }];
+      const lines = result.people.map((p) =>
         s.t(p.role === 'owner' ? 'bot:staffLineOwner' : 'bot:staffLine', { name: p.name || p.code, code: p.code }),
       );
       return [{ text: [s.t('bot:staffHeader'), ...lines, '', s.t('bot:staffHowTo')].join('\n') }];

@@ -1,10 +1,23 @@
 import { normalizeCode } from '../../domain/codes.js';
 import type { Actor } from '../../services/index.js';
+import { SETUP_CODE_HOURS } from '../../services/roles.js';
 import type { CustomerReplies } from './customer-replies.js';
 import { rewardLabel } from './format.js';
 import { MEMBER_CARD_PREFIX, STAFF_INVITE_PREFIX, type ConversationKit, type Session } from './kit.js';
 import type { Reply } from './reply.js';
 import type { StaffReplies } from './staff-replies.js';
+
+const setupCodeRefusals = {
+  invalid_setup_code: 'bot:ownerClaimFailed',
+  setup_code_expired: 'roles:setupCodeExpired',
+  owner_exists: 'roles:setupCodeOwnerExists',
+} as const;
+
+const staffInviteRefusals = {
+  is_owner: 'bot:staffInviteOwner',
+  invalid_invite: 'bot:staffInviteInvalid',
+  issuer_not_owner: 'roles:staffInviteIssuerNotOwner',
+} as const;
 
 /**
  * Arriving with something: `/start <payload>` (a referral code, a member card, a staff invite,
@@ -20,12 +33,13 @@ export function createStartReplies(kit: ConversationKit, customer: CustomerRepli
     }
     if (payload.toLowerCase().startsWith(MEMBER_CARD_PREFIX)) {
       // A customer who scans someone's member QR learns nothing, not even whether it is valid.
-      if (await services.roles.isStaff(s.customer._id)) return staff.memberCard(s, actor, payload.slice(MEMBER_CARD_PREFIX.length));
+      // Only routing: the card service checks the role itself.
+      if (s.customer.role !== 'customer') return staff.memberCard(s, actor, payload.slice(MEMBER_CARD_PREFIX.length));
       return customer.help(s);
     }
     if (await services.roles.isSetupCode(payload)) {
       const claimed = await services.roles.claimOwnership(actor, payload);
-      return [{ text: claimed.ok ? `${s.t('bot:ownerClaimed')}\n\n${s.t('bot:helpOwner')}` : s.t('bot:ownerClaimFailed') }];
+      return [{ text: claimed.ok ? `${s.t('bot:ownerClaimed')}\n\n${s.t('bot:helpOwner')}` : s.t(setupCodeRefusals[claimed.reason], { hours: SETUP_CODE_HOURS }) }];
     }
     const via = actor.identity.startsWith('zalo:') ? 'zalo' : 'telegram';
     await services.referrals.recordLinkOpen(payload, via, actor.identity);
@@ -66,7 +80,7 @@ export function createStartReplies(kit: ConversationKit, customer: CustomerRepli
 
   async function acceptStaffInvite(s: Session, actor: Actor, code: string): Promise<Reply[]> {
     const result = await services.roles.acceptStaffInvite(actor, code);
-    if (!result.ok) return [{ text: s.t(result.reason === 'is_owner' ? 'bot:staffInviteOwner' : 'bot:staffInviteInvalid') }];
+    if (!result.ok) return [{ text: s.t(staffInviteRefusals[result.reason]) }];
     if (!result.changed) return [{ text: s.t('bot:staffInviteAlready') }];
     return [{ text: `${s.t('bot:staffInviteAccepted', { business: program.business.name })}\n\n${s.t('bot:helpStaff')}` }];
   }

@@ -10,6 +10,7 @@ import { DELIVER_NOTIFICATION, defineNotificationJobs } from '../../../src/jobs/
 import { createLogger } from '../../../src/logger.js';
 import { projectRoot } from '../../../src/paths.js';
 import { createNotificationDelivery } from '../../../src/services/notification-delivery.js';
+import { createReportFigures } from '../../../src/services/reports.js';
 import { createOutboxSender } from '../../support/outbox-sender.js';
 import { useServices } from '../../support/services.js';
 
@@ -96,7 +97,7 @@ describe('notification delivery', () => {
     expect(await h.db.models.Notification.findOne({ customerId: blocked._id }).lean()).toMatchObject({ status: 'undeliverable', attempts: 1 });
     expect(await h.db.models.Notification.findOne({ customerId: flaky._id }).lean()).toMatchObject({ status: 'undeliverable', attempts: 3 });
     expect(await outbox().countDocuments({ chatId: { $in: ['6202', '6203'] } })).toBe(0);
-    const stats = await h.services.reports.getStats(new Date(Date.now() - 60_000), new Date(Date.now() + 60_000));
+    const stats = await createReportFigures({ models: h.db.models, timezone: 'Asia/Ho_Chi_Minh' }).getStats(new Date(Date.now() - 60_000), new Date(Date.now() + 60_000));
     expect(stats.undeliverable).toBeGreaterThanOrEqual(2);
   });
 

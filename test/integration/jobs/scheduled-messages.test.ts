@@ -24,7 +24,9 @@ describe('scheduled messages', () => {
     await h.services.visits.confirmFirstVisit(staff, friends[0]!.customer.code, 400_000);
     await h.services.visits.confirmFirstVisit(staff, friends[1]!.customer.code, 100_000);
 
-    const summary = await h.services.reports.getDailySummary(h.clock.now());
+    const result = await h.services.reports.getDailySummary(owner);
+    if (!result.ok) throw new Error(result.reason);
+    const { summary } = result;
     expect(summary.today).toMatchObject({
       newCustomers: 6,
       linksOpened: 2,
