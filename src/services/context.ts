@@ -31,18 +31,19 @@ export function createServiceContext(deps: ServiceDeps) {
   const now = deps.now ?? (() => new Date());
 
   /**
-   * Records a message someone is owed, once per `key` (the cause). Safe to repeat: a
-   * retried use case finds the earlier record.
+   * Records a message someone is owed, once per `key` (the cause), due now or at `sendAt`.
+   * Safe to repeat: a retried use case finds the earlier record.
    */
   async function recordNotification(
     key: string,
     type: NotificationType,
     customerId: Types.ObjectId,
     data: Record<string, unknown>,
+    options: { sendAt?: Date } = {},
   ): Promise<void> {
     const result = await models.Notification.updateOne(
       { key },
-      { $setOnInsert: { key, type, customerId, data, status: 'pending', attempts: 0, nextAttemptAt: now() } },
+      { $setOnInsert: { key, type, customerId, data, status: 'pending', attempts: 0, nextAttemptAt: options.sendAt ?? now() } },
       { upsert: true },
     ).catch((error: unknown) => {
       // Two concurrent upserts of one key: the other one recorded it.

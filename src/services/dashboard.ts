@@ -1,8 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Customer } from '../db/models/customer.js';
-import type { FraudFlag } from '../db/models/fraud-flag.js';
 import type { Actor, ServiceContext } from './context.js';
-import type { FraudService } from './fraud.js';
+import type { FraudService, ReviewedFlag } from './fraud.js';
 import type { ReportsService, PeriodStats } from './reports.js';
 import type { RoleService } from './roles.js';
 
@@ -18,7 +17,7 @@ export interface DashboardView {
   customers: number;
   tiers: Array<{ name: string; minPoints: number; customers: number }>;
   staff: Customer[];
-  flags: Array<FraudFlag & { customer?: Pick<Customer, 'name' | 'code'> }>;
+  flags: ReviewedFlag[];
   /** The latest staff and owner actions from the audit log, newest first. */
   activity: Array<{ at: Date; action: string; outcome: string; actor?: Pick<Customer, 'name' | 'code'>; target?: Pick<Customer, 'name' | 'code'> }>;
 }
@@ -67,7 +66,7 @@ export function createDashboardService(ctx: ServiceContext, roles: RoleService, 
       models.AuditLog.find({}).sort({ at: -1 }).limit(ACTIVITY_SHOWN).lean(),
     ]);
     const flags = openFlags.ok ? openFlags.flags : [];
-    const ids = [...flags.map((f) => f.customerId), ...audit.flatMap((entry) => [entry.actorId, ...(entry.targetId ? [entry.targetId] : [])])];
+    const ids = [...audit.flatMap((entry) => [entry.actorId, ...(entry.targetId ? [entry.targetId] : [])])];
     const people = await models.Customer.find({ _id: { $in: ids } }, { name: 1, code: 1 }).lean();
     const person = (id: unknown) => people.find((p) => p._id.equals(id as Customer['_id']));
     return {
@@ -75,7 +74,7 @@ export function createDashboardService(ctx: ServiceContext, roles: RoleService, 
       customers,
       tiers: program.tiers.map((tier, i) => ({ name: tier.name, minPoints: tier.minPoints, customers: tierCounts[i] ?? 0 })),
       staff,
-      flags: flags.map((flag) => ({ ...flag, customer: person(flag.customerId) })),
+      flags,
       activity: audit.map((entry) => ({
         at: entry.at,
         action: entry.action,

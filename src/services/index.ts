@@ -22,11 +22,11 @@ export function createServices(deps: ServiceDeps) {
   const vouchers = createVoucherService(ctx, points);
   const reports = createReportsService(deps);
   const roles = createRoleService(ctx, customers);
-  const fraud = createFraudService(ctx);
+  const fraud = createFraudService(ctx, points, vouchers);
   return {
     customers,
     referrals: createReferralService(ctx),
-    visits: createVisitService(ctx, customers, points, vouchers),
+    visits: createVisitService(ctx, customers, points, vouchers, fraud),
     vouchers,
     points,
     status: createStatusService(ctx, vouchers),

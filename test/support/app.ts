@@ -16,7 +16,11 @@ export interface AppHarness {
  * The whole app, as main.ts starts it, on its own test database, with Telegram pointed
  * at a local emulator and Agenda polling fast.
  */
-export function useTelegramApp(label: string, env: Record<string, string> = {}, options: { zalo?: boolean } = {}): AppHarness {
+export function useTelegramApp(
+  label: string,
+  env: Record<string, string> = {},
+  options: { zalo?: boolean; now?: () => Date } = {},
+): AppHarness {
   const telegram = new TelegramEmulator();
   const zalo = new ZaloEmulator();
   let app: RunningApp | undefined;
@@ -35,6 +39,7 @@ export function useTelegramApp(label: string, env: Record<string, string> = {}, 
     app = await startApp(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), {
       agendaProcessEveryMs: 200,
       notificationSweepMs: 500,
+      now: options.now,
     });
   });
   afterAll(async () => {
