@@ -118,7 +118,8 @@ describe('hostile: referral fraud, join floods and phishing names', () => {
     expect(replies.filter((text) => text === done)).toHaveLength(1);
     expect(replies.filter((text) => text === already)).toHaveLength(1);
 
-    const vouchers = await h.app.models.Voucher.find({ causeKey: { $in: [`referral:${String(flag!.details.referralId)}:friend`, `referral:${String(flag!.details.referralId)}:referrer`] } }).lean();
+    const referralId = (flag!.details as { referralId: string }).referralId;
+    const vouchers = await h.app.models.Voucher.find({ causeKey: { $in: [`referral:${referralId}:friend`, `referral:${referralId}:referrer`] } }).lean();
     expect(vouchers.map((v) => v.status)).toEqual(['cancelled', 'cancelled']);
     const after = await customer(301);
     expect(after.points).toBe(pointsBefore - 50);
@@ -144,7 +145,7 @@ describe('hostile: referral fraud, join floods and phishing names', () => {
     const flag = await h.app.models.FraudFlag.findOne({ rule: 'many_conversions_in_a_week' }).lean();
     owner().send(`/flag dismiss ${String(flag!._id)}`);
     await h.telegram.waitForText(900, 'Đã bỏ qua cảnh báo.');
-    const referral = await h.app.models.Referral.findById(flag!.details.referralId).lean();
+    const referral = await h.app.models.Referral.findById((flag!.details as { referralId: string }).referralId).lean();
     expect(referral?.status).toBe('converted');
     expect(await h.app.models.Voucher.countDocuments({ causeKey: new RegExp(`^referral:${String(referral!._id)}`), status: 'active' })).toBe(2);
   });
