@@ -29,6 +29,8 @@ export interface AppOverrides {
   agendaProcessEveryMs?: number;
   /** How often due and retried notifications are swept; tests shorten it. */
   notificationSweepMs?: number;
+  /** The clock of the services and the notifier; tests move it to see what an hour later brings. */
+  now?: () => Date;
 }
 
 export interface RunningApp {
@@ -102,6 +104,7 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
       program,
       logger,
       timezone: config.timezone,
+      now: overrides.now,
       onNotificationsRecorded: (ids) => scheduleDelivery(ids),
     });
     await services.roles.ensureOwners(config.ownerIds, config.defaultLocale);
@@ -143,7 +146,7 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
       await channel.init();
     }
 
-    const delivery = createNotificationDelivery({ models, program, i18n, logger, senders });
+    const delivery = createNotificationDelivery({ models, program, i18n, logger, senders, now: overrides.now });
     await defineNotificationJobs(agenda, delivery, overrides.notificationSweepMs ?? 10_000);
     await delivery.heartbeat();
     const heartbeat = setInterval(() => {

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
-import { fraudRuleText, periodText } from '../channels/conversation/format.js';
+import { fraudReviewLines, fraudRuleText, periodText } from '../channels/conversation/format.js';
 import { isLocale, type I18n, type Locale, type Translate } from '../i18n.js';
 import type { Program } from '../program/schema.js';
 import type { DashboardView } from '../services/dashboard.js';
@@ -293,7 +293,7 @@ function renderDashboard(page: DashboardPage): string {
           [t('dashboard:rule'), t('dashboard:customer'), t('dashboard:when'), ''],
           view.flags.map((flag) => [
             escapeHtml(fraudRuleText(t, flag.rule)),
-            personText(flag.customer),
+            fraudReviewLines(t, flag).map(escapeHtml).join('<br>'),
             escapeHtml(t('dashboard:at', { at: flag.createdAt })),
             flagForm(String(flag._id), 'dismissed', t('bot:flagDismiss')) + flagForm(String(flag._id), 'confirmed', t('bot:flagConfirm')),
           ]),

@@ -90,7 +90,9 @@ export function createPublicPagesRouter(deps: PublicPagesDeps): Router {
       return;
     }
     const { referrer } = opened;
-    const firstName = (referrer.name || t('bot:aFriend')).split(' ')[0] ?? '';
+    // The fallback ("a friend") is a phrase that starts the heading, not a name to cut.
+    const aFriend = t('bot:aFriend');
+    const firstName = referrer.name ? (referrer.name.split(' ')[0] ?? '') : aFriend.charAt(0).toLocaleUpperCase(locale) + aFriend.slice(1);
     const telegram = deps.telegramUsername();
     const buttons = [
       telegram ? `<a class="button telegram" href="${escapeHtml(telegramStartLink(telegram, referrer.code))}">${escapeHtml(t('web:openTelegram'))}</a>` : '',

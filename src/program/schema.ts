@@ -66,6 +66,14 @@ export const programSchema = z
     fraud: z.object({
       /** More friends joining one referrer in one day than this is flagged for review. */
       maxJoinsPerReferrerPerDay: z.number().int().positive(),
+      /** This many friends of one referrer confirmed by one staff member within `minutes` is flagged. */
+      sameStaffBurst: z
+        .object({ friends: z.number().int().min(2), minutes: z.number().int().positive() })
+        .default({ friends: 3, minutes: 30 }),
+      /** More friends of one referrer converted in 7 days than this is flagged. */
+      maxConversionsPerReferrerPerWeek: z.number().int().positive().default(5),
+      /** A friend's first visit must be at least this amount (VND) for the referral rewards; null: no minimum. */
+      minFirstVisitAmount: z.number().int().positive().nullable().default(null),
     }),
   });
 

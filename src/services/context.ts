@@ -43,20 +43,21 @@ export function createServiceContext(deps: ServiceDeps) {
   const now = deps.now ?? (() => new Date());
 
   /**
-   * Records a message someone is owed, once per `key` (the cause). Safe to repeat: a
-   * retried use case finds the earlier record. `toIdentity` sends it to that chat app of
-   * the customer instead of the one they used last.
+   * Records a message someone is owed, once per `key` (the cause), due now or at `sendAt`.
+   * Safe to repeat: a retried use case finds the earlier record. `toIdentity` sends it to
+   * that chat app of the customer instead of the one they used last.
    */
   async function recordNotification(
     key: string,
     type: NotificationType,
     customerId: Types.ObjectId,
     data: Record<string, unknown>,
-    options: { toIdentity?: string } = {},
+    options: { toIdentity?: string; sendAt?: Date } = {},
   ): Promise<void> {
+    const { sendAt, ...addressing } = options;
     const result = await models.Notification.updateOne(
       { key },
-      { $setOnInsert: { key, type, customerId, data, ...options, status: 'pending', attempts: 0, nextAttemptAt: now() } },
+      { $setOnInsert: { key, type, customerId, data, ...addressing, status: 'pending', attempts: 0, nextAttemptAt: sendAt ?? now() } },
       { upsert: true },
     ).catch((error: unknown) => {
       // Two concurrent upserts of one key: the other one recorded it.

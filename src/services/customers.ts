@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
 import { normalizeCode, PERSONAL_CODE_LENGTH, withUniqueCode } from '../domain/codes.js';
+import { cleanDisplayName } from '../domain/names.js';
 import { looksLikePhone, normalizePhone } from '../domain/phone.js';
 import type { Customer } from '../db/models/customer.js';
 import type { Locale } from '../i18n.js';
@@ -59,7 +60,9 @@ export function createCustomerService(ctx: ServiceContext) {
   }
 
   /** Finds or creates the customer behind a channel identity. Idempotent and race-safe. */
-  async function join(input: JoinInput): Promise<JoinResult> {
+  async function join(raw: JoinInput): Promise<JoinResult> {
+    // Names are shown to other people: cleaned once where they enter, so every later use is safe.
+    const input = { ...raw, displayName: cleanDisplayName(raw.displayName) };
     const channel = input.identity.startsWith('zalo:') ? 'zalo' : 'telegram';
     const seen = await models.ChannelIdentity.findOneAndUpdate(
       { identity: input.identity },

@@ -1,8 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Customer } from '../db/models/customer.js';
-import type { FraudFlag } from '../db/models/fraud-flag.js';
 import type { Actor, ServiceContext } from './context.js';
-import type { FraudService } from './fraud.js';
+import type { FraudService, ReviewedFlag } from './fraud.js';
 import type { ReportsService, PeriodStats, StatsPeriod } from './reports.js';
 import type { RoleService } from './roles.js';
 
@@ -27,7 +26,7 @@ export interface DashboardView {
   customers: number;
   tiers: Array<{ name: string; minPoints: number; customers: number }>;
   staff: Customer[];
-  flags: Array<FraudFlag & { customer?: Person }>;
+  flags: ReviewedFlag[];
   /** The latest staff and owner actions from the audit log, newest first. */
   activity: Array<{ at: Date; action: string; outcome: string; actor?: Person; target?: Person }>;
   /** Attempts refused to people without the role, one row per person and hour, latest first. */
@@ -131,7 +130,6 @@ export function createDashboardService(ctx: ServiceContext, roles: RoleService, 
     if (!stats.ok || !staff.ok || !openFlags.ok) return { ok: false, reason: 'not_allowed' };
     const flags = openFlags.flags;
     const ids = [
-      ...flags.map((f) => f.customerId),
       ...actions.flatMap((entry) => [entry.actorId, ...(entry.targetId ? [entry.targetId] : [])]),
       ...refusals.map((entry) => entry.actorId),
     ];
@@ -142,7 +140,7 @@ export function createDashboardService(ctx: ServiceContext, roles: RoleService, 
       customers,
       tiers: program.tiers.map((tier, i) => ({ name: tier.name, minPoints: tier.minPoints, customers: tierCounts[i] ?? 0 })),
       staff: staff.people,
-      flags: flags.map((flag) => ({ ...flag, customer: person(flag.customerId) })),
+      flags,
       activity: actions.map((entry) => ({
         at: entry.at,
         action: entry.action,

@@ -26,11 +26,11 @@ export function createServices(deps: ServiceDeps) {
   const figures = createReportFigures(deps);
   const reports = createReportsService(ctx, figures);
   const roles = createRoleService(ctx, customers);
-  const fraud = createFraudService(ctx);
+  const fraud = createFraudService(ctx, points, vouchers);
   return {
     customers,
     referrals: createReferralService(ctx),
-    visits: createVisitService(ctx, customers, points, vouchers),
+    visits: createVisitService(ctx, customers, points, vouchers, fraud),
     vouchers,
     points,
     status: createStatusService(ctx, vouchers),

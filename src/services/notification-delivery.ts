@@ -152,6 +152,13 @@ export function createNotificationDelivery(deps: DeliveryDeps) {
     return 'retry';
   }
 
+  /** A join digest says how many joined by the time it goes out (see referrals' noticeJoin). */
+  async function withCountsAtSendTime(notification: Notification): Promise<Notification> {
+    if (notification.type !== 'friends_joined_digest') return notification;
+    const count = await models.Referral.countDocuments({ joinNoticeKey: notification.key });
+    return { ...notification, data: { ...(notification.data as Record<string, unknown>), count } };
+  }
+
   /** One delivery attempt of one notification, if it is due and nobody else holds it. */
   async function deliver(notificationId: Types.ObjectId | string): Promise<DeliveryOutcome> {
     const notification = await models.Notification.findById(notificationId).lean<Notification>();
@@ -170,7 +177,7 @@ export function createNotificationDelivery(deps: DeliveryDeps) {
       return finish(notification._id, attempts, { ok: false, kind: 'retry', reason: 'no sender for the recipient' });
     }
     const t = i18n.forLocale(recipient.customer.locale);
-    const text = renderNotification(notification, recipient.customer, t, program);
+    const text = renderNotification(await withCountsAtSendTime(notification), recipient.customer, t, program);
     if (!text) return finish(notification._id, attempts, { ok: false, kind: 'permanent', reason: 'nothing to render' });
 
     const slot = pacers.get(recipient.channel)?.reserve(recipient.chatId, now().getTime()) ?? now().getTime();

@@ -66,7 +66,7 @@ export function createPointsLedger(ctx: ServiceContext) {
   async function add(
     customerId: Types.ObjectId,
     delta: number,
-    cause: 'visit' | 'referral' | 'bonus',
+    cause: 'visit' | 'referral' | 'bonus' | 'reversal',
     causeKey: string,
   ): Promise<{ points: number; upgrade?: TierUpgrade }> {
     if (delta !== 0) {

@@ -4,6 +4,7 @@ import { normalizeCode } from '../domain/codes.js';
 import { checkJoinVolume } from '../domain/fraud.js';
 import { startOfBusinessDay } from '../domain/loyalty.js';
 import type { Customer, ReferralChannel } from '../db/models/customer.js';
+import type { Referral } from '../db/models/referral.js';
 import type { Reward } from '../program/schema.js';
 import { isDuplicateKey, type ServiceContext } from './context.js';
 
@@ -18,6 +19,7 @@ export type LinkOpenResult = { ok: true; referrer: Customer } | { ok: false; rea
 
 /** Setting that holds the secret salt of visitor hashes, made once and shared by every process. */
 const VISITOR_SALT_KEY = 'visitor_salt';
+const HOUR_MS = 3600_000;
 
 export function createReferralService(ctx: ServiceContext) {
   const { models, program } = ctx;
@@ -69,38 +71,71 @@ export function createReferralService(ctx: ServiceContext) {
     const friend = await models.Customer.findById(friendId).lean<Customer>();
     if (!friend) return { ok: false, reason: 'unknown_code' };
 
-    const existing = await models.Referral.findOne({ friendId }).lean();
-    if (existing) return sameOrOther(existing.referrerId, referrer);
+    const existing = await models.Referral.findOne({ friendId }).lean<Referral>();
+    if (existing) return sameOrOther(existing, referrer);
     if (friend.firstVisitAt) return { ok: false, reason: 'already_customer' };
 
+    let referral: Referral;
     try {
-      await models.Referral.create({ friendId, referrerId: referrer._id, code: referrer.code, via, joinedAt: ctx.now() });
+      referral = (
+        await models.Referral.create({ friendId, referrerId: referrer._id, code: referrer.code, via, joinedAt: ctx.now() })
+      ).toObject<Referral>();
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
-      const winner = await models.Referral.findOne({ friendId }).lean();
+      const winner = await models.Referral.findOne({ friendId }).lean<Referral>();
       if (!winner) throw error;
-      return sameOrOther(winner.referrerId, referrer);
+      return sameOrOther(winner, referrer);
     }
     await models.Customer.updateOne({ _id: friendId, referrerId: { $exists: false } }, { $set: { referrerId: referrer._id, referredVia: via } });
-    await ctx.recordNotification(`friend_joined:${String(friendId)}`, 'friend_joined', referrer._id, {
-      friendId: String(friendId),
-      friendName: friend.name,
-    });
+    await noticeJoin(referral);
 
     const dayStart = startOfBusinessDay(ctx.now(), ctx.timezone);
     const joinsToday = await models.Referral.countDocuments({ referrerId: referrer._id, joinedAt: { $gte: dayStart } });
     for (const rule of checkJoinVolume(joinsToday, program.fraud.maxJoinsPerReferrerPerDay)) {
-      await ctx.flag(`${rule}:${String(referrer._id)}:${dayStart.toISOString()}`, rule, referrer._id, { joinsToday });
+      await ctx.flag(`${rule}:${String(referrer._id)}:${dayStart.toISOString()}`, rule, referrer._id, {
+        referrerId: String(referrer._id),
+        joinsToday,
+        limit: program.fraud.maxJoinsPerReferrerPerDay,
+      });
     }
     return { ok: true, referrer, friendReward: program.rewards.friend, duplicate: false };
 
-    async function sameOrOther(existingReferrerId: Types.ObjectId, candidate: Customer): Promise<AttributeResult> {
-      if (existingReferrerId.equals(candidate._id)) {
+    async function sameOrOther(existing: Referral, candidate: Customer): Promise<AttributeResult> {
+      if (existing.referrerId.equals(candidate._id)) {
+        // A crash after the referral was written may have left the referrer untold.
+        if (!existing.joinNoticeKey) await noticeJoin(existing);
         return { ok: true, referrer: candidate, friendReward: program.rewards.friend, duplicate: true };
       }
-      const first = await models.Customer.findById(existingReferrerId, { name: 1 }).lean();
+      const first = await models.Customer.findById(existing.referrerId, { name: 1 }).lean();
       return { ok: false, reason: 'already_referred', referrerName: first?.name ?? '' };
     }
+  }
+
+  /**
+   * Tells the referrer about a join so that a farm of accounts cannot flood them: the first
+   * join after a quiet hour is told at once, by name; every other join goes into its hour's
+   * digest, sent when that hour ends and counting its joins then ("N more friends joined").
+   * So a referrer gets at most one digest an hour. The first join of an hour is a claim, so
+   * several processes agree; a retry finds its own claim and its referral's notice key.
+   */
+  async function noticeJoin(referral: Referral): Promise<void> {
+    const referrerId = String(referral.referrerId);
+    const friendId = String(referral.friendId);
+    const hour = Math.floor(referral.joinedAt.getTime() / HOUR_MS);
+    const firstKey = `join_notice:${referrerId}:${hour}`;
+    const first = (await ctx.claim(firstKey, friendId)) || (await models.Claim.findOne({ key: firstKey }).lean())?.by === friendId;
+    const quietHourBefore = !(await models.Claim.exists({ key: `join_notice:${referrerId}:${hour - 1}` }));
+    if (first && quietHourBefore) {
+      const key = `friend_joined:${friendId}`;
+      const friend = await models.Customer.findById(referral.friendId, { name: 1 }).lean();
+      await ctx.recordNotification(key, 'friend_joined', referral.referrerId, { friendId, friendName: friend?.name ?? '' });
+      await models.Referral.updateOne({ _id: referral._id }, { $set: { joinNoticeKey: key } });
+      return;
+    }
+    // The referral names its digest before the digest exists, so the count at send time includes it.
+    const key = `friends_joined_digest:${referrerId}:${hour}`;
+    await models.Referral.updateOne({ _id: referral._id }, { $set: { joinNoticeKey: key } });
+    await ctx.recordNotification(key, 'friends_joined_digest', referral.referrerId, {}, { sendAt: new Date((hour + 1) * HOUR_MS) });
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { Types } from 'mongoose';
-import { checkReferralConversion } from '../domain/fraud.js';
+import { meetsFirstVisitMinimum } from '../domain/fraud.js';
 import { milestonesReached, pointsForVisit, withinAttributionWindow } from '../domain/loyalty.js';
 import type { Customer } from '../db/models/customer.js';
 import type { Referral } from '../db/models/referral.js';
@@ -7,6 +7,7 @@ import type { Visit } from '../db/models/visit.js';
 import type { Voucher } from '../db/models/voucher.js';
 import { isDuplicateKey, type Actor, type ServiceContext } from './context.js';
 import type { CustomerService } from './customers.js';
+import type { FraudService } from './fraud.js';
 import type { PointsLedger, TierUpgrade } from './points.js';
 import type { VoucherService } from './vouchers.js';
 
@@ -20,6 +21,11 @@ export interface VisitOutcome {
   referral?: { referrerName: string; friendVoucher: Voucher; referrerVoucher: Voucher };
   /** The friend came too late for the referral to count (attribution window passed). */
   referralExpired?: boolean;
+  /**
+   * The visit was below the program's minimum for the referral rewards: the referral waits
+   * for a visit of at least `minAmount` within the attribution window.
+   */
+  referralHeld?: { minAmount: number };
 }
 
 export type ConfirmFirstVisitResult =
@@ -38,6 +44,7 @@ export function createVisitService(
   customers: CustomerService,
   points: PointsLedger,
   vouchers: VoucherService,
+  fraud: FraudService,
 ) {
   const { models, program } = ctx;
 
@@ -85,26 +92,39 @@ export function createVisitService(
   }
 
   /**
-   * Converts the friend's referral (one atomic update: joined -> converted), then issues
-   * both rewards, the referrer's points and milestones. Every step is keyed by its cause,
-   * so running it again after a crash completes what was missing and repeats nothing.
+   * Converts the friend's referral with this visit (one update: joined -> converted), then
+   * issues both rewards, the referrer's points and milestones, and runs the fraud rules.
+   * Every step is keyed by its cause, so running it again after a crash completes what was
+   * missing and repeats nothing. A visit below the program's minimum leaves it waiting for a
+   * later visit, which converts it then (see recordVisit).
    */
-  async function settleReferral(actor: Actor, friend: Customer, visit: Visit): Promise<Pick<VisitOutcome, 'referral' | 'referralExpired'>> {
+  async function settleReferral(
+    actor: Actor,
+    friend: Customer,
+    visit: Visit,
+  ): Promise<Pick<VisitOutcome, 'referral' | 'referralExpired' | 'referralHeld'>> {
     let referral = await models.Referral.findOne({ friendId: friend._id }).lean<Referral>();
     if (!referral) return {};
+    let expiredNow = false;
     if (referral.status === 'joined') {
       const inWindow = withinAttributionWindow(referral.joinedAt, visit.at, program.attribution.windowDays);
+      const { minFirstVisitAmount } = program.fraud;
+      if (inWindow && minFirstVisitAmount !== null && !meetsFirstVisitMinimum(visit.amount, minFirstVisitAmount)) {
+        return { referralHeld: { minAmount: minFirstVisitAmount } };
+      }
       referral =
         (await models.Referral.findOneAndUpdate(
           { _id: referral._id, status: 'joined' },
           inWindow
-            ? { $set: { status: 'converted', convertedAt: visit.at, visitId: visit._id } }
+            ? { $set: { status: 'converted', convertedAt: visit.at, visitId: visit._id, confirmedBy: actor.customerId } }
             : { $set: { status: 'expired' } },
           { returnDocument: 'after' },
         ).lean<Referral>()) ?? (await models.Referral.findById(referral._id).lean<Referral>());
+      expiredNow = !inWindow;
     }
     if (!referral) return {};
-    if (referral.status === 'expired') return { referralExpired: true };
+    // A later visit says so only when it is the one that found the window passed.
+    if (referral.status === 'expired') return visit.first || expiredNow ? { referralExpired: true } : {};
     if (referral.status !== 'converted' || !referral.visitId?.equals(visit._id)) return {};
 
     const referrer = await models.Customer.findById(referral.referrerId).lean<Customer>();
@@ -131,14 +151,7 @@ export function createVisitService(
         reward: milestone.reward,
       });
     }
-    for (const rule of checkReferralConversion({
-      friendPhone: friend.phone,
-      referrerPhone: referrer.phone,
-      referrerId: String(referrer._id),
-      staffId: String(actor.customerId),
-    })) {
-      await ctx.flag(`${rule}:${String(referral._id)}`, rule, friend._id, { referrerId: String(referrer._id) });
-    }
+    await fraud.reviewConversion(referral, friend, referrer, referral.confirmedBy ?? actor.customerId);
     return { referral: { referrerName: referrer.name, friendVoucher, referrerVoucher } };
   }
 
@@ -207,7 +220,10 @@ export function createVisitService(
       referred: !!customer.referrerId,
       at: ctx.now(),
     });
-    return creditVisit(actor, customer, visit, created, 'record_visit', created ? 'recorded' : 'already_recorded');
+    // A referral held back by the minimum first-visit amount converts on a qualifying later visit.
+    const referralOutcome = customer.referrerId ? await settleReferral(actor, customer, visit) : {};
+    const outcome = await creditVisit(actor, customer, visit, created, 'record_visit', created ? 'recorded' : 'already_recorded');
+    return { ...outcome, ...referralOutcome };
   }
 
   async function refreshVisitCount(customerId: Types.ObjectId): Promise<void> {

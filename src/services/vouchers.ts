@@ -16,6 +16,9 @@ export type RedeemResult =
   | { ok: false; reason: 'expired'; expiresAt: Date }
   | { ok: false; reason: 'cancelled' };
 
+/** Marks a redemption claim taken by a cancellation rather than by staff at the counter. */
+const CANCEL_PREFIX = 'cancel:';
+
 export function createVoucherService(ctx: ServiceContext, points: PointsLedger) {
   const { models, program } = ctx;
 
@@ -110,14 +113,30 @@ export function createVoucherService(ctx: ServiceContext, points: PointsLedger) 
     return result;
   }
 
-  /** Why a voucher cannot be redeemed now; a won redemption claim counts as redeemed. */
+  /** Why a voucher cannot be redeemed now; a won redemption claim counts as redeemed (or cancelled, see cancelUnused). */
   async function refusal(voucher: Voucher, now: Date): Promise<RedeemResult> {
     const redemption = await models.Claim.findOne({ key: `redeem:${String(voucher._id)}` }).lean();
+    if (voucher.status === 'cancelled' || redemption?.by?.startsWith(CANCEL_PREFIX)) return { ok: false, reason: 'cancelled' };
     if (voucher.status === 'redeemed' || redemption) {
       return { ok: false, reason: 'already_redeemed', redeemedAt: voucher.redeemedAt ?? redemption?.at ?? now };
     }
-    if (voucher.status === 'cancelled') return { ok: false, reason: 'cancelled' };
     return { ok: false, reason: 'expired', expiresAt: voucher.expiresAt };
+  }
+
+  /**
+   * Cancels the unused vouchers of these causes (a referral confirmed as fraud). A cancellation
+   * takes the same claim as a redemption, so a voucher is either used at the counter or
+   * cancelled, never both; a retry with the same `by` finishes its own cancellation.
+   */
+  async function cancelUnused(causeKeys: string[], by: string): Promise<{ cancelled: Voucher[]; used: Voucher[] }> {
+    const found = await models.Voucher.find({ causeKey: { $in: causeKeys } }).lean<Voucher[]>();
+    for (const voucher of found.filter((v) => v.status === 'active')) {
+      const key = `redeem:${String(voucher._id)}`;
+      const ours = (await ctx.claim(key, `${CANCEL_PREFIX}${by}`)) || (await models.Claim.findOne({ key }).lean())?.by === `${CANCEL_PREFIX}${by}`;
+      if (ours) await models.Voucher.updateOne({ _id: voucher._id, status: 'active' }, { $set: { status: 'cancelled', cancelledAt: ctx.now() } });
+    }
+    const after = await models.Voucher.find({ causeKey: { $in: causeKeys } }).lean<Voucher[]>();
+    return { cancelled: after.filter((v) => v.status === 'cancelled'), used: after.filter((v) => v.status === 'redeemed') };
   }
 
   /** Marks every active voucher past its expiry as expired; returns how many. */
@@ -136,7 +155,7 @@ export function createVoucherService(ctx: ServiceContext, points: PointsLedger) 
       .lean<Voucher[]>();
   }
 
-  return { issue, redeem, expireDue, listActive };
+  return { issue, redeem, expireDue, listActive, cancelUnused };
 }
 
 export type VoucherService = ReturnType<typeof createVoucherService>;

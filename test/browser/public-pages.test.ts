@@ -40,14 +40,19 @@ describe.runIf(browserTestsRun)('the referral landing page and the member card i
     expect(headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', 'x-frame-options': 'SAMEORIGIN' });
   });
 
-  it('shows a name with markup as plain text', async () => {
-    h.telegram.user(402, '<img src=x onerror=alert(1)>').send('/start');
+  it('shows a name without its markup, and a name that was only markup as "a friend"', async () => {
+    h.telegram.user(402, '<img src=x onerror=alert(1)>Mai').send('/start');
     await h.telegram.waitForMessages(402, 2);
     const code = (await h.app.services.customers.findByIdentity('telegram:402'))!.code;
     const page = await browser.newPage();
     await page.goto(`${h.app.listenUrl}/r/${code}`);
-    expect(await page.locator('h1').textContent()).toBe('<img mời bạn đến Salon Mai!');
+    expect(await page.locator('h1').textContent()).toBe('Mai mời bạn đến Salon Mai!');
     expect(await page.locator('img').count()).toBe(0);
+
+    h.telegram.user(403, '<img src=x onerror=alert(1)>').send('/start');
+    await h.telegram.waitForMessages(403, 2);
+    await page.goto(`${h.app.listenUrl}/r/${(await h.app.services.customers.findByIdentity('telegram:403'))!.code}`);
+    expect(await page.locator('h1').textContent()).toBe('Một người bạn mời bạn đến Salon Mai!');
   });
 
   it('an unknown code gets a clear page, not an error', async () => {

@@ -21,7 +21,7 @@ export interface AppHarness {
 export function useTelegramApp(
   label: string,
   env: Record<string, string> = {},
-  options: { zalo?: boolean; /** Where the app logs (tests that read log lines); silent by default. */ logger?: Logger } = {},
+  options: { zalo?: boolean; now?: () => Date; /** Where the app logs (tests that read log lines); silent by default. */ logger?: Logger } = {},
 ): AppHarness {
   const telegram = new TelegramEmulator();
   const zalo = new ZaloEmulator();
@@ -41,6 +41,7 @@ export function useTelegramApp(
     app = await startApp(config, options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), {
       agendaProcessEveryMs: 200,
       notificationSweepMs: 500,
+      now: options.now,
     });
   };
   beforeAll(async () => {

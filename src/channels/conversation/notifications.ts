@@ -25,6 +25,11 @@ interface NotificationData {
   accountApp?: ChatApp;
   accountName?: string;
   phoneEnd?: string;
+  /** Friends in a join digest, counted at send time. */
+  count?: number;
+  /** A referral reversed after review: whose side, the vouchers cancelled, the points taken back. */
+  side?: 'referrer' | 'friend';
+  vouchers?: string[];
 }
 
 /**
@@ -62,6 +67,19 @@ export function renderNotification(
     }
     case 'friend_joined':
       return t('notify:friendJoined', { friend });
+    case 'friends_joined_digest':
+      return data.count ? t('fraud:friendsJoinedDigest', { count: data.count }) : undefined;
+    case 'referral_reversed': {
+      const details = [
+        data.vouchers?.length ? t('fraud:reversedVouchers', { codes: data.vouchers.join(', ') }) : undefined,
+        data.points ? t('fraud:reversedPoints', { points: data.points }) : undefined,
+      ].filter((part): part is string => !!part);
+      if (details.length === 0) return undefined;
+      const business = program.business.name;
+      return data.side === 'friend'
+        ? t('fraud:reversedFriend', { business, referrer: data.referrerName || t('bot:aFriend'), details: details.join(t('fraud:and')) })
+        : t('fraud:reversedReferrer', { business, friend, details: details.join(t('fraud:and')) });
+    }
     case 'friend_visit_confirmed':
       return t('notify:friendVisitConfirmed', { friend });
     case 'tier_upgraded': {

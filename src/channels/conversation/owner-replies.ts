@@ -1,6 +1,6 @@
 import type { Actor } from '../../services/index.js';
 import type { Command, StatsPeriod } from './commands.js';
-import { fraudRuleText, periodText } from './format.js';
+import { fraudReviewLines, fraudRuleText, periodText } from './format.js';
 import { STAFF_INVITE_PREFIX, type ConversationKit, type Session } from './kit.js';
 import type { Reply } from './reply.js';
 import { renderDailySummary } from './summary.js';
@@ -87,7 +87,7 @@ export function createOwnerReplies(kit: ConversationKit) {
     if (!result.ok) return [{ text: s.t('bot:notAllowed') }];
     if (result.flags.length === 0) return [{ text: s.t('bot:flagsNone') }];
     return result.flags.map((flag) => ({
-      text: s.t('bot:flagLine', { rule: fraudRuleText(s.t, flag.rule), at: flag.createdAt }),
+      text: [s.t('bot:flagLine', { rule: fraudRuleText(s.t, flag.rule), at: flag.createdAt }), ...fraudReviewLines(s.t, flag)].join('\n'),
       buttons: [
         [
           { label: s.t('bot:flagDismiss'), action: `/flag dismiss ${String(flag._id)}` },
@@ -100,7 +100,10 @@ export function createOwnerReplies(kit: ConversationKit) {
   async function resolveFlag(s: Session, actor: Actor, flagId: string, decision: 'dismissed' | 'confirmed'): Promise<Reply[]> {
     const result = await services.fraud.resolve(actor, flagId, decision);
     if (!result.ok) return [{ text: s.t(result.reason === 'not_allowed' ? 'bot:notAllowed' : 'bot:flagNotFound') }];
-    return [{ text: s.t(decision === 'dismissed' ? 'bot:flagDismissed' : 'bot:flagConfirmed') }];
+    if (result.decision === 'dismissed') return [{ text: s.t('bot:flagDismissed') }];
+    const { reversal } = result;
+    if (!reversal) return [{ text: s.t('bot:flagConfirmed') }];
+    return [{ text: s.t('fraud:confirmed', { cancelled: reversal.vouchersCancelled, used: reversal.vouchersUsed, points: reversal.pointsReversed }) }];
   }
 
   async function dashboardLink(s: Session, actor: Actor): Promise<Reply[]> {

@@ -51,6 +51,16 @@ export function createStaffReplies(kit: ConversationKit) {
       );
     }
     if (result.referralExpired) lines.push(s.t('bot:referralExpired'));
+    if (result.referralHeld) {
+      const amount = result.visit.amount;
+      lines.push(
+        s.t('fraud:held', {
+          min: result.referralHeld.minAmount,
+          amount: typeof amount === 'number' ? s.t('fraud:heldAmount', { amount }) : s.t('fraud:noAmount'),
+          days: program.attribution.windowDays,
+        }),
+      );
+    }
     if (result.tierUpgrade) lines.push(s.t('bot:customerTierUp', { name, tier: result.tierUpgrade.tier }));
     return [{ text: lines.join('\n') }];
   }

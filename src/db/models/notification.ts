@@ -4,6 +4,8 @@ import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 export const notificationTypes = [
   'reward_issued',
   'friend_joined',
+  'friends_joined_digest',
+  'referral_reversed',
   'friend_visit_confirmed',
   'tier_upgraded',
   'milestone_reached',

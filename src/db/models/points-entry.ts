@@ -7,7 +7,8 @@ const pointsEntrySchema = new Schema(
     causeKey: { type: String, required: true, unique: true },
     customerId: { type: Schema.Types.ObjectId, required: true, index: true },
     delta: { type: Number, required: true },
-    cause: { type: String, enum: ['visit', 'referral', 'bonus'], required: true },
+    /** `reversal`: a negative entry undoing a referral the owner confirmed as fraud. */
+    cause: { type: String, enum: ['visit', 'referral', 'bonus', 'reversal'], required: true },
     at: { type: Date, required: true },
   },
   { versionKey: false },

@@ -9,10 +9,16 @@ const referralSchema = new Schema(
     referrerId: { type: Schema.Types.ObjectId, required: true },
     code: { type: String, required: true },
     via: { type: String, enum: referralChannels, required: true },
-    status: { type: String, enum: ['joined', 'converted', 'expired'], default: 'joined' },
+    /** `revoked`: converted, then confirmed as fraud by the owner (rewards cancelled). */
+    status: { type: String, enum: ['joined', 'converted', 'expired', 'revoked'], default: 'joined' },
     joinedAt: { type: Date, required: true },
     convertedAt: { type: Date },
     visitId: { type: Schema.Types.ObjectId },
+    /** The staff member whose confirmed visit converted it (fraud rules count per staff member). */
+    confirmedBy: { type: Schema.Types.ObjectId },
+    revokedAt: { type: Date },
+    /** The notification that tells the referrer about this join: the first one at once, or an hour's digest. */
+    joinNoticeKey: { type: String, index: true },
   },
   { versionKey: false },
 );
@@ -20,6 +26,7 @@ referralSchema.index({ referrerId: 1, status: 1 });
 referralSchema.index({ joinedAt: 1 });
 referralSchema.index({ convertedAt: 1 });
 referralSchema.index({ status: 1, joinedAt: 1 });
+referralSchema.index({ referrerId: 1, convertedAt: 1 });
 
 export type Referral = InferSchemaType<typeof referralSchema> & { _id: Types.ObjectId };
 

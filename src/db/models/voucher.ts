@@ -26,6 +26,7 @@ const voucherSchema = new Schema(
     expiresAt: { type: Date, required: true },
     redeemedAt: { type: Date },
     redeemedBy: { type: Schema.Types.ObjectId },
+    cancelledAt: { type: Date },
   },
   { versionKey: false },
 );

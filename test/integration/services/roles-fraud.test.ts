@@ -95,8 +95,18 @@ describe('owners, staff and the fraud review queue', () => {
     const open = await h.services.fraud.listOpen(owner);
     if (!open.ok) throw new Error(open.reason);
     const flag = open.flags.find((f) => f.rule === 'staff_confirms_own_referral');
-    expect(flag).toBeDefined();
-    expect(await h.services.fraud.resolve(owner, String(flag!._id), 'confirmed')).toMatchObject({ ok: true, flag: { status: 'confirmed' } });
+    // The review names the referrer-friend pair (and the staff member) by name and code.
+    expect(flag).toMatchObject({
+      referrer: { name: staffDoc!.name, code: staffDoc!.code },
+      friend: { name: 'Bạn', code: friend.code },
+      staff: { name: staffDoc!.name, code: staffDoc!.code },
+    });
+    // Confirming it undoes the referral: both vouchers cancelled, the referral points taken back.
+    expect(await h.services.fraud.resolve(owner, String(flag!._id), 'confirmed')).toMatchObject({
+      ok: true,
+      flag: { status: 'confirmed' },
+      reversal: { vouchersCancelled: 2, pointsReversed: h.program.points.perReferral },
+    });
     expect(await h.services.fraud.resolve(owner, String(flag!._id), 'dismissed')).toEqual({ ok: false, reason: 'not_found' });
     expect(await h.services.fraud.resolve(owner, 'nonsense', 'dismissed')).toEqual({ ok: false, reason: 'not_found' });
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkJoinVolume, checkReferralConversion } from '../../../src/domain/fraud.js';
+import { checkJoinVolume, checkReferralConversion, meetsFirstVisitMinimum } from '../../../src/domain/fraud.js';
 import {
   milestonesReached,
   nextMilestone,
@@ -67,14 +67,44 @@ describe('dates in the business time zone', () => {
 });
 
 describe('fraud checks', () => {
-  it('flag a friend with the referrer phone and staff confirming their own referral', () => {
-    expect(checkReferralConversion({ friendPhone: '+84912345678', referrerPhone: '+84912345678', referrerId: 'a', staffId: 'b' })).toEqual([
-      'same_phone_as_referrer',
+  const limits = { sameStaffBurst: { friends: 3, minutes: 30 }, maxConversionsPerReferrerPerWeek: 5 };
+  const quiet = { referrerId: 'a', staffId: 'b', referrerPhones: [] as string[], confirmedBySameStaffRecently: 1, conversionsThisWeek: 1 };
+  const rules = (facts: Partial<typeof quiet> & { friendVerifiedPhone?: string | null; referrerPhones?: string[] }) =>
+    checkReferralConversion({ ...quiet, ...facts }, limits).map((finding) => finding.rule);
+
+  it('flag a friend whose verified phone was ever on the referrer account', () => {
+    expect(checkReferralConversion({ ...quiet, friendVerifiedPhone: '+84912345678', referrerPhones: ['+84900000001', '+84912345678'] }, limits)).toEqual([
+      { rule: 'same_phone_as_referrer', evidence: { phone: '+84912345678' } },
     ]);
-    expect(checkReferralConversion({ friendPhone: null, referrerPhone: null, referrerId: 'a', staffId: 'a' })).toEqual([
-      'staff_confirms_own_referral',
+    expect(rules({ friendVerifiedPhone: '+84912345678', referrerPhones: ['+84900000001'] })).toEqual([]);
+    // An unverified (typed) number proves nothing: anyone can type anyone's number.
+    expect(rules({ friendVerifiedPhone: null, referrerPhones: ['+84912345678'] })).toEqual([]);
+  });
+
+  it('flag staff confirming their own referral', () => {
+    expect(rules({ staffId: 'a' })).toEqual(['staff_confirms_own_referral']);
+    expect(rules({})).toEqual([]);
+  });
+
+  it('flag one staff member confirming many friends of one referrer within minutes', () => {
+    expect(rules({ confirmedBySameStaffRecently: 2 })).toEqual([]);
+    expect(checkReferralConversion({ ...quiet, confirmedBySameStaffRecently: 3 }, limits)).toEqual([
+      { rule: 'same_staff_burst', evidence: { friends: 3, minutes: 30, limit: 3 } },
     ]);
-    expect(checkReferralConversion({ referrerId: 'a', staffId: 'b' })).toEqual([]);
+  });
+
+  it('flag more conversions per referrer in a week than allowed', () => {
+    expect(rules({ conversionsThisWeek: 5 })).toEqual([]);
+    expect(checkReferralConversion({ ...quiet, conversionsThisWeek: 6 }, limits)).toEqual([
+      { rule: 'many_conversions_in_a_week', evidence: { friends: 6, limit: 5 } },
+    ]);
+  });
+
+  it('hold the referral rewards for a first visit below the minimum', () => {
+    expect(meetsFirstVisitMinimum(undefined, null)).toBe(true);
+    expect(meetsFirstVisitMinimum(undefined, 200_000)).toBe(false);
+    expect(meetsFirstVisitMinimum(199_999, 200_000)).toBe(false);
+    expect(meetsFirstVisitMinimum(200_000, 200_000)).toBe(true);
   });
 
   it('flag more joins in a day than allowed', () => {
