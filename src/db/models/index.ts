@@ -11,6 +11,7 @@ import { createPhoneNumberModel } from './phone-number.js';
 import { createPointsEntryModel } from './points-entry.js';
 import { createProcessedUpdateModel } from './processed-update.js';
 import { createQrImageModel } from './qr-image.js';
+import { createRateSlotModel } from './rate-slot.js';
 import { createReferralModel } from './referral.js';
 import { createSendingProcessModel } from './sending-process.js';
 import { createSettingModel } from './setting.js';
@@ -32,6 +33,7 @@ export function createModels(connection: Connection) {
     PointsEntry: createPointsEntryModel(connection),
     ProcessedUpdate: createProcessedUpdateModel(connection),
     QrImage: createQrImageModel(connection),
+    RateSlot: createRateSlotModel(connection),
     Referral: createReferralModel(connection),
     SendingProcess: createSendingProcessModel(connection),
     Setting: createSettingModel(connection),
