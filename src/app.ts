@@ -11,7 +11,7 @@ import type { Config } from './config.js';
 import { connectMongo, pingMongo } from './db/connection.js';
 import { startEmbeddedMongo, type EmbeddedMongo } from './db/embedded.js';
 import { createModels, ensureIndexes, type Models } from './db/models/index.js';
-import { summarizeHealth, type HealthReport } from './health.js';
+import { outageLog, summarizeHealth, type HealthReport } from './health.js';
 import { createHttpApp } from './http/app.js';
 import { createI18n, type I18n } from './i18n.js';
 import { createAgenda } from './jobs/agenda.js';
@@ -109,7 +109,10 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
 
     const agenda = createAgenda(connection, { processEveryMs: overrides.agendaProcessEveryMs });
     let agendaRunning = false;
-    agenda.on('error', (error) => logger.error({ err: error }, 'agenda error'));
+    // Agenda polls every few seconds: while the database is away that is an error each time.
+    const agendaErrors = outageLog(logger, 'agenda', () => pingMongo(connection));
+    agenda.on('error', (error) => agendaErrors.error(error));
+    stoppers.push({ name: 'agenda error log', stop: () => Promise.resolve(agendaErrors.stop()) });
     // Registered before HTTP and channels so it runs after they stopped taking work.
     stoppers.push({
       name: 'agenda',

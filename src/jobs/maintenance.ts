@@ -18,12 +18,19 @@ export async function pruneExpiredTickets(models: Models, now: Date): Promise<nu
   return result.deletedCount;
 }
 
-/** Daily clean-up of what only matters for a while: processed updates and expired tickets. */
+/** Deletes rate-limit slots (flood windows, send turns) older than a day: they only matter for seconds. */
+export async function pruneRateSlots(models: Models, now: Date): Promise<number> {
+  const result = await models.RateSlot.deleteMany({ at: { $lt: new Date(now.getTime() - 24 * 3600 * 1000) } });
+  return result.deletedCount;
+}
+
+/** Daily clean-up of what only matters for a while: processed updates, expired tickets, rate slots. */
 export async function defineMaintenanceJobs(agenda: Agenda, models: Models): Promise<void> {
   agenda.define(PRUNE_PROCESSED_UPDATES, async () => {
     const now = new Date();
     await pruneProcessedUpdates(models, now);
     await pruneExpiredTickets(models, now);
+    await pruneRateSlots(models, now);
   });
   await agenda.every('1 day', PRUNE_PROCESSED_UPDATES, undefined, { skipImmediate: true });
 }

@@ -1,4 +1,5 @@
-import type { ServiceContext } from './context.js';
+import type { Models } from '../db/models/index.js';
+import type { Logger } from '../logger.js';
 import { isDuplicateKey } from './context.js';
 
 /** 'ok' within the person's share; 'first_over' for the one message answered "slow down"; 'over' for the rest. */
@@ -10,7 +11,7 @@ export type FloodVerdict = 'ok' | 'first_over' | 'over';
  * index cannot be created (and with it neither its unique index), and its `$inc` upsert on
  * one document loses increments under concurrency (20 parallel consumes let 11 through).
  */
-export function createLimits(ctx: ServiceContext) {
+export function createLimits(ctx: { models: Models; logger: Logger; now: () => Date }) {
   const { models, logger } = ctx;
   let storeDown = false;
 
