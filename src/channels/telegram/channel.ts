@@ -192,7 +192,14 @@ export function createTelegramChannel(deps: TelegramChannelDeps): ChatChannel & 
     deps.mode === 'webhook'
       ? express
           .Router()
-          .post(TELEGRAM_WEBHOOK_PATH, express.json(), webhookCallback(bot, 'express', { secretToken: deps.webhookSecret }))
+          // No grammY timeout: after one, grammY leaves the handler's later failure as an
+          // unhandled rejection, and answering before the update was handled could lose it.
+          // Database calls give up after 10 s (serverSelectionTimeoutMS), which bounds the wait.
+          .post(
+            TELEGRAM_WEBHOOK_PATH,
+            express.json(),
+            webhookCallback(bot, 'express', { secretToken: deps.webhookSecret, timeoutMilliseconds: Infinity }),
+          )
       : undefined;
 
   const sender: MessageSender = {
