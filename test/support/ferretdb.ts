@@ -45,6 +45,10 @@ export class OwnFerretDb {
     return `mongodb://127.0.0.1:${this.port}/${database}`;
   }
 
+  get running(): boolean {
+    return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
   /** Starts on the same port and data directory as before; resolves once it accepts connections. */
   async start(): Promise<void> {
     if (!ferretdbBinary) throw new Error('no FerretDB binary; run npm run ferretdb:build');

@@ -83,6 +83,8 @@ describe.skipIf(!ferretdbBinary)('the database goes away for 30 s under traffic 
 
   afterAll(async () => {
     process.off('unhandledRejection', onUnhandled);
+    // A failed run may leave the server stopped; the apps need it to stop cleanly.
+    if (db && !db.running) await db.start();
     for (const { app, telegram, zalo } of deployments) {
       await app.stop();
       await telegram.stop();
