@@ -18,7 +18,7 @@ import { createAgenda } from './jobs/agenda.js';
 import { defineMaintenanceJobs } from './jobs/maintenance.js';
 import { DELIVER_NOTIFICATION, defineNotificationJobs } from './jobs/notifications.js';
 import { defineScheduledMessageJobs } from './jobs/scheduled-messages.js';
-import { createNotificationDelivery, SENDING_HEARTBEAT_MS } from './services/notification-delivery.js';
+import { createNotificationDelivery, SENDING_HEARTBEAT_MS, type NotificationDelivery } from './services/notification-delivery.js';
 import type { Logger } from './logger.js';
 import { loadProgram } from './program/load.js';
 import type { Program } from './program/schema.js';
@@ -44,6 +44,8 @@ export interface RunningApp {
   /** Printed at start while the shop has no owner: `/start <code>` in the bot claims ownership. */
   ownerSetupCode: string | undefined;
   agenda: Agenda;
+  /** The notifier (Agenda's jobs call it; a sweep can also be run on demand). */
+  delivery: NotificationDelivery;
   i18n: I18n;
   channels: ChatChannel[];
   health(): Promise<HealthReport>;
@@ -233,6 +235,7 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
       services,
       ownerSetupCode,
       agenda,
+      delivery,
       i18n,
       channels,
       health,

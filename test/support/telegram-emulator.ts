@@ -8,6 +8,8 @@ export interface SentMessage {
   /** The PNG of a sent photo. */
   photo?: Buffer;
   buttons: Array<{ text: string; callback_data?: string; url?: string; request_contact?: boolean }>;
+  /** When the emulator received it (ms epoch). */
+  at: number;
 }
 
 interface PendingPoll {
@@ -268,6 +270,7 @@ export class TelegramEmulator {
       text: (method === 'sendPhoto' ? params.caption : params.text) as string | undefined ?? '',
       photo: method === 'sendPhoto' ? attachedFile(params, params.photo) : undefined,
       buttons: [...(markup?.inline_keyboard ?? []), ...(markup?.keyboard ?? [])].flat(),
+      at: Date.now(),
     };
     this.sent.push(message);
     return { ok: true, result: { message_id: message.messageId, date: Math.floor(Date.now() / 1000), chat: { id: chatId, type: 'private' }, text: message.text } };
