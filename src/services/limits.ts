@@ -40,7 +40,10 @@ export function createLimits(ctx: { models: Models; logger: Logger; now: () => D
    * taken slots is always 1..n and exactly one message gets slot `messages + 1`. When the
    * database cannot be reached the limit fails open: a message is not dropped for that.
    */
-  async function flood(who: string, at: Date, limit: { messages: number; seconds: number }): Promise<FloodVerdict> {
+  async function flood(who: string, sentAt: Date, limit: { messages: number; seconds: number }): Promise<FloodVerdict> {
+    // A send time in the future or over a day old is not believed (a unit mix-up, a clock off).
+    const now = ctx.now().getTime();
+    const at = Number.isFinite(sentAt.getTime()) && sentAt.getTime() <= now && sentAt.getTime() > now - 24 * 3600 * 1000 ? sentAt : new Date(now);
     try {
       const scope = `flood:${who}`;
       const window = await windowOf(`${scope}:w`, at, limit.seconds * 1000);
