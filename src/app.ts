@@ -11,14 +11,14 @@ import type { Config } from './config.js';
 import { connectMongo, pingMongo } from './db/connection.js';
 import { startEmbeddedMongo, type EmbeddedMongo } from './db/embedded.js';
 import { createModels, ensureIndexes, type Models } from './db/models/index.js';
-import { summarizeHealth, type HealthReport } from './health.js';
+import { outageLog, summarizeHealth, type HealthReport } from './health.js';
 import { createHttpApp } from './http/app.js';
 import { createI18n, type I18n } from './i18n.js';
 import { createAgenda } from './jobs/agenda.js';
 import { defineMaintenanceJobs } from './jobs/maintenance.js';
 import { DELIVER_NOTIFICATION, defineNotificationJobs } from './jobs/notifications.js';
 import { defineScheduledMessageJobs } from './jobs/scheduled-messages.js';
-import { createNotificationDelivery, SENDING_HEARTBEAT_MS } from './services/notification-delivery.js';
+import { createNotificationDelivery, SENDING_HEARTBEAT_MS, type NotificationDelivery } from './services/notification-delivery.js';
 import type { Logger } from './logger.js';
 import { loadProgram } from './program/load.js';
 import type { Program } from './program/schema.js';
@@ -46,6 +46,8 @@ export interface RunningApp {
   /** Printed at start while the shop has no owner: `/start <code>` in the bot claims ownership. */
   ownerSetupCode: string | undefined;
   agenda: Agenda;
+  /** The notifier (Agenda's jobs call it; a sweep can also be run on demand). */
+  delivery: NotificationDelivery;
   i18n: I18n;
   channels: ChatChannel[];
   health(): Promise<HealthReport>;
@@ -112,7 +114,10 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
 
     const agenda = createAgenda(connection, { processEveryMs: overrides.agendaProcessEveryMs });
     let agendaRunning = false;
-    agenda.on('error', (error) => logger.error({ err: error }, 'agenda error'));
+    // Agenda polls every few seconds: while the database is away that is an error each time.
+    const agendaErrors = outageLog(logger, 'agenda', () => pingMongo(connection));
+    agenda.on('error', (error) => agendaErrors.error(error));
+    stoppers.push({ name: 'agenda error log', stop: () => Promise.resolve(agendaErrors.stop()) });
     // Registered before HTTP and channels so it runs after they stopped taking work.
     stoppers.push({
       name: 'agenda',
@@ -233,6 +238,7 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
       services,
       ownerSetupCode,
       agenda,
+      delivery,
       i18n,
       channels,
       health,

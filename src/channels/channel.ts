@@ -42,3 +42,14 @@ export interface ChatChannel {
  * down (and ignores the rest of the burst): enough for quick typing, not for a flood.
  */
 export const PER_PERSON_RATE_LIMIT = { messages: 5, seconds: 3 } as const;
+
+/**
+ * Thrown for an update another process (or another delivery of it) is handling right now:
+ * the platform is asked to deliver it again later instead of it being dropped or doubled.
+ */
+export class UpdateBusyError extends Error {
+  constructor(readonly updateKey: string) {
+    super(`update ${updateKey} is being handled elsewhere`);
+    this.name = 'UpdateBusyError';
+  }
+}

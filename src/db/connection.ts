@@ -28,3 +28,27 @@ export async function pingMongo(connection: Connection): Promise<boolean> {
     return false;
   }
 }
+
+const UNAVAILABLE = new Set([
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoServerSelectionError',
+  'MongooseServerSelectionError',
+  'MongoNotConnectedError',
+  'MongoTopologyClosedError',
+  'MongoPoolClearedError',
+]);
+
+/**
+ * True when an error means the database could not be reached (server down, network gone,
+ * Mongoose gave up waiting for a connection), as opposed to a bug or a refused write: the
+ * work should be retried once the database is back. Looks through wrapped errors (grammY's
+ * BotError keeps the original in `error`).
+ */
+export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
+  if (typeof error !== 'object' || error === null || depth > 5) return false;
+  const { name, message, cause, error: inner } = error as { name?: string; message?: string; cause?: unknown; error?: unknown };
+  if (name && UNAVAILABLE.has(name)) return true;
+  if (name === 'MongooseError' && /buffering timed out/.test(message ?? '')) return true;
+  return isDatabaseUnavailable(cause, depth + 1) || isDatabaseUnavailable(inner, depth + 1);
+}

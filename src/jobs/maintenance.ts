@@ -37,7 +37,13 @@ export async function pruneExpiredActionCards(models: Models, now: Date): Promis
   return result.deletedCount;
 }
 
-/** Daily clean-up of what only matters for a while: processed updates, expired tickets and action cards, ended rate-limit windows. */
+/** Deletes rate-limit slots (flood windows, send turns) older than a day: they only matter for seconds. */
+export async function pruneRateSlots(models: Models, now: Date): Promise<number> {
+  const result = await models.RateSlot.deleteMany({ at: { $lt: new Date(now.getTime() - 24 * 3600 * 1000) } });
+  return result.deletedCount;
+}
+
+/** Daily clean-up of what only matters for a while: processed updates, expired tickets and action cards, ended rate-limit windows and slots. */
 export async function defineMaintenanceJobs(agenda: Agenda, models: Models): Promise<void> {
   agenda.define(PRUNE_PROCESSED_UPDATES, async () => {
     const now = new Date();
@@ -45,6 +51,7 @@ export async function defineMaintenanceJobs(agenda: Agenda, models: Models): Pro
     await pruneExpiredTickets(models, now);
     await pruneRateLimits(models, now);
     await pruneExpiredActionCards(models, now);
+    await pruneRateSlots(models, now);
   });
   await agenda.every('1 day', PRUNE_PROCESSED_UPDATES, undefined, { skipImmediate: true });
 }

@@ -5,12 +5,14 @@ import { createDashboardService } from './dashboard.js';
 import { createFraudService } from './fraud.js';
 import { createIdentityLinkService } from './identity-link.js';
 import { createMemberCardService } from './member-cards.js';
+import { createLimits } from './limits.js';
 import { createPointsLedger } from './points.js';
 import { createReferralService } from './referrals.js';
 import { createReportFigures, createReportsService } from './reports.js';
 import { createRoleService } from './roles.js';
 import { createScheduledMessages } from './scheduled-messages.js';
 import { createStatusService } from './status.js';
+import { createUpdateLedger } from './updates.js';
 import { createVisitService } from './visits.js';
 import { createVoucherService } from './vouchers.js';
 
@@ -42,6 +44,8 @@ export function createServices(deps: ServiceDeps) {
     reports,
     scheduled: createScheduledMessages(ctx, figures),
     dashboard: createDashboardService(ctx, roles, reports, fraud),
+    updates: createUpdateLedger(ctx),
+    limits: createLimits(ctx),
   };
 }
 

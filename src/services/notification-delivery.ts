@@ -11,6 +11,7 @@ import type { I18n } from '../i18n.js';
 import type { Logger } from '../logger.js';
 import type { Program } from '../program/schema.js';
 import { isDuplicateKey } from './context.js';
+import { createLimits } from './limits.js';
 
 export type DeliveryOutcome = 'sent' | 'retry' | 'undeliverable' | 'skipped';
 
@@ -53,10 +54,17 @@ export function createNotificationDelivery(deps: DeliveryDeps) {
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const maxAttempts = deps.maxAttempts ?? 8;
   const leaseMs = deps.leaseMs ?? 2 * 60_000;
+  const limits: Record<ChannelName, PacingLimits> = {
+    telegram: deps.limits?.telegram ?? telegramLimits,
+    zalo: deps.limits?.zalo ?? zaloLimits,
+  };
   const pacers = new Map<ChannelName, SendPacer>([
-    ['telegram', new SendPacer(deps.limits?.telegram ?? telegramLimits)],
-    ['zalo', new SendPacer(deps.limits?.zalo ?? zaloLimits)],
+    ['telegram', new SendPacer(limits.telegram)],
+    ['zalo', new SendPacer(limits.zalo)],
   ]);
+  // Per-chat spacing shared with every process on the database; the in-process pacer adds
+  // this process's share of the per-bot rate.
+  const shared = createLimits({ models, logger, now });
   const processId = deps.processId ?? randomUUID();
 
   /**
@@ -165,22 +173,28 @@ export function createNotificationDelivery(deps: DeliveryDeps) {
     if (!notification || notification.status !== 'pending' || notification.nextAttemptAt > now()) return 'skipped';
     if (!(await claimAttempt(notification))) return 'skipped';
     const attempts = notification.attempts + 1;
-    await models.Notification.updateOne(
-      { _id: notification._id },
-      { $set: { status: 'sending', attempts, leaseUntil: new Date(now().getTime() + leaseMs) } },
-    );
+    const markSending = () =>
+      models.Notification.updateOne({ _id: notification._id }, { $set: { status: 'sending', attempts, leaseUntil: new Date(now().getTime() + leaseMs) } });
 
     const recipient = await recipientOf(notification.customerId, notification.toIdentity ?? undefined);
     const sender = recipient && senders.get(recipient.channel);
     if (!recipient || !sender) {
       // No channel here can reach them now (their channel may be off in this process).
+      await markSending();
       return finish(notification._id, attempts, { ok: false, kind: 'retry', reason: 'no sender for the recipient' });
     }
     const t = i18n.forLocale(recipient.customer.locale);
     const text = renderNotification(await withCountsAtSendTime(notification), recipient.customer, t, program);
-    if (!text) return finish(notification._id, attempts, { ok: false, kind: 'permanent', reason: 'nothing to render' });
+    if (!text) {
+      await markSending();
+      return finish(notification._id, attempts, { ok: false, kind: 'permanent', reason: 'nothing to render' });
+    }
 
-    const slot = pacers.get(recipient.channel)?.reserve(recipient.chatId, now().getTime()) ?? now().getTime();
+    // Reserved before `sending` is marked: if the database fails here the notification is
+    // still pending, and the claim of this attempt goes stale after the lease.
+    const chatTurn = await shared.chatSlot(recipient.channel, recipient.chatId, limits[recipient.channel].perChatIntervalMs);
+    await markSending();
+    const slot = pacers.get(recipient.channel)?.reserve(recipient.chatId, Math.max(chatTurn, now().getTime())) ?? chatTurn;
     const wait = slot - now().getTime();
     if (wait > 0) await sleep(wait);
     let result: SendResult;

@@ -8,6 +8,8 @@ export interface SentMessage {
   /** The PNG of a sent photo. */
   photo?: Buffer;
   buttons: Array<{ text: string; callback_data?: string; url?: string; request_contact?: boolean }>;
+  /** When the emulator received it (ms epoch). */
+  at: number;
 }
 
 interface PendingPoll {
@@ -35,6 +37,13 @@ export class TelegramEmulator {
   webhook?: { url: string; secret?: string };
   /** Where webhook deliveries really go (the registered public URL is not reachable in tests). */
   webhookTarget?: string;
+  /** Several app processes behind one webhook URL: deliveries go to each in turn. */
+  webhookTargets?: string[];
+  private nextTarget = 0;
+  /** Like Telegram, post an update again (after 1 s, 2 s, up to 4 s) until it is answered 2xx. */
+  redeliverFailed = false;
+  /** Every webhook delivery attempt and its HTTP status (0: no answer). */
+  readonly deliveries: Array<{ updateId: number; status: number }> = [];
   apiRoot = '';
 
   async start(): Promise<this> {
@@ -101,7 +110,7 @@ export class TelegramEmulator {
     // Like Telegram, ids only grow: later updates must stay above a redelivered one's id.
     this.nextUpdateId = Math.max(this.nextUpdateId, updateId + 1);
     if (this.webhook) {
-      void this.deliverToWebhook(full);
+      void (this.redeliverFailed ? this.deliverUntilAccepted(full) : this.deliverToWebhook(full));
       return updateId;
     }
     this.updates.push(full);
@@ -112,12 +121,22 @@ export class TelegramEmulator {
   /** Posts an update to the registered webhook as Telegram does; returns the HTTP status. */
   async deliverToWebhook(update: Record<string, unknown>, secret = this.webhook?.secret): Promise<number> {
     if (!this.webhook) throw new Error('no webhook set');
-    const response = await fetch(this.webhookTarget ?? this.webhook.url, {
+    const target = this.webhookTargets?.[this.nextTarget++ % this.webhookTargets.length] ?? this.webhookTarget ?? this.webhook.url;
+    const response = await fetch(target, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(secret ? { 'x-telegram-bot-api-secret-token': secret } : {}) },
       body: JSON.stringify(update),
     });
     return response.status;
+  }
+
+  private async deliverUntilAccepted(update: { update_id: number }): Promise<void> {
+    for (let attempt = 0; this.webhook && attempt < 120; attempt++) {
+      const status = await this.deliverToWebhook(update).catch(() => 0);
+      this.deliveries.push({ updateId: update.update_id, status });
+      if (status >= 200 && status < 300) return;
+      await new Promise((r) => setTimeout(r, Math.min(1000 * 2 ** attempt, 4000)));
+    }
   }
 
   messagesTo(chatId: number): SentMessage[] {
@@ -251,6 +270,7 @@ export class TelegramEmulator {
       text: (method === 'sendPhoto' ? params.caption : params.text) as string | undefined ?? '',
       photo: method === 'sendPhoto' ? attachedFile(params, params.photo) : undefined,
       buttons: [...(markup?.inline_keyboard ?? []), ...(markup?.keyboard ?? [])].flat(),
+      at: Date.now(),
     };
     this.sent.push(message);
     return { ok: true, result: { message_id: message.messageId, date: Math.floor(Date.now() / 1000), chat: { id: chatId, type: 'private' }, text: message.text } };

@@ -23,6 +23,13 @@ export class ZaloEmulator {
   webhook?: { url: string; secret: string };
   /** Where webhook deliveries really go in tests. */
   webhookTarget?: string;
+  /** Several app processes behind one webhook URL: deliveries go to each in turn. */
+  webhookTargets?: string[];
+  private nextTarget = 0;
+  /** Post an update again (after 1 s, 2 s, up to 4 s) until it is answered 2xx (Zalo's policy is undocumented). */
+  redeliverFailed = false;
+  /** Every webhook delivery attempt made by redelivery and its HTTP status (0: no answer). */
+  readonly deliveries: Array<{ status: number }> = [];
   apiRoot = '';
 
   async start(): Promise<this> {
@@ -59,7 +66,7 @@ export class ZaloEmulator {
 
   push(update: unknown): void {
     if (this.webhook) {
-      void this.deliverToWebhook(update);
+      void (this.redeliverFailed ? this.deliverUntilAccepted(update) : this.deliverToWebhook(update));
       return;
     }
     if (this.waiting) {
@@ -75,12 +82,22 @@ export class ZaloEmulator {
   /** Posts an update as Zalo does (wrapped in { ok, result } unless `bare`); returns the HTTP status. */
   async deliverToWebhook(update: unknown, options: { secret?: string; bare?: boolean } = {}): Promise<number> {
     const secret = options.secret ?? this.webhook?.secret ?? '';
-    const response = await fetch(this.webhookTarget ?? this.webhook?.url ?? '', {
+    const target = this.webhookTargets?.[this.nextTarget++ % this.webhookTargets.length] ?? this.webhookTarget ?? this.webhook?.url ?? '';
+    const response = await fetch(target, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(secret ? { 'x-bot-api-secret-token': secret } : {}) },
       body: JSON.stringify(options.bare ? update : { ok: true, result: update }),
     });
     return response.status;
+  }
+
+  private async deliverUntilAccepted(update: unknown): Promise<void> {
+    for (let attempt = 0; this.webhook && attempt < 120; attempt++) {
+      const status = await this.deliverToWebhook(update).catch(() => 0);
+      this.deliveries.push({ status });
+      if (status >= 200 && status < 300) return;
+      await new Promise((r) => setTimeout(r, Math.min(1000 * 2 ** attempt, 4000)));
+    }
   }
 
   failNext(...errors: Array<{ error_code: number; description: string }>): void {

@@ -1,9 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { autoRetry } from '@grammyjs/auto-retry';
-import { limit } from '@grammyjs/ratelimiter';
 import express, { type Router } from 'express';
 import { Bot, GrammyError, HttpError, InlineKeyboard, InputFile, Keyboard, webhookCallback, type Context } from 'grammy';
+import type { Update } from 'grammy/types';
+import { isDatabaseUnavailable } from '../../db/connection.js';
 import { isLocale, type Locale } from '../../i18n.js';
-import { PER_PERSON_RATE_LIMIT, type ChatChannel, type ChatChannelDeps } from '../channel.js';
+import { PER_PERSON_RATE_LIMIT, UpdateBusyError, type ChatChannel, type ChatChannelDeps } from '../channel.js';
 import { createConversation, MEMBER_CARD_PREFIX } from '../conversation/conversation.js';
 import type { Incoming, Reply } from '../conversation/reply.js';
 import type { MessageSender, SendResult } from '../sender.js';
@@ -67,11 +69,16 @@ async function sendReply(bot: Bot, chatId: number | string, reply: Reply): Promi
  * checked by grammY, wrong secret answered 401) for production.
  */
 export function createTelegramChannel(deps: TelegramChannelDeps): ChatChannel & { sender: MessageSender; bot: Bot } {
-  const { services, models, i18n, logger } = deps;
+  const { services, i18n, logger } = deps;
   const bot = new Bot(deps.token, { client: { apiRoot: deps.apiRoot } });
   // Replies wait out short 429s; long waits surface to the notifier, which reschedules.
   bot.api.config.use(autoRetry({ maxRetryAttempts: 2, maxDelaySeconds: 5 }));
   let running = false;
+  let polling: Promise<void> | undefined;
+  let pollingHealthy = false;
+  let stopPolling = new AbortController();
+  /** The first update not yet handled; getUpdates with it acknowledges everything before it. */
+  let offset = 0;
 
   const username = () => bot.botInfo.username;
   const startLink = (payload: string) => telegramStartLink(username(), payload);
@@ -84,35 +91,47 @@ export function createTelegramChannel(deps: TelegramChannelDeps): ChatChannel & 
     },
   );
 
-  async function localeOf(ctx: Context): Promise<Locale> {
-    const customer = ctx.from ? await services.customers.findByIdentity(`telegram:${ctx.from.id}`) : undefined;
+  /** The language Telegram reports for the person, else the shop's: needs no database. */
+  function appLocale(ctx: Context): Locale {
     const fromApp = ctx.from?.language_code?.slice(0, 2);
-    if (customer && isLocale(customer.locale)) return customer.locale;
     return isLocale(fromApp) ? fromApp : i18n.defaultLocale;
   }
 
-  // An update delivered twice (webhook retry, polling restart) is handled once.
+  async function localeOf(ctx: Context): Promise<Locale> {
+    const customer = ctx.from ? await services.customers.findByIdentity(`telegram:${ctx.from.id}`) : undefined;
+    return customer && isLocale(customer.locale) ? customer.locale : appLocale(ctx);
+  }
+
+  // Each update is handled once and counts as handled only once it was (see services.updates).
+  // The database being unreachable propagates: the webhook answers 5xx and polling does not
+  // acknowledge, so the update comes again. Anything else is logged and answered with an
+  // apology built from memory only (the error may be the database's).
   bot.use(async (ctx, next) => {
-    try {
-      await models.ProcessedUpdate.create({ key: `telegram:${ctx.update.update_id}` });
-    } catch (error) {
-      if ((error as { code?: number }).code === 11000) return;
-      throw error;
-    }
-    await next();
+    const key = `telegram:${ctx.update.update_id}`;
+    const outcome = await services.updates.handleOnce(key, async () => {
+      try {
+        await next();
+      } catch (error) {
+        if (isDatabaseUnavailable(error)) throw error;
+        logger.error({ err: error, updateId: ctx.update.update_id, chatId: ctx.chat?.id, text: ctx.message?.text?.split(' ')[0] }, 'telegram update failed');
+        if (ctx.chat) await ctx.reply(i18n.forLocale(appLocale(ctx))('common:genericError')).catch(() => undefined);
+      }
+    });
+    if (outcome === 'busy') throw new UpdateBusyError(key);
   });
 
-  bot.use(
-    limit({
-      timeFrame: PER_PERSON_RATE_LIMIT.seconds * 1000,
-      limit: PER_PERSON_RATE_LIMIT.messages,
-      onLimitExceeded: (ctx) => {
-        void localeOf(ctx)
-          .then((locale) => ctx.reply(i18n.forLocale(locale)('bot:slowDown')))
-          .catch((error: unknown) => logger.warn({ err: error }, 'could not send the slow-down reply'));
-      },
-    }),
-  );
+  // The flood limit is shared by every process (services.limits); the first message over it
+  // gets one "slow down", the rest of the burst is dropped.
+  bot.use(async (ctx, next) => {
+    if (!ctx.from) return next();
+    const sentAt = ctx.message ? new Date(ctx.message.date * 1000) : new Date();
+    const verdict = await services.limits.flood(`telegram:${ctx.from.id}`, sentAt, PER_PERSON_RATE_LIMIT);
+    if (verdict === 'ok') return next();
+    if (verdict === 'first_over') {
+      const locale = await localeOf(ctx).catch(() => appLocale(ctx));
+      await ctx.reply(i18n.forLocale(locale)('bot:slowDown'));
+    }
+  });
 
   bot.chatType('private').on(['message:text', 'message:contact', 'callback_query:data'], async (ctx) => {
     if (ctx.callbackQuery) await ctx.answerCallbackQuery();
@@ -133,22 +152,58 @@ export function createTelegramChannel(deps: TelegramChannelDeps): ChatChannel & 
     for (const reply of await conversation.handle(incoming)) await sendReply(bot, ctx.chat.id, reply);
   });
 
-  bot.catch(async (error) => {
-    const ctx = error.ctx;
-    logger.error(
-      { err: error.error, updateId: ctx.update.update_id, chatId: ctx.chat?.id, text: ctx.message?.text?.split(' ')[0] },
-      'telegram update failed',
-    );
-    if (ctx.chat) {
-      await ctx.reply(i18n.forLocale(await localeOf(ctx))('common:genericError')).catch(() => undefined);
+  /**
+   * Long polling of our own rather than bot.start(): grammY acknowledges an update even when
+   * handling it failed. Here an update is acknowledged (offset moved past it) only once it
+   * was handled; on failure the loop waits and fetches it again, so an outage delays
+   * messages but loses none, and the loop itself never ends until stop().
+   */
+  async function pollLoop(signal: AbortSignal): Promise<void> {
+    let failures = 0;
+    while (running) {
+      let updates: Update[];
+      try {
+        updates = await bot.api.getUpdates(
+          { offset, timeout: 30, allowed_updates: ['message', 'callback_query'] },
+          // grammY types its signal with a polyfill's type; Node's own is what it uses at run time.
+          signal as unknown as Parameters<typeof bot.api.getUpdates>[1],
+        );
+        pollingHealthy = true;
+      } catch (error) {
+        if (!running) return;
+        pollingHealthy = false;
+        logger.warn({ err: error }, 'telegram getUpdates failed; retrying in 3 s');
+        await sleep(3000, undefined, { signal }).catch(() => undefined);
+        continue;
+      }
+      for (const update of updates) {
+        try {
+          await bot.handleUpdate(update);
+          offset = update.update_id + 1;
+          if (failures > 0) logger.info({ updateId: update.update_id, failures }, 'telegram updates are handled again');
+          failures = 0;
+        } catch (error) {
+          if (failures === 0) logger.warn({ err: error, updateId: update.update_id }, 'telegram update not handled; it will be fetched again');
+          failures += 1;
+          await sleep(Math.min(500 * 2 ** failures, 5000), undefined, { signal }).catch(() => undefined);
+          break;
+        }
+      }
     }
-  });
+  }
 
   const router: Router | undefined =
     deps.mode === 'webhook'
       ? express
           .Router()
-          .post(TELEGRAM_WEBHOOK_PATH, express.json(), webhookCallback(bot, 'express', { secretToken: deps.webhookSecret }))
+          // No grammY timeout: after one, grammY leaves the handler's later failure as an
+          // unhandled rejection, and answering before the update was handled could lose it.
+          // Database calls give up after 10 s (serverSelectionTimeoutMS), which bounds the wait.
+          .post(
+            TELEGRAM_WEBHOOK_PATH,
+            express.json(),
+            webhookCallback(bot, 'express', { secretToken: deps.webhookSecret, timeoutMilliseconds: Infinity }),
+          )
       : undefined;
 
   const sender: MessageSender = {
@@ -201,16 +256,20 @@ export function createTelegramChannel(deps: TelegramChannelDeps): ChatChannel & 
       }
       await bot.api.deleteWebhook();
       running = true;
-      bot.start({ allowed_updates: ['message', 'callback_query'] }).catch((error: unknown) => {
-        running = false;
-        logger.error({ err: error }, 'telegram polling stopped');
-      });
+      pollingHealthy = true;
+      stopPolling = new AbortController();
+      polling = pollLoop(stopPolling.signal);
     },
     async stop() {
       running = false;
-      if (deps.mode === 'polling') await bot.stop();
+      if (!polling) return;
+      stopPolling.abort();
+      await polling;
+      polling = undefined;
+      // Acknowledge what was handled, so the next start does not fetch it again.
+      await bot.api.getUpdates({ offset, limit: 1, timeout: 0 }).catch(() => undefined);
     },
-    isUp: () => running,
+    isUp: () => running && (deps.mode === 'webhook' || pollingHealthy),
     describe: () => `@${username()}, ${deps.mode === 'webhook' ? 'webhook' : 'long polling'}`,
   };
 }

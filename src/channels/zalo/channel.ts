@@ -1,9 +1,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import express, { type Router } from 'express';
-import { RateLimiterMemory, type RateLimiterRes } from 'rate-limiter-flexible';
-import type { Translate } from '../../i18n.js';
+import { isDatabaseUnavailable } from '../../db/connection.js';
+import { isLocale, type Locale, type Translate } from '../../i18n.js';
 import { publishQrImage } from '../../http/public-pages.js';
-import { PER_PERSON_RATE_LIMIT, type ChatChannel, type ChatChannelDeps } from '../channel.js';
+import { PER_PERSON_RATE_LIMIT, UpdateBusyError, type ChatChannel, type ChatChannelDeps } from '../channel.js';
 import { createConversation } from '../conversation/conversation.js';
 import type { Reply } from '../conversation/reply.js';
 import type { MessageSender, SendResult } from '../sender.js';
@@ -54,8 +55,9 @@ export function createZaloChannel(deps: ZaloChannelDeps): ChatChannel & { sender
   let running = false;
   let botName = '';
   let polling: Promise<void> | undefined;
+  let pollingHealthy = false;
   const stopPolling = new AbortController();
-  const inFlight = new Set<Promise<void>>();
+  const inFlight = new Set<Promise<unknown>>();
 
   const conversation = createConversation(
     { services, program: deps.program, i18n, logger, publicUrl: deps.publicUrl },
@@ -88,74 +90,94 @@ export function createZaloChannel(deps: ZaloChannelDeps): ChatChannel & { sender
     }
   }
 
+  /** Languages of people seen lately, so the apology for a failure needs no database. */
+  const recentLocales = new Map<string, Locale>();
+
   /** The person's language, or the shop's default for someone the bot does not know yet. */
   async function translatorFor(identity: string): Promise<Translate> {
     const customer = await services.customers.findByIdentity(identity);
-    return i18n.forLocale(customer?.locale ?? i18n.defaultLocale);
+    const locale = customer && isLocale(customer.locale) ? customer.locale : i18n.defaultLocale;
+    recentLocales.delete(identity);
+    recentLocales.set(identity, locale);
+    if (recentLocales.size > 10_000) recentLocales.delete(recentLocales.keys().next().value ?? '');
+    return i18n.forLocale(locale);
   }
 
-  const rateLimiter = new RateLimiterMemory({ points: PER_PERSON_RATE_LIMIT.messages, duration: PER_PERSON_RATE_LIMIT.seconds });
   /**
-   * 'ok' within the chat's share; 'first_over' for the first message past it (answered once, as
-   * on Telegram); 'over' for the rest of the burst. The limiter rejects with a result, not an error.
+   * Handles one update once (see services.updates). Throws when it must come again: the
+   * database was unreachable (the claim was released) or another process holds it.
+   * Anything else is logged and answered with an apology that needs no database.
    */
-  async function rateLimit(chatId: string): Promise<'ok' | 'first_over' | 'over'> {
-    return rateLimiter.consume(chatId).then(
-      () => 'ok' as const,
-      (rejection: unknown) => {
-        if (rejection instanceof Error) throw rejection;
-        return (rejection as RateLimiterRes).consumedPoints === PER_PERSON_RATE_LIMIT.messages + 1 ? 'first_over' : 'over';
-      },
-    );
-  }
-
   async function handle(update: ZaloUpdate): Promise<void> {
     const { message } = update;
     if (update.event_name !== 'message.text.received' || message.chat.chat_type === 'GROUP' || !message.text) return;
-    try {
-      await models.ProcessedUpdate.create({ key: `zalo:${message.message_id}` });
-    } catch (error) {
-      if ((error as { code?: number }).code === 11000) return;
-      throw error;
-    }
+    const text = message.text;
     const identity = `zalo:${message.chat.id}`;
-    try {
-      const limit = await rateLimit(message.chat.id);
-      if (limit !== 'ok') {
-        if (limit === 'first_over') await client.sendMessage(message.chat.id, (await translatorFor(identity))('bot:slowDown'));
-        return;
+    const key = `zalo:${message.message_id}`;
+    const outcome = await services.updates.handleOnce(key, async () => {
+      try {
+        // Zalo's `date` is when the person sent it (ms), so a backlog after an outage is no flood.
+        const sentAt = typeof message.date === 'number' ? new Date(message.date) : new Date();
+        const limit = await services.limits.flood(identity, sentAt, PER_PERSON_RATE_LIMIT);
+        if (limit !== 'ok') {
+          if (limit === 'first_over') await client.sendMessage(message.chat.id, (await translatorFor(identity))('bot:slowDown'));
+          return;
+        }
+        const replies = await conversation.handle({
+          identity,
+          chatId: message.chat.id,
+          displayName: message.from.display_name,
+          text,
+          requestKey: key,
+        });
+        const t = await translatorFor(identity);
+        for (const reply of replies) await send(message.chat.id, reply, t);
+      } catch (error) {
+        if (isDatabaseUnavailable(error)) throw error;
+        logger.error({ err: error, messageId: message.message_id, chatId: message.chat.id }, 'zalo update failed');
+        await client.sendMessage(message.chat.id, i18n.forLocale(recentLocales.get(identity) ?? i18n.defaultLocale)('common:genericError')).catch(() => undefined);
       }
-      const replies = await conversation.handle({
-        identity,
-        chatId: message.chat.id,
-        displayName: message.from.display_name,
-        text: message.text,
-        requestKey: `zalo:${message.message_id}`,
-      });
-      const t = await translatorFor(identity);
-      for (const reply of replies) await send(message.chat.id, reply, t);
-    } catch (error) {
-      logger.error({ err: error, messageId: message.message_id, chatId: message.chat.id }, 'zalo update failed');
-      const t = await translatorFor(identity).catch(() => i18n.forLocale(i18n.defaultLocale));
-      await client.sendMessage(message.chat.id, t('common:genericError')).catch(() => undefined);
-    }
+    });
+    if (outcome === 'busy') throw new UpdateBusyError(key);
   }
 
-  /** Handles an update in the background, remembered so stop() can wait for it. */
-  function track(update: ZaloUpdate): void {
-    const work = handle(update).finally(() => inFlight.delete(work));
-    inFlight.add(work);
+  /** Runs `work`, remembered so stop() can wait for it. */
+  function track<T>(work: Promise<T>): Promise<T> {
+    const tracked = work.finally(() => inFlight.delete(tracked));
+    inFlight.add(tracked);
+    return tracked;
+  }
+
+  /**
+   * Zalo's getUpdates has no acknowledgement: an update it returned is ours alone. So one
+   * that could not be handled (database away) is kept and retried here, with growing waits,
+   * until it is handled; later updates wait at Zalo meanwhile.
+   */
+  async function handleUntilDone(update: ZaloUpdate): Promise<void> {
+    for (let failures = 0; running; failures++) {
+      try {
+        await handle(update);
+        if (failures > 0) logger.info({ failures }, 'zalo updates are handled again');
+        return;
+      } catch (error) {
+        if (failures === 0) logger.warn({ err: error, messageId: update.message.message_id }, 'zalo update not handled; retrying');
+        await sleep(Math.min(500 * 2 ** (failures + 1), 5000), undefined, { signal: stopPolling.signal }).catch(() => undefined);
+      }
+    }
+    logger.warn({ messageId: update.message.message_id }, 'stopped before a zalo update could be handled');
   }
 
   async function pollLoop(): Promise<void> {
     while (running) {
       try {
         const update = await client.getUpdates(deps.pollTimeoutSeconds ?? 30, stopPolling.signal);
-        if (update && running) await handle(update);
+        pollingHealthy = true;
+        if (update && running) await track(handleUntilDone(update));
       } catch (error) {
         if (!running) return;
+        pollingHealthy = false;
         logger.warn({ err: error }, 'zalo polling failed; retrying in 3 s');
-        await new Promise((r) => setTimeout(r, 3000));
+        await sleep(3000, undefined, { signal: stopPolling.signal }).catch(() => undefined);
       }
     }
   }
@@ -170,9 +192,20 @@ export function createZaloChannel(deps: ZaloChannelDeps): ChatChannel & { sender
           // Zalo's sample wraps the update in { ok, result }; live deliveries have been seen bare.
           const body = req.body as { result?: unknown } | undefined;
           const parsed = updateSchema.safeParse(body && 'result' in body ? body.result : body);
-          res.json({ ok: true });
-          if (parsed.success) track(parsed.data);
-          else req.log.info({ issues: parsed.error.issues.length }, 'ignored a zalo webhook body of unknown shape');
+          if (!parsed.success) {
+            req.log.info({ issues: parsed.error.issues.length }, 'ignored a zalo webhook body of unknown shape');
+            res.json({ ok: true });
+            return;
+          }
+          // Answered after handling: a 5xx (database away, or another process holds it) asks
+          // Zalo to deliver it again; nothing is marked handled that was not.
+          track(handle(parsed.data)).then(
+            () => res.json({ ok: true }),
+            (error: unknown) => {
+              req.log.warn({ err: error }, 'zalo update not handled; asking for redelivery');
+              res.status(503).json({ ok: false });
+            },
+          );
         })
       : undefined;
 
@@ -212,15 +245,16 @@ export function createZaloChannel(deps: ZaloChannelDeps): ChatChannel & { sender
       // Polling and a webhook exclude each other on Zalo.
       await client.deleteWebhook();
       running = true;
+      pollingHealthy = true;
       polling = pollLoop();
     },
     async stop() {
       running = false;
       stopPolling.abort();
       await polling;
-      await Promise.all(inFlight);
+      await Promise.allSettled(inFlight);
     },
-    isUp: () => running,
+    isUp: () => running && (deps.mode === 'webhook' || pollingHealthy),
     describe: () => `${botName}, ${deps.mode === 'webhook' ? 'webhook' : 'long polling'}`,
   };
 }

@@ -16,6 +16,7 @@ import { createPointsEntryModel } from './points-entry.js';
 import { createProcessedUpdateModel } from './processed-update.js';
 import { createQrImageModel } from './qr-image.js';
 import { createRateLimitModel } from './rate-limit.js';
+import { createRateSlotModel } from './rate-slot.js';
 import { createReferralModel } from './referral.js';
 import { createSendingProcessModel } from './sending-process.js';
 import { createSettingModel } from './setting.js';
@@ -42,6 +43,7 @@ export function createModels(connection: Connection) {
     ProcessedUpdate: createProcessedUpdateModel(connection),
     QrImage: createQrImageModel(connection),
     RateLimit: createRateLimitModel(connection),
+    RateSlot: createRateSlotModel(connection),
     Referral: createReferralModel(connection),
     SendingProcess: createSendingProcessModel(connection),
     Setting: createSettingModel(connection),
