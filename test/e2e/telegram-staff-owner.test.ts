@@ -49,6 +49,8 @@ describe('Telegram: staff tools, owner tools and webhook mode', () => {
 
   it('switches language and keeps it', async () => {
     const customer = h.telegram.user(202, 'Minh');
+    // Minh just sent four messages in the test before: wait out the per-person flood window.
+    await new Promise((r) => setTimeout(r, 3100));
     customer.send('/lang en');
     await h.telegram.waitForText(202, 'Switched to English.');
     customer.send('/rewards');

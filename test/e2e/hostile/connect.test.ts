@@ -113,7 +113,8 @@ describe('hostile: linking apps (/connect)', () => {
     quan.press('Có');
     quan.press('Có');
     await h.telegram.waitForText(401, 'Đã liên kết! Zalo (Quân Zalo) giờ dùng chung tài khoản của bạn (120 điểm).');
-    await h.telegram.waitForText(401, 'Yêu cầu này đã được trả lời: Zalo (Quân Zalo) đã được liên kết.');
+    // The card's buttons act once: the second press says what the first one did.
+    await h.telegram.waitForText(401, /^Đã thực hiện rồi \(lúc .*\): Đã liên kết! Zalo \(Quân Zalo\)/);
     await h.zalo.waitForText('z-quan', 'Đã liên kết! Chat này giờ dùng chung tài khoản Telegram của Quân');
     await settle();
     expect(textsTo(401).filter((t) => t.startsWith('Đã liên kết!'))).toHaveLength(1);
@@ -161,7 +162,7 @@ describe('hostile: linking apps (/connect)', () => {
     expect(await accounts()).toEqual(before);
     expect(await h.app.models.AuditLog.exists({ action: 'connect_link', outcome: 'declined', actorIdentity: 'telegram:430' })).toBeTruthy();
     hanh.press('Có');
-    await h.telegram.waitForText(430, 'Yêu cầu này đã được trả lời: bạn đã từ chối, không có gì thay đổi.');
+    await h.telegram.waitForText(430, /^Đã thực hiện rồi \(lúc .*\): Đã từ chối\. Không có gì thay đổi\./);
     expect(await accounts()).toEqual(before);
   });
 
@@ -208,7 +209,7 @@ describe('hostile: linking apps (/connect)', () => {
     quan.press('Có');
     quan.press('Có');
     await h.telegram.waitForText(401, 'Đã hủy liên kết Zalo (Quân Zalo). Chat đó giờ có tài khoản riêng.');
-    await h.telegram.waitForText(401, 'Yêu cầu này đã được trả lời: Zalo (Quân Zalo) đã được hủy liên kết.');
+    await h.telegram.waitForText(401, /^Đã thực hiện rồi \(lúc .*\): Đã hủy liên kết Zalo/);
     await h.zalo.waitForText('z-quan', 'Chat này đã được hủy liên kết khỏi tài khoản Telegram. Giờ đây chat có tài khoản mới riêng.');
     await settle();
     expect(h.zalo.messagesTo('z-quan').filter((m) => m.text.startsWith('Chat này đã được hủy liên kết'))).toHaveLength(1);

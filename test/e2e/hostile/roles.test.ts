@@ -50,7 +50,7 @@ describe('hostile: taking a role', () => {
     }
     expect(await refused(510)).toMatchObject({
       count: 5,
-      actions: { find: 1, stats: 1, summary: 1, staff_list: 1, flags: 1 },
+      actions: { open_card: 1, stats: 1, summary: 1, staff_list: 1, flags: 1 },
     });
     // No owner data leaked into any reply.
     expect(h.telegram.messagesTo(510).map((m) => m.text).join('\n')).not.toContain(ownerCode);
