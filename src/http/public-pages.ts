@@ -61,7 +61,7 @@ export function createPublicPagesRouter(deps: PublicPagesDeps): Router {
       body: `<main><h1>${escapeHtml(t('access:tooManyTitle'))}</h1><p>${escapeHtml(t('access:tooManyBody', { seconds }))}</p></main>`,
     });
   };
-  router.use(['/r', '/m', '/qr'], createRateLimit({ models: deps.models, services: deps.services, renderLimited }));
+  router.use(['/r', '/m', '/qr'], createRateLimit({ services: deps.services, renderLimited }));
 
   router.get('/qr/:token.png', async (req, res) => {
     const image = /^[0-9a-f]{32}$/.test(req.params.token) ? await deps.models.QrImage.findOne({ token: req.params.token }).lean() : null;

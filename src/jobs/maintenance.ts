@@ -21,12 +21,6 @@ export async function pruneExpiredTickets(models: Models, now: Date): Promise<nu
   return tickets.deletedCount + requests.deletedCount;
 }
 
-/** Deletes rate-limit windows that have ended (each is one client's count for a minute). */
-export async function pruneRateLimits(models: Models, now: Date): Promise<number> {
-  const result = await models.RateLimit.deleteMany({ expire: { $lt: now } });
-  return result.deletedCount;
-}
-
 /** Kept a day past expiry so a late press still hears "expired" rather than "unknown". */
 export const ACTION_CARD_RETENTION_DAYS = 1;
 
@@ -43,13 +37,12 @@ export async function pruneRateSlots(models: Models, now: Date): Promise<number>
   return result.deletedCount;
 }
 
-/** Daily clean-up of what only matters for a while: processed updates, expired tickets and action cards, ended rate-limit windows and slots. */
+/** Daily clean-up of what only matters for a while: processed updates, expired tickets and action cards, rate slots. */
 export async function defineMaintenanceJobs(agenda: Agenda, models: Models): Promise<void> {
   agenda.define(PRUNE_PROCESSED_UPDATES, async () => {
     const now = new Date();
     await pruneProcessedUpdates(models, now);
     await pruneExpiredTickets(models, now);
-    await pruneRateLimits(models, now);
     await pruneExpiredActionCards(models, now);
     await pruneRateSlots(models, now);
   });

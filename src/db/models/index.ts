@@ -15,7 +15,6 @@ import { createPhoneNumberModel } from './phone-number.js';
 import { createPointsEntryModel } from './points-entry.js';
 import { createProcessedUpdateModel } from './processed-update.js';
 import { createQrImageModel } from './qr-image.js';
-import { createRateLimitModel } from './rate-limit.js';
 import { createRateSlotModel } from './rate-slot.js';
 import { createReferralModel } from './referral.js';
 import { createSendingProcessModel } from './sending-process.js';
@@ -42,7 +41,6 @@ export function createModels(connection: Connection) {
     PointsEntry: createPointsEntryModel(connection),
     ProcessedUpdate: createProcessedUpdateModel(connection),
     QrImage: createQrImageModel(connection),
-    RateLimit: createRateLimitModel(connection),
     RateSlot: createRateSlotModel(connection),
     Referral: createReferralModel(connection),
     SendingProcess: createSendingProcessModel(connection),
