@@ -6,6 +6,8 @@ import type { Actor, ServiceContext } from './context.js';
 import type { CustomerService } from './customers.js';
 
 const LINK_CODE_MINUTES = 15;
+/** Longer than deciding takes: a decision this old with no outcome was cut off mid-way (a crash, the database away). */
+const RESUME_DECISION_AFTER_MS = 60_000;
 const APPS = ['telegram', 'zalo'] as const;
 export type ChatApp = (typeof APPS)[number];
 const appOf = (identity: string): ChatApp => (identity.startsWith('zalo:') ? 'zalo' : 'telegram');
@@ -161,10 +163,20 @@ export function createIdentityLinkService(ctx: ServiceContext, customers: Custom
       const guess: LinkOutcome = request.kind === 'link' ? (yes ? 'linked' : 'declined') : yes ? 'unlinked' : 'kept';
       return { ok: false, reason: 'already_decided', outcome: current?.outcome ?? guess, app, name };
     };
-    if (await models.Claim.exists({ key })) return alreadyDecided();
+    const taken = await models.Claim.findOne({ key }).lean();
+    if (taken) {
+      const current = await models.LinkRequest.findById(requestId, { outcome: 1 }).lean();
+      if (current?.outcome || ctx.now().getTime() - taken.at.getTime() < RESUME_DECISION_AFTER_MS) return alreadyDecided();
+      // Decided but not carried out to the end: finish it now, as it was decided then.
+      return carryOut(actor, request, taken.by === 'yes', name);
+    }
     if (request.expiresAt <= ctx.now()) return { ok: false, reason: 'expired' };
     if (!(await ctx.claim(key, accept ? 'yes' : 'no'))) return alreadyDecided();
+    return carryOut(actor, request, accept, name);
+  }
 
+  /** The steps of a decision; each can run again after a cut-off and repeats nothing (notices are keyed). */
+  async function carryOut(actor: Actor, request: LinkRequest, accept: boolean, name: string): Promise<DecideResult> {
     if (request.kind === 'link') return accept ? link(actor, request, name) : decline(actor, request, name);
     if (!accept) return finish(request, 'kept', name);
     return unlink(actor, request, name);
@@ -185,21 +197,24 @@ export function createIdentityLinkService(ctx: ServiceContext, customers: Custom
     const app = appOf(request.identity);
     const details = { app, accountApp: appOf(actor.identity) };
     const source = await models.ChannelIdentity.findOne({ identity: request.identity }).lean();
-    const newcomer = await customers.getById(request.fromCustomerId);
-    if (!source?.customerId.equals(request.fromCustomerId) || !newcomer) return refused(request, 'moved', name);
-    if (await hasHistory(newcomer)) return refused(request, 'has_history', name);
-    const appTaken = () => models.ChannelIdentity.countDocuments({ customerId: actor.customerId, channel: app });
-    if ((await appTaken()) > 0) return refused(request, 'app_taken', name);
+    // A decision resumed after a cut-off may find the chat already moved: the rest still has to happen.
+    if (!source?.customerId.equals(actor.customerId)) {
+      const newcomer = await customers.getById(request.fromCustomerId);
+      if (!source?.customerId.equals(request.fromCustomerId) || !newcomer) return refused(request, 'moved', name);
+      if (await hasHistory(newcomer)) return refused(request, 'has_history', name);
+      const appTaken = () => models.ChannelIdentity.countDocuments({ customerId: actor.customerId, channel: app });
+      if ((await appTaken()) > 0) return refused(request, 'app_taken', name);
 
-    await models.ChannelIdentity.updateOne({ identity: request.identity, customerId: newcomer._id }, { $set: { customerId: actor.customerId } });
-    // Two requests for one app confirmed at the same moment: neither keeps the chat.
-    if ((await appTaken()) > 1) {
-      await models.ChannelIdentity.updateOne({ identity: request.identity }, { $set: { customerId: newcomer._id } });
-      return refused(request, 'app_taken', name);
+      await models.ChannelIdentity.updateOne({ identity: request.identity, customerId: newcomer._id }, { $set: { customerId: actor.customerId } });
+      // Two requests for one app confirmed at the same moment: neither keeps the chat.
+      if ((await appTaken()) > 1) {
+        await models.ChannelIdentity.updateOne({ identity: request.identity }, { $set: { customerId: newcomer._id } });
+        return refused(request, 'app_taken', name);
+      }
     }
-    if (!(await models.ChannelIdentity.exists({ customerId: newcomer._id }))) {
-      await models.PhoneNumber.deleteMany({ customerId: newcomer._id });
-      await models.Customer.deleteOne({ _id: newcomer._id });
+    if (!(await models.ChannelIdentity.exists({ customerId: request.fromCustomerId }))) {
+      await models.PhoneNumber.deleteMany({ customerId: request.fromCustomerId });
+      await models.Customer.deleteOne({ _id: request.fromCustomerId });
     }
     await ctx.audit(actor, 'connect_link', 'linked', actor.customerId, details);
     const account = await customers.getById(actor.customerId);

@@ -175,6 +175,25 @@ describe('join and attribution', () => {
     expect(await h.db.models.ChannelIdentity.countDocuments({ customerId: telegram._id })).toBe(2);
   });
 
+  it('a yes cut off before it was carried out (a crash, the database away) is finished by the next press, once', async () => {
+    const { customer: telegram } = await h.join(1955, 'Lan');
+    const zalo = await h.services.customers.join({ identity: 'zalo:z1955', chatId: 'z1955', displayName: 'Lan', locale: 'vi' });
+    const code = (await h.services.identityLink.overview({ customerId: zalo.customer._id, identity: 'zalo:z1955' })).code!.code;
+    const actor = { customerId: telegram._id, identity: 'telegram:1955' };
+    const request = await h.services.identityLink.requestLink(actor, code);
+    const requestId = request.ok ? request.requestId : '';
+    // The process took the decision and died before moving the chat.
+    await h.db.models.Claim.create({ key: `connect_decision:${requestId}`, by: 'yes', at: h.clock.now() });
+    expect(await h.services.identityLink.decide(actor, requestId, true)).toMatchObject({ ok: false, reason: 'already_decided' });
+    expect(await h.db.models.ChannelIdentity.countDocuments({ customerId: telegram._id })).toBe(1);
+
+    h.clock.current = new Date(h.clock.current.getTime() + 2 * 60_000);
+    expect(await h.services.identityLink.decide(actor, requestId, true)).toMatchObject({ ok: true, outcome: 'linked' });
+    expect(await h.db.models.ChannelIdentity.countDocuments({ customerId: telegram._id })).toBe(2);
+    expect(await h.services.identityLink.decide(actor, requestId, true)).toMatchObject({ ok: false, reason: 'already_decided', outcome: 'linked' });
+    expect(await h.db.models.Notification.countDocuments({ type: 'app_linked', customerId: telegram._id })).toBe(1);
+  });
+
   it('two Zalo chats confirmed at the same moment never both join one account', async () => {
     const { customer: telegram } = await h.join(1961, 'Nga');
     const actor = { customerId: telegram._id, identity: 'telegram:1961' };
