@@ -16,9 +16,12 @@ const decoded = (text: string) => {
 
 /**
  * A URL as it may be logged: the value of every secret-looking query parameter replaced,
- * whatever its spelling (`token=`, `to%6Ben=`, `token[$gt]=`).
+ * whatever its spelling (`token=`, `to%6Ben=`, `token[$gt]=`), and the secret path segment
+ * of `/m/<member token>` and `/qr/<image token>.png`.
  */
-export function redactUrl(url: string): string {
+export function redactUrl(rawUrl: string): string {
+  // The member card page and QR images carry their secret in the path (a QR image can show a member token).
+  const url = rawUrl.replace(/^((?:https?:\/\/[^/]+)?\/(?:m|qr)\/)[^/?#]+/, `$1${REDACTED}`);
   const start = url.indexOf('?');
   if (start < 0) return url;
   const hashAt = url.indexOf('#', start);
@@ -59,6 +62,8 @@ export const httpLogSerializers = {
     ...req,
     url: typeof req.url === 'string' ? redactUrl(req.url) : req.url,
     query: redactQuery(req.query),
+    // Route parameters repeat the path's secrets (a member token, an image token).
+    params: undefined,
     headers: redactHeaderUrls(req.headers, ['referer']),
   }),
   res: (res: Serialized): Serialized => ({ ...res, headers: redactHeaderUrls(res.headers, ['location']) }),

@@ -9,6 +9,9 @@ describe('log redaction of secrets in URLs', () => {
     expect(redactUrl('/r/ABC234?lang=en&via=zalo')).toBe('/r/ABC234?lang=en&via=zalo');
     expect(redactUrl('/dashboard?%E0%A4%A=1')).toBe('/dashboard?%E0%A4%A=1');
     expect(redactUrl('/healthz')).toBe('/healthz');
+    expect(redactUrl('/m/K7QX2M9PZ4WD8HTR?lang=en')).toBe('/m/[redacted]?lang=en');
+    expect(redactUrl('https://shop.example/qr/0123456789abcdef0123456789abcdef.png')).toBe('https://shop.example/qr/[redacted]');
+    expect(redactUrl('/me/settings')).toBe('/me/settings');
   });
 
   it('covers the parsed query, the referer and a redirect Location, without touching the request', () => {
@@ -17,6 +20,7 @@ describe('log redaction of secrets in URLs', () => {
     expect(httpLogSerializers.req(req)).toEqual({
       url: '/dashboard?token=[redacted]',
       query: { token: '[redacted]', lang: 'vi' },
+      params: undefined,
       headers: { referer: 'https://x.example/dashboard?token=[redacted]', host: 'x.example' },
     });
     expect(headers.referer).toContain('token=abc');

@@ -19,6 +19,11 @@ export function telegramStartLink(botUsername: string, payload: string): string 
   return `https://t.me/${encodeURIComponent(botUsername)}?start=${encodeURIComponent(payload)}`;
 }
 
+/** The command a failed message was (`/visit`), for the log; never the text itself, which may hold a phone number. */
+function commandName(text: string | undefined): string | undefined {
+  return /^\/[a-z]{1,20}\b/i.exec(text ?? '')?.[0];
+}
+
 /** Maps a failed Bot API call to what the notifier should do about it. */
 export function classifyTelegramError(error: unknown): SendResult {
   if (error instanceof GrammyError) {
@@ -113,7 +118,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): ChatChannel & 
         await next();
       } catch (error) {
         if (isDatabaseUnavailable(error)) throw error;
-        logger.error({ err: error, updateId: ctx.update.update_id, chatId: ctx.chat?.id, text: ctx.message?.text?.split(' ')[0] }, 'telegram update failed');
+        logger.error({ err: error, updateId: ctx.update.update_id, chatId: ctx.chat?.id, command: commandName(ctx.message?.text) }, 'telegram update failed');
         if (ctx.chat) await ctx.reply(i18n.forLocale(appLocale(ctx))('common:genericError')).catch(() => undefined);
       }
     });

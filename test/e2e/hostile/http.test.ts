@@ -90,10 +90,15 @@ describe('hostile HTTP input', () => {
     expect(await again.text()).toContain('Link không dùng được');
     expect(await h.app.models.Setting.countDocuments({ key: /^dashboard_session:/ })).toBe(1);
 
+    // The member card page carries the member token in its path.
+    const memberToken = await h.app.services.memberCards.tokenFor(hoa._id);
+    expect((await fetch(url(`/m/${memberToken}`))).status).toBe(200);
+
     const log = logLines.join('');
     expect(log).toContain('/dashboard?token=[redacted]&lang=vi');
+    expect(log).toContain('/m/[redacted]');
     expect(log).toContain('"location":"/dashboard?period=7d&lang=en&done=dismissed"');
-    for (const secret of [token, sessionId, csrf, TELEGRAM_SECRET, ZALO_SECRET]) expect(log).not.toContain(secret);
+    for (const secret of [token, sessionId, csrf, memberToken, TELEGRAM_SECRET, ZALO_SECRET]) expect(log).not.toContain(secret);
   });
 
   it('query-injection shapes on /dashboard get the refused page, no error, and change nothing', async () => {
