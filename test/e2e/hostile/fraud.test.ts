@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import defaultProgram from '../../../src/program/default-program.json' with { type: 'json' };
 import { useTelegramApp, type AppHarness } from '../../support/app.js';
 
@@ -95,6 +95,8 @@ describe('hostile: referral fraud, join floods and phishing names', () => {
     for (const id of friends) await start(id, `Bạn ${id}`, cuc.code);
     // Two each, by three people: no burst, only the weekly count.
     for (const [i, id] of friends.entries()) await confirm([201, 202, 900][i % 3]!, id);
+    // The owner's chat also receives notices, so the last reply seen may not be the last confirmation's.
+    await vi.waitFor(async () => expect(await h.app.models.Referral.countDocuments({ referrerId: cuc._id, status: 'converted' })).toBe(6), { timeout: 15_000 });
     const flags = await h.app.models.FraudFlag.find({ rule: 'many_conversions_in_a_week' }).lean();
     expect(flags.map((f) => String(f.customerId))).toEqual([String((await customer(327))._id)]);
     expect(flags[0]?.details).toMatchObject({ friends: 6, limit: 5, referrerId: String(cuc._id) });
