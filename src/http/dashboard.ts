@@ -44,6 +44,7 @@ const actionKeys: Record<string, string> = {
   dashboard_link: 'dashboard:action.dashboard_link',
   dashboard_logout: 'access:action.dashboard_logout',
   connect_code: 'dashboard:action.connect_code',
+  open_card: 'dashboard:action.open_card',
   connect_link: 'dashboard:action.connect_link',
   connect_unlink: 'dashboard:action.connect_unlink',
   find: 'dashboard:action.find',
@@ -86,6 +87,7 @@ const outcomeKeys: Record<string, string> = {
   linked: 'dashboard:outcome.linked',
   declined: 'dashboard:outcome.declined',
   unlinked: 'dashboard:outcome.unlinked',
+  ambiguous_phone: 'dashboard:outcome.ambiguous_phone',
 };
 
 const style =

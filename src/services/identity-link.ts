@@ -109,7 +109,8 @@ export function createIdentityLinkService(ctx: ServiceContext, customers: Custom
     const app = appOf(ticket.identity);
     const details = { codeApp: app, accountApp: appOf(actor.identity) };
     const refuse = async (reason: 'same_app' | 'same_customer' | 'has_history' | 'app_taken'): Promise<RequestLinkResult> => {
-      await ctx.audit(actor, 'connect_code', reason, newcomerId, details);
+      // Rolled up like every refused attempt: a customer repeating a refused code must not flood the audit view.
+      await ctx.auditRefusal(actor, 'connect_code');
       return { ok: false, reason, app };
     };
     if (app === appOf(actor.identity)) return refuse('same_app');
