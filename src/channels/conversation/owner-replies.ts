@@ -86,7 +86,10 @@ export function createOwnerReplies(kit: ConversationKit) {
     const result = await services.fraud.listOpen(actor);
     if (!result.ok) return [{ text: s.t('bot:notAllowed') }];
     if (result.flags.length === 0) return [{ text: s.t('bot:flagsNone') }];
-    return result.flags.map((flag) => ({
+    // Numbered choices answer the chat's last list only: one case per answer, or "2" would confirm another case.
+    const shown = kit.traits.numberedChoices ? result.flags.slice(0, 1) : result.flags;
+    const more = result.flags.length - shown.length;
+    const replies: Reply[] = shown.map((flag) => ({
       text: [s.t('bot:flagLine', { rule: fraudRuleText(s.t, flag.rule), at: flag.createdAt }), ...fraudReviewLines(s.t, flag)].join('\n'),
       buttons: [
         [
@@ -95,6 +98,7 @@ export function createOwnerReplies(kit: ConversationKit) {
         ],
       ],
     }));
+    return more > 0 ? [{ text: s.t('fraud:moreToReview', { count: more }) }, ...replies] : replies;
   }
 
   async function resolveFlag(s: Session, actor: Actor, flagId: string, decision: 'dismissed' | 'confirmed'): Promise<Reply[]> {
