@@ -21,7 +21,7 @@ const decoded = (text: string) => {
  */
 export function redactUrl(rawUrl: string): string {
   // The member card page and QR images carry their secret in the path (a QR image can show a member token).
-  const url = rawUrl.replace(/^((?:https?:\/\/[^/]+)?\/(?:m|qr)\/)[^/?#]+/, `$1${REDACTED}`);
+  const url = rawUrl.replace(/^((?:https?:\/\/[^/]+)?\/(?:m|qr)\/)[^/?#]+/i, `$1${REDACTED}`);
   const start = url.indexOf('?');
   if (start < 0) return url;
   const hashAt = url.indexOf('#', start);

@@ -20,6 +20,11 @@ export function normalizePhone(raw: string): PhoneResult {
   return mobile || landline ? { ok: true, phone: `+84${national}` } : { ok: false, reason: 'invalid_phone' };
 }
 
+/** What staff typed, as it may be kept in the audit log: a phone number only by its last 3 digits. */
+export function auditedQuery(query: string): string {
+  return looksLikePhone(query) ? `***${query.replace(/\D/g, '').slice(-3)}` : query.slice(0, 32);
+}
+
 /** True when the text looks like someone typed a phone number rather than a code. */
 export function looksLikePhone(text: string): boolean {
   return /^[+\d][\d\s.\-()]{7,}$/.test(text.trim());

@@ -96,8 +96,12 @@ export function createRoleService(ctx: ServiceContext, customers: CustomerServic
     if ((await ctx.readTicket(SETUP_CODE_KEY)) !== code) {
       return refuse((await models.Claim.exists({ key: issuedKey(code) })) ? 'setup_code_expired' : 'invalid_setup_code');
     }
-    // Two people sending the code at once: the claim lets exactly one become the owner.
-    if (!(await ctx.claim(usedKey(code), String(actor.customerId)))) return refuse('owner_exists');
+    // Two people sending the code at once: the claim lets exactly one become the owner. A claim
+    // this person already won (a retry after the role update was cut off) carries on.
+    const claimed =
+      (await ctx.claim(usedKey(code), String(actor.customerId))) ||
+      (await models.Claim.findOne({ key: usedKey(code) }, { by: 1 }).lean())?.by === String(actor.customerId);
+    if (!claimed) return refuse('owner_exists');
     await models.Setting.updateOne({ key: SETUP_CODE_KEY, value: code }, { $set: { usedBy: actor.customerId, usedAt: ctx.now() } });
     await models.Customer.updateOne({ _id: actor.customerId }, { $set: { role: 'owner' } });
     await ctx.audit(actor, 'claim_ownership', 'owner', actor.customerId);
@@ -124,11 +128,14 @@ export function createRoleService(ctx: ServiceContext, customers: CustomerServic
       { $set: { role: add ? 'staff' : 'customer' } },
       { returnDocument: 'after' },
     ).lean<Customer>();
-    if (updated) {
-      const type = add ? 'staff_added' : 'staff_removed';
-      await ctx.recordNotification(`${type}:${String(target._id)}:${ctx.now().getTime()}`, type, target._id, {});
-    }
     await ctx.audit(actor, action, updated ? 'changed' : 'unchanged', target._id);
+    // Keyed by the how-manieth change this is (audited first), not the moment: a retry after a
+    // cut-off tells the person, once, what already changed.
+    if (updated || target.role === (add ? 'staff' : 'customer')) {
+      const type = add ? 'staff_added' : 'staff_removed';
+      const change = await models.AuditLog.countDocuments({ action, outcome: 'changed', targetId: target._id });
+      await ctx.recordNotification(`${type}:${String(target._id)}:${change}`, type, target._id, {});
+    }
     return { ok: true, customer: updated ?? target, changed: !!updated };
   }
 
@@ -162,7 +169,11 @@ export function createRoleService(ctx: ServiceContext, customers: CustomerServic
     // An owner opening the invite (to check it) must not use it up.
     if (person.role === 'owner') return { ok: false, reason: 'is_owner' };
     if (issuer?.role !== 'owner') return refuse('issuer_not_owner');
-    if (!(await ctx.claim(`staff_invite:${code}`, String(actor.customerId)))) return refuse('invalid_invite');
+    // A claim this person already won (a retry after the role update was cut off) carries on.
+    const claimed =
+      (await ctx.claim(`staff_invite:${code}`, String(actor.customerId))) ||
+      (await models.Claim.findOne({ key: `staff_invite:${code}` }, { by: 1 }).lean())?.by === String(actor.customerId);
+    if (!claimed) return refuse('invalid_invite');
     const changed = (await models.Customer.updateOne({ _id: person._id, role: 'customer' }, { $set: { role: 'staff' } })).modifiedCount > 0;
     await ctx.audit(actor, 'staff_invite_accept', changed ? 'changed' : 'unchanged', person._id, { invitedBy });
     await ctx.recordNotification(`staff_joined:${code}`, 'staff_joined', issuer._id, { staffName: person.name, staffCode: person.code });

@@ -1,5 +1,6 @@
 import type { Types } from 'mongoose';
 import { meetsFirstVisitMinimum } from '../domain/fraud.js';
+import { auditedQuery } from '../domain/phone.js';
 import { milestonesReached, pointsForVisit, withinAttributionWindow } from '../domain/loyalty.js';
 import type { Customer } from '../db/models/customer.js';
 import type { Referral } from '../db/models/referral.js';
@@ -64,7 +65,7 @@ export function createVisitService(
     }
     const found = await customers.lookup(query);
     if (!found.ok) {
-      await ctx.audit(actor, action, found.reason, undefined, { query });
+      await ctx.audit(actor, action, found.reason, undefined, { query: auditedQuery(query) });
       return found;
     }
     const { customer } = found;

@@ -139,7 +139,8 @@ export function createTelegramChannel(deps: TelegramChannelDeps): ChatChannel & 
   });
 
   bot.chatType('private').on(['message:text', 'message:contact', 'callback_query:data'], async (ctx) => {
-    if (ctx.callbackQuery) await ctx.answerCallbackQuery();
+    // A retried update answers again, which Telegram refuses (query too old): not a reason to fail the press.
+    if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => undefined);
     const from = ctx.from;
     const contact = ctx.message?.contact;
     const incoming: Incoming = {
