@@ -96,6 +96,12 @@ export function createCustomerService(ctx: ServiceContext) {
     ).lean<Customer>();
     if (!customer) throw new Error(`customer ${String(customerId)} vanished during join`);
     // Owners from OWNER_IDS are created before they ever chat: their name arrives with their first message.
+    // Names stored before names were cleaned are cleaned the next time their person writes.
+    const cleaned = cleanDisplayName(customer.name);
+    if (customer.name && cleaned !== customer.name) {
+      await models.Customer.updateOne({ _id: customerId, name: customer.name }, { $set: { name: cleaned ?? '' } });
+      customer.name = cleaned ?? '';
+    }
     if (!customer.name && input.displayName) {
       await models.Customer.updateOne({ _id: customerId, name: '' }, { $set: { name: input.displayName } });
       customer.name = input.displayName;

@@ -112,16 +112,8 @@ export function createStaffReplies(kit: ConversationKit) {
   async function card(s: Session, actor: Actor, ref: CardRef): Promise<Reply[]> {
     const opened = await services.memberCards.open(actor, ref);
     if (!opened.ok) {
-      switch (opened.reason) {
-        case 'not_allowed':
-          return [{ text: s.t('bot:notAllowed') }];
-        case 'not_found':
-          return [{ text: s.t('bot:customerNotFound') }];
-        case 'ambiguous_phone':
-          return [{ text: s.t('card:ambiguousPhone') }];
-        case 'invalid_member_qr':
-          return [{ text: s.t('card:memberQrInvalid') }];
-      }
+      if (opened.reason === 'invalid_member_qr') return [{ text: s.t('card:memberQrInvalid') }];
+      return staffRefusal(s, opened.reason) ?? [{ text: s.t('common:genericError') }];
     }
     const { customer, phone, voucherCount, redeemable } = opened.card;
     const buttons: Button[][] = [

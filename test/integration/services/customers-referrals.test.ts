@@ -175,6 +175,15 @@ describe('join and attribution', () => {
     expect(await h.db.models.ChannelIdentity.countDocuments({ customerId: telegram._id })).toBe(2);
   });
 
+  it('a name stored before names were cleaned is cleaned the next time its person writes', async () => {
+    const { customer } = await h.join(1971, 'Vy');
+    // As an older release stored it, verbatim.
+    await h.db.models.Customer.updateOne({ _id: customer._id }, { $set: { name: 'Vy Win 1tr: http://evil.example' } });
+    const { customer: again } = await h.join(1971, 'Vy');
+    expect(again.name).toBe('Vy Win 1tr');
+    expect((await h.db.models.Customer.findById(customer._id).lean())?.name).toBe('Vy Win 1tr');
+  });
+
   it('a yes cut off before it was carried out (a crash, the database away) is finished by the next press, once', async () => {
     const { customer: telegram } = await h.join(1955, 'Lan');
     const zalo = await h.services.customers.join({ identity: 'zalo:z1955', chatId: 'z1955', displayName: 'Lan', locale: 'vi' });
