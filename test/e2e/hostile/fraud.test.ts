@@ -96,7 +96,8 @@ describe('hostile: referral fraud, join floods and phishing names', () => {
     // Two each, by three people: no burst, only the weekly count.
     for (const [i, id] of friends.entries()) await confirm([201, 202, 900][i % 3]!, id);
     // The owner's chat also receives notices, so the last reply seen may not be the last confirmation's.
-    await vi.waitFor(async () => expect(await h.app.models.Referral.countDocuments({ referrerId: cuc._id, status: 'converted' })).toBe(6), { timeout: 15_000 });
+    const replies = () => [201, 202, 900].map((id) => h.telegram.messagesTo(id).slice(-4).map((m) => m.text.split('\n')[0]).join(' | ')).join(' || ');
+    await vi.waitFor(async () => expect(await h.app.models.Referral.countDocuments({ referrerId: cuc._id, status: 'converted' }), replies()).toBe(6), { timeout: 15_000 });
     const flags = await h.app.models.FraudFlag.find({ rule: 'many_conversions_in_a_week' }).lean();
     expect(flags.map((f) => String(f.customerId))).toEqual([String((await customer(327))._id)]);
     expect(flags[0]?.details).toMatchObject({ friends: 6, limit: 5, referrerId: String(cuc._id) });
