@@ -12,6 +12,17 @@ function movableClock() {
   return clock;
 }
 
+/**
+ * Keeps one person's messages under the per-person flood limit (5 in 3 s, counted by the
+ * platform's send time in whole seconds): the owner both confirms visits and reviews here.
+ */
+const lastSent = new Map<number, number>();
+async function pace(id: number): Promise<void> {
+  const wait = (lastSent.get(id) ?? 0) + 700 - Date.now();
+  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  lastSent.set(id, Date.now());
+}
+
 function helpers(h: AppHarness) {
   const customer = async (id: number) => (await h.app.services.customers.findByIdentity(`telegram:${id}`))!;
   const codeOf = async (id: number) => (await customer(id)).code;
@@ -28,6 +39,7 @@ function helpers(h: AppHarness) {
     await h.telegram.waitForText(id, 'Bạn đã được thêm làm nhân viên');
   };
   const confirm = async (staffId: number, friendId: number, amount = '300k') => {
+    await pace(staffId);
     const before = h.telegram.messagesTo(staffId).length;
     h.telegram.user(staffId, 'staff').send(`/confirm ${await codeOf(friendId)} ${amount}`);
     return (await h.telegram.waitForMessages(staffId, before + 1)).at(-1)!;
@@ -65,6 +77,8 @@ describe('hostile: referral fraud, join floods and phishing names', () => {
     expect(flag).toMatchObject({ status: 'open', customerId: second._id });
     expect(flag?.details).toMatchObject({ referrerId: String(hoa._id), friendId: String(second._id), phone: '+84912000301' });
 
+    await pace(900);
+
     owner().send('/flags');
     const review = await h.telegram.waitForText(900, 'từng thuộc tài khoản của người giới thiệu');
     expect(review.text).toContain(`Người giới thiệu: Hoa (${hoa.code}) → người được giới thiệu: Hoa Hai (${second.code})`);
@@ -83,6 +97,7 @@ describe('hostile: referral fraud, join floods and phishing names', () => {
     // Every friend of the burst is on the review, so confirming them reverses each.
     expect(flags).toHaveLength(3);
     expect(flags[0]?.details).toMatchObject({ referrerId: String(mai._id), staffId: String((await customer(201))._id), friends: 3, minutes: 30 });
+    await pace(900);
     owner().send('/flags');
     const review = await h.telegram.waitForText(900, /Lan \(\w+\) đã xác nhận 3 người bạn của người giới thiệu này trong vòng 30 phút/);
     expect(review.text).toContain(`Người giới thiệu: Mai (${mai.code})`);
@@ -111,7 +126,9 @@ describe('hostile: referral fraud, join floods and phishing names', () => {
     const pointsBefore = hoa.points;
     const tierBefore = hoa.tier;
     const before = h.telegram.messagesTo(900).length;
+    await pace(900);
     owner().send(`/flag confirm ${String(flag!._id)}`);
+    await pace(900);
     owner().send(`/flag confirm ${String(flag!._id)}`);
     const done = 'Đã ghi nhận là gian lận. Đã hủy 2 voucher (đã dùng trước đó: 0). Đã trừ lại 50 điểm của người giới thiệu. Những người liên quan đã được thông báo.';
     const already = 'Không tìm thấy cảnh báo này, hoặc nó đã được xử lý.';
@@ -146,6 +163,7 @@ describe('hostile: referral fraud, join floods and phishing names', () => {
 
   it('dismissing a flag changes nothing', async () => {
     const flag = await h.app.models.FraudFlag.findOne({ rule: 'many_conversions_in_a_week' }).lean();
+    await pace(900);
     owner().send(`/flag dismiss ${String(flag!._id)}`);
     await h.telegram.waitForText(900, 'Đã bỏ qua cảnh báo.');
     const referral = await h.app.models.Referral.findById((flag!.details as { referralId: string }).referralId).lean();
