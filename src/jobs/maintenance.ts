@@ -5,10 +5,11 @@ export const PRUNE_PROCESSED_UPDATES = 'prune-processed-updates';
 /** Long enough for any redelivery of a chat update; Telegram keeps updates for 24 hours. */
 export const PROCESSED_UPDATE_RETENTION_DAYS = 7;
 
+const daysBefore = (now: Date, days: number) => new Date(now.getTime() - days * 24 * 3600 * 1000);
+
 /** Deletes processed-update keys older than the retention (FerretDB has no TTL indexes). */
 export async function pruneProcessedUpdates(models: Models, now: Date): Promise<number> {
-  const cutoff = new Date(now.getTime() - PROCESSED_UPDATE_RETENTION_DAYS * 24 * 3600 * 1000);
-  const result = await models.ProcessedUpdate.deleteMany({ processedAt: { $lt: cutoff } });
+  const result = await models.ProcessedUpdate.deleteMany({ processedAt: { $lt: daysBefore(now, PROCESSED_UPDATE_RETENTION_DAYS) } });
   return result.deletedCount;
 }
 
@@ -24,16 +25,19 @@ export async function pruneExpiredTickets(models: Models, now: Date): Promise<nu
 /** Kept a day past expiry so a late press still hears "expired" rather than "unknown". */
 export const ACTION_CARD_RETENTION_DAYS = 1;
 
-/** Deletes one-time action cards a day past their expiry. */
+/** Deletes one-time action cards a day past their expiry, with the claims of their presses. */
 export async function pruneExpiredActionCards(models: Models, now: Date): Promise<number> {
-  const cutoff = new Date(now.getTime() - ACTION_CARD_RETENTION_DAYS * 24 * 3600 * 1000);
-  const result = await models.ActionCard.deleteMany({ expiresAt: { $lt: cutoff } });
+  const cutoff = daysBefore(now, ACTION_CARD_RETENTION_DAYS);
+  const expired = await models.ActionCard.find({ expiresAt: { $lt: cutoff } }, { token: 1 }).lean();
+  if (expired.length === 0) return 0;
+  await models.Claim.deleteMany({ key: { $in: expired.map((card) => `action:${card.token}`) } });
+  const result = await models.ActionCard.deleteMany({ _id: { $in: expired.map((card) => card._id) } });
   return result.deletedCount;
 }
 
 /** Deletes rate-limit slots (flood windows, send turns) older than a day: they only matter for seconds. */
 export async function pruneRateSlots(models: Models, now: Date): Promise<number> {
-  const result = await models.RateSlot.deleteMany({ at: { $lt: new Date(now.getTime() - 24 * 3600 * 1000) } });
+  const result = await models.RateSlot.deleteMany({ at: { $lt: daysBefore(now, 1) } });
   return result.deletedCount;
 }
 

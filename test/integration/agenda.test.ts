@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Agenda } from 'agenda';
 import { createAgenda } from '../../src/jobs/agenda.js';
-import { pruneExpiredTickets, pruneProcessedUpdates } from '../../src/jobs/maintenance.js';
+import { pruneExpiredActionCards, pruneExpiredTickets, pruneProcessedUpdates } from '../../src/jobs/maintenance.js';
 import { useTestDatabase } from '../support/database.js';
 
 describe('Agenda on the real server', () => {
@@ -57,5 +57,17 @@ describe('maintenance', () => {
     ]);
     expect(await pruneExpiredTickets(db.models, now)).toBe(1);
     expect((await db.models.Setting.find({}).sort({ key: 1 }).lean()).map((s) => s.key)).toEqual(['dashboard:live', 'owner_setup_code']);
+  });
+
+  it('deletes action cards a day past their expiry with the claims of their presses, and keeps newer ones', async () => {
+    const now = new Date('2026-06-10T00:00:00Z');
+    await db.models.ActionCard.create([
+      { token: 'OLDCARDOLDCARD22', identity: 'telegram:1', actions: ['/help'], expiresAt: new Date('2026-06-08T00:00:00Z') },
+      { token: 'NEWCARDNEWCARD22', identity: 'telegram:1', actions: ['/help'], expiresAt: new Date('2026-06-09T12:00:00Z') },
+    ]);
+    await db.models.Claim.create([{ key: 'action:OLDCARDOLDCARD22' }, { key: 'action:NEWCARDNEWCARD22' }]);
+    expect(await pruneExpiredActionCards(db.models, now)).toBe(1);
+    expect((await db.models.ActionCard.find({}).lean()).map((c) => c.token)).toEqual(['NEWCARDNEWCARD22']);
+    expect((await db.models.Claim.find({ key: /^action:/ }).lean()).map((c) => c.key)).toEqual(['action:NEWCARDNEWCARD22']);
   });
 });
