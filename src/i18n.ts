@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import i18next, { type i18n as I18nInstance, type TFunction } from 'i18next';
+import { givenName } from './domain/names.js';
+import { nationalPhone } from './domain/phone.js';
 import { projectRoot } from './paths.js';
 
 export const locales = ['vi', 'en'] as const;
@@ -36,8 +38,10 @@ export interface I18n {
 }
 
 /**
- * One i18next instance for the process. Formatters: `{{amount, vnd}}` money in VND,
- * `{{when, date}}` / `{{when, datetime}}` in the business time zone.
+ * One i18next instance for the process. Formatters: `{{amount, vnd}}` money in VND and
+ * `{{change, vndChange}}` a signed difference of money, `{{when, date}}` / `{{when, datetime}}`
+ * in the business time zone, `{{name, given}}` the name a person is called by (see givenName),
+ * `{{phone, phone}}` a stored number in national form.
  */
 export async function createI18n(options: { defaultLocale: Locale; timezone: string }): Promise<I18n> {
   const instance = i18next.createInstance();
@@ -53,9 +57,12 @@ export async function createI18n(options: { defaultLocale: Locale; timezone: str
     returnNull: false,
   });
   const intlLocale = (lng: string | undefined) => (lng === 'en' ? 'en-GB' : 'vi-VN');
-  instance.services.formatter?.add('vnd', (value: number, lng) =>
-    new Intl.NumberFormat(intlLocale(lng), { style: 'currency', currency: 'VND', maximumFractionDigits: 0 }).format(value),
-  );
+  const money = (lng: string | undefined, signDisplay: 'auto' | 'exceptZero') =>
+    new Intl.NumberFormat(intlLocale(lng), { style: 'currency', currency: 'VND', maximumFractionDigits: 0, signDisplay });
+  instance.services.formatter?.add('vnd', (value: number, lng) => money(lng, 'auto').format(value));
+  instance.services.formatter?.add('vndChange', (value: number, lng) => money(lng, 'exceptZero').format(value));
+  instance.services.formatter?.add('given', (value: string) => givenName(value));
+  instance.services.formatter?.add('phone', (value: string) => nationalPhone(value));
   instance.services.formatter?.add('date', (value: Date, lng) =>
     new Intl.DateTimeFormat(intlLocale(lng), { timeZone: options.timezone, dateStyle: 'medium' }).format(value),
   );

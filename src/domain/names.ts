@@ -62,3 +62,28 @@ function truncate(text: string, max: number): string {
   const graphemes = [...new Intl.Segmenter('vi', { granularity: 'grapheme' }).segment(text)].map((s) => s.segment);
   return graphemes.length <= max ? text : graphemes.slice(0, max).join('').trimEnd();
 }
+
+// Family names that start most Vietnamese full names, compared without diacritics so that
+// "Nguyen Van Minh" (typed without marks, as many chat names are) reads like "Nguyễn Văn Minh".
+const vietnameseFamilyNames = new Set(
+  (
+    'nguyen tran le pham hoang huynh phan vu vo dang bui do ho ngo duong ly dao doan vuong trinh truong lam ' +
+    'phung to ta chau cao luong dinh thai quach luu kieu ton lai chu tu la trieu hua than khuc giang nghiem ' +
+    'diep tang mac ung au quan kha'
+  ).split(' '),
+);
+
+const withoutMarks = (word: string) =>
+  word.normalize('NFD').replace(/\p{M}/gu, '').replace(/[đĐ]/g, 'd').toLowerCase();
+
+/**
+ * The name to greet or mention someone by. A Vietnamese full name puts the family name first
+ * and the given name last ("Nguyễn Thị Hoa" → "Hoa"); any other name is used whole, since
+ * "Hoa Nguyễn" or "John Smith" already start with the name people are called by.
+ */
+export function givenName(fullName: string): string {
+  const words = fullName.trim().split(/\s+/u).filter(Boolean);
+  if (words.length < 2 || !vietnameseFamilyNames.has(withoutMarks(words[0] ?? ''))) return fullName.trim();
+  // The last word that is a name, not a trailing emoji ("Nguyễn Thị Hoa 🌸" → "Hoa").
+  return [...words].reverse().find((word) => /\p{L}/u.test(word)) ?? fullName.trim();
+}

@@ -1,3 +1,5 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
+
 /**
  * Vietnamese phone numbers in E.164 (+84...). Accepts the ways people write them:
  * "0912 345 678", "84912345678", "+84 912-345-678", "(028) 3823 4567".
@@ -28,4 +30,12 @@ export function auditedQuery(query: string): string {
 /** True when the text looks like someone typed a phone number rather than a code. */
 export function looksLikePhone(text: string): boolean {
   return /^[+\d][\d\s.\-()]{7,}$/.test(text.trim());
+}
+
+/**
+ * A stored number (E.164) as Vietnamese readers write it: "0912 345 678", "028 3823 4567".
+ * Grouping rules per number range come from libphonenumber's metadata rather than our own table.
+ */
+export function nationalPhone(e164: string): string {
+  return parsePhoneNumberFromString(e164)?.formatNational() ?? e164;
 }

@@ -92,7 +92,7 @@ export function createPublicPagesRouter(deps: PublicPagesDeps): Router {
     const { referrer } = opened;
     // The fallback ("a friend") is a phrase that starts the heading, not a name to cut.
     const aFriend = t('bot:aFriend');
-    const firstName = referrer.name ? (referrer.name.split(' ')[0] ?? '') : aFriend.charAt(0).toLocaleUpperCase(locale) + aFriend.slice(1);
+    const name = referrer.name || aFriend.charAt(0).toLocaleUpperCase(locale) + aFriend.slice(1);
     const telegram = deps.telegramUsername();
     const buttons = [
       telegram ? `<a class="button telegram" href="${escapeHtml(telegramStartLink(telegram, referrer.code))}">${escapeHtml(t('web:openTelegram'))}</a>` : '',
@@ -103,7 +103,7 @@ export function createPublicPagesRouter(deps: PublicPagesDeps): Router {
     res.send(
       page(
         t('web:title', { business: deps.program.business.name }),
-        `<h1>${escapeHtml(t('web:invited', { name: firstName, business: deps.program.business.name }))}</h1>` +
+        `<h1>${escapeHtml(t('web:invited', { name, business: deps.program.business.name }))}</h1>` +
           `<p class="offer">${escapeHtml(deps.program.rewards.friend.label[locale])}</p>` +
           `<p>${escapeHtml(t('web:codeIntro'))}</p><div class="code" data-testid="code">${referrer.code}</div>` +
           `${buttons}<p><small>${escapeHtml(t('web:howItWorks'))}</small></p>` +

@@ -8,7 +8,7 @@ describe.runIf(browserTestsRun)('the referral landing page and the member card i
   const browser = useBrowser();
 
   it('shows the code and the offer, opens either app, switches language and counts the visitor once', async () => {
-    h.telegram.user(401, 'Hoa').send('/start');
+    h.telegram.user(401, 'Nguyễn Thị Hoa').send('/start');
     await h.telegram.waitForMessages(401, 2);
     const code = (await h.app.services.customers.findByIdentity('telegram:401'))!.code;
 

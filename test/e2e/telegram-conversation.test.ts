@@ -5,7 +5,8 @@ import { readQr } from '../support/qr.js';
 describe('Telegram: the referral conversation end to end', () => {
   const h = useTelegramApp('tg-conversation', { OWNER_IDS: 'telegram:900' });
   const owner = () => h.telegram.user(900, 'Chủ tiệm');
-  const an = () => h.telegram.user(101, 'An');
+  // A Vietnamese full name: other people read only the given name, "An".
+  const an = () => h.telegram.user(101, 'Trần Văn An');
   const binh = () => h.telegram.user(102, 'Bình', 'en');
   const suong = () => h.telegram.user(103, 'Sương');
   const codeOf = async (id: number) => (await h.app.services.customers.findByIdentity(`telegram:${id}`))!.code;
@@ -69,7 +70,7 @@ describe('Telegram: the referral conversation end to end', () => {
     suong().send(`/visit ${code}`);
     await h.telegram.waitForText(103, 'Đây là lần ghé đầu tiên của khách.');
     suong().send(`/visit ${code}`);
-    await h.telegram.waitForText(103, /Đã ghi nhận lần ghé của An: \+100 điểm \(tổng 250\)/);
+    await h.telegram.waitForText(103, /Đã ghi nhận lần ghé của Trần Văn An: \+100 điểm \(tổng 250\)/);
     const congratulation = await h.telegram.waitForText(101, 'Chúc mừng! Bạn đã lên hạng Member');
     expect(congratulation.text).toContain('Ưu tiên đặt lịch');
     an().send('/me');
@@ -88,7 +89,7 @@ describe('Telegram: the referral conversation end to end', () => {
     expect(stats.text).toContain('Bạn bè tham gia: 1');
     expect(stats.text).toContain('Lần ghé đầu được xác nhận: 2');
     expect(stats.text).toContain('Doanh thu từ khách được giới thiệu: 300.000');
-    expect(stats.text).toContain('1. An: 1 bạn');
+    expect(stats.text).toContain('1. Trần Văn An: 1 bạn');
   });
 
   it('each attribution refusal gets its own answer', async () => {

@@ -40,7 +40,7 @@ describe('Telegram: staff tools, owner tools and webhook mode', () => {
     const ask = await h.telegram.waitForText(202, 'chia sẻ số điện thoại');
     expect(ask.buttons[0]?.request_contact).toBe(true);
     customer.shareContact('84 912 000 111');
-    await h.telegram.waitForText(202, 'Đã lưu số điện thoại +84912000111.');
+    await h.telegram.waitForText(202, 'Đã lưu số điện thoại 0912 000 111.');
     h.telegram.user(201, 'Lan').send('/find 0912 000 111');
     const card = await h.telegram.waitForText(201, 'SĐT: ***111 (đã xác minh)');
     expect(card.text).toContain('Khách hàng: Minh');

@@ -22,11 +22,13 @@ export function renderDailySummary(t: Translate, summary: DailySummary, business
   const lines = (Object.keys(figureKeys) as SummaryFigure[]).map((figure) => {
     const value = summary.today[figure];
     const money = figure === 'referredRevenue';
+    const change = Math.round((value - summary.yesterday[figure]) * 10) / 10;
+    // Money is formatted by the text itself (`vnd`, `vndChange`), counts get their sign here.
     return t(money ? 'summary:lineMoney' : 'summary:line', {
       label: t(figureKeys[figure]),
       value,
-      change: signed(Math.round((value - summary.yesterday[figure]) * 10) / 10),
-      average: summary.weekAverage[figure],
+      change: money ? change : signed(change),
+      average: money ? Math.round(summary.weekAverage[figure]) : summary.weekAverage[figure],
     });
   });
   const top = summary.today.topReferrers.map((r, i) => t('summary:topLine', { rank: i + 1, name: r.name || r.code, friends: r.friends }));

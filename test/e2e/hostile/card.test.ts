@@ -83,7 +83,7 @@ describe('hostile: the counter card, phone numbers and the member QR', () => {
   it('a card opened by referral code or phone shows who it is, but no redeem button, voucher code or full phone', async () => {
     const an = user(101, 'An');
     an.shareContact('0901 234 567');
-    await h.telegram.waitForText(101, 'Đã lưu số điện thoại +84901234567.');
+    await h.telegram.waitForText(101, 'Đã lưu số điện thoại 0901 234 567.');
     const anCode = (await customer('telegram:101')).code;
     user(102, 'Bình').send(`/start ${anCode}`);
     await h.telegram.waitForText(102, 'Bạn được An giới thiệu');
@@ -136,13 +136,13 @@ describe('hostile: the counter card, phone numbers and the member QR', () => {
 
   it('a typed number never blocks its real owner, and the answer to it says nothing about anyone else', async () => {
     const first = await nextMessage(103, () => user(103, 'Sơn').send('/phone 0912 345 678'));
-    expect(first.text).toBe('Đã lưu số điện thoại +84912345678 (chưa xác minh). Để xác minh, bấm nút bên dưới để chia sẻ số điện thoại của bạn.');
+    expect(first.text).toBe('Đã lưu số điện thoại 0912 345 678 (chưa xác minh). Để xác minh, bấm nút bên dưới để chia sẻ số điện thoại của bạn.');
     // A second typist of the same number gets exactly the same answer.
     const second = await nextMessage(104, () => user(104, 'Tâm').send('/phone 0912345678'));
     expect(second.text).toBe(first.text);
 
     user(105, 'Hùng').shareContact('+84 912 345 678');
-    await h.telegram.waitForText(105, 'Đã lưu số điện thoại +84912345678.');
+    await h.telegram.waitForText(105, 'Đã lưu số điện thoại 0912 345 678.');
     for (const typist of [103, 104]) await h.telegram.waitForText(typist, 'Số điện thoại đuôi 678 đã được gỡ khỏi tài khoản của bạn');
     expect((await customer('telegram:103')).phone).toBeUndefined();
     const card = await nextMessage(905, () => user(905, 'Vy').send('/find 0912 345 678'));

@@ -64,7 +64,7 @@ describe('hostile: referral fraud, join floods and phishing names', () => {
     // attached to an account in PhoneHistory (on another branch); seeded here directly.
     await h.app.models.PhoneHistory.create({ phone: '+84912000301', customerId: hoa._id, verified: true, at: clock.now() });
     h.telegram.user(302, 'Hoa Hai').shareContact('84912000301');
-    await h.telegram.waitForText(302, '+84912000301');
+    await h.telegram.waitForText(302, '0912 000 301');
     const second = await customer(302);
     await h.app.models.PhoneHistory.updateOne(
       { phone: '+84912000301', customerId: second._id },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cleanDisplayName, MAX_NAME_LENGTH } from '../../../src/domain/names.js';
+import { cleanDisplayName, givenName, MAX_NAME_LENGTH } from '../../../src/domain/names.js';
 
 describe('display names shown to other people', () => {
   it('keep ordinary names, Vietnamese diacritics and emoji', () => {
@@ -66,5 +66,23 @@ describe('display names shown to other people', () => {
     expect(cleanDisplayName('http://evil.example')).toBeUndefined();
     expect(cleanDisplayName('\u200B\u200B')).toBeUndefined();
     expect(cleanDisplayName('<>[]()')).toBeUndefined();
+  });
+});
+
+describe('the name people are called by', () => {
+  it('is the last word of a Vietnamese full name, with or without diacritics', () => {
+    expect(givenName('Nguyễn Thị Hoa')).toBe('Hoa');
+    expect(givenName('Trần Minh')).toBe('Minh');
+    expect(givenName('Nguyen Van Minh')).toBe('Minh');
+    expect(givenName('ĐẶNG Thu Thảo')).toBe('Thảo');
+    expect(givenName('Nguyễn Thị Hoa 🌸')).toBe('Hoa');
+  });
+
+  it('is the whole name otherwise', () => {
+    expect(givenName('Hoa')).toBe('Hoa');
+    expect(givenName('Hoa Nguyễn')).toBe('Hoa Nguyễn');
+    expect(givenName('John Smith')).toBe('John Smith');
+    expect(givenName('  Lan  ')).toBe('Lan');
+    expect(givenName('một người bạn')).toBe('một người bạn');
   });
 });
