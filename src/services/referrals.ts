@@ -158,13 +158,13 @@ export function createReferralService(ctx: ReferralServiceDeps) {
   async function settle(
     referralId: Types.ObjectId,
     outcome: { converted: { visitId: Types.ObjectId; at: Date; confirmedBy: Types.ObjectId } } | 'expired',
-  ): Promise<Referral | undefined> {
+  ): Promise<Referral | null> {
     const update =
       outcome === 'expired'
         ? { $set: { status: 'expired' } }
         : { $set: { status: 'converted', convertedAt: outcome.converted.at, visitId: outcome.converted.visitId, confirmedBy: outcome.converted.confirmedBy } };
     const settled = await models.Referral.findOneAndUpdate({ _id: referralId, status: 'joined' }, update, { returnDocument: 'after' }).lean<Referral>();
-    return settled ?? (await models.Referral.findById(referralId).lean<Referral>()) ?? undefined;
+    return settled ?? (await models.Referral.findById(referralId).lean<Referral>());
   }
 
   /** A converted referral confirmed as fraud stops counting (milestones, reports). */
