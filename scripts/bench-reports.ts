@@ -31,7 +31,7 @@ console.log(`seeded in ${((performance.now() - seedStarted) / 1000).toFixed(1)} 
 const program = loadProgram(defaultProgramConfigPath);
 const owner = await db.models.Customer.findOneAndUpdate({ code: 'C0000000' }, { $set: { role: 'owner' } }).lean();
 const ownerActor = { customerId: owner!._id, identity: 'bench:owner' };
-const { reports, dashboard } = createServices({ models: db.models, program, logger: createLogger('warn'), timezone: 'Asia/Ho_Chi_Minh' });
+const { reports, dashboard } = createServices({ models: db.models, program, logger: createLogger('warn'), timezone: 'Asia/Ho_Chi_Minh', publicUrl: 'http://127.0.0.1' });
 for (const [name, call] of [
   ['stats today', () => reports.getPeriodStats(ownerActor, 'today')],
   ['stats 30d', () => reports.getPeriodStats(ownerActor, '30d')],

@@ -106,6 +106,7 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
       program,
       logger,
       timezone: config.timezone,
+      publicUrl: config.publicUrl,
       now: overrides.now,
       onNotificationsRecorded: (ids) => scheduleDelivery(ids),
     });
@@ -130,20 +131,20 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
       },
     });
 
-    await defineMaintenanceJobs(agenda, models);
+    await defineMaintenanceJobs(agenda, services);
     await defineScheduledMessageJobs(agenda, services, program, config.timezone);
 
     const channels: ChatChannel[] = [];
     const senders = new Map<ChannelName, MessageSender>();
     let telegramUsername: () => string | undefined = () => undefined;
     if (config.telegram.enabled) {
-      const telegram = createTelegramChannel({ ...config.telegram, publicUrl: config.publicUrl, services, models, program, i18n, logger });
+      const telegram = createTelegramChannel({ ...config.telegram, publicUrl: config.publicUrl, services, program, i18n, logger });
       channels.push(telegram);
       senders.set('telegram', telegram.sender);
       telegramUsername = () => (telegram.bot.isInited() ? telegram.bot.botInfo.username : undefined);
     }
     if (config.zalo.enabled) {
-      const zalo = createZaloChannel({ ...config.zalo, publicUrl: config.publicUrl, services, models, program, i18n, logger });
+      const zalo = createZaloChannel({ ...config.zalo, publicUrl: config.publicUrl, services, program, i18n, logger });
       channels.push(zalo);
       senders.set('zalo', zalo.sender);
     }
@@ -194,7 +195,6 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
       routers: [
         ...channels.flatMap((c) => (c.router ? [c.router] : [])),
         createPublicPagesRouter({
-          models,
           services,
           program,
           i18n,

@@ -1,5 +1,4 @@
 import type { Router } from 'express';
-import type { Models } from '../db/models/index.js';
 import type { I18n } from '../i18n.js';
 import type { Logger } from '../logger.js';
 import type { Program } from '../program/schema.js';
@@ -15,7 +14,6 @@ export interface ChatChannelDeps {
   webhookSecret: string | undefined;
   publicUrl: string;
   services: Services;
-  models: Models;
   program: Program;
   i18n: I18n;
   logger: Logger;

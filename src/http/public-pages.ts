@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
 import express, { type Router } from 'express';
-import type { Models } from '../db/models/index.js';
 import { isLocale, type I18n, type Locale } from '../i18n.js';
 import type { Program } from '../program/schema.js';
 import type { Services } from '../services/index.js';
@@ -10,7 +8,6 @@ import { escapeHtml, htmlPage } from './html.js';
 import { createRateLimit } from './rate-limit.js';
 
 export interface PublicPagesDeps {
-  models: Models;
   services: Services;
   program: Program;
   i18n: I18n;
@@ -28,21 +25,6 @@ const landingStyle =
 
 /** A link to the same page in the other language (each language named in itself). */
 const languageSwitch = (locale: Locale) => (locale === 'vi' ? '<p><a href="?lang=en">English</a></p>' : '<p><a href="?lang=vi">Tiếng Việt</a></p>');
-
-/** Stores a QR PNG under an unguessable token and returns its public URL (same content, same URL). */
-export async function publishQrImage(models: Models, publicUrl: string, content: string, png: Buffer): Promise<string> {
-  const existing = await models.QrImage.findOne({ content }, { token: 1 }).lean();
-  if (existing) return `${publicUrl}/qr/${existing.token}.png`;
-  const token = randomBytes(16).toString('hex');
-  try {
-    await models.QrImage.create({ token, content, png });
-    return `${publicUrl}/qr/${token}.png`;
-  } catch (error) {
-    const winner = await models.QrImage.findOne({ content }, { token: 1 }).lean();
-    if (winner) return `${publicUrl}/qr/${winner.token}.png`;
-    throw error;
-  }
-}
 
 /**
  * Pages anyone may open: the referral landing page `/r/<code>` (counts the click, shows the
@@ -64,13 +46,11 @@ export function createPublicPagesRouter(deps: PublicPagesDeps): Router {
   router.use(['/r', '/m', '/qr'], createRateLimit({ services: deps.services, renderLimited }));
 
   router.get('/qr/:token.png', async (req, res) => {
-    const image = /^[0-9a-f]{32}$/.test(req.params.token) ? await deps.models.QrImage.findOne({ token: req.params.token }).lean() : null;
-    if (!image) {
+    const png = await deps.services.qrImages.read(req.params.token);
+    if (!png) {
       res.status(404).end();
       return;
     }
-    // A lean document holds binary data as BSON Binary, whose bytes are in `.buffer`.
-    const png = Buffer.isBuffer(image.png) ? image.png : Buffer.from((image.png as { buffer: Uint8Array }).buffer);
     // Chat apps show these images from their own pages, so other origins may load them.
     res
       .writeHead(200, { 'content-type': 'image/png', 'cache-control': 'public, max-age=86400', 'cross-origin-resource-policy': 'cross-origin' })

@@ -1,5 +1,7 @@
 import { generateCode } from '../domain/codes.js';
-import { isDuplicateKey, type ServiceContext } from './context.js';
+import type { Models } from '../db/models/index.js';
+import type { ServicePieces } from './context.js';
+import { isDuplicateKey } from './duplicate-key.js';
 
 /** How long a button works on Telegram: the length of a visit at the counter, not a day. */
 export const BUTTON_LIFETIME_MS = 30 * 60_000;
@@ -27,8 +29,13 @@ export type PressResult =
  * the only exclusive write on FerretDB), so the card acts once however often it is pressed,
  * and the action runs with a request key derived from the card, not from the press.
  */
-export function createActionService(ctx: ServiceContext) {
-  const { models } = ctx;
+export type ActionServiceDeps = Pick<ServicePieces, 'now' | 'claims'> & { models: Pick<Models, 'ActionCard' | 'PendingChoice'> };
+
+/** Kept a day past expiry so a late press still hears "expired" rather than "unknown". */
+const ACTION_CARD_RETENTION_DAYS = 1;
+
+export function createActionService(ctx: ActionServiceDeps) {
+  const { models, claims } = ctx;
   const claimKey = (token: string) => `action:${token}`;
 
   /**
@@ -63,10 +70,10 @@ export function createActionService(ctx: ServiceContext) {
     const action = card.actions[index];
     if (action === undefined) return { ok: false, reason: 'out_of_range', choices: card.actions.length };
     if (card.expiresAt <= ctx.now()) {
-      const used = await models.Claim.exists({ key: claimKey(token) });
+      const used = await claims.holder(claimKey(token));
       return used ? { ok: false, reason: 'already_done' } : { ok: false, reason: 'expired' };
     }
-    if (!(await ctx.claim(claimKey(token), identity)) && !(await reclaimAbandoned(token, identity))) {
+    if (!(await claims.take(claimKey(token), identity)) && !(await reclaimAbandoned(token, identity))) {
       const done = await models.ActionCard.findOne({ token }, { doneAt: 1, outcome: 1 }).lean();
       return { ok: false, reason: 'already_done', doneAt: done?.doneAt ?? undefined, outcome: done?.outcome ?? undefined };
     }
@@ -80,10 +87,10 @@ export function createActionService(ctx: ServiceContext) {
    */
   async function reclaimAbandoned(token: string, identity: string): Promise<boolean> {
     const card = await models.ActionCard.findOne({ token }, { doneAt: 1 }).lean();
-    const claim = await models.Claim.findOne({ key: claimKey(token) }, { at: 1 }).lean();
+    const claim = await claims.holder(claimKey(token));
     if (card?.doneAt || !claim || ctx.now().getTime() - claim.at.getTime() < ABANDONED_CLAIM_MS) return false;
-    await models.Claim.deleteOne({ key: claimKey(token), at: claim.at });
-    return ctx.claim(claimKey(token), identity);
+    await claims.release(claimKey(token), claim.at);
+    return claims.take(claimKey(token), identity);
   }
 
   /**
@@ -111,10 +118,19 @@ export function createActionService(ctx: ServiceContext) {
    * next press runs it again, with the same request key, so what did complete is not repeated.
    */
   async function release(token: string): Promise<void> {
-    await models.Claim.deleteOne({ key: claimKey(token) });
+    await claims.release(claimKey(token));
   }
 
-  return { register, press, pressNumber, recordOutcome, release };
+  /** Deletes cards a day past their expiry, with the claims of their presses; returns how many cards. */
+  async function pruneExpired(at: Date): Promise<number> {
+    const cutoff = new Date(at.getTime() - ACTION_CARD_RETENTION_DAYS * 24 * 3600_000);
+    const expired = await models.ActionCard.find({ expiresAt: { $lt: cutoff } }, { token: 1 }).lean();
+    if (expired.length === 0) return 0;
+    await claims.releaseAll(expired.map((card) => claimKey(card.token)));
+    return (await models.ActionCard.deleteMany({ _id: { $in: expired.map((card) => card._id) } })).deletedCount;
+  }
+
+  return { register, press, pressNumber, recordOutcome, release, pruneExpired };
 }
 
 export type ActionService = ReturnType<typeof createActionService>;

@@ -1,10 +1,13 @@
-import { Types } from 'mongoose';
+import type { Types } from 'mongoose';
 import { normalizeCode, PERSONAL_CODE_LENGTH, withUniqueCode } from '../domain/codes.js';
 import { cleanDisplayName } from '../domain/names.js';
 import { looksLikePhone, normalizePhone } from '../domain/phone.js';
 import type { Customer } from '../db/models/customer.js';
 import type { Locale } from '../i18n.js';
-import { isDuplicateKey, type ServiceContext } from './context.js';
+import type { Models } from '../db/models/index.js';
+import type { CustomerRecords } from './customer-records.js';
+import { isDuplicateKey } from './duplicate-key.js';
+import type { Outbox } from './outbox.js';
 import { createPhoneBook, type PhoneLookup } from './phones.js';
 
 export interface JoinInput {
@@ -21,8 +24,15 @@ export type JoinResult = { ok: true; customer: Customer; created: boolean };
 export type { SetPhoneResult } from './phones.js';
 export type CustomerLookup = PhoneLookup;
 
-export function createCustomerService(ctx: ServiceContext) {
-  const { models } = ctx;
+export interface CustomerServiceDeps {
+  models: Pick<Models, 'Customer' | 'ChannelIdentity' | 'PhoneNumber' | 'PhoneHistory'>;
+  records: CustomerRecords;
+  outbox: Outbox;
+  now: () => Date;
+}
+
+export function createCustomerService(ctx: CustomerServiceDeps) {
+  const { models, records } = ctx;
   const phones = createPhoneBook(ctx);
 
   /**
@@ -35,20 +45,12 @@ export function createCustomerService(ctx: ServiceContext) {
       PERSONAL_CODE_LENGTH,
       async (code) => {
         try {
-          const result = await models.Customer.updateOne(
-            { _id: customerId },
-            {
-              $setOnInsert: {
-                code,
-                name: input.displayName ?? '',
-                locale: input.locale,
-                role: 'customer',
-                lastIdentity: input.identity,
-              },
-            },
-            { upsert: true },
-          );
-          return result.upsertedCount === 1;
+          return await records.insertIfMissing(customerId, {
+            code,
+            name: input.displayName ?? '',
+            locale: input.locale,
+            lastIdentity: input.identity,
+          });
         } catch (error) {
           // A concurrent join inserted this customer first; otherwise the code collided.
           if (isDuplicateKey(error) && (await models.Customer.exists({ _id: customerId }))) return false;
@@ -64,53 +66,25 @@ export function createCustomerService(ctx: ServiceContext) {
     // Names are shown to other people: cleaned once where they enter, so every later use is safe.
     const input = { ...raw, displayName: cleanDisplayName(raw.displayName) };
     const channel = input.identity.startsWith('zalo:') ? 'zalo' : 'telegram';
-    const seen = await models.ChannelIdentity.findOneAndUpdate(
-      { identity: input.identity },
-      { $set: { lastSeenAt: ctx.now(), chatId: input.chatId, ...(input.displayName ? { displayName: input.displayName } : {}) } },
-      { returnDocument: 'after' },
-    ).lean();
-    let customerId = seen?.customerId;
-    if (!customerId) {
-      try {
-        const claimed = await models.ChannelIdentity.create({
-          identity: input.identity,
-          customerId: new Types.ObjectId(),
-          channel,
-          chatId: input.chatId,
-          displayName: input.displayName ?? '',
-          lastSeenAt: ctx.now(),
-        });
-        customerId = claimed.customerId;
-      } catch (error) {
-        if (!isDuplicateKey(error)) throw error;
-        const winner = await models.ChannelIdentity.findOne({ identity: input.identity }).lean();
-        if (!winner) throw error;
-        customerId = winner.customerId;
-      }
-    }
+    const seen = await records.seeIdentity(input.identity, input.chatId, input.displayName);
+    const customerId =
+      seen?.customerId ??
+      (await records.claimIdentity({ identity: input.identity, channel, chatId: input.chatId, displayName: input.displayName ?? '' }));
     const created = await ensureCustomerDocument(customerId, input);
-    const customer = await models.Customer.findOneAndUpdate(
-      { _id: customerId },
-      { $set: { lastIdentity: input.identity } },
-      { returnDocument: 'after' },
-    ).lean<Customer>();
+    const customer = await records.useIdentity(customerId, input.identity);
     if (!customer) throw new Error(`customer ${String(customerId)} vanished during join`);
     // Owners from OWNER_IDS are created before they ever chat: their name arrives with their first message.
     // Names stored before names were cleaned are cleaned the next time their person writes.
     const cleaned = cleanDisplayName(customer.name);
     if (customer.name && cleaned !== customer.name) {
-      await models.Customer.updateOne({ _id: customerId, name: customer.name }, { $set: { name: cleaned ?? '' } });
+      await records.rename(customerId, customer.name, cleaned ?? '');
       customer.name = cleaned ?? '';
     }
     if (!customer.name && input.displayName) {
-      await models.Customer.updateOne({ _id: customerId, name: '' }, { $set: { name: input.displayName } });
+      await records.rename(customerId, '', input.displayName);
       customer.name = input.displayName;
     }
     return { ok: true, customer, created };
-  }
-
-  async function setLocale(customerId: Types.ObjectId, locale: Locale): Promise<void> {
-    await models.Customer.updateOne({ _id: customerId }, { $set: { locale, localeChosen: true } });
   }
 
   /** The customer with this personal code or phone number, as staff type it, or why there is none. */
@@ -133,7 +107,13 @@ export function createCustomerService(ctx: ServiceContext) {
     return link ? getById(link.customerId) : undefined;
   }
 
-  return { join, setLocale, setPhone: phones.setPhone, lookup, getById, findByIdentity };
+  /** Deletes an account whose only chat moved to another account (it had no history of its own). */
+  async function discard(customerId: Types.ObjectId): Promise<void> {
+    await phones.forget(customerId);
+    await records.remove(customerId);
+  }
+
+  return { join, setLocale: records.setLocale, setPhone: phones.setPhone, lookup, getById, findByIdentity, discard };
 }
 
 export type CustomerService = ReturnType<typeof createCustomerService>;

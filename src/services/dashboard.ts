@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Customer } from '../db/models/customer.js';
-import type { Actor, ServiceContext } from './context.js';
+import type { Models } from '../db/models/index.js';
+import type { Actor } from './access.js';
+import type { ServicePieces } from './context.js';
 import type { FraudService, ReviewedFlag } from './fraud.js';
 import type { ReportsService, PeriodStats, StatsPeriod } from './reports.js';
 import type { RoleService } from './roles.js';
@@ -58,15 +60,19 @@ const secretShape = /^[\w-]{32,64}$/;
  * shows the same numbers as `/stats`, the tiers, the staff and the fraud review queue.
  * Access is checked again on every request, so an owner who loses the role loses the page.
  */
-export function createDashboardService(ctx: ServiceContext, roles: RoleService, reports: ReportsService, fraud: FraudService) {
-  const { models, program } = ctx;
+export type DashboardServiceDeps = Pick<ServicePieces, 'program' | 'access' | 'audit' | 'claims' | 'tickets'> & {
+  models: Pick<Models, 'Customer' | 'AuditLog'>;
+};
+
+export function createDashboardService(ctx: DashboardServiceDeps, roles: RoleService, reports: ReportsService, fraud: FraudService) {
+  const { models, program, access, audit, claims, tickets } = ctx;
 
   async function createLink(actor: Actor): Promise<DashboardLinkResult> {
-    const allowed = await ctx.authorize(actor, 'dashboard_link', ['owner']);
+    const allowed = await access.authorize(actor, 'dashboard_link', ['owner']);
     if (!allowed.ok) return allowed;
     const token = randomBytes(24).toString('base64url');
-    await ctx.issueTicket(linkKey(token), String(actor.customerId), DASHBOARD_LINK_MINUTES * 60_000);
-    await ctx.audit(actor, 'dashboard_link', 'issued', actor.customerId);
+    await tickets.issue(linkKey(token), String(actor.customerId), DASHBOARD_LINK_MINUTES * 60_000);
+    await audit.action(actor, 'dashboard_link', 'issued', actor.customerId);
     return { ok: true, token, minutes: DASHBOARD_LINK_MINUTES, days: DASHBOARD_SESSION_DAYS };
   }
 
@@ -78,14 +84,14 @@ export function createDashboardService(ctx: ServiceContext, roles: RoleService, 
   /** Trades a link for a new session, once: the claim makes a second use (or a race) fail. */
   async function signIn(token: unknown): Promise<DashboardSignIn> {
     if (typeof token !== 'string' || !secretShape.test(token)) return { ok: false, reason: 'invalid_link' };
-    const ownerId = await ctx.readTicket(linkKey(token));
+    const ownerId = await tickets.read(linkKey(token));
     const owner = await currentOwner(ownerId);
-    if (!owner || !(await ctx.claim(linkKey(token), 'dashboard'))) return { ok: false, reason: 'invalid_link' };
+    if (!owner || !(await claims.take(linkKey(token), 'dashboard'))) return { ok: false, reason: 'invalid_link' };
     const sessionId = randomBytes(32).toString('base64url');
-    await ctx.issueTicket(sessionKey(sessionId), String(owner._id), DASHBOARD_SESSION_DAYS * 24 * 3600_000);
+    await tickets.issue(sessionKey(sessionId), String(owner._id), DASHBOARD_SESSION_DAYS * 24 * 3600_000);
     // Sessions ended (endSessions) while this one was being made take it with them.
-    if (!(await ctx.readTicket(linkKey(token)))) {
-      await models.Setting.deleteOne({ key: sessionKey(sessionId) });
+    if (!(await tickets.read(linkKey(token)))) {
+      await tickets.revoke(sessionKey(sessionId));
       return { ok: false, reason: 'invalid_link' };
     }
     return { ok: true, sessionId, days: DASHBOARD_SESSION_DAYS };
@@ -93,7 +99,7 @@ export function createDashboardService(ctx: ServiceContext, roles: RoleService, 
 
   async function open(sessionId: unknown): Promise<DashboardAccess> {
     if (typeof sessionId !== 'string' || !secretShape.test(sessionId)) return { ok: false, reason: 'invalid_session' };
-    const owner = await currentOwner(await ctx.readTicket(sessionKey(sessionId)));
+    const owner = await currentOwner(await tickets.read(sessionKey(sessionId)));
     if (!owner) return { ok: false, reason: 'invalid_session' };
     return { ok: true, owner, actor: { customerId: owner._id, identity: 'web:dashboard' }, csrf: csrfFor(sessionId) };
   }
@@ -103,17 +109,17 @@ export function createDashboardService(ctx: ServiceContext, roles: RoleService, 
    * link). Safe to repeat: a second time there is nothing left to end.
    */
   async function endSessions(actor: Actor): Promise<EndSessionsResult> {
-    const allowed = await ctx.authorize(actor, 'dashboard_logout', ['owner']);
+    const allowed = await access.authorize(actor, 'dashboard_logout', ['owner']);
     if (!allowed.ok) return allowed;
-    const sessions = await models.Setting.countDocuments({ key: /^dashboard_session:/, expiresAt: { $gt: ctx.now() } });
-    await models.Setting.deleteMany({ key: anyAccessKey });
-    await ctx.audit(actor, 'dashboard_logout', 'ended', undefined, { sessions });
+    const sessions = await tickets.countLive(/^dashboard_session:/);
+    await tickets.revokeMatching(anyAccessKey);
+    await audit.action(actor, 'dashboard_logout', 'ended', undefined, { sessions });
     return { ok: true, ended: sessions };
   }
 
   /** Everything on the page, for the owner who opened it (see `open`). */
   async function getView(actor: Actor, period: StatsPeriod): Promise<DashboardViewResult> {
-    const allowed = await ctx.authorize(actor, 'dashboard_view', ['owner']);
+    const allowed = await access.authorize(actor, 'dashboard_view', ['owner']);
     if (!allowed.ok) return allowed;
     const owner = allowed.actor;
     const [stats, customers, tierCounts, staff, openFlags, actions, refusals] = await Promise.all([

@@ -3,8 +3,11 @@ import { checkReferralConversion } from '../domain/fraud.js';
 import type { Customer } from '../db/models/customer.js';
 import type { FraudFlag } from '../db/models/fraud-flag.js';
 import type { Referral } from '../db/models/referral.js';
-import type { Actor, ServiceContext } from './context.js';
+import type { Models } from '../db/models/index.js';
+import type { Actor } from './access.js';
+import type { ServicePieces } from './context.js';
 import type { PointsLedger } from './points.js';
+import type { ReferralService } from './referrals.js';
 import type { VoucherService } from './vouchers.js';
 
 type Person = Pick<Customer, 'name' | 'code'>;
@@ -28,8 +31,12 @@ export type ResolveFlagResult =
 const WEEK_MS = 7 * 24 * 3600_000;
 
 /** The fraud rules on referral conversions and the owner's review queue. */
-export function createFraudService(ctx: ServiceContext, points: PointsLedger, vouchers: VoucherService) {
-  const { models, program } = ctx;
+export type FraudServiceDeps = Pick<ServicePieces, 'program' | 'now' | 'access' | 'audit' | 'outbox' | 'claims' | 'flags'> & {
+  models: Pick<Models, 'Customer' | 'PhoneHistory' | 'Referral' | 'PointsEntry'>;
+};
+
+export function createFraudService(ctx: FraudServiceDeps, points: PointsLedger, vouchers: VoucherService, referrals: ReferralService) {
+  const { models, program, access, audit, outbox, claims, flags } = ctx;
 
   /**
    * Runs the conversion rules on a referral that just converted and flags what fires,
@@ -63,7 +70,7 @@ export function createFraudService(ctx: ServiceContext, points: PointsLedger, vo
       // A burst is many referrals at once: each of them is flagged, so confirming reverses them all.
       const flagged = rule === 'same_staff_burst' ? burst.map((r) => ({ id: r._id, friendId: r.friendId })) : [{ id: referral._id, friendId: friend._id }];
       for (const target of flagged) {
-        await ctx.flag(`${rule}:${String(target.id)}`, rule, target.friendId, {
+        await flags.raise(`${rule}:${String(target.id)}`, rule, target.friendId, {
           referralId: String(target.id),
           referrerId: String(referrer._id),
           friendId: String(target.friendId),
@@ -76,11 +83,11 @@ export function createFraudService(ctx: ServiceContext, points: PointsLedger, vo
 
   /** The open flags, newest first, with the people concerned; the chat shows a few (one message each), the dashboard more. */
   async function listOpen(actor: Actor, limit = 20): Promise<{ ok: true; flags: ReviewedFlag[] } | { ok: false; reason: 'not_allowed' }> {
-    const allowed = await ctx.authorize(actor, 'flags', ['owner']);
+    const allowed = await access.authorize(actor, 'flags', ['owner']);
     if (!allowed.ok) return allowed;
-    const flags = await models.FraudFlag.find({ status: 'open' }).sort({ createdAt: -1 }).limit(limit).lean<FraudFlag[]>();
+    const open = await flags.listOpen(limit);
     const idOf = (value: unknown) => (typeof value === 'string' && Types.ObjectId.isValid(value) ? new Types.ObjectId(value) : undefined);
-    const ids = flags.flatMap((flag) => {
+    const ids = open.flatMap((flag) => {
       const details = (flag.details ?? {}) as Record<string, unknown>;
       return [flag.customerId, idOf(details.referrerId), idOf(details.friendId), idOf(details.staffId)].filter((id) => !!id);
     });
@@ -91,7 +98,7 @@ export function createFraudService(ctx: ServiceContext, points: PointsLedger, vo
     };
     return {
       ok: true,
-      flags: flags.map((flag) => {
+      flags: open.map((flag) => {
         const details = (flag.details ?? {}) as Record<string, unknown>;
         return {
           ...flag,
@@ -111,27 +118,22 @@ export function createFraudService(ctx: ServiceContext, points: PointsLedger, vo
    * the flag marked resolved and audited, once.
    */
   async function resolve(actor: Actor, flagId: string, decision: 'dismissed' | 'confirmed'): Promise<ResolveFlagResult> {
-    const allowed = await ctx.authorize(actor, 'resolve_flag', ['owner']);
+    const allowed = await access.authorize(actor, 'resolve_flag', ['owner']);
     if (!allowed.ok) return allowed;
     if (!Types.ObjectId.isValid(flagId)) return { ok: false, reason: 'not_found' };
-    const flag = await models.FraudFlag.findById(new Types.ObjectId(flagId)).lean<FraudFlag>();
+    const flag = await flags.get(new Types.ObjectId(flagId));
     if (!flag) return { ok: false, reason: 'not_found' };
     const decisionKey = `flag_decision:${flagId}`;
-    const won = flag.status === 'open' && (await ctx.claim(decisionKey, decision));
-    const decided = won ? decision : ((await models.Claim.findOne({ key: decisionKey }).lean())?.by ?? flag.status);
+    const won = flag.status === 'open' && (await claims.take(decisionKey, decision));
+    const decided = won ? decision : ((await claims.holder(decisionKey))?.by ?? flag.status);
     if (decided !== 'confirmed' && decided !== 'dismissed') return { ok: false, reason: 'not_found' };
 
     const referralId = (flag.details as { referralId?: unknown } | undefined)?.referralId;
     const reversal = decided === 'confirmed' && typeof referralId === 'string' ? await reverseReferral(referralId) : undefined;
-    const finished = flag.status === 'open' && (await ctx.claim(`flag_done:${flagId}`, String(actor.customerId)));
-    if (flag.status === 'open') {
-      await models.FraudFlag.updateOne(
-        { _id: flag._id, status: 'open' },
-        { $set: { status: decided, resolvedBy: actor.customerId, resolvedAt: ctx.now() } },
-      );
-    }
+    const finished = flag.status === 'open' && (await claims.take(`flag_done:${flagId}`, String(actor.customerId)));
+    if (flag.status === 'open') await flags.resolve(flag._id, decided, actor.customerId);
     if (!finished) return { ok: false, reason: 'not_found' };
-    await ctx.audit(actor, 'resolve_flag', decided, flag.customerId, { flagId, rule: flag.rule, ...reversal });
+    await audit.action(actor, 'resolve_flag', decided, flag.customerId, { flagId, rule: flag.rule, ...reversal });
     return { ok: true, flag: { ...flag, status: decided }, decision: decided, reversal };
   }
 
@@ -144,7 +146,7 @@ export function createFraudService(ctx: ServiceContext, points: PointsLedger, vo
     if (!Types.ObjectId.isValid(referralId)) return undefined;
     const referral = await models.Referral.findById(new Types.ObjectId(referralId)).lean<Referral>();
     if (!referral || (referral.status !== 'converted' && referral.status !== 'revoked')) return undefined;
-    await models.Referral.updateOne({ _id: referral._id, status: 'converted' }, { $set: { status: 'revoked', revokedAt: ctx.now() } });
+    await referrals.revoke(referral._id);
     const key = `referral:${referralId}`;
     const { cancelled, used } = await vouchers.cancelUnused([`${key}:friend`, `${key}:referrer`], `fraud:${referralId}`);
     // Points to take back: the referral's own, and any bonus-points reward it paid out.
@@ -166,7 +168,7 @@ export function createFraudService(ctx: ServiceContext, points: PointsLedger, vo
     const codesOf = (customerId: Types.ObjectId) => cancelled.filter((v) => v.customerId.equals(customerId)).map((v) => v.code);
     const referrerCodes = codesOf(referral.referrerId);
     if (referrerCodes.length > 0 || pointsReversed > 0) {
-      await ctx.recordNotification(`referral_reversed:${referralId}:referrer`, 'referral_reversed', referral.referrerId, {
+      await outbox.record(`referral_reversed:${referralId}:referrer`, 'referral_reversed', referral.referrerId, {
         side: 'referrer',
         friendName: friend?.name ?? '',
         vouchers: referrerCodes,
@@ -175,7 +177,7 @@ export function createFraudService(ctx: ServiceContext, points: PointsLedger, vo
     }
     const friendCodes = codesOf(referral.friendId);
     if (friendCodes.length > 0) {
-      await ctx.recordNotification(`referral_reversed:${referralId}:friend`, 'referral_reversed', referral.friendId, {
+      await outbox.record(`referral_reversed:${referralId}:friend`, 'referral_reversed', referral.friendId, {
         side: 'friend',
         referrerName: referrer?.name ?? '',
         vouchers: friendCodes,

@@ -2,7 +2,9 @@ import { Types } from 'mongoose';
 import { generateCode, normalizeCode } from '../domain/codes.js';
 import type { Customer } from '../db/models/customer.js';
 import type { LinkOutcome, LinkRequest } from '../db/models/link-request.js';
-import type { Actor, ServiceContext } from './context.js';
+import type { Models } from '../db/models/index.js';
+import type { Actor } from './access.js';
+import type { ServicePieces } from './context.js';
 import type { CustomerService } from './customers.js';
 
 const LINK_CODE_MINUTES = 15;
@@ -69,8 +71,12 @@ const isObjectId = (id: string) => /^[0-9a-f]{24}$/.test(id);
  * An account holds at most one chat per app; any linked chat but the current one can be
  * unlinked again into an account of its own.
  */
-export function createIdentityLinkService(ctx: ServiceContext, customers: CustomerService) {
-  const { models } = ctx;
+export type IdentityLinkDeps = Pick<ServicePieces, 'now' | 'audit' | 'outbox' | 'claims' | 'tickets' | 'records'> & {
+  models: Pick<Models, 'ChannelIdentity' | 'LinkRequest' | 'Referral' | 'Voucher'>;
+};
+
+export function createIdentityLinkService(ctx: IdentityLinkDeps, customers: CustomerService) {
+  const { models, audit, outbox, claims, tickets, records } = ctx;
 
   async function hasHistory(customer: Customer): Promise<boolean> {
     if (customer.firstVisitAt || customer.points > 0 || customer.referrerId || customer.role !== 'customer') return true;
@@ -96,21 +102,21 @@ export function createIdentityLinkService(ctx: ServiceContext, customers: Custom
     const code = generateCode(8);
     const expiresAt = new Date(ctx.now().getTime() + LINK_CODE_MINUTES * 60_000);
     const ticket: CodeTicket = { customerId: String(actor.customerId), identity: actor.identity, expiresAt: expiresAt.toISOString() };
-    await ctx.issueTicket(`link_code:${code}`, JSON.stringify(ticket), LINK_CODE_MINUTES * 60_000);
+    await tickets.issue(`link_code:${code}`, JSON.stringify(ticket), LINK_CODE_MINUTES * 60_000);
     return { apps, missing, code: { code, minutes: LINK_CODE_MINUTES } };
   }
 
   /** The actor entered a code made in another app's chat: asks the actor's account to confirm. */
   async function requestLink(actor: Actor, rawCode: string): Promise<RequestLinkResult> {
     const code = normalizeCode(rawCode, { min: 8, max: 8 });
-    const ticket = parseTicket(code ? await ctx.readTicket(`link_code:${code}`) : undefined);
+    const ticket = parseTicket(code ? await tickets.read(`link_code:${code}`) : undefined);
     if (!code || !ticket) return { ok: false, reason: 'invalid_code' };
     const newcomerId = new Types.ObjectId(ticket.customerId);
     const app = appOf(ticket.identity);
     const details = { codeApp: app, accountApp: appOf(actor.identity) };
     const refuse = async (reason: 'same_app' | 'same_customer' | 'has_history' | 'app_taken'): Promise<RequestLinkResult> => {
       // Rolled up like every refused attempt: a customer repeating a refused code must not flood the audit view.
-      await ctx.auditRefusal(actor, 'connect_code');
+      await audit.refusal(actor, 'connect_code');
       return { ok: false, reason, app };
     };
     if (app === appOf(actor.identity)) return refuse('same_app');
@@ -120,7 +126,7 @@ export function createIdentityLinkService(ctx: ServiceContext, customers: Custom
     if (!source?.customerId.equals(newcomerId) || !newcomer) return { ok: false, reason: 'invalid_code' };
     if (await hasHistory(newcomer)) return refuse('has_history');
     if (await models.ChannelIdentity.exists({ customerId: actor.customerId, channel: app })) return refuse('app_taken');
-    if (!(await ctx.claim(`link_code:${code}`, String(actor.customerId)))) return { ok: false, reason: 'invalid_code' };
+    if (!(await claims.take(`link_code:${code}`, String(actor.customerId)))) return { ok: false, reason: 'invalid_code' };
 
     const request = await models.LinkRequest.create({
       kind: 'link',
@@ -129,7 +135,7 @@ export function createIdentityLinkService(ctx: ServiceContext, customers: Custom
       fromCustomerId: newcomerId,
       expiresAt: new Date(ticket.expiresAt),
     });
-    await ctx.audit(actor, 'connect_code', 'requested', newcomerId, details);
+    await audit.action(actor, 'connect_code', 'requested', newcomerId, details);
     return { ok: true, requestId: String(request._id), app, name: source.displayName || newcomer.name };
   }
 
@@ -159,12 +165,12 @@ export function createIdentityLinkService(ctx: ServiceContext, customers: Custom
     const name = await displayName(request.identity);
     const key = `connect_decision:${requestId}`;
     const alreadyDecided = async (): Promise<DecideResult> => {
-      const [claim, current] = await Promise.all([models.Claim.findOne({ key }).lean(), models.LinkRequest.findById(requestId).lean()]);
+      const [claim, current] = await Promise.all([claims.holder(key), models.LinkRequest.findById(requestId).lean()]);
       const yes = claim?.by === 'yes';
       const guess: LinkOutcome = request.kind === 'link' ? (yes ? 'linked' : 'declined') : yes ? 'unlinked' : 'kept';
       return { ok: false, reason: 'already_decided', outcome: current?.outcome ?? guess, app, name };
     };
-    const taken = await models.Claim.findOne({ key }).lean();
+    const taken = await claims.holder(key);
     if (taken) {
       const current = await models.LinkRequest.findById(requestId, { outcome: 1 }).lean();
       if (current?.outcome || ctx.now().getTime() - taken.at.getTime() < RESUME_DECISION_AFTER_MS) return alreadyDecided();
@@ -172,7 +178,7 @@ export function createIdentityLinkService(ctx: ServiceContext, customers: Custom
       return carryOut(actor, request, taken.by === 'yes', name);
     }
     if (request.expiresAt <= ctx.now()) return { ok: false, reason: 'expired' };
-    if (!(await ctx.claim(key, accept ? 'yes' : 'no'))) return alreadyDecided();
+    if (!(await claims.take(key, accept ? 'yes' : 'no'))) return alreadyDecided();
     return carryOut(actor, request, accept, name);
   }
 
@@ -206,20 +212,17 @@ export function createIdentityLinkService(ctx: ServiceContext, customers: Custom
       const appTaken = () => models.ChannelIdentity.countDocuments({ customerId: actor.customerId, channel: app });
       if ((await appTaken()) > 0) return refused(request, 'app_taken', name);
 
-      await models.ChannelIdentity.updateOne({ identity: request.identity, customerId: newcomer._id }, { $set: { customerId: actor.customerId } });
+      await records.moveIdentity(request.identity, newcomer._id, actor.customerId);
       // Two requests for one app confirmed at the same moment: neither keeps the chat.
       if ((await appTaken()) > 1) {
-        await models.ChannelIdentity.updateOne({ identity: request.identity }, { $set: { customerId: newcomer._id } });
+        await records.moveIdentity(request.identity, actor.customerId, newcomer._id);
         return refused(request, 'app_taken', name);
       }
     }
-    if (!(await models.ChannelIdentity.exists({ customerId: request.fromCustomerId }))) {
-      await models.PhoneNumber.deleteMany({ customerId: request.fromCustomerId });
-      await models.Customer.deleteOne({ _id: request.fromCustomerId });
-    }
-    await ctx.audit(actor, 'connect_link', 'linked', actor.customerId, details);
+    if (!(await models.ChannelIdentity.exists({ customerId: request.fromCustomerId }))) await customers.discard(request.fromCustomerId);
+    await audit.action(actor, 'connect_link', 'linked', actor.customerId, details);
     const account = await customers.getById(actor.customerId);
-    await ctx.recordNotification(
+    await outbox.record(
       `app_linked:${String(request._id)}`,
       'app_linked',
       actor.customerId,
@@ -230,8 +233,8 @@ export function createIdentityLinkService(ctx: ServiceContext, customers: Custom
   }
 
   async function decline(actor: Actor, request: LinkRequest, name: string): Promise<DecideResult> {
-    await ctx.audit(actor, 'connect_link', 'declined', request.fromCustomerId, { app: appOf(request.identity), accountApp: appOf(actor.identity) });
-    await ctx.recordNotification(
+    await audit.action(actor, 'connect_link', 'declined', request.fromCustomerId, { app: appOf(request.identity), accountApp: appOf(actor.identity) });
+    await outbox.record(
       `app_link_declined:${String(request._id)}`,
       'app_link_declined',
       request.fromCustomerId,
@@ -248,7 +251,7 @@ export function createIdentityLinkService(ctx: ServiceContext, customers: Custom
     if (target.identity === actor.identity) return refused(request, 'current_identity', name);
     const owner = await customers.getById(actor.customerId);
     if (!owner) return refused(request, 'not_linked', name);
-    await models.ChannelIdentity.updateOne({ _id: target._id, customerId: actor.customerId }, { $set: { customerId: new Types.ObjectId() } });
+    await records.moveIdentity(target.identity, actor.customerId, new Types.ObjectId());
     // join() creates the record of whichever fresh account the chat points to now.
     const { customer: own } = await customers.join({
       identity: target.identity,
@@ -257,10 +260,15 @@ export function createIdentityLinkService(ctx: ServiceContext, customers: Custom
       locale: owner.locale,
     });
     const details = { app: target.channel, accountApp: appOf(actor.identity) };
-    await ctx.audit(actor, 'connect_unlink', 'unlinked', own._id, details);
-    await ctx.recordNotification(`app_unlinked:${String(request._id)}`, 'app_unlinked', own._id, { accountApp: details.accountApp }, { toIdentity: target.identity });
+    await audit.action(actor, 'connect_unlink', 'unlinked', own._id, details);
+    await outbox.record(`app_unlinked:${String(request._id)}`, 'app_unlinked', own._id, { accountApp: details.accountApp }, { toIdentity: target.identity });
     return finish(request, 'unlinked', name);
   }
 
-  return { overview, requestLink, requestUnlink, decide };
+  /** Deletes link and unlink requests past their expiry: they can no longer be decided. */
+  async function pruneExpired(at: Date): Promise<number> {
+    return (await models.LinkRequest.deleteMany({ expiresAt: { $lt: at } })).deletedCount;
+  }
+
+  return { overview, requestLink, requestUnlink, decide, pruneExpired };
 }

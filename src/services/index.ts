@@ -1,5 +1,5 @@
 import { createActionService } from './actions.js';
-import { createServiceContext, type ServiceDeps } from './context.js';
+import { createServicePieces, legacyContext, type ServiceDeps } from './context.js';
 import { createCustomerService } from './customers.js';
 import { createDashboardService } from './dashboard.js';
 import { createFraudService } from './fraud.js';
@@ -7,6 +7,7 @@ import { createIdentityLinkService } from './identity-link.js';
 import { createMemberCardService } from './member-cards.js';
 import { createLimits } from './limits.js';
 import { createPointsLedger } from './points.js';
+import { createQrImages } from './qr-images.js';
 import { createReferralService } from './referrals.js';
 import { createReportFigures, createReportsService } from './reports.js';
 import { createRoleService } from './roles.js';
@@ -18,34 +19,44 @@ import { createVoucherService } from './vouchers.js';
 
 export type { Actor, ServiceDeps } from './context.js';
 
-/** Every use case of the program, over one set of models. Channels and jobs call these. */
+/**
+ * Every use case of the program. Channels, HTTP and jobs call these, never models. Each
+ * service gets the shared pieces and the models it needs; each collection has one writer
+ * (see the README's architecture section).
+ */
 export function createServices(deps: ServiceDeps) {
-  const ctx = createServiceContext(deps);
-  const customers = createCustomerService(ctx);
-  const points = createPointsLedger(ctx);
-  const vouchers = createVoucherService(ctx, points);
+  const { models } = deps;
+  const pieces = createServicePieces(deps);
+  const legacy = legacyContext(models, pieces);
+  const customers = createCustomerService({ ...pieces, models });
+  const points = createPointsLedger(legacy);
+  const vouchers = createVoucherService(legacy, points);
+  const referrals = createReferralService({ ...pieces, models });
   // The figures without a role check go only to the daily-summary job and the owner's reports.
   const figures = createReportFigures(deps);
-  const reports = createReportsService(ctx, figures);
-  const roles = createRoleService(ctx, customers);
-  const fraud = createFraudService(ctx, points, vouchers);
+  const reports = createReportsService(pieces, figures);
+  const roles = createRoleService({ ...pieces, models }, customers);
+  const fraud = createFraudService({ ...pieces, models }, points, vouchers, referrals);
   return {
     customers,
-    referrals: createReferralService(ctx),
-    visits: createVisitService(ctx, customers, points, vouchers, fraud),
+    referrals,
+    visits: createVisitService(legacy, customers, points, vouchers, fraud),
     vouchers,
     points,
-    status: createStatusService(ctx, vouchers),
+    status: createStatusService({ ...pieces, models }, vouchers),
     roles,
     fraud,
-    identityLink: createIdentityLinkService(ctx, customers),
-    actions: createActionService(ctx),
-    memberCards: createMemberCardService(ctx, customers, vouchers),
+    identityLink: createIdentityLinkService({ ...pieces, models }, customers),
+    actions: createActionService({ ...pieces, models }),
+    memberCards: createMemberCardService({ ...pieces, models }, customers, vouchers),
     reports,
-    scheduled: createScheduledMessages(ctx, figures),
-    dashboard: createDashboardService(ctx, roles, reports, fraud),
-    updates: createUpdateLedger(ctx),
-    limits: createLimits(ctx),
+    scheduled: createScheduledMessages({ ...pieces, models }, figures),
+    dashboard: createDashboardService({ ...pieces, models }, roles, reports, fraud),
+    updates: createUpdateLedger({ ...pieces, models }),
+    limits: createLimits({ ...pieces, models }),
+    qrImages: createQrImages({ models, publicUrl: deps.publicUrl }),
+    // Only the clean-up of tickets is for outside callers; issuing and reading stay in the services.
+    tickets: { pruneExpired: pieces.tickets.pruneExpired },
   };
 }
 

@@ -1,6 +1,6 @@
 import type { Models } from '../db/models/index.js';
 import type { Logger } from '../logger.js';
-import { isDuplicateKey } from './context.js';
+import { isDuplicateKey } from './duplicate-key.js';
 
 /** 'ok' within the person's share; 'first_over' for the one message answered "slow down"; 'over' for the rest. */
 export type FloodVerdict = 'ok' | 'first_over' | 'over';
@@ -11,7 +11,7 @@ export type FloodVerdict = 'ok' | 'first_over' | 'over';
  * index cannot be created (and with it neither its unique index), and its `$inc` upsert on
  * one document loses increments under concurrency (20 parallel consumes let 11 through).
  */
-export function createLimits(ctx: { models: Models; logger: Logger; now: () => Date }) {
+export function createLimits(ctx: { models: Pick<Models, 'RateSlot'>; logger: Logger; now: () => Date }) {
   const { models, logger } = ctx;
   let storeDown = false;
 
@@ -88,7 +88,12 @@ export function createLimits(ctx: { models: Models; logger: Logger; now: () => D
     }
   }
 
-  return { flood, chatSlot };
+  /** Deletes slots (flood windows, send turns) older than a day: they only matter for seconds. */
+  async function prune(at: Date): Promise<number> {
+    return (await models.RateSlot.deleteMany({ at: { $lt: new Date(at.getTime() - 24 * 3600_000) } })).deletedCount;
+  }
+
+  return { flood, chatSlot, prune };
 }
 
 export type Limits = ReturnType<typeof createLimits>;

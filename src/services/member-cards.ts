@@ -2,7 +2,10 @@ import type { Types } from 'mongoose';
 import { generateCode } from '../domain/codes.js';
 import type { Customer } from '../db/models/customer.js';
 import type { Voucher } from '../db/models/voucher.js';
-import { isDuplicateKey, type Actor, type ServiceContext } from './context.js';
+import type { Models } from '../db/models/index.js';
+import type { Actor } from './access.js';
+import type { ServicePieces } from './context.js';
+import { isDuplicateKey } from './duplicate-key.js';
 import type { CustomerService } from './customers.js';
 import type { VoucherService } from './vouchers.js';
 
@@ -31,7 +34,11 @@ export type CardRef = { query: string } | { memberToken: string };
  * phone. Knowing someone's code or number finds them; only their member QR (or a voucher's own
  * code) spends their vouchers.
  */
-export function createMemberCardService(ctx: ServiceContext, customers: CustomerService, vouchers: VoucherService) {
+export function createMemberCardService(
+  ctx: Pick<ServicePieces, 'access'> & { models: Pick<Models, 'MemberToken'> },
+  customers: CustomerService,
+  vouchers: VoucherService,
+) {
   const { models } = ctx;
 
   /** The customer's current member token, made on first use. */
@@ -66,7 +73,7 @@ export function createMemberCardService(ctx: ServiceContext, customers: Customer
 
   /** The card a staff member or owner opens; refusals to anyone else are audited. */
   async function open(actor: Actor, ref: CardRef): Promise<OpenCardResult> {
-    const allowed = await ctx.authorize(actor, 'open_card', ['staff', 'owner']);
+    const allowed = await ctx.access.authorize(actor, 'open_card', ['staff', 'owner']);
     if (!allowed.ok) return allowed;
     let customer: Customer | undefined;
     if ('memberToken' in ref) {

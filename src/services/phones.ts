@@ -1,7 +1,17 @@
 import type { Types } from 'mongoose';
 import type { Customer } from '../db/models/customer.js';
 import { normalizePhone } from '../domain/phone.js';
-import { isDuplicateKey, type ServiceContext } from './context.js';
+import type { Models } from '../db/models/index.js';
+import type { CustomerRecords } from './customer-records.js';
+import { isDuplicateKey } from './duplicate-key.js';
+import type { Outbox } from './outbox.js';
+
+export interface PhoneBookDeps {
+  models: Pick<Models, 'Customer' | 'PhoneNumber' | 'PhoneHistory'>;
+  records: CustomerRecords;
+  outbox: Outbox;
+  now: () => Date;
+}
 
 export type SetPhoneResult = { ok: true; phone: string; verified: boolean } | { ok: false; reason: 'invalid_phone' };
 
@@ -14,8 +24,8 @@ export type PhoneLookup = { ok: true; customer: Customer } | { ok: false; reason
  * copies are dropped and their typists told neutrally. Part of the customer service (it writes
  * the customer's phone fields, PhoneNumber and PhoneHistory).
  */
-export function createPhoneBook(ctx: ServiceContext) {
-  const { models } = ctx;
+export function createPhoneBook(ctx: PhoneBookDeps) {
+  const { models, records } = ctx;
 
   /** Every number ever attached to an account, for the fraud rules; `verified` only ever rises. */
   async function remember(phone: string, customerId: Types.ObjectId, verified: boolean): Promise<void> {
@@ -47,9 +57,8 @@ export function createPhoneBook(ctx: ServiceContext) {
   async function dropOtherCopies(phone: string, keeperId: Types.ObjectId): Promise<void> {
     const others = await models.Customer.find({ phone, _id: { $ne: keeperId } }, { _id: 1 }).lean();
     for (const other of others) {
-      const dropped = await models.Customer.updateOne({ _id: other._id, phone }, { $unset: { phone: 1 }, $set: { phoneVerified: false } });
-      if (dropped.modifiedCount === 1) {
-        await ctx.recordNotification(`phone_removed:${String(other._id)}:${String(keeperId)}`, 'phone_removed', other._id, {
+      if (await records.dropPhone(other._id, phone)) {
+        await ctx.outbox.record(`phone_removed:${String(other._id)}:${String(keeperId)}`, 'phone_removed', other._id, {
           phoneEnd: phone.slice(-3),
         });
       }
@@ -69,7 +78,7 @@ export function createPhoneBook(ctx: ServiceContext) {
     // Typing the number one already verified keeps it verified.
     if (!verified && before?.phone === phone && before.phoneVerified) return { ok: true, phone, verified: true };
     if (verified) await claimVerified(phone, customerId);
-    await models.Customer.updateOne({ _id: customerId }, { $set: { phone, phoneVerified: verified } });
+    await records.setPhone(customerId, phone, verified);
     if (before?.phone && before.phone !== phone) await models.PhoneNumber.deleteOne({ phone: before.phone, customerId });
     await remember(phone, customerId, verified);
     if (verified) await dropOtherCopies(phone, customerId);
@@ -88,5 +97,10 @@ export function createPhoneBook(ctx: ServiceContext) {
     return { ok: false, reason: typed.length > 1 ? 'ambiguous_phone' : 'not_found' };
   }
 
-  return { setPhone, findByPhone };
+  /** Forgets the verified numbers of an account that is going away. */
+  async function forget(customerId: Types.ObjectId): Promise<void> {
+    await models.PhoneNumber.deleteMany({ customerId });
+  }
+
+  return { setPhone, findByPhone, forget };
 }

@@ -6,7 +6,9 @@ import { startOfBusinessDay } from '../domain/loyalty.js';
 import type { Customer, ReferralChannel } from '../db/models/customer.js';
 import type { Referral } from '../db/models/referral.js';
 import type { Reward } from '../program/schema.js';
-import { isDuplicateKey, type ServiceContext } from './context.js';
+import type { Models } from '../db/models/index.js';
+import type { ServicePieces } from './context.js';
+import { isDuplicateKey } from './duplicate-key.js';
 
 export type AttributeResult =
   | { ok: true; referrer: Customer; friendReward: Reward; duplicate: boolean }
@@ -21,24 +23,18 @@ export type LinkOpenResult = { ok: true; referrer: Customer } | { ok: false; rea
 const VISITOR_SALT_KEY = 'visitor_salt';
 const HOUR_MS = 3600_000;
 
-export function createReferralService(ctx: ServiceContext) {
-  const { models, program } = ctx;
+export type ReferralServiceDeps = Pick<ServicePieces, 'program' | 'timezone' | 'now' | 'outbox' | 'claims' | 'tickets' | 'flags' | 'records'> & {
+  models: Pick<Models, 'Customer' | 'Referral' | 'LinkOpen'>;
+};
+
+/** Referrals and link opens: the one writer of Referral and LinkOpen. */
+export function createReferralService(ctx: ReferralServiceDeps) {
+  const { models, program, outbox, claims, tickets, flags, records } = ctx;
   let salt: Promise<string> | undefined;
 
   /** The salt, created by whichever process asks first; the unique key makes every process read the same one. */
   function visitorSalt(): Promise<string> {
-    salt ??= (async () => {
-      await models.Setting.updateOne(
-        { key: VISITOR_SALT_KEY },
-        { $setOnInsert: { key: VISITOR_SALT_KEY, value: randomBytes(32).toString('base64url') } },
-        { upsert: true },
-      ).catch((error: unknown) => {
-        if (!isDuplicateKey(error)) throw error;
-      });
-      const stored = await models.Setting.findOne({ key: VISITOR_SALT_KEY }, { value: 1 }).lean();
-      if (!stored) throw new Error('the visitor salt was not stored');
-      return stored.value;
-    })();
+    salt ??= tickets.permanent(VISITOR_SALT_KEY, () => randomBytes(32).toString('base64url'));
     // A failed read (database away) is tried again next time.
     void salt.catch(() => (salt = undefined));
     return salt;
@@ -86,13 +82,13 @@ export function createReferralService(ctx: ServiceContext) {
       if (!winner) throw error;
       return sameOrOther(winner, referrer);
     }
-    await models.Customer.updateOne({ _id: friendId, referrerId: { $exists: false } }, { $set: { referrerId: referrer._id, referredVia: via } });
+    await records.linkReferrer(friendId, referrer._id, via);
     await noticeJoin(referral);
 
     const dayStart = startOfBusinessDay(ctx.now(), ctx.timezone);
     const joinsToday = await models.Referral.countDocuments({ referrerId: referrer._id, joinedAt: { $gte: dayStart } });
     for (const rule of checkJoinVolume(joinsToday, program.fraud.maxJoinsPerReferrerPerDay)) {
-      await ctx.flag(`${rule}:${String(referrer._id)}:${dayStart.toISOString()}`, rule, referrer._id, {
+      await flags.raise(`${rule}:${String(referrer._id)}:${dayStart.toISOString()}`, rule, referrer._id, {
         referrerId: String(referrer._id),
         joinsToday,
         limit: program.fraud.maxJoinsPerReferrerPerDay,
@@ -123,19 +119,19 @@ export function createReferralService(ctx: ServiceContext) {
     const friendId = String(referral.friendId);
     const hour = Math.floor(referral.joinedAt.getTime() / HOUR_MS);
     const firstKey = `join_notice:${referrerId}:${hour}`;
-    const first = (await ctx.claim(firstKey, friendId)) || (await models.Claim.findOne({ key: firstKey }).lean())?.by === friendId;
-    const quietHourBefore = !(await models.Claim.exists({ key: `join_notice:${referrerId}:${hour - 1}` }));
+    const first = await claims.takeOrHold(firstKey, friendId);
+    const quietHourBefore = !(await claims.holder(`join_notice:${referrerId}:${hour - 1}`));
     if (first && quietHourBefore) {
       const key = `friend_joined:${friendId}`;
       const friend = await models.Customer.findById(referral.friendId, { name: 1 }).lean();
-      await ctx.recordNotification(key, 'friend_joined', referral.referrerId, { friendId, friendName: friend?.name ?? '' });
+      await outbox.record(key, 'friend_joined', referral.referrerId, { friendId, friendName: friend?.name ?? '' });
       await models.Referral.updateOne({ _id: referral._id }, { $set: { joinNoticeKey: key } });
       return;
     }
     // The referral names its digest before the digest exists, so the count at send time includes it.
     const key = `friends_joined_digest:${referrerId}:${hour}`;
     await models.Referral.updateOne({ _id: referral._id }, { $set: { joinNoticeKey: key } });
-    await ctx.recordNotification(key, 'friends_joined_digest', referral.referrerId, {}, { sendAt: new Date((hour + 1) * HOUR_MS) });
+    await outbox.record(key, 'friends_joined_digest', referral.referrerId, {}, { sendAt: new Date((hour + 1) * HOUR_MS) });
   }
 
   /**
@@ -155,7 +151,28 @@ export function createReferralService(ctx: ServiceContext) {
     return { ok: true, referrer };
   }
 
-  return { attribute, recordLinkOpen, findReferrer, hashVisitor };
+  /**
+   * The friend's first qualifying visit settles the referral, once: converted by `visit` when
+   * it came within the attribution window, else expired. Returns the referral as it is now.
+   */
+  async function settle(
+    referralId: Types.ObjectId,
+    outcome: { converted: { visitId: Types.ObjectId; at: Date; confirmedBy: Types.ObjectId } } | 'expired',
+  ): Promise<Referral | null> {
+    const update =
+      outcome === 'expired'
+        ? { $set: { status: 'expired' } }
+        : { $set: { status: 'converted', convertedAt: outcome.converted.at, visitId: outcome.converted.visitId, confirmedBy: outcome.converted.confirmedBy } };
+    const settled = await models.Referral.findOneAndUpdate({ _id: referralId, status: 'joined' }, update, { returnDocument: 'after' }).lean<Referral>();
+    return settled ?? (await models.Referral.findById(referralId).lean<Referral>());
+  }
+
+  /** A converted referral confirmed as fraud stops counting (milestones, reports). */
+  async function revoke(referralId: Types.ObjectId): Promise<void> {
+    await models.Referral.updateOne({ _id: referralId, status: 'converted' }, { $set: { status: 'revoked', revokedAt: ctx.now() } });
+  }
+
+  return { attribute, recordLinkOpen, findReferrer, hashVisitor, settle, revoke };
 }
 
 export type ReferralService = ReturnType<typeof createReferralService>;

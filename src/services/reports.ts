@@ -1,7 +1,8 @@
 import { DateTime } from 'luxon';
 import type { Models } from '../db/models/index.js';
 import { businessDay } from '../domain/schedule.js';
-import type { Actor, ServiceContext } from './context.js';
+import type { Actor } from './access.js';
+import type { ServicePieces } from './context.js';
 
 export interface PeriodStats {
   from: Date;
@@ -154,16 +155,16 @@ export function createReportFigures(deps: { models: Models; timezone: string; no
 export type ReportFigures = ReturnType<typeof createReportFigures>;
 
 /** The owner's figures on demand (`/stats`, `/summary`, the dashboard). */
-export function createReportsService(ctx: ServiceContext, figures: ReportFigures) {
+export function createReportsService(ctx: Pick<ServicePieces, 'now' | 'access'>, figures: ReportFigures) {
   async function getPeriodStats(actor: Actor, period: StatsPeriod): Promise<PeriodStatsResult> {
-    const allowed = await ctx.authorize(actor, 'stats', ['owner']);
+    const allowed = await ctx.access.authorize(actor, 'stats', ['owner']);
     if (!allowed.ok) return allowed;
     return { ok: true, stats: await figures.getPeriodStats(period) };
   }
 
   /** Today's summary so far, as the daily message will show it. */
   async function getDailySummary(actor: Actor): Promise<DailySummaryResult> {
-    const allowed = await ctx.authorize(actor, 'summary', ['owner']);
+    const allowed = await ctx.access.authorize(actor, 'summary', ['owner']);
     if (!allowed.ok) return allowed;
     return { ok: true, summary: await figures.getDailySummary(ctx.now()) };
   }

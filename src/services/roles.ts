@@ -1,8 +1,11 @@
 import { generateCode, normalizeCode } from '../domain/codes.js';
 import type { Customer } from '../db/models/customer.js';
 import type { Locale } from '../i18n.js';
-import { isDuplicateKey, type Actor, type ServiceContext } from './context.js';
+import type { Models } from '../db/models/index.js';
+import type { ServicePieces } from './context.js';
+import type { Actor } from './access.js';
 import type { CustomerService } from './customers.js';
+import { isDuplicateKey } from './duplicate-key.js';
 
 /** The ticket holding the current owner setup code (one for every process). */
 const SETUP_CODE_KEY = 'owner_setup_code';
@@ -40,15 +43,19 @@ export type AcceptStaffInviteResult =
   | { ok: false; reason: 'issuer_not_owner' }
   | { ok: false; reason: 'is_owner' };
 
-export function createRoleService(ctx: ServiceContext, customers: CustomerService) {
-  const { models } = ctx;
+export type RoleServiceDeps = Pick<ServicePieces, 'access' | 'audit' | 'outbox' | 'claims' | 'tickets' | 'records'> & {
+  models: Pick<Models, 'Customer'>;
+};
+
+export function createRoleService(ctx: RoleServiceDeps, customers: CustomerService) {
+  const { models, access, audit, outbox, claims, tickets, records } = ctx;
 
   /** Makes the OWNER_IDS identities owners, creating their customer records if needed. */
   async function ensureOwners(identities: readonly string[], locale: Locale): Promise<void> {
     for (const identity of identities) {
       const chatId = identity.slice(identity.indexOf(':') + 1);
       const { customer } = await customers.join({ identity, chatId, locale });
-      await models.Customer.updateOne({ _id: customer._id }, { $set: { role: 'owner' } });
+      await records.setRole(customer._id, 'owner');
     }
   }
 
@@ -59,93 +66,81 @@ export function createRoleService(ctx: ServiceContext, customers: CustomerServic
    */
   async function getOrCreateSetupCode(): Promise<string | undefined> {
     if (await models.Customer.exists({ role: 'owner' })) return undefined;
-    const current = await ctx.readTicket(SETUP_CODE_KEY);
-    if (current && !(await models.Claim.exists({ key: usedKey(current) }))) return current;
+    const current = await tickets.read(SETUP_CODE_KEY);
+    if (current && !(await claims.holder(usedKey(current)))) return current;
     // Only the finished ticket goes: a fresh one another process just issued stays.
-    await models.Setting.deleteOne(
-      current
-        ? { key: SETUP_CODE_KEY, value: current }
-        : { key: SETUP_CODE_KEY, $or: [{ expiresAt: { $lte: ctx.now() } }, { expiresAt: { $exists: false } }] },
-    );
+    await (current ? tickets.revoke(SETUP_CODE_KEY, current) : tickets.revokeIfExpired(SETUP_CODE_KEY));
     const code = generateCode(SETUP_CODE_LENGTH);
     try {
-      await ctx.issueTicket(SETUP_CODE_KEY, code, SETUP_CODE_HOURS * 3600_000);
-      await ctx.claim(issuedKey(code));
+      await tickets.issue(SETUP_CODE_KEY, code, SETUP_CODE_HOURS * 3600_000);
+      await claims.take(issuedKey(code));
     } catch (error) {
       // Another process issued the fresh code first: print that one.
       if (!isDuplicateKey(error)) throw error;
     }
-    return ctx.readTicket(SETUP_CODE_KEY);
+    return tickets.read(SETUP_CODE_KEY);
   }
 
   /** True when the text is an owner setup code, current or past (so /start can answer it as one). */
   async function isSetupCode(text: string): Promise<boolean> {
     const code = normalizeCode(text, { min: SETUP_CODE_LENGTH, max: SETUP_CODE_LENGTH });
-    return !!code && !!(await models.Claim.exists({ key: issuedKey(code) }));
+    return !!code && !!(await claims.holder(issuedKey(code)));
   }
 
   /** Makes the sender the owner with the current setup code, only while the shop has no owner. */
   async function claimOwnership(actor: Actor, rawCode: string): Promise<ClaimOwnershipResult> {
     const refuse = async (reason: Exclude<ClaimOwnershipResult, { ok: true }>['reason']): Promise<ClaimOwnershipResult> => {
-      await ctx.auditRefusal(actor, 'claim_ownership');
+      await audit.refusal(actor, 'claim_ownership');
       return { ok: false, reason };
     };
     const code = normalizeCode(rawCode, { min: SETUP_CODE_LENGTH, max: SETUP_CODE_LENGTH });
     if (!code) return refuse('invalid_setup_code');
     if (await models.Customer.exists({ role: 'owner' })) return refuse('owner_exists');
-    if ((await ctx.readTicket(SETUP_CODE_KEY)) !== code) {
-      return refuse((await models.Claim.exists({ key: issuedKey(code) })) ? 'setup_code_expired' : 'invalid_setup_code');
+    if ((await tickets.read(SETUP_CODE_KEY)) !== code) {
+      return refuse((await claims.holder(issuedKey(code))) ? 'setup_code_expired' : 'invalid_setup_code');
     }
     // Two people sending the code at once: the claim lets exactly one become the owner. A claim
     // this person already won (a retry after the role update was cut off) carries on.
-    const claimed =
-      (await ctx.claim(usedKey(code), String(actor.customerId))) ||
-      (await models.Claim.findOne({ key: usedKey(code) }, { by: 1 }).lean())?.by === String(actor.customerId);
-    if (!claimed) return refuse('owner_exists');
-    await models.Setting.updateOne({ key: SETUP_CODE_KEY, value: code }, { $set: { usedBy: actor.customerId, usedAt: ctx.now() } });
-    await models.Customer.updateOne({ _id: actor.customerId }, { $set: { role: 'owner' } });
-    await ctx.audit(actor, 'claim_ownership', 'owner', actor.customerId);
+    if (!(await claims.takeOrHold(usedKey(code), String(actor.customerId)))) return refuse('owner_exists');
+    await records.setRole(actor.customerId, 'owner');
+    await audit.action(actor, 'claim_ownership', 'owner', actor.customerId);
     return { ok: true };
   }
 
   async function changeStaff(actor: Actor, rawCode: string, add: boolean): Promise<StaffChangeResult> {
     const action = add ? 'staff_add' : 'staff_remove';
-    const allowed = await ctx.authorize(actor, action, ['owner']);
+    const allowed = await access.authorize(actor, action, ['owner']);
     if (!allowed.ok) return allowed;
     const code = normalizeCode(rawCode);
     if (!code) return { ok: false, reason: 'invalid_code' };
     const target = await models.Customer.findOne({ code }).lean<Customer>();
     if (!target) {
-      await ctx.audit(actor, action, 'not_found', undefined, { code });
+      await audit.action(actor, action, 'not_found', undefined, { code });
       return { ok: false, reason: 'not_found' };
     }
     if (target.role === 'owner') {
-      await ctx.audit(actor, action, 'is_owner', target._id);
+      await audit.action(actor, action, 'is_owner', target._id);
       return { ok: false, reason: 'is_owner' };
     }
-    const updated = await models.Customer.findOneAndUpdate(
-      { _id: target._id, role: add ? 'customer' : 'staff' },
-      { $set: { role: add ? 'staff' : 'customer' } },
-      { returnDocument: 'after' },
-    ).lean<Customer>();
-    await ctx.audit(actor, action, updated ? 'changed' : 'unchanged', target._id);
+    const updated = await records.setRole(target._id, add ? 'staff' : 'customer', add ? 'customer' : 'staff');
+    await audit.action(actor, action, updated ? 'changed' : 'unchanged', target._id);
     // Keyed by the how-manieth change this is (audited first), not the moment: a retry after a
     // cut-off tells the person, once, what already changed.
     if (updated || target.role === (add ? 'staff' : 'customer')) {
       const type = add ? 'staff_added' : 'staff_removed';
-      const change = await models.AuditLog.countDocuments({ action, outcome: 'changed', targetId: target._id });
-      await ctx.recordNotification(`${type}:${String(target._id)}:${change}`, type, target._id, {});
+      const change = await audit.count(action, 'changed', target._id);
+      await outbox.record(`${type}:${String(target._id)}:${change}`, type, target._id, {});
     }
     return { ok: true, customer: updated ?? target, changed: !!updated };
   }
 
   /** A one-time invite the owner hands to a new staff member instead of asking for their code. */
   async function createStaffInvite(actor: Actor): Promise<StaffInviteResult> {
-    const allowed = await ctx.authorize(actor, 'staff_invite', ['owner']);
+    const allowed = await access.authorize(actor, 'staff_invite', ['owner']);
     if (!allowed.ok) return allowed;
     const code = generateCode(STAFF_INVITE_LENGTH);
-    await ctx.issueTicket(`staff_invite:${code}`, String(actor.customerId), STAFF_INVITE_HOURS * 3600_000);
-    await ctx.audit(actor, 'staff_invite', 'issued');
+    await tickets.issue(`staff_invite:${code}`, String(actor.customerId), STAFF_INVITE_HOURS * 3600_000);
+    await audit.action(actor, 'staff_invite', 'issued');
     return { ok: true, code, hours: STAFF_INVITE_HOURS };
   }
 
@@ -155,11 +150,11 @@ export function createRoleService(ctx: ServiceContext, customers: CustomerServic
    */
   async function acceptStaffInvite(actor: Actor, rawCode: string): Promise<AcceptStaffInviteResult> {
     const refuse = async (reason: 'invalid_invite' | 'issuer_not_owner'): Promise<AcceptStaffInviteResult> => {
-      await ctx.auditRefusal(actor, 'staff_invite_accept');
+      await audit.refusal(actor, 'staff_invite_accept');
       return { ok: false, reason };
     };
     const code = normalizeCode(rawCode, { min: STAFF_INVITE_LENGTH, max: STAFF_INVITE_LENGTH });
-    const invitedBy = code ? await ctx.readTicket(`staff_invite:${code}`) : undefined;
+    const invitedBy = code ? await tickets.read(`staff_invite:${code}`) : undefined;
     if (!code || !invitedBy) return refuse('invalid_invite');
     const [person, issuer] = await Promise.all([
       models.Customer.findById(actor.customerId).lean<Customer>(),
@@ -170,19 +165,16 @@ export function createRoleService(ctx: ServiceContext, customers: CustomerServic
     if (person.role === 'owner') return { ok: false, reason: 'is_owner' };
     if (issuer?.role !== 'owner') return refuse('issuer_not_owner');
     // A claim this person already won (a retry after the role update was cut off) carries on.
-    const claimed =
-      (await ctx.claim(`staff_invite:${code}`, String(actor.customerId))) ||
-      (await models.Claim.findOne({ key: `staff_invite:${code}` }, { by: 1 }).lean())?.by === String(actor.customerId);
-    if (!claimed) return refuse('invalid_invite');
-    const changed = (await models.Customer.updateOne({ _id: person._id, role: 'customer' }, { $set: { role: 'staff' } })).modifiedCount > 0;
-    await ctx.audit(actor, 'staff_invite_accept', changed ? 'changed' : 'unchanged', person._id, { invitedBy });
-    await ctx.recordNotification(`staff_joined:${code}`, 'staff_joined', issuer._id, { staffName: person.name, staffCode: person.code });
+    if (!(await claims.takeOrHold(`staff_invite:${code}`, String(actor.customerId)))) return refuse('invalid_invite');
+    const changed = !!(await records.setRole(person._id, 'staff', 'customer'));
+    await audit.action(actor, 'staff_invite_accept', changed ? 'changed' : 'unchanged', person._id, { invitedBy });
+    await outbox.record(`staff_joined:${code}`, 'staff_joined', issuer._id, { staffName: person.name, staffCode: person.code });
     return { ok: true, changed };
   }
 
   /** Owners and staff, owners first. */
   async function listStaff(actor: Actor): Promise<ListStaffResult> {
-    const allowed = await ctx.authorize(actor, 'staff_list', ['owner']);
+    const allowed = await access.authorize(actor, 'staff_list', ['owner']);
     if (!allowed.ok) return allowed;
     const people = await models.Customer.find({ role: { $in: ['owner', 'staff'] } }).sort({ createdAt: 1 }).lean<Customer[]>();
     return { ok: true, people: people.sort((a, b) => (a.role === b.role ? 0 : a.role === 'owner' ? -1 : 1)) };

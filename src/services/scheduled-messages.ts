@@ -1,6 +1,7 @@
 import type { Customer } from '../db/models/customer.js';
 import type { Voucher } from '../db/models/voucher.js';
-import type { ServiceContext } from './context.js';
+import type { Models } from '../db/models/index.js';
+import type { ServicePieces } from './context.js';
 import type { ReportFigures } from './reports.js';
 
 /**
@@ -8,8 +9,10 @@ import type { ReportFigures } from './reports.js';
  * Each is recorded as a notification keyed by its cause and date, so two processes or a
  * rerun of the job record it once; the notifier delivers it like any other.
  */
-export function createScheduledMessages(ctx: ServiceContext, figures: ReportFigures) {
-  const { models, program } = ctx;
+export type ScheduledMessagesDeps = Pick<ServicePieces, 'program' | 'now' | 'outbox'> & { models: Pick<Models, 'Customer' | 'Referral' | 'Voucher'> };
+
+export function createScheduledMessages(ctx: ScheduledMessagesDeps, figures: ReportFigures) {
+  const { models, program, outbox } = ctx;
   const day = 24 * 3600 * 1000;
 
   /** Records today's summary for every owner; returns how many owners it is for. */
@@ -17,7 +20,7 @@ export function createScheduledMessages(ctx: ServiceContext, figures: ReportFigu
     const summary = await figures.getDailySummary(at);
     const owners = await models.Customer.find({ role: 'owner' }, { _id: 1 }).lean<Pick<Customer, '_id'>[]>();
     for (const owner of owners) {
-      await ctx.recordNotification(`daily_summary:${String(owner._id)}:${summary.date}`, 'daily_summary', owner._id, { summary });
+      await outbox.record(`daily_summary:${String(owner._id)}:${summary.date}`, 'daily_summary', owner._id, { summary });
     }
     return owners.length;
   }
@@ -43,7 +46,7 @@ export function createScheduledMessages(ctx: ServiceContext, figures: ReportFigu
         { friendId: 1 },
       ).lean();
       for (const referral of due) {
-        await ctx.recordNotification(`visit_reminder:${String(referral.friendId)}`, 'visit_reminder', referral.friendId, {});
+        await outbox.record(`visit_reminder:${String(referral.friendId)}`, 'visit_reminder', referral.friendId, {});
         visitReminders += 1;
       }
     }
@@ -53,7 +56,7 @@ export function createScheduledMessages(ctx: ServiceContext, figures: ReportFigu
         expiresAt: { $gt: now, $lte: new Date(now.getTime() + voucherExpiryReminder.daysBefore * day) },
       }).lean<Voucher[]>();
       for (const voucher of expiring) {
-        await ctx.recordNotification(`voucher_expiry_reminder:${String(voucher._id)}`, 'voucher_expiry_reminder', voucher.customerId, {
+        await outbox.record(`voucher_expiry_reminder:${String(voucher._id)}`, 'voucher_expiry_reminder', voucher.customerId, {
           voucherCode: voucher.code,
           reward: voucher.reward,
           expiresAt: voucher.expiresAt,

@@ -3,7 +3,8 @@ import { nextMilestone, nextTier, tierForPoints } from '../domain/loyalty.js';
 import type { Customer } from '../db/models/customer.js';
 import type { Voucher } from '../db/models/voucher.js';
 import type { Milestone, Tier } from '../program/schema.js';
-import type { ServiceContext } from './context.js';
+import type { Models } from '../db/models/index.js';
+import type { ServicePieces } from './context.js';
 import type { VoucherService } from './vouchers.js';
 
 export interface CustomerStatus {
@@ -16,7 +17,7 @@ export interface CustomerStatus {
   nextMilestone: { milestone: Milestone; friendsToGo: number } | undefined;
 }
 
-export function createStatusService(ctx: ServiceContext, vouchers: VoucherService) {
+export function createStatusService(ctx: Pick<ServicePieces, 'program'> & { models: Pick<Models, 'Customer' | 'Referral'> }, vouchers: VoucherService) {
   const { models, program } = ctx;
 
   /** Everything a customer sees on /me and /rewards. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { ServiceContext } from './context.js';
-import { isDuplicateKey } from './context.js';
+import type { Models } from '../db/models/index.js';
+import type { ServicePieces } from './context.js';
+import { isDuplicateKey } from './duplicate-key.js';
 
 /** What became of an incoming update given to `handleOnce`. */
 export type UpdateOutcome =
@@ -13,6 +14,10 @@ export type UpdateOutcome =
 
 /** How long a `handling` claim stands before it counts as abandoned by a crashed process. */
 export const UPDATE_CLAIM_LEASE_MS = 60_000;
+/** Long enough for any redelivery of a chat update; Telegram keeps updates for 24 hours. */
+const PROCESSED_UPDATE_RETENTION_DAYS = 7;
+
+export type UpdateLedgerDeps = Pick<ServicePieces, 'now' | 'logger'> & { models: Pick<Models, 'ProcessedUpdate'> };
 
 /**
  * "An update delivered twice is handled once, and marked handled only once it was handled",
@@ -22,7 +27,7 @@ export const UPDATE_CLAIM_LEASE_MS = 60_000;
  * release that cannot reach the database is retried in the background until it lands, so
  * a short outage does not leave the update claimed for a whole lease.
  */
-export function createUpdateLedger(ctx: ServiceContext, options: { processId?: string; leaseMs?: number } = {}) {
+export function createUpdateLedger(ctx: UpdateLedgerDeps, options: { processId?: string; leaseMs?: number } = {}) {
   const { models, logger } = ctx;
   const processId = options.processId ?? randomUUID();
   const leaseMs = options.leaseMs ?? UPDATE_CLAIM_LEASE_MS;
@@ -104,7 +109,13 @@ export function createUpdateLedger(ctx: ServiceContext, options: { processId?: s
     return 'handled';
   }
 
-  return { handleOnce };
+  /** Deletes update keys older than the retention (FerretDB has no TTL indexes); returns how many. */
+  async function prune(at: Date): Promise<number> {
+    const cutoff = new Date(at.getTime() - PROCESSED_UPDATE_RETENTION_DAYS * 24 * 3600_000);
+    return (await models.ProcessedUpdate.deleteMany({ processedAt: { $lt: cutoff } })).deletedCount;
+  }
+
+  return { handleOnce, prune };
 }
 
 export type UpdateLedger = ReturnType<typeof createUpdateLedger>;

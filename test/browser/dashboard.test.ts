@@ -1,5 +1,4 @@
 import { describe, expect, it, vi } from 'vitest';
-import { pruneExpiredTickets } from '../../src/jobs/maintenance.js';
 import { useTelegramApp } from '../support/app.js';
 import { browserTestsRun, useBrowser } from '../support/browser.js';
 
@@ -208,7 +207,7 @@ describe.runIf(browserTestsRun)('the owner dashboard in Chromium', () => {
     expect(expired?.status()).toBe(403);
     expect(await page.locator('main').innerText()).not.toContain('Bình');
     // This link and the one spent in the test before (a used link lasts until it expires, harmless).
-    expect(await pruneExpiredTickets(h.app.models, new Date())).toBe(2);
+    expect(await h.app.services.tickets.pruneExpired(new Date())).toBe(2);
     expect(await h.app.models.Setting.countDocuments({ key: /^dashboard_link:/ })).toBe(0);
   });
 });

@@ -6,6 +6,9 @@ import { createServices, type Actor, type Services } from '../../src/services/in
 import defaultProgram from '../../src/program/default-program.json' with { type: 'json' };
 import { useTestDatabase, type TestDatabase } from './database.js';
 
+/** The base of the links the services hand out in these tests. */
+export const PUBLIC_URL = 'http://127.0.0.1:8080';
+
 /** A clock tests move by hand; services read it through `now`. */
 export class TestClock {
   constructor(public current = new Date('2026-06-01T03:00:00Z')) {}
@@ -38,6 +41,7 @@ export function useServices(label: string, programOverrides: (p: Program) => Pro
       program,
       logger: createLogger('silent'),
       timezone: 'Asia/Ho_Chi_Minh',
+      publicUrl: PUBLIC_URL,
       now: clock.now,
     });
   });

@@ -3,7 +3,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import express, { type Router } from 'express';
 import { isDatabaseUnavailable } from '../../db/connection.js';
 import { isLocale, type Locale, type Translate } from '../../i18n.js';
-import { publishQrImage } from '../../http/public-pages.js';
 import { PER_PERSON_RATE_LIMIT, UpdateBusyError, type ChatChannel, type ChatChannelDeps } from '../channel.js';
 import { createConversation } from '../conversation/conversation.js';
 import type { Reply } from '../conversation/reply.js';
@@ -50,7 +49,7 @@ function sameSecret(given: string | undefined, expected: string): boolean {
  * by public URL; a newcomer sends the referral code as a message.
  */
 export function createZaloChannel(deps: ZaloChannelDeps): ChatChannel & { sender: MessageSender } {
-  const { services, models, i18n, logger } = deps;
+  const { services, i18n, logger } = deps;
   const client = createZaloClient({ token: deps.token, apiRoot: deps.apiRoot });
   let running = false;
   let botName = '';
@@ -83,7 +82,7 @@ export function createZaloChannel(deps: ZaloChannelDeps): ChatChannel & { sender
     if (actions.length > 0) lines.push(t('zalo:replyWithNumber', { choices: actions.map((_, i) => i + 1).join(', ') }));
     const text = lines.join('\n');
     if (reply.photo) {
-      const url = await publishQrImage(models, deps.publicUrl, imageKey(chatId, reply.photo), reply.photo);
+      const url = await services.qrImages.publish(imageKey(chatId, reply.photo), reply.photo);
       await client.sendPhoto(chatId, url, text);
     } else {
       await client.sendMessage(chatId, text);
@@ -216,7 +215,7 @@ export function createZaloChannel(deps: ZaloChannelDeps): ChatChannel & { sender
       const text = [message.text, ...(message.links ?? []).map((link) => `${link.label}: ${link.url}`)].join('\n');
       try {
         if (message.photo) {
-          const url = message.photo.publicUrl ?? (await publishQrImage(models, deps.publicUrl, imageKey(chatId, message.photo.png), message.photo.png));
+          const url = message.photo.publicUrl ?? (await services.qrImages.publish(imageKey(chatId, message.photo.png), message.photo.png));
           await client.sendPhoto(chatId, url, text);
         } else {
           await client.sendMessage(chatId, text);

@@ -8,8 +8,6 @@ const settingSchema = new Schema(
   {
     key: { type: String, required: true, unique: true },
     value: { type: String, required: true },
-    usedBy: { type: Schema.Types.ObjectId },
-    usedAt: { type: Date },
     /** When a ticket stops working; expired ones are deleted by the maintenance job. */
     expiresAt: { type: Date, index: true },
   },

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isDatabaseUnavailable } from '../../../src/db/connection.js';
 import { createLogger } from '../../../src/logger.js';
-import { createServiceContext } from '../../../src/services/context.js';
 import { createUpdateLedger } from '../../../src/services/updates.js';
 import { useServices } from '../../support/services.js';
 
@@ -42,10 +41,7 @@ describe('the shared flood limit, on the real server', () => {
 describe('the update ledger', () => {
   const h = useServices('updates');
   const ledger = (processId: string) =>
-    createUpdateLedger(
-      createServiceContext({ models: h.db.models, program: h.program, logger: createLogger('silent'), timezone: 'UTC', now: h.clock.now }),
-      { processId },
-    );
+    createUpdateLedger({ models: h.db.models, logger: createLogger('silent'), now: h.clock.now }, { processId });
 
   it('handles an update once; a redelivery while it is in hand elsewhere is busy, not dropped or doubled', async () => {
     const a = ledger('a');

@@ -1,0 +1,59 @@
+import type { Types } from 'mongoose';
+import type { Models } from '../db/models/index.js';
+import type { Actor } from './access.js';
+import { isDuplicateKey } from './duplicate-key.js';
+
+/** The audit log of staff and owner actions, and of attempts refused for lack of a role. */
+export function createAuditLog(models: Pick<Models, 'AuditLog'>, now: () => Date) {
+  /** A staff or owner action (including its refusals for other reasons than the role). */
+  async function action(actor: Actor, name: string, outcome: string, targetId?: Types.ObjectId, details: Record<string, unknown> = {}): Promise<void> {
+    await models.AuditLog.create({
+      kind: 'action',
+      actorId: actor.customerId,
+      actorIdentity: actor.identity,
+      action: name,
+      outcome,
+      targetId,
+      details,
+      at: now(),
+    });
+  }
+
+  /**
+   * An attempt refused to someone without the role: one row per person and hour that counts
+   * the attempts per action, so a customer sending refused commands cannot push the staff's
+   * actions off the audit view. FerretDB may lose an increment when one person's refusals race
+   * on the row; a person's messages are rate-limited, so at worst a count is slightly low.
+   */
+  async function refusal(actor: Actor, name: string): Promise<void> {
+    const at = now();
+    const hour = new Date(Math.floor(at.getTime() / 3600_000) * 3600_000);
+    const key = `refused:${String(actor.customerId)}:${hour.toISOString()}`;
+    const upsert = () =>
+      models.AuditLog.updateOne(
+        { key },
+        {
+          $inc: { count: 1, [`actions.${name}`]: 1 },
+          $set: { at, action: name, actorIdentity: actor.identity },
+          $setOnInsert: { key, kind: 'refused', actorId: actor.customerId, hour, outcome: 'not_allowed' },
+        },
+        { upsert: true },
+      );
+    try {
+      await upsert();
+    } catch (error) {
+      // Two first refusals in one hour: the loser of the insert counts on the winner's row.
+      if (!isDuplicateKey(error)) throw error;
+      await upsert();
+    }
+  }
+
+  /** How many times `name` ended with `outcome` for this target (e.g. the how-manieth change this is). */
+  async function count(name: string, outcome: string, targetId: Types.ObjectId): Promise<number> {
+    return models.AuditLog.countDocuments({ action: name, outcome, targetId });
+  }
+
+  return { action, refusal, count };
+}
+
+export type AuditLog = ReturnType<typeof createAuditLog>;

@@ -1,0 +1,149 @@
+import { Types } from 'mongoose';
+import type { Customer, ReferralChannel, Role } from '../db/models/customer.js';
+import type { Models } from '../db/models/index.js';
+import type { Locale } from '../i18n.js';
+import { isDuplicateKey } from './duplicate-key.js';
+
+export interface NewCustomer {
+  code: string;
+  name: string;
+  locale: Locale;
+  lastIdentity: string;
+}
+
+export interface NewIdentity {
+  identity: string;
+  channel: 'telegram' | 'zalo';
+  chatId: string;
+  displayName: string;
+}
+
+/**
+ * The one writer of Customer and ChannelIdentity. Other services change a customer only
+ * through these named steps, so every invariant on the record (a role changes from a known
+ * role, a balance only covers more ledger entries, a tier only rises) lives here.
+ */
+export function createCustomerRecords(models: Pick<Models, 'Customer' | 'ChannelIdentity'>, now: () => Date) {
+  const { Customer: customers, ChannelIdentity: identities } = models;
+
+  /** Creates the record with this id unless it exists; true when this call created it. Throws on a code collision. */
+  async function insertIfMissing(customerId: Types.ObjectId, fields: NewCustomer): Promise<boolean> {
+    const result = await customers.updateOne({ _id: customerId }, { $setOnInsert: { ...fields, role: 'customer' } }, { upsert: true });
+    return result.upsertedCount === 1;
+  }
+
+  /** Where messages to this customer go from now on; returns the record. */
+  async function useIdentity(customerId: Types.ObjectId, identity: string): Promise<Customer | undefined> {
+    return (
+      (await customers.findOneAndUpdate({ _id: customerId }, { $set: { lastIdentity: identity } }, { returnDocument: 'after' }).lean<Customer>()) ??
+      undefined
+    );
+  }
+
+  /** Replaces the name while it still is `current` (a newer name written meanwhile stays). */
+  async function rename(customerId: Types.ObjectId, current: string, name: string): Promise<void> {
+    await customers.updateOne({ _id: customerId, name: current }, { $set: { name } });
+  }
+
+  async function setLocale(customerId: Types.ObjectId, locale: Locale): Promise<void> {
+    await customers.updateOne({ _id: customerId }, { $set: { locale, localeChosen: true } });
+  }
+
+  async function setPhone(customerId: Types.ObjectId, phone: string, verified: boolean): Promise<void> {
+    await customers.updateOne({ _id: customerId }, { $set: { phone, phoneVerified: verified } });
+  }
+
+  /** Takes the number off the account if it still has it; true when it did. */
+  async function dropPhone(customerId: Types.ObjectId, phone: string): Promise<boolean> {
+    const dropped = await customers.updateOne({ _id: customerId, phone }, { $unset: { phone: 1 }, $set: { phoneVerified: false } });
+    return dropped.modifiedCount === 1;
+  }
+
+  /** Gives the role, only from the role `from` when given; returns the record when it changed. */
+  async function setRole(customerId: Types.ObjectId, role: Role, from?: Role): Promise<Customer | undefined> {
+    const filter = from ? { _id: customerId, role: from } : { _id: customerId };
+    return (await customers.findOneAndUpdate(filter, { $set: { role } }, { returnDocument: 'after' }).lean<Customer>()) ?? undefined;
+  }
+
+  /** The friend's referrer, written once (the Referral collection decides who it is). */
+  async function linkReferrer(friendId: Types.ObjectId, referrerId: Types.ObjectId, via: ReferralChannel): Promise<void> {
+    await customers.updateOne({ _id: friendId, referrerId: { $exists: false } }, { $set: { referrerId, referredVia: via } });
+  }
+
+  async function recordFirstVisit(customerId: Types.ObjectId, at: Date): Promise<void> {
+    await customers.updateOne({ _id: customerId, firstVisitAt: { $exists: false } }, { $set: { firstVisitAt: at } });
+  }
+
+  /** Raises the stored visit count to `count` (a slower writer never lowers it). */
+  async function setVisitCount(customerId: Types.ObjectId, count: number): Promise<void> {
+    await customers.updateOne({ _id: customerId, visitCount: { $lt: count } }, { $set: { visitCount: count } });
+  }
+
+  /** Stores the ledger's sum if it covers more entries than the stored one (see the points ledger). */
+  async function storeBalance(customerId: Types.ObjectId, points: number, ledgerCount: number): Promise<void> {
+    await customers.updateOne({ _id: customerId, ledgerCount: { $lt: ledgerCount } }, { $set: { points, ledgerCount } });
+  }
+
+  /** Raises the tier; true when this call raised it (tiers never go down). */
+  async function raiseTier(customerId: Types.ObjectId, tier: string, rank: number): Promise<boolean> {
+    const updated = await customers.updateOne({ _id: customerId, tierRank: { $lt: rank } }, { $set: { tier, tierRank: rank } });
+    return updated.modifiedCount === 1;
+  }
+
+  /** Deletes an account left without any chat (its chat moved to another account). */
+  async function remove(customerId: Types.ObjectId): Promise<void> {
+    await customers.deleteOne({ _id: customerId });
+  }
+
+  /** A chat identity writing again: when and from which chat, under which name; undefined when it is new. */
+  async function seeIdentity(identity: string, chatId: string, displayName?: string) {
+    return identities
+      .findOneAndUpdate(
+        { identity },
+        { $set: { lastSeenAt: now(), chatId, ...(displayName ? { displayName } : {}) } },
+        { returnDocument: 'after' },
+      )
+      .lean();
+  }
+
+  /**
+   * Ties a new chat identity to a fresh customer id; the unique identity makes concurrent
+   * first messages agree on one. Returns the customer id the identity belongs to.
+   */
+  async function claimIdentity(fields: NewIdentity): Promise<Types.ObjectId> {
+    try {
+      return (await identities.create({ ...fields, customerId: new Types.ObjectId(), lastSeenAt: now() })).customerId;
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      const winner = await identities.findOne({ identity: fields.identity }).lean();
+      if (!winner) throw error;
+      return winner.customerId;
+    }
+  }
+
+  /** Moves a chat identity from one customer to another (only while it still belongs to `from`). */
+  async function moveIdentity(identity: string, from: Types.ObjectId, to: Types.ObjectId): Promise<void> {
+    await identities.updateOne({ identity, customerId: from }, { $set: { customerId: to } });
+  }
+
+  return {
+    insertIfMissing,
+    useIdentity,
+    rename,
+    setLocale,
+    setPhone,
+    dropPhone,
+    setRole,
+    linkReferrer,
+    recordFirstVisit,
+    setVisitCount,
+    storeBalance,
+    raiseTier,
+    remove,
+    seeIdentity,
+    claimIdentity,
+    moveIdentity,
+  };
+}
+
+export type CustomerRecords = ReturnType<typeof createCustomerRecords>;

@@ -1,0 +1,45 @@
+import type { Types } from 'mongoose';
+import type { Models } from '../db/models/index.js';
+import type { NotificationType } from '../db/models/notification.js';
+import { isDuplicateKey } from './duplicate-key.js';
+
+/**
+ * Where use cases record the messages people are owed; the notifier delivers them. Inserts
+ * only: the delivery marks what became of each one.
+ */
+export function createOutbox(
+  models: Pick<Models, 'Notification'>,
+  now: () => Date,
+  /** Lets the notifier deliver at once instead of waiting for its sweep. */
+  onRecorded?: (ids: string[]) => void,
+) {
+  /**
+   * Records a message someone is owed, once per `key` (the cause), due now or at `sendAt`.
+   * Safe to repeat: a retried use case finds the earlier record. `toIdentity` sends it to
+   * that chat app of the customer instead of the one they used last.
+   */
+  async function record(
+    key: string,
+    type: NotificationType,
+    customerId: Types.ObjectId,
+    data: Record<string, unknown>,
+    options: { toIdentity?: string; sendAt?: Date } = {},
+  ): Promise<void> {
+    const { sendAt, ...addressing } = options;
+    const result = await models.Notification.updateOne(
+      { key },
+      { $setOnInsert: { key, type, customerId, data, ...addressing, status: 'pending', attempts: 0, nextAttemptAt: sendAt ?? now() } },
+      { upsert: true },
+    ).catch((error: unknown) => {
+      // Two concurrent upserts of one key: the other one recorded it.
+      if (isDuplicateKey(error)) return undefined;
+      throw error;
+    });
+    const id = result?.upsertedId;
+    if (id) onRecorded?.([String(id)]);
+  }
+
+  return { record };
+}
+
+export type Outbox = ReturnType<typeof createOutbox>;
