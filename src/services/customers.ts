@@ -1,10 +1,11 @@
 import { Types } from 'mongoose';
 import { normalizeCode, PERSONAL_CODE_LENGTH, withUniqueCode } from '../domain/codes.js';
+import { channelOf } from '../domain/identity.js';
 import { cleanDisplayName } from '../domain/names.js';
 import { looksLikePhone, normalizePhone } from '../domain/phone.js';
 import type { Customer } from '../db/models/customer.js';
 import type { Locale } from '../i18n.js';
-import { isDuplicateKey, type ServiceContext } from './context.js';
+import { isDuplicateKey, type Actor, type ServiceContext } from './context.js';
 import { createPhoneBook, type PhoneLookup } from './phones.js';
 
 export interface JoinInput {
@@ -16,7 +17,8 @@ export interface JoinInput {
   locale: Locale;
 }
 
-export type JoinResult = { ok: true; customer: Customer; created: boolean };
+/** The customer with the actor for this identity: loaded once per message, handed to every later call. */
+export type JoinResult = { ok: true; customer: Customer; created: boolean; actor: Actor };
 
 export type { SetPhoneResult } from './phones.js';
 export type CustomerLookup = PhoneLookup;
@@ -63,7 +65,7 @@ export function createCustomerService(ctx: ServiceContext) {
   async function join(raw: JoinInput): Promise<JoinResult> {
     // Names are shown to other people: cleaned once where they enter, so every later use is safe.
     const input = { ...raw, displayName: cleanDisplayName(raw.displayName) };
-    const channel = input.identity.startsWith('zalo:') ? 'zalo' : 'telegram';
+    const channel = channelOf(input.identity);
     const seen = await models.ChannelIdentity.findOneAndUpdate(
       { identity: input.identity },
       { $set: { lastSeenAt: ctx.now(), chatId: input.chatId, ...(input.displayName ? { displayName: input.displayName } : {}) } },
@@ -106,7 +108,7 @@ export function createCustomerService(ctx: ServiceContext) {
       await models.Customer.updateOne({ _id: customerId, name: '' }, { $set: { name: input.displayName } });
       customer.name = input.displayName;
     }
-    return { ok: true, customer, created };
+    return { ok: true, customer, created, actor: { customerId, identity: input.identity } };
   }
 
   async function setLocale(customerId: Types.ObjectId, locale: Locale): Promise<void> {
