@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { parseIdentity } from './domain/identity.js';
 import { projectRoot } from './paths.js';
 
 /** A channel identity as the program stores it: `telegram:<numeric id>` or `zalo:<id>`. */
 export const channelIdentitySchema = z
   .string()
-  .regex(/^(telegram:\d+|zalo:[A-Za-z0-9_-]+)$/, 'expected telegram:<numeric id> or zalo:<id>');
+  .refine((text) => parseIdentity(text) !== undefined, 'expected telegram:<numeric id> or zalo:<id>');
 
 const optionalText = z
   .string()

@@ -1,10 +1,12 @@
 import type { Types } from 'mongoose';
 import { normalizeCode, PERSONAL_CODE_LENGTH, withUniqueCode } from '../domain/codes.js';
+import { channelOf } from '../domain/identity.js';
 import { cleanDisplayName } from '../domain/names.js';
 import { looksLikePhone, normalizePhone } from '../domain/phone.js';
 import type { Customer } from '../db/models/customer.js';
 import type { Locale } from '../i18n.js';
 import type { Models } from '../db/models/index.js';
+import type { Actor } from './access.js';
 import type { CustomerRecords } from './customer-records.js';
 import { isDuplicateKey } from './duplicate-key.js';
 import type { Outbox } from './outbox.js';
@@ -19,7 +21,8 @@ export interface JoinInput {
   locale: Locale;
 }
 
-export type JoinResult = { ok: true; customer: Customer; created: boolean };
+/** The customer with the actor for this identity: loaded once per message, handed to every later call. */
+export type JoinResult = { ok: true; customer: Customer; created: boolean; actor: Actor };
 
 export type { SetPhoneResult } from './phones.js';
 export type CustomerLookup = PhoneLookup;
@@ -65,7 +68,7 @@ export function createCustomerService(ctx: CustomerServiceDeps) {
   async function join(raw: JoinInput): Promise<JoinResult> {
     // Names are shown to other people: cleaned once where they enter, so every later use is safe.
     const input = { ...raw, displayName: cleanDisplayName(raw.displayName) };
-    const channel = input.identity.startsWith('zalo:') ? 'zalo' : 'telegram';
+    const channel = channelOf(input.identity);
     const seen = await records.seeIdentity(input.identity, input.chatId, input.displayName);
     const customerId =
       seen?.customerId ??
@@ -84,7 +87,7 @@ export function createCustomerService(ctx: CustomerServiceDeps) {
       await records.rename(customerId, '', input.displayName);
       customer.name = input.displayName;
     }
-    return { ok: true, customer, created };
+    return { ok: true, customer, created, actor: { customerId, identity: input.identity } };
   }
 
   /** The customer with this personal code or phone number, as staff type it, or why there is none. */

@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
 import { generateCode, normalizeCode } from '../domain/codes.js';
+import { channelOf } from '../domain/identity.js';
 import type { Customer } from '../db/models/customer.js';
 import type { LinkOutcome, LinkRequest } from '../db/models/link-request.js';
 import type { Models } from '../db/models/index.js';
@@ -12,7 +13,7 @@ const LINK_CODE_MINUTES = 15;
 const RESUME_DECISION_AFTER_MS = 60_000;
 const APPS = ['telegram', 'zalo'] as const;
 export type ChatApp = (typeof APPS)[number];
-const appOf = (identity: string): ChatApp => (identity.startsWith('zalo:') ? 'zalo' : 'telegram');
+const appOf: (identity: string) => ChatApp = channelOf;
 
 export interface LinkedApp {
   identityId: string;

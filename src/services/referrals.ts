@@ -60,8 +60,9 @@ export function createReferralService(ctx: ReferralServiceDeps) {
    * confirmed visit. The unique index on the friend keeps it to one referrer under races;
    * the same code again returns the earlier result.
    */
-  async function attribute(friendId: Types.ObjectId, rawCode: string, via: ReferralChannel): Promise<AttributeResult> {
-    const referrer = await findReferrer(rawCode);
+  async function attribute(friendId: Types.ObjectId, rawCode: string | Customer, via: ReferralChannel): Promise<AttributeResult> {
+    // A referrer the caller already looked up (a code a chat sent) is not looked up again.
+    const referrer = typeof rawCode === 'string' ? await findReferrer(rawCode) : rawCode;
     if (!referrer) return { ok: false, reason: 'unknown_code' };
     if (referrer._id.equals(friendId)) return { ok: false, reason: 'own_code' };
     const friend = await models.Customer.findById(friendId).lean<Customer>();
@@ -139,8 +140,8 @@ export function createReferralService(ctx: ReferralServiceDeps) {
    * visitor, code and business day, so reloads, the language switch and a farm of repeats
    * do not inflate it. `visitor` identifies the visitor (see hashVisitor); it is not stored.
    */
-  async function recordLinkOpen(rawCode: string, via: ReferralChannel, visitor: string): Promise<LinkOpenResult> {
-    const referrer = await findReferrer(rawCode);
+  async function recordLinkOpen(rawCode: string | Customer, via: ReferralChannel, visitor: string): Promise<LinkOpenResult> {
+    const referrer = typeof rawCode === 'string' ? await findReferrer(rawCode) : rawCode;
     if (!referrer) return { ok: false, reason: 'unknown_code' };
     const now = ctx.now();
     const day = startOfBusinessDay(now, ctx.timezone).toISOString();

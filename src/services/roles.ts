@@ -1,4 +1,5 @@
 import { generateCode, normalizeCode } from '../domain/codes.js';
+import { parseIdentity } from '../domain/identity.js';
 import type { Customer } from '../db/models/customer.js';
 import type { Locale } from '../i18n.js';
 import type { Models } from '../db/models/index.js';
@@ -53,8 +54,7 @@ export function createRoleService(ctx: RoleServiceDeps, customers: CustomerServi
   /** Makes the OWNER_IDS identities owners, creating their customer records if needed. */
   async function ensureOwners(identities: readonly string[], locale: Locale): Promise<void> {
     for (const identity of identities) {
-      const chatId = identity.slice(identity.indexOf(':') + 1);
-      const { customer } = await customers.join({ identity, chatId, locale });
+      const { customer } = await customers.join({ identity, chatId: parseIdentity(identity)?.id ?? '', locale });
       await records.setRole(customer._id, 'owner');
     }
   }

@@ -1,4 +1,5 @@
 import type { Types } from 'mongoose';
+import { isVisitAmount } from '../domain/amount.js';
 import { meetsFirstVisitMinimum } from '../domain/fraud.js';
 import { auditedQuery } from '../domain/phone.js';
 import { milestonesReached, pointsForVisit, withinAttributionWindow } from '../domain/loyalty.js';
@@ -60,7 +61,7 @@ export function createVisitService(
   ): Promise<{ customer: Customer } | Refusal> {
     const allowed = await ctx.authorize(actor, action, ['staff', 'owner']);
     if (!allowed.ok) return allowed;
-    if (amount !== undefined && (!Number.isInteger(amount) || amount < 0 || amount > 1_000_000_000)) {
+    if (amount !== undefined && !isVisitAmount(amount)) {
       return { ok: false, reason: 'invalid_amount' };
     }
     const found = await customers.lookup(query);

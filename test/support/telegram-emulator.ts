@@ -45,6 +45,23 @@ export class TelegramEmulator {
   /** Every webhook delivery attempt and its HTTP status (0: no answer). */
   readonly deliveries: Array<{ updateId: number; status: number }> = [];
   apiRoot = '';
+  /** Command menus as setMyCommands left them, by scope ("default" or "chat:<id>") and language ("" for all). */
+  private menus = new Map<string, Array<{ command: string; description: string }>>();
+
+  /** The commands a person sees in their chat, resolved as Telegram does: chat scope first, then the default, each by language first. */
+  menuFor(chatId: number, languageCode = ''): Array<{ command: string; description: string }> {
+    for (const key of [`chat:${chatId}|${languageCode}`, `chat:${chatId}|`, `default|${languageCode}`, 'default|']) {
+      const menu = this.menus.get(key);
+      if (menu) return menu;
+    }
+    return [];
+  }
+
+  private menuKey(params: Record<string, unknown>): string {
+    const scope = params.scope as { type?: string; chat_id?: number | string } | undefined;
+    const where = scope?.type === 'chat' ? `chat:${String(scope.chat_id)}` : 'default';
+    return `${where}|${typeof params.language_code === 'string' ? params.language_code : ''}`;
+  }
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
@@ -229,6 +246,11 @@ export class TelegramEmulator {
         this.webhook = undefined;
         return { ok: true, result: true };
       case 'setMyCommands':
+        this.menus.set(this.menuKey(params), params.commands as Array<{ command: string; description: string }>);
+        return { ok: true, result: true };
+      case 'deleteMyCommands':
+        this.menus.delete(this.menuKey(params));
+        return { ok: true, result: true };
       case 'answerCallbackQuery':
         return { ok: true, result: true };
       case 'sendMessage':

@@ -1,64 +1,50 @@
 import { isLocale } from '../../i18n.js';
 import type { PressResult } from '../../services/actions.js';
-import type { Actor } from '../../services/index.js';
 import { createActionCards } from './action-cards.js';
-import { parseCommand, type Command, type CommandName } from './commands.js';
-import { createConnectReplies } from './connect-replies.js';
-import { createCustomerReplies } from './customer-replies.js';
-import type { ChannelTraits, ConversationDeps, Links, Session } from './kit.js';
-import { createOwnerReplies } from './owner-replies.js';
+import { createCustomerFeature } from './features/customer.js';
+import { createLinkAppsFeature } from './features/link-apps.js';
+import { createOwnerFeature } from './features/owner.js';
+import { createStaffFeature } from './features/staff.js';
+import { createStartFeature } from './features/start.js';
+import type { ChannelTraits, ConversationDeps, ConversationKit, Links, PersonChanged, Session } from './kit.js';
+import { createRegistry, type Turn } from './registry.js';
 import type { Incoming, Reply } from './reply.js';
-import { createStaffReplies } from './staff-replies.js';
-import { createStartReplies } from './start-replies.js';
 
-export type { ChannelTraits, ConversationDeps, Links } from './kit.js';
+export type { ChannelTraits, ConversationDeps, Links, PersonChanged, Session } from './kit.js';
 export { MEMBER_CARD_PREFIX, STAFF_INVITE_PREFIX } from './kit.js';
+export type { Turn } from './registry.js';
 
-const usageKeys: Record<CommandName, string> = {
-  start: 'bot:usage.start',
-  help: 'bot:usage.help',
-  lang: 'bot:usage.lang',
-  link: 'bot:usage.link',
-  me: 'bot:usage.me',
-  rewards: 'bot:usage.rewards',
-  phone: 'bot:usage.phone',
-  confirm: 'bot:usage.confirm',
-  visit: 'bot:usage.visit',
-  redeem: 'bot:usage.redeem',
-  find: 'bot:usage.find',
-  stats: 'bot:usage.stats',
-  summary: 'bot:usage.summary',
-  staff: 'bot:usage.staff',
-  flags: 'bot:usage.flags',
-  flag: 'bot:usage.flag',
-  program: 'bot:usage.program',
-  dashboard: 'bot:usage.dashboard',
-  connect: 'connect:usage',
-  newqr: 'card:usage.newqr',
-};
+const noTraits: ChannelTraits = { bareCodes: false, typedPhone: false, numberedChoices: false };
 
 /**
- * The whole conversation, channel-neutral: an incoming message becomes a command, the
- * command becomes one service call, and the result becomes replies in the person's
- * language. Telegram and Zalo only translate their updates in and these replies out.
- * Each feature's replies live in their own module; this file only routes.
+ * The whole conversation, channel-neutral. This file only routes: the person is joined (once
+ * per message), then a pressed card, a numbered choice, a bare code or a registered command
+ * answers. Every command lives in a feature module under ./features and is declared there once.
  */
-export function createConversation(deps: ConversationDeps, links: Links, traits: ChannelTraits = { bareCodes: false, typedPhone: false, numberedChoices: false }) {
+export function createConversation(deps: ConversationDeps, links: Links, traits: ChannelTraits = noTraits, personChanged?: PersonChanged) {
   const { services, i18n } = deps;
-  const kit = { ...deps, links, traits };
-  const customer = createCustomerReplies(kit);
-  const staff = createStaffReplies(kit);
-  const owner = createOwnerReplies(kit);
-  const start = createStartReplies(kit, customer, staff);
-  const connect = createConnectReplies(kit);
+  const kit: ConversationKit = {
+    ...deps,
+    links,
+    traits,
+    personChanged,
+    help: (s) => [{ text: registry.help(s.t, s.customer.role) }],
+    helpSection: (t, role) => registry.section(t, role),
+  };
+  const customer = createCustomerFeature(kit);
+  const staff = createStaffFeature(kit);
+  const start = createStartFeature(kit, customer, staff);
+  const registry = createRegistry([
+    ...start.commands,
+    ...customer.commands,
+    ...createLinkAppsFeature(kit).commands,
+    ...staff.commands,
+    ...createOwnerFeature(kit).commands,
+  ]);
   const actionCards = createActionCards(kit);
 
-  /** The answer to one message; its buttons are registered as one-time cards for this person. */
-  async function handle(incoming: Incoming): Promise<Reply[]> {
-    return actionCards.register(incoming.identity, await answer(incoming));
-  }
-
-  async function answer(incoming: Incoming): Promise<Reply[]> {
+  /** Loads (or creates) the person behind a message: the one load of their customer, role and language for it. */
+  async function join(incoming: Incoming): Promise<Turn> {
     const appLocale = incoming.languageCode?.slice(0, 2);
     const joined = await services.customers.join({
       identity: incoming.identity,
@@ -66,33 +52,39 @@ export function createConversation(deps: ConversationDeps, links: Links, traits:
       displayName: incoming.displayName,
       locale: isLocale(appLocale) ? appLocale : i18n.defaultLocale,
     });
-    const session: Session = { customer: joined.customer, locale: joined.customer.locale, t: i18n.forLocale(joined.customer.locale) };
-    const actor: Actor = { customerId: joined.customer._id, identity: incoming.identity };
+    const s: Session = { customer: joined.customer, locale: joined.customer.locale, t: i18n.forLocale(joined.customer.locale) };
+    return { s, actor: joined.actor, requestKey: incoming.requestKey, created: joined.created };
+  }
 
-    if (incoming.contactPhone) return customer.sharePhone(session, incoming.contactPhone, incoming.contactVerified === true);
-    if (incoming.pressed !== undefined) return pressed(session, actor, incoming, await services.actions.press(incoming.identity, incoming.pressed));
+  /** The answer to one message from a joined person; its buttons are registered as one-time cards for them. */
+  async function answer(turn: Turn, incoming: Incoming): Promise<Reply[]> {
+    return actionCards.register(incoming.identity, await route(turn, incoming));
+  }
+
+  async function route(turn: Turn, incoming: Incoming): Promise<Reply[]> {
+    const { s } = turn;
+    if (incoming.contactPhone) return customer.sharePhone(s, incoming.contactPhone, incoming.contactVerified === true);
+    if (incoming.pressed !== undefined) return pressed(turn, await services.actions.press(incoming.identity, incoming.pressed));
     const number = traits.numberedChoices ? /^\s*(\d{1,2})\s*$/.exec(incoming.text ?? '')?.[1] : undefined;
     const choice = number ? await services.actions.pressNumber(incoming.identity, Number(number)) : undefined;
-    if (choice) return pressed(session, actor, incoming, choice);
-    const parsed = parseCommand(incoming.text ?? '');
+    if (choice) return pressed(turn, choice);
+    const parsed = registry.parse(incoming.text ?? '');
     if (!parsed.ok && parsed.reason === 'not_a_command' && traits.bareCodes) {
-      const bare = await start.bareMessage(session, actor, incoming.text ?? '', joined.created);
+      const bare = await start.bareMessage(turn, incoming.text ?? '');
       if (bare) return bare;
     }
-    if (!parsed.ok) {
-      if (parsed.reason === 'usage') return [{ text: session.t('bot:usageIntro', { usage: session.t(usageKeys[parsed.command]) }) }];
-      return joined.created ? customer.welcome(session) : [{ text: session.t('bot:notUnderstood') }];
-    }
-    return run(parsed.command, session, actor, incoming, joined.created);
+    if (parsed.ok) return parsed.command.run(turn, parsed.args);
+    if (parsed.reason === 'usage') return [{ text: s.t('bot:usageIntro', { usage: s.t(parsed.command.usage) }) }];
+    return turn.created ? customer.welcome(s) : [{ text: s.t('bot:notUnderstood') }];
   }
 
   /** Runs a claimed card's action once, keyed by the card, and remembers what it answered. */
-  async function pressed(s: Session, actor: Actor, incoming: Incoming, result: PressResult): Promise<Reply[]> {
-    if (!result.ok) return actionCards.refusal(s, result);
-    const parsed = parseCommand(result.action);
+  async function pressed(turn: Turn, result: PressResult): Promise<Reply[]> {
+    if (!result.ok) return actionCards.refusal(turn.s, result);
+    const parsed = registry.parse(result.action);
     let replies: Reply[];
     try {
-      replies = parsed.ok ? await run(parsed.command, s, actor, { ...incoming, requestKey: result.requestKey }, false) : [{ text: s.t('common:genericError') }];
+      replies = parsed.ok ? await parsed.command.run({ ...turn, requestKey: result.requestKey, created: false }, parsed.args) : [{ text: turn.s.t('common:genericError') }];
     } catch (error) {
       // Not done, so not marked done: the press can be retried.
       await services.actions.release(result.token).catch(() => undefined);
@@ -102,53 +94,12 @@ export function createConversation(deps: ConversationDeps, links: Links, traits:
     return replies;
   }
 
-  async function run(command: Command, s: Session, actor: Actor, incoming: Incoming, created: boolean): Promise<Reply[]> {
-    switch (command.name) {
-      case 'start':
-        if (command.payload) return start.startWithPayload(s, actor, command.payload);
-        return created || !s.customer.localeChosen ? customer.welcome(s) : customer.help(s);
-      case 'help':
-        return customer.help(s);
-      case 'lang':
-        return command.locale ? customer.setLanguage(s, command.locale) : [customer.languageChoice(s.t)];
-      case 'link':
-        return customer.inviteLink(s);
-      case 'me':
-        return customer.myStatus(s);
-      case 'newqr':
-        return customer.newMemberQr(s);
-      case 'rewards':
-        return customer.myRewards(s);
-      case 'phone':
-        return command.phone ? customer.sharePhone(s, command.phone, false) : customer.askPhone(s);
-      case 'program':
-        return customer.programRules(s);
-      case 'confirm':
-        return staff.confirmFirstVisit(s, actor, command.query, command.amount);
-      case 'visit':
-        return staff.recordVisit(s, actor, command.query, command.amount, incoming.requestKey);
-      case 'redeem':
-        return staff.redeem(s, actor, command.code);
-      case 'find':
-        return staff.find(s, actor, command.query);
-      case 'stats':
-        return owner.stats(s, actor, command.period);
-      case 'summary':
-        return owner.summary(s, actor);
-      case 'staff':
-        return owner.staff(s, actor, command);
-      case 'flags':
-        return owner.flags(s, actor);
-      case 'flag':
-        return owner.resolveFlag(s, actor, command.flagId, command.decision);
-      case 'dashboard':
-        return command.logout ? owner.endDashboardSessions(s, actor) : owner.dashboardLink(s, actor);
-      case 'connect':
-        return connect.connect(s, actor, command);
-    }
+  /** Joins and answers: for channels that need nothing of the person between the two. */
+  async function handle(incoming: Incoming): Promise<Reply[]> {
+    return answer(await join(incoming), incoming);
   }
 
-  return { handle };
+  return { join, answer, handle, registry };
 }
 
 export type Conversation = ReturnType<typeof createConversation>;

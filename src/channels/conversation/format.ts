@@ -1,6 +1,10 @@
 import type { Voucher } from '../../db/models/voucher.js';
 import type { Locale, Translate } from '../../i18n.js';
+import type { ChatApp } from '../../domain/identity.js';
 import type { Program, Reward } from '../../program/schema.js';
+
+/** App names are brands: the same in every language. */
+export const appLabel: Record<ChatApp, string> = { telegram: 'Telegram', zalo: 'Zalo' };
 
 /** A reward as the person reads it, in their language. */
 export function rewardLabel(reward: Pick<Reward, 'label'>, locale: Locale): string {

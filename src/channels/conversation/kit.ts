@@ -1,9 +1,10 @@
 import QRCode from 'qrcode';
-import type { Customer } from '../../db/models/customer.js';
+import type { Customer, Role } from '../../db/models/customer.js';
 import type { I18n, Locale, Translate } from '../../i18n.js';
 import type { Logger } from '../../logger.js';
 import type { Program } from '../../program/schema.js';
 import type { Services } from '../../services/index.js';
+import type { Reply } from './reply.js';
 
 /** Where the bot's links point: the channel decides (t.me deep links, or the web page). */
 export interface Links {
@@ -37,13 +38,28 @@ export interface ConversationDeps {
   publicUrl: string;
 }
 
-/** What every feature's replies are built from: the app's parts and the channel's links and traits. */
+/**
+ * Told when a message changed a person's role or language (their own, or staff an owner
+ * added or removed), so the channel can update what it shows them: Telegram's command menu.
+ */
+export type PersonChanged = (customer: Customer) => Promise<void>;
+
+/** What every feature is built from: the app's parts, the channel's links and traits, and /help from the registry. */
 export interface ConversationKit extends ConversationDeps {
   links: Links;
   traits: ChannelTraits;
+  personChanged?: PersonChanged;
+  /** The whole /help for the person's role. */
+  help(s: Session): Reply[];
+  /** One role's part of /help (the commands a new owner or staff member just got). */
+  helpSection(t: Translate, role: Role): string;
 }
 
-/** The person the bot is answering, in their language. */
+/**
+ * The person the bot is answering, in their language, loaded once per message. A feature
+ * that changes the person's role or language updates `customer` too, so what runs after it
+ * in the same message (the channel's menu) sees the change without loading them again.
+ */
 export type Session = { customer: Customer; locale: Locale; t: Translate };
 
 /** Payload prefix of a member-card deep link (`/start m_<member token>`). */

@@ -4,8 +4,7 @@ import type { Translate } from '../../i18n.js';
 import type { Program, Reward } from '../../program/schema.js';
 import type { ChatApp } from '../../services/identity-link.js';
 import type { DailySummary } from '../../services/reports.js';
-import { appLabel } from './connect-replies.js';
-import { rewardLabel } from './format.js';
+import { appLabel, rewardLabel } from './format.js';
 import { renderDailySummary } from './summary.js';
 
 interface NotificationData {

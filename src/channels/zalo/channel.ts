@@ -2,7 +2,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import express, { type Router } from 'express';
 import { isDatabaseUnavailable } from '../../db/connection.js';
-import { isLocale, type Locale, type Translate } from '../../i18n.js';
+import { identityOf } from '../../domain/identity.js';
+import type { Locale, Translate } from '../../i18n.js';
 import { PER_PERSON_RATE_LIMIT, UpdateBusyError, type ChatChannel, type ChatChannelDeps } from '../channel.js';
 import { createConversation } from '../conversation/conversation.js';
 import type { Reply } from '../conversation/reply.js';
@@ -91,16 +92,11 @@ export function createZaloChannel(deps: ZaloChannelDeps): ChatChannel & { sender
 
   /** Languages of people seen lately, so the apology for a failure needs no database. */
   const recentLocales = new Map<string, Locale>();
-
-  /** The person's language, or the shop's default for someone the bot does not know yet. */
-  async function translatorFor(identity: string): Promise<Translate> {
-    const customer = await services.customers.findByIdentity(identity);
-    const locale = customer && isLocale(customer.locale) ? customer.locale : i18n.defaultLocale;
+  const remember = (identity: string, locale: Locale) => {
     recentLocales.delete(identity);
     recentLocales.set(identity, locale);
     if (recentLocales.size > 10_000) recentLocales.delete(recentLocales.keys().next().value ?? '');
-    return i18n.forLocale(locale);
-  }
+  };
 
   /**
    * Handles one update once (see services.updates). Throws when it must come again: the
@@ -110,8 +106,7 @@ export function createZaloChannel(deps: ZaloChannelDeps): ChatChannel & { sender
   async function handle(update: ZaloUpdate): Promise<void> {
     const { message } = update;
     if (update.event_name !== 'message.text.received' || message.chat.chat_type === 'GROUP' || !message.text) return;
-    const text = message.text;
-    const identity = `zalo:${message.chat.id}`;
+    const identity = identityOf('zalo', message.chat.id);
     const key = `zalo:${message.message_id}`;
     const outcome = await services.updates.handleOnce(key, async () => {
       try {
@@ -119,18 +114,16 @@ export function createZaloChannel(deps: ZaloChannelDeps): ChatChannel & { sender
         const sentAt = typeof message.date === 'number' ? new Date(message.date) : new Date();
         const limit = await services.limits.flood(identity, sentAt, PER_PERSON_RATE_LIMIT);
         if (limit !== 'ok') {
-          if (limit === 'first_over') await client.sendMessage(message.chat.id, (await translatorFor(identity))('bot:slowDown'));
+          if (limit === 'first_over') {
+            const known = await services.customers.findByIdentity(identity);
+            await client.sendMessage(message.chat.id, i18n.forLocale(known?.locale ?? i18n.defaultLocale)('bot:slowDown'));
+          }
           return;
         }
-        const replies = await conversation.handle({
-          identity,
-          chatId: message.chat.id,
-          displayName: message.from.display_name,
-          text,
-          requestKey: key,
-        });
-        const t = await translatorFor(identity);
-        for (const reply of replies) await send(message.chat.id, reply, t);
+        const incoming = { identity, chatId: message.chat.id, displayName: message.from.display_name, text: message.text, requestKey: key };
+        const turn = await conversation.join(incoming);
+        remember(identity, turn.s.locale);
+        for (const reply of await conversation.answer(turn, incoming)) await send(message.chat.id, reply, turn.s.t);
       } catch (error) {
         if (isDatabaseUnavailable(error)) throw error;
         logger.error({ err: error, messageId: message.message_id, chatId: message.chat.id }, 'zalo update failed');

@@ -103,7 +103,7 @@ describe.skipIf(!ferretdbBinary)('the database goes away for 30 s under traffic 
         { send: (text: string) => za.send(text), replies: () => zalo.messagesTo(za.id).map((m) => m.text) },
       ];
     });
-    const helpText = deployments[0]!.app.i18n.forLocale('vi')('bot:helpCustomer');
+    const helpText = deployments[0]!.app.i18n.forLocale('vi')('commands:help.customer');
     const apology = deployments[0]!.app.i18n.forLocale('vi')('common:genericError');
     const helps = (replies: string[]) => replies.filter((text) => text.startsWith(helpText)).length;
     let sent = 0;

@@ -52,7 +52,7 @@ describe('three processes behind one webhook', () => {
     const en = apps[0]!.i18n.forLocale('en');
     const person = telegram.user(7301, 'Jane', 'en');
     person.send('/help');
-    await telegram.waitForText(person.id, en('bot:helpCustomer'));
+    await telegram.waitForText(person.id, en('commands:help.customer'));
     for (let i = 0; i < 9; i++) person.send('/help');
     await telegram.waitForText(person.id, en('bot:slowDown'));
     await telegram.waitForMessages(person.id, 6);
@@ -60,7 +60,7 @@ describe('three processes behind one webhook', () => {
     await new Promise((r) => setTimeout(r, 1500));
     const texts = telegram.messagesTo(person.id).map((m) => m.text);
     expect(texts.filter((t) => t === en('bot:slowDown'))).toHaveLength(1);
-    expect(texts.filter((t) => t.startsWith(en('bot:helpCustomer')))).toHaveLength(5);
+    expect(texts.filter((t) => t.startsWith(en('commands:help.customer')))).toHaveLength(5);
     expect(texts).toHaveLength(6);
   });
 
@@ -68,20 +68,20 @@ describe('three processes behind one webhook', () => {
     const vi = apps[0]!.i18n.forLocale('vi');
     const person = zalo.user('zalo-flooder', 'Hoa');
     person.send('help');
-    await zalo.waitForText(person.id, vi('bot:helpCustomer'));
+    await zalo.waitForText(person.id, vi('commands:help.customer'));
     for (let i = 0; i < 9; i++) person.send('help');
     await zalo.waitForText(person.id, vi('bot:slowDown'));
     await new Promise((r) => setTimeout(r, 1500));
     const texts = zalo.messagesTo(person.id).map((m) => m.text);
     expect(texts.filter((t) => t === vi('bot:slowDown'))).toHaveLength(1);
-    expect(texts.filter((t) => t.startsWith(vi('bot:helpCustomer')))).toHaveLength(5);
+    expect(texts.filter((t) => t.startsWith(vi('commands:help.customer')))).toHaveLength(5);
     expect(texts).toHaveLength(6);
   });
 
   it('notifications to one chat delivered by the three processes at once still go one a second', async () => {
     const person = telegram.user(7302, 'Minh');
     person.send('/help');
-    await telegram.waitForText(person.id, apps[0]!.i18n.forLocale('vi')('bot:helpCustomer'));
+    await telegram.waitForText(person.id, apps[0]!.i18n.forLocale('vi')('commands:help.customer'));
     const customer = await apps[0]!.models.ChannelIdentity.findOne({ identity: `telegram:${person.id}` }).lean();
     await apps[0]!.models.Notification.insertMany(
       Array.from({ length: 6 }, (_, i) => ({ key: `spacing-test:${i}`, type: 'friend_visit_confirmed', customerId: customer!.customerId, data: { friendName: `Bạn ${i}` } })),

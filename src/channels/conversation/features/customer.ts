@@ -1,10 +1,11 @@
-import type { Locale, Translate } from '../../i18n.js';
-import { rewardLabel, tierText, voucherLine } from './format.js';
-import { qrPng, type ConversationKit, type Session } from './kit.js';
-import type { Reply } from './reply.js';
+import { isLocale, type Locale, type Translate } from '../../../i18n.js';
+import { rewardLabel, tierText, voucherLine } from '../format.js';
+import { qrPng, type ConversationKit, type Session } from '../kit.js';
+import { defineCommand, noArgs, type Command } from '../registry.js';
+import type { Reply } from '../reply.js';
 
-/** What every customer can ask for: welcome, help, language, their link, status, rewards, phone, the rules. */
-export function createCustomerReplies(kit: ConversationKit) {
+/** What every customer can ask for: help, language, their link, status, rewards, phone, the rules. */
+export function createCustomerFeature(kit: ConversationKit) {
   const { services, program, i18n, links, traits } = kit;
 
   function languageChoice(t: Translate): Reply {
@@ -24,17 +25,12 @@ export function createCustomerReplies(kit: ConversationKit) {
     return [{ text: askReferrer ? `${text}\n\n${s.t('bot:askReferrer')}` : text }, languageChoice(s.t)];
   }
 
-  function help(s: Session): Reply[] {
-    const lines = [s.t('bot:helpCustomer')];
-    if (s.customer.role === 'staff' || s.customer.role === 'owner') lines.push(s.t('bot:helpStaff'));
-    if (s.customer.role === 'owner') lines.push(s.t('bot:helpOwner'));
-    return [{ text: lines.join('\n\n') }];
-  }
-
   async function setLanguage(s: Session, locale: Locale): Promise<Reply[]> {
     await services.customers.setLocale(s.customer._id, locale);
+    Object.assign(s.customer, { locale, localeChosen: true });
+    await kit.personChanged?.(s.customer);
     const t = i18n.forLocale(locale);
-    return [{ text: t('bot:langSet') }, ...help({ ...s, locale, t })];
+    return [{ text: t('bot:langSet') }, ...kit.help({ ...s, locale, t })];
   }
 
   async function inviteLink(s: Session): Promise<Reply[]> {
@@ -143,7 +139,37 @@ export function createCustomerReplies(kit: ConversationKit) {
     return [{ text: text.join('\n\n') }];
   }
 
-  return { languageChoice, welcome, help, setLanguage, inviteLink, myStatus, newMemberQr, myRewards, askPhone, sharePhone, programRules };
+  const commands: Command[] = [
+    defineCommand({ name: 'link', role: 'customer', usage: 'commands:usage.link', menu: 'commands:menu.link', parse: noArgs, run: ({ s }) => inviteLink(s) }),
+    defineCommand({ name: 'me', role: 'customer', usage: 'commands:usage.me', menu: 'commands:menu.me', parse: noArgs, run: ({ s }) => myStatus(s) }),
+    defineCommand({ name: 'rewards', role: 'customer', usage: 'commands:usage.rewards', menu: 'commands:menu.rewards', parse: noArgs, run: ({ s }) => myRewards(s) }),
+    defineCommand({
+      name: 'phone',
+      role: 'customer',
+      usage: 'commands:usage.phone',
+      menu: 'commands:menu.phone',
+      parse: (args) => ({ phone: args.length > 0 ? args.join(' ') : undefined }),
+      run: ({ s }, { phone }) => (phone ? sharePhone(s, phone, false) : askPhone(s)),
+    }),
+    defineCommand({
+      name: 'lang',
+      role: 'customer',
+      usage: 'commands:usage.lang',
+      menu: 'commands:menu.lang',
+      parse: (args) => {
+        const locale = args[0]?.toLowerCase();
+        if (locale === undefined) return {};
+        return isLocale(locale) ? { locale } : undefined;
+      },
+      run: ({ s }, { locale }) => (locale ? setLanguage(s, locale) : [languageChoice(s.t)]),
+    }),
+    defineCommand({ name: 'program', role: 'customer', usage: 'commands:usage.program', menu: 'commands:menu.program', parse: noArgs, run: ({ s }) => programRules(s) }),
+    defineCommand({ name: 'help', role: 'customer', usage: 'commands:usage.help', menu: 'commands:menu.help', parse: noArgs, run: ({ s }) => kit.help(s) }),
+    // The member QR's own button: no menu entry.
+    defineCommand({ name: 'newqr', role: 'customer', usage: 'commands:usage.newqr', parse: noArgs, run: ({ s }) => newMemberQr(s) }),
+  ];
+
+  return { commands, languageChoice, welcome, sharePhone };
 }
 
-export type CustomerReplies = ReturnType<typeof createCustomerReplies>;
+export type CustomerFeature = ReturnType<typeof createCustomerFeature>;

@@ -1,12 +1,29 @@
-import type { Actor } from '../../services/index.js';
-import type { CardRef } from '../../services/member-cards.js';
-import type { ConfirmFirstVisitResult } from '../../services/visits.js';
-import { rewardLabel, tierText } from './format.js';
-import type { ConversationKit, Session } from './kit.js';
-import type { Button, Reply } from './reply.js';
+import { parseAmount } from '../../../domain/amount.js';
+import { normalizeCode } from '../../../domain/codes.js';
+import { normalizePhone } from '../../../domain/phone.js';
+import type { Actor } from '../../../services/index.js';
+import type { CardRef } from '../../../services/member-cards.js';
+import type { ConfirmFirstVisitResult } from '../../../services/visits.js';
+import { rewardLabel, tierText } from '../format.js';
+import type { ConversationKit, Session } from '../kit.js';
+import { defineCommand, type Command } from '../registry.js';
+import type { Button, Reply } from '../reply.js';
+
+/**
+ * A customer reference and an optional trailing amount ("ABC234 350k", "0912 345 678 200000").
+ * The last word is the amount only when what comes before it names someone: in
+ * "0912 345 678" the "678" is the end of the phone number.
+ */
+function queryAndAmount(args: string[]): { query: string; amount?: number } | undefined {
+  if (args.length === 0) return undefined;
+  const rest = args.slice(0, -1).join(' ');
+  const amount = args.length > 1 ? parseAmount(args[args.length - 1] ?? '') : undefined;
+  if (amount === undefined || !(normalizeCode(rest) || normalizePhone(rest).ok)) return { query: args.join(' ') };
+  return { query: rest, amount };
+}
 
 /** The counter: confirming first visits, recording visits, redeeming vouchers, the customer card. */
-export function createStaffReplies(kit: ConversationKit) {
+export function createStaffFeature(kit: ConversationKit) {
   const { services, program } = kit;
 
   function staffRefusal(s: Session, reason: string): Reply[] | undefined {
@@ -65,14 +82,6 @@ export function createStaffReplies(kit: ConversationKit) {
     return [{ text: lines.join('\n') }];
   }
 
-  async function confirmFirstVisit(s: Session, actor: Actor, query: string, amount: number | undefined): Promise<Reply[]> {
-    return visitResult(s, await services.visits.confirmFirstVisit(actor, query, amount), true);
-  }
-
-  async function recordVisit(s: Session, actor: Actor, query: string, amount: number | undefined, requestKey: string): Promise<Reply[]> {
-    return visitResult(s, await services.visits.recordVisit(actor, query, amount, requestKey), false);
-  }
-
   async function redeem(s: Session, actor: Actor, code: string): Promise<Reply[]> {
     const result = await services.vouchers.redeem(actor, code);
     if (result.ok) {
@@ -90,7 +99,7 @@ export function createStaffReplies(kit: ConversationKit) {
       case 'not_allowed':
         return [{ text: s.t('bot:notAllowed') }];
       case 'invalid_code':
-        return [{ text: s.t('bot:usageIntro', { usage: s.t('bot:usage.redeem') }) }];
+        return [{ text: s.t('bot:usageIntro', { usage: s.t('commands:usage.redeem') }) }];
       case 'not_found':
         return [{ text: s.t('bot:voucherNotFound') }];
       case 'own_voucher':
@@ -142,10 +151,45 @@ export function createStaffReplies(kit: ConversationKit) {
     return [{ text: lines.join('\n'), buttons }];
   }
 
-  const find = (s: Session, actor: Actor, query: string) => card(s, actor, { query });
+  const commands: Command[] = [
+    defineCommand({
+      name: 'confirm',
+      role: 'staff',
+      usage: 'commands:usage.confirm',
+      menu: 'commands:menu.confirm',
+      parse: queryAndAmount,
+      run: async ({ s, actor }, { query, amount }) => visitResult(s, await services.visits.confirmFirstVisit(actor, query, amount), true),
+    }),
+    defineCommand({
+      name: 'visit',
+      role: 'staff',
+      usage: 'commands:usage.visit',
+      menu: 'commands:menu.visit',
+      parse: queryAndAmount,
+      run: async ({ s, actor, requestKey }, { query, amount }) => visitResult(s, await services.visits.recordVisit(actor, query, amount, requestKey), false),
+    }),
+    defineCommand({
+      name: 'redeem',
+      role: 'staff',
+      usage: 'commands:usage.redeem',
+      menu: 'commands:menu.redeem',
+      parse: (args) => (args.length === 1 && args[0] ? { code: args[0] } : undefined),
+      run: ({ s, actor }, { code }) => redeem(s, actor, code),
+    }),
+    defineCommand({
+      name: 'find',
+      role: 'staff',
+      usage: 'commands:usage.find',
+      menu: 'commands:menu.find',
+      parse: (args) => (args.length > 0 ? { query: args.join(' ') } : undefined),
+      run: ({ s, actor }, { query }) => card(s, actor, { query }),
+    }),
+  ];
+
+  /** The card a member QR opens (`/start m_<token>`). */
   const memberCard = (s: Session, actor: Actor, memberToken: string) => card(s, actor, { memberToken });
 
-  return { confirmFirstVisit, recordVisit, redeem, find, memberCard };
+  return { commands, memberCard };
 }
 
-export type StaffReplies = ReturnType<typeof createStaffReplies>;
+export type StaffFeature = ReturnType<typeof createStaffFeature>;

@@ -1,12 +1,30 @@
-import type { Actor } from '../../services/index.js';
-import type { Command, StatsPeriod } from './commands.js';
-import { fraudReviewLines, fraudRuleText, periodText } from './format.js';
-import { STAFF_INVITE_PREFIX, type ConversationKit, type Session } from './kit.js';
-import type { Reply } from './reply.js';
-import { renderDailySummary } from './summary.js';
+import type { Actor } from '../../../services/index.js';
+import { fraudReviewLines, fraudRuleText, periodText } from '../format.js';
+import { STAFF_INVITE_PREFIX, type ConversationKit, type Session } from '../kit.js';
+import { defineCommand, noArgs, type Command } from '../registry.js';
+import type { Reply } from '../reply.js';
+import { renderDailySummary } from '../summary.js';
+
+type StatsPeriod = 'today' | '7d' | '30d';
+const isPeriod = (word: string): word is StatsPeriod => word === 'today' || word === '7d' || word === '30d';
+
+type StaffArgs = { action: 'list' } | { action: 'invite' } | { action: 'add' | 'remove'; code: string };
+
+function parseStaff(args: string[]): StaffArgs | undefined {
+  const action = args[0]?.toLowerCase();
+  if (!action || action === 'list') return args.length <= 1 ? { action: 'list' } : undefined;
+  if (action === 'invite') return args.length === 1 ? { action } : undefined;
+  if ((action === 'add' || action === 'remove') && args.length === 2 && args[1]) return { action, code: args[1] };
+  return undefined;
+}
+
+function parseFlag(args: string[]): { decision: 'dismissed' | 'confirmed'; flagId: string } | undefined {
+  const decision = args[0] === 'dismiss' ? 'dismissed' : args[0] === 'confirm' ? 'confirmed' : undefined;
+  return decision && args[1] && args.length === 2 ? { decision, flagId: args[1] } : undefined;
+}
 
 /** What only owners can ask for: figures, the staff, the fraud review queue, the dashboard. */
-export function createOwnerReplies(kit: ConversationKit) {
+export function createOwnerFeature(kit: ConversationKit) {
   const { services, program, links } = kit;
 
   async function stats(s: Session, actor: Actor, period: StatsPeriod): Promise<Reply[]> {
@@ -43,7 +61,7 @@ export function createOwnerReplies(kit: ConversationKit) {
     return [{ text: renderDailySummary(s.t, result.summary, program.business.name) }];
   }
 
-  async function staff(s: Session, actor: Actor, command: Extract<Command, { name: 'staff' }>): Promise<Reply[]> {
+  async function staff(s: Session, actor: Actor, command: StaffArgs): Promise<Reply[]> {
     if (command.action === 'invite') return staffInvite(s, actor);
     if (command.action === 'list') {
       const result = await services.roles.listStaff(actor);
@@ -60,13 +78,14 @@ export function createOwnerReplies(kit: ConversationKit) {
         case 'not_allowed':
           return [{ text: s.t('bot:notAllowed') }];
         case 'invalid_code':
-          return [{ text: s.t('bot:usageIntro', { usage: s.t('bot:usage.staff') }) }];
+          return [{ text: s.t('bot:usageIntro', { usage: s.t('commands:usage.staff') }) }];
         case 'not_found':
           return [{ text: s.t('bot:customerNotFound') }];
         case 'is_owner':
           return [{ text: s.t('bot:staffIsOwner') }];
       }
     }
+    if (result.changed) await kit.personChanged?.(result.customer);
     const name = result.customer.name || result.customer.code;
     if (command.action === 'add') return [{ text: s.t(result.changed ? 'bot:staffAdded' : 'bot:staffAlready', { name }) }];
     return [{ text: s.t(result.changed ? 'bot:staffRemoved' : 'bot:staffNotStaff', { name }) }];
@@ -129,7 +148,35 @@ export function createOwnerReplies(kit: ConversationKit) {
     return [{ text: result.ended > 0 ? s.t('access:sessionsEnded', { count: result.ended }) : s.t('access:sessionsNone') }];
   }
 
-  return { stats, summary, staff, flags, resolveFlag, dashboardLink, endDashboardSessions };
-}
+  const commands: Command[] = [
+    defineCommand({
+      name: 'stats',
+      role: 'owner',
+      usage: 'commands:usage.stats',
+      menu: 'commands:menu.stats',
+      parse: (args) => {
+        const period = (args[0] ?? 'today').toLowerCase();
+        return args.length <= 1 && isPeriod(period) ? { period } : undefined;
+      },
+      run: ({ s, actor }, { period }) => stats(s, actor, period),
+    }),
+    defineCommand({ name: 'summary', role: 'owner', usage: 'commands:usage.summary', menu: 'commands:menu.summary', parse: noArgs, run: ({ s, actor }) => summary(s, actor) }),
+    defineCommand({ name: 'staff', role: 'owner', usage: 'commands:usage.staff', menu: 'commands:menu.staff', parse: parseStaff, run: ({ s, actor }, args) => staff(s, actor, args) }),
+    defineCommand({ name: 'flags', role: 'owner', usage: 'commands:usage.flags', menu: 'commands:menu.flags', parse: noArgs, run: ({ s, actor }) => flags(s, actor) }),
+    // The review buttons' command: no menu entry.
+    defineCommand({ name: 'flag', role: 'owner', usage: 'commands:usage.flag', parse: parseFlag, run: ({ s, actor }, { flagId, decision }) => resolveFlag(s, actor, flagId, decision) }),
+    defineCommand({
+      name: 'dashboard',
+      role: 'owner',
+      usage: 'commands:usage.dashboard',
+      menu: 'commands:menu.dashboard',
+      parse: (args) => {
+        if (args.length === 0) return { logout: false };
+        return args.length === 1 && args[0]?.toLowerCase() === 'logout' ? { logout: true } : undefined;
+      },
+      run: ({ s, actor }, { logout }) => (logout ? endDashboardSessions(s, actor) : dashboardLink(s, actor)),
+    }),
+  ];
 
-export type OwnerReplies = ReturnType<typeof createOwnerReplies>;
+  return { commands };
+}

@@ -1,20 +1,32 @@
-import type { Actor } from '../../services/index.js';
-import type { ChatApp, DecideResult } from '../../services/identity-link.js';
-import type { Command } from './commands.js';
-import type { ConversationKit, Session } from './kit.js';
-import type { Reply } from './reply.js';
+import type { Actor } from '../../../services/index.js';
+import type { DecideResult } from '../../../services/identity-link.js';
+import { appLabel } from '../format.js';
+import type { ConversationKit, Session } from '../kit.js';
+import { defineCommand, type Command } from '../registry.js';
+import type { Reply } from '../reply.js';
 
-type ConnectCommand = Extract<Command, { name: 'connect' }>;
+type ConnectArgs =
+  | { action: 'show' }
+  | { action: 'code'; code: string }
+  | { action: 'yes' | 'no'; requestId: string }
+  | { action: 'unlink'; identityId: string };
 
-/** App names are brands: the same in every language. */
-export const appLabel: Record<ChatApp, string> = { telegram: 'Telegram', zalo: 'Zalo' };
+/** `/connect`, `/connect <code>`; `yes|no <request>` and `unlink <app>` come from the bot's own buttons. */
+function parseConnect(args: string[]): ConnectArgs | undefined {
+  const [first, second] = args;
+  if (!first) return { action: 'show' };
+  const action = first.toLowerCase();
+  if ((action === 'yes' || action === 'no') && second && args.length === 2) return { action, requestId: second };
+  if (action === 'unlink' && second && args.length === 2) return { action, identityId: second };
+  return args.length === 1 ? { action: 'code', code: first } : undefined;
+}
 
 /**
  * Linking Telegram and Zalo into one account: `/connect` lists the linked apps (with a code
  * for a new chat, and a button to unlink each other app), `/connect <code>` asks the account
  * to confirm, and the yes/no buttons carry the request they answer.
  */
-export function createConnectReplies(kit: ConversationKit) {
+export function createLinkAppsFeature(kit: ConversationKit) {
   const { services } = kit;
 
   const question = (s: Session, text: string, requestId: string): Reply => ({
@@ -88,7 +100,7 @@ export function createConnectReplies(kit: ConversationKit) {
     }
   }
 
-  async function connect(s: Session, actor: Actor, command: ConnectCommand): Promise<Reply[]> {
+  async function connect(s: Session, actor: Actor, command: ConnectArgs): Promise<Reply[]> {
     switch (command.action) {
       case 'show':
         return overview(s, actor);
@@ -102,5 +114,16 @@ export function createConnectReplies(kit: ConversationKit) {
     }
   }
 
-  return { connect };
+  const commands: Command[] = [
+    defineCommand({
+      name: 'connect',
+      role: 'customer',
+      usage: 'commands:usage.connect',
+      menu: 'commands:menu.connect',
+      parse: parseConnect,
+      run: ({ s, actor }, args) => connect(s, actor, args),
+    }),
+  ];
+
+  return { commands };
 }

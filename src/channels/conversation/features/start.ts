@@ -1,0 +1,123 @@
+import { normalizeCode } from '../../../domain/codes.js';
+import { channelOf } from '../../../domain/identity.js';
+import type { Customer } from '../../../db/models/customer.js';
+import { SETUP_CODE_HOURS } from '../../../services/roles.js';
+import type { CustomerFeature } from './customer.js';
+import { rewardLabel } from '../format.js';
+import { MEMBER_CARD_PREFIX, STAFF_INVITE_PREFIX, type ConversationKit, type Session } from '../kit.js';
+import { defineCommand, type Command, type Turn } from '../registry.js';
+import type { Reply } from '../reply.js';
+import type { StaffFeature } from './staff.js';
+
+const setupCodeRefusals = {
+  invalid_setup_code: 'bot:ownerClaimFailed',
+  setup_code_expired: 'roles:setupCodeExpired',
+  owner_exists: 'roles:setupCodeOwnerExists',
+} as const;
+
+const staffInviteRefusals = {
+  is_owner: 'bot:staffInviteOwner',
+  invalid_invite: 'bot:staffInviteInvalid',
+  issuer_not_owner: 'roles:staffInviteIssuerNotOwner',
+} as const;
+
+/**
+ * Arriving: `/start`, `/start <payload>` (a referral code, a member card, a staff invite, the
+ * owner setup code), and a bare code on channels without deep links.
+ */
+export function createStartFeature(kit: ConversationKit, customer: CustomerFeature, staff: StaffFeature) {
+  const { services, program } = kit;
+  const languageChoiceIfNew = (s: Session): Reply[] => (s.customer.localeChosen ? [] : [customer.languageChoice(s.t)]);
+
+  /** The person's role changed with this message: the session and the channel's menu follow. */
+  async function becameRole(s: Session, role: Customer['role']): Promise<void> {
+    s.customer.role = role;
+    await kit.personChanged?.(s.customer);
+  }
+
+  async function startWithPayload(turn: Turn, payload: string): Promise<Reply[]> {
+    const { s, actor } = turn;
+    if (payload.toLowerCase().startsWith(STAFF_INVITE_PREFIX)) {
+      return [...(await acceptStaffInvite(turn, payload.slice(STAFF_INVITE_PREFIX.length))), ...languageChoiceIfNew(s)];
+    }
+    if (payload.toLowerCase().startsWith(MEMBER_CARD_PREFIX)) {
+      // A customer who scans someone's member QR learns nothing, not even whether it is valid.
+      // Only routing: the card service checks the role itself.
+      if (s.customer.role !== 'customer') return staff.memberCard(s, actor, payload.slice(MEMBER_CARD_PREFIX.length));
+      return kit.help(s);
+    }
+    if (await services.roles.isSetupCode(payload)) {
+      const claimed = await services.roles.claimOwnership(actor, payload);
+      if (!claimed.ok) return [{ text: s.t(setupCodeRefusals[claimed.reason], { hours: SETUP_CODE_HOURS }) }];
+      await becameRole(s, 'owner');
+      return [{ text: `${s.t('bot:ownerClaimed')}\n\n${kit.helpSection(s.t, 'owner')}` }];
+    }
+    const referrer = await services.referrals.findReferrer(payload);
+    if (!referrer) return [{ text: s.t('bot:attributeUnknownCode') }];
+    return attribute(turn, referrer);
+  }
+
+  /** Makes the person the friend of `referrer` (looked up once, by the caller) and says so. */
+  async function attribute({ s, actor }: Turn, referrer: Customer): Promise<Reply[]> {
+    const via = channelOf(actor.identity);
+    await services.referrals.recordLinkOpen(referrer, via, actor.identity);
+    const result = await services.referrals.attribute(s.customer._id, referrer, via);
+    if (result.ok) {
+      return [
+        {
+          text: s.t(result.duplicate ? 'bot:attributedAgain' : 'bot:attributed', {
+            referrer: result.referrer.name || s.t('bot:aFriend'),
+            business: program.business.name,
+            reward: rewardLabel(result.friendReward, s.locale),
+          }),
+        },
+        ...languageChoiceIfNew(s),
+      ];
+    }
+    switch (result.reason) {
+      case 'unknown_code':
+        return [{ text: s.t('bot:attributeUnknownCode') }];
+      case 'own_code':
+        return [{ text: s.t('bot:attributeOwnCode') }];
+      case 'already_referred':
+        return [{ text: s.t('bot:attributeAlreadyReferred', { referrer: result.referrerName || s.t('bot:aFriend') }) }];
+      case 'already_customer':
+        return [{ text: s.t('bot:attributeAlreadyCustomer') }];
+    }
+  }
+
+  /** On channels without deep links: a referral code sent on its own, or skipping the referrer question. */
+  async function bareMessage(turn: Turn, text: string): Promise<Reply[] | undefined> {
+    const { s, created } = turn;
+    const word = text.trim();
+    if (/^(bỏ qua|bo qua|skip)$/i.test(word)) return [{ text: s.t('bot:referrerSkipped') }];
+    const mayBeReferred = created || (!s.customer.referrerId && !s.customer.firstVisitAt);
+    if (!normalizeCode(word) || !mayBeReferred) return undefined;
+    const referrer = await services.referrals.findReferrer(word);
+    if (!referrer) return undefined;
+    return [...(created ? customer.welcome(s) : []), ...(await attribute(turn, referrer))];
+  }
+
+  async function acceptStaffInvite({ s, actor }: Turn, code: string): Promise<Reply[]> {
+    const result = await services.roles.acceptStaffInvite(actor, code);
+    if (!result.ok) return [{ text: s.t(staffInviteRefusals[result.reason]) }];
+    if (!result.changed) return [{ text: s.t('bot:staffInviteAlready') }];
+    await becameRole(s, 'staff');
+    return [{ text: `${s.t('bot:staffInviteAccepted', { business: program.business.name })}\n\n${kit.helpSection(s.t, 'staff')}` }];
+  }
+
+  const commands: Command[] = [
+    defineCommand({
+      name: 'start',
+      role: 'customer',
+      usage: 'commands:usage.start',
+      parse: (args) => ({ payload: args[0] }),
+      run: (turn, { payload }) => {
+        if (payload) return startWithPayload(turn, payload);
+        return turn.created || !turn.s.customer.localeChosen ? customer.welcome(turn.s) : kit.help(turn.s);
+      },
+    }),
+  ];
+
+  return { commands, bareMessage };
+}
