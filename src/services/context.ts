@@ -139,6 +139,14 @@ export function createServiceContext(deps: ServiceDeps) {
   }
 
   /**
+   * Whether `by` holds the claim on `key`: taken now (when `take`), or by an earlier run of the
+   * same cause, so a rerun after a crash finishes what its claim started.
+   */
+  async function holdsClaim(key: string, by: string, take = true): Promise<boolean> {
+    return (take && (await claim(key, by))) || (await models.Claim.findOne({ key }).lean())?.by === by;
+  }
+
+  /**
    * Stores a ticket: a short-lived code or token (`key`) that stands for `value` (a customer
    * id) for `lifetimeMs`. Dashboard links, staff invites and app-linking codes are tickets.
    */
@@ -172,7 +180,7 @@ export function createServiceContext(deps: ServiceDeps) {
     return { ok: true, actor: grant };
   }
 
-  return { ...deps, now, recordNotification, audit, auditRefusal, authorize, flag, claim, issueTicket, readTicket };
+  return { ...deps, now, recordNotification, audit, auditRefusal, authorize, flag, claim, holdsClaim, issueTicket, readTicket };
 }
 
 export type ServiceContext = ReturnType<typeof createServiceContext>;

@@ -23,15 +23,15 @@ export function createVoucherService(ctx: ServiceContext, points: PointsLedger) 
   const { models, program } = ctx;
 
   /**
-   * Issues a reward once per cause key and tells its owner. A bonus-points reward also
-   * credits the points (keyed by the same cause) and is marked redeemed at once.
+   * Issues a reward once per cause key. A bonus-points reward also credits the points (keyed
+   * by the same cause) and is marked redeemed at once. Its owner is told by the event that
+   * gave it (see visits), in one message with the rest of that event.
    */
   async function issue(
     customerId: Types.ObjectId,
     reward: Reward,
     cause: 'referral_referrer' | 'referral_friend' | 'milestone',
     causeKey: string,
-    context: Record<string, unknown> = {},
   ): Promise<Voucher> {
     const issuedAt = ctx.now();
     // A duplicate key means either another writer issued this cause (return theirs) or the
@@ -65,14 +65,12 @@ export function createVoucherService(ctx: ServiceContext, points: PointsLedger) 
       await points.add(customerId, voucher.reward.value ?? 0, 'bonus', `voucher:${voucher.code}`);
       await models.Voucher.updateOne({ _id: voucher._id, status: 'active' }, { $set: { status: 'redeemed', redeemedAt: issuedAt } });
     }
-    await ctx.recordNotification(`reward_issued:${causeKey}`, 'reward_issued', customerId, {
-      voucherCode: voucher.code,
-      cause,
-      reward: voucher.reward,
-      expiresAt: voucher.expiresAt,
-      ...context,
-    });
     return voucher;
+  }
+
+  /** Whether the reward of this cause was issued already. */
+  async function issued(causeKey: string): Promise<boolean> {
+    return !!(await models.Voucher.exists({ causeKey }));
   }
 
   /**
@@ -131,8 +129,7 @@ export function createVoucherService(ctx: ServiceContext, points: PointsLedger) 
   async function cancelUnused(causeKeys: string[], by: string): Promise<{ cancelled: Voucher[]; used: Voucher[] }> {
     const found = await models.Voucher.find({ causeKey: { $in: causeKeys } }).lean<Voucher[]>();
     for (const voucher of found.filter((v) => v.status === 'active')) {
-      const key = `redeem:${String(voucher._id)}`;
-      const ours = (await ctx.claim(key, `${CANCEL_PREFIX}${by}`)) || (await models.Claim.findOne({ key }).lean())?.by === `${CANCEL_PREFIX}${by}`;
+      const ours = await ctx.holdsClaim(`redeem:${String(voucher._id)}`, `${CANCEL_PREFIX}${by}`);
       if (ours) await models.Voucher.updateOne({ _id: voucher._id, status: 'active' }, { $set: { status: 'cancelled', cancelledAt: ctx.now() } });
     }
     const after = await models.Voucher.find({ causeKey: { $in: causeKeys } }).lean<Voucher[]>();
@@ -155,7 +152,7 @@ export function createVoucherService(ctx: ServiceContext, points: PointsLedger) 
       .lean<Voucher[]>();
   }
 
-  return { issue, redeem, expireDue, listActive, cancelUnused };
+  return { issue, issued, redeem, expireDue, listActive, cancelUnused };
 }
 
 export type VoucherService = ReturnType<typeof createVoucherService>;

@@ -8,7 +8,7 @@ import { isLocale, type Locale } from '../../i18n.js';
 import { PER_PERSON_RATE_LIMIT, UpdateBusyError, type ChatChannel, type ChatChannelDeps } from '../channel.js';
 import { createConversation, MEMBER_CARD_PREFIX } from '../conversation/conversation.js';
 import type { Incoming, Reply } from '../conversation/reply.js';
-import type { MessageSender, SendResult } from '../sender.js';
+import type { MessageSender, SendResult } from '../../services/ports.js';
 
 export type TelegramChannelDeps = ChatChannelDeps;
 
