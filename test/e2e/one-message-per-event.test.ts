@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Voucher } from '../../src/db/models/voucher.js';
 import { useTelegramApp } from '../support/app.js';
+import { waitForDeliveries } from '../support/deliveries.js';
 
 /** One event, one message to each person it concerns: rewards, milestones and tiers travel together. */
 describe('Telegram: one message per person per event', () => {
@@ -10,15 +11,7 @@ describe('Telegram: one message per person per event', () => {
   const voucherOf = async (id: number, cause: Voucher['cause'], extra: Record<string, unknown> = {}) =>
     (await h.app.models.Voucher.findOne({ customerId: (await customerOf(id))._id, cause, ...extra }).lean<Voucher>())!;
 
-  /** Waits until every notification due now went out, so that a second message would have arrived. */
-  async function allDelivered(): Promise<void> {
-    const deadline = Date.now() + 15_000;
-    const due = () => h.app.models.Notification.countDocuments({ status: { $in: ['pending', 'sending'] }, nextAttemptAt: { $lte: new Date() } });
-    while ((await due()) > 0) {
-      if (Date.now() > deadline) throw new Error('notifications still due after 15 s');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
+  const allDelivered = () => waitForDeliveries(h.app.models);
 
   /** What each chat received while `act` ran (and its notifications went out). */
   async function receivedDuring(chats: number[], act: () => Promise<void>): Promise<Map<number, string[]>> {
