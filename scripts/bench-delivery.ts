@@ -2,10 +2,11 @@
 // leases, pacing at Telegram's 30/s) into a sender that only counts, then once more with
 // pacing lifted to show the database cost per message. Usage: npx tsx scripts/bench-delivery.ts [N]
 import { Types } from 'mongoose';
-import type { MessageSender } from '../src/channels/sender.js';
+import type { MessageSender } from '../src/services/ports.js';
 import { createI18n } from '../src/i18n.js';
 import { createLogger } from '../src/logger.js';
 import { parseProgram } from '../src/program/load.js';
+import { createNotificationRenderer } from '../src/channels/conversation/notifications.js';
 import { createNotificationDelivery } from '../src/services/notification-delivery.js';
 import defaultProgram from '../src/program/default-program.json' with { type: 'json' };
 import { benchDatabase, mib } from './bench-database.js';
@@ -22,7 +23,7 @@ async function seed(label: string): Promise<void> {
     customers.map((c, i) => ({ identity: `telegram:${label}${i}`, customerId: c._id, channel: 'telegram', chatId: `${label}${i}` })),
   );
   await db.models.Notification.insertMany(
-    customers.map((c) => ({ key: `friend_visit_confirmed:${String(c._id)}`, type: 'friend_visit_confirmed', customerId: c._id, data: { friendName: 'An' } })),
+    customers.map((c) => ({ key: `friend_joined:${String(c._id)}`, type: 'friend_joined', customerId: c._id, data: { friendName: 'An' } })),
   );
 }
 
@@ -32,8 +33,7 @@ async function run(label: string, paced: boolean): Promise<void> {
   const sender: MessageSender = { channel: 'telegram', send: () => Promise.resolve((sent++, { ok: true })) };
   const delivery = createNotificationDelivery({
     models: db.models,
-    program,
-    i18n,
+    render: createNotificationRenderer(i18n, program),
     logger: createLogger('silent'),
     senders: new Map([['telegram', sender]]),
     limits: paced ? undefined : { telegram: { perSecond: 1_000_000, perChatIntervalMs: 0 } },

@@ -1,8 +1,8 @@
 import type { Server } from 'node:http';
 import type { Agenda } from 'agenda';
 import type { Connection } from 'mongoose';
-import type { ChannelName, ChatChannel } from './channels/channel.js';
-import type { MessageSender } from './channels/sender.js';
+import type { ChatChannel } from './channels/channel.js';
+import { createNotificationRenderer } from './channels/conversation/notifications.js';
 import { createTelegramChannel } from './channels/telegram/channel.js';
 import { createZaloChannel } from './channels/zalo/channel.js';
 import { createDashboardRouter } from './http/dashboard.js';
@@ -23,6 +23,7 @@ import type { Logger } from './logger.js';
 import { loadProgram } from './program/load.js';
 import type { Program } from './program/schema.js';
 import { createServices, type Services } from './services/index.js';
+import type { ChannelName, MessageSender } from './services/ports.js';
 
 export interface AppOverrides {
   /** Agenda poll interval; tests shorten it. */
@@ -152,7 +153,7 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
       await channel.init();
     }
 
-    const delivery = createNotificationDelivery({ models, program, i18n, logger, senders, now: overrides.now });
+    const delivery = createNotificationDelivery({ models, logger, senders, render: createNotificationRenderer(i18n, program), now: overrides.now });
     await defineNotificationJobs(agenda, delivery, overrides.notificationSweepMs ?? 10_000);
     await delivery.heartbeat();
     const heartbeat = setInterval(() => {

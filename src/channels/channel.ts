@@ -3,8 +3,7 @@ import type { I18n } from '../i18n.js';
 import type { Logger } from '../logger.js';
 import type { Program } from '../program/schema.js';
 import type { Services } from '../services/index.js';
-
-export type ChannelName = 'telegram' | 'zalo';
+import type { ChannelName } from '../services/ports.js';
 
 /** What every chat channel is built from: its bot's credentials and mode, and the app's parts. */
 export interface ChatChannelDeps {

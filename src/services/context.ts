@@ -51,24 +51,3 @@ export function createServicePieces(deps: ServiceDeps) {
 }
 
 export type ServicePieces = ReturnType<typeof createServicePieces>;
-
-/**
- * The one bag of everything that the vouchers, visits and points services (and their tests)
- * were written against: the same pieces under their old names, with every model.
- */
-export function legacyContext(models: Models, pieces: ServicePieces) {
-  const { program, timezone, now } = pieces;
-  return {
-    models,
-    program,
-    timezone,
-    now,
-    recordNotification: pieces.outbox.record,
-    audit: pieces.audit.action,
-    authorize: pieces.access.authorize,
-    flag: pieces.flags.raise,
-    claim: pieces.claims.take,
-  };
-}
-
-export type ServiceContext = ReturnType<typeof legacyContext>;

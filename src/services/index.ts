@@ -1,5 +1,5 @@
 import { createActionService } from './actions.js';
-import { createServicePieces, legacyContext, type ServiceDeps } from './context.js';
+import { createServicePieces, type ServiceDeps } from './context.js';
 import { createCustomerService } from './customers.js';
 import { createDashboardService } from './dashboard.js';
 import { createFraudService } from './fraud.js';
@@ -27,10 +27,9 @@ export type { Actor, ServiceDeps } from './context.js';
 export function createServices(deps: ServiceDeps) {
   const { models } = deps;
   const pieces = createServicePieces(deps);
-  const legacy = legacyContext(models, pieces);
   const customers = createCustomerService({ ...pieces, models });
-  const points = createPointsLedger(legacy);
-  const vouchers = createVoucherService(legacy, points);
+  const points = createPointsLedger({ ...pieces, models });
+  const vouchers = createVoucherService({ ...pieces, models }, points);
   const referrals = createReferralService({ ...pieces, models });
   // The figures without a role check go only to the daily-summary job and the owner's reports.
   const figures = createReportFigures(deps);
@@ -40,7 +39,7 @@ export function createServices(deps: ServiceDeps) {
   return {
     customers,
     referrals,
-    visits: createVisitService(legacy, customers, points, vouchers, fraud),
+    visits: createVisitService({ ...pieces, models }, customers, referrals, points, vouchers, fraud),
     vouchers,
     points,
     status: createStatusService({ ...pieces, models }, vouchers),

@@ -1,25 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import type { Types } from 'mongoose';
-import type { ChannelName } from '../channels/channel.js';
-import { renderNotification } from '../channels/conversation/notifications.js';
-import type { MessageSender, SendResult } from '../channels/sender.js';
 import type { Customer } from '../db/models/customer.js';
 import type { Models } from '../db/models/index.js';
 import type { Notification } from '../db/models/notification.js';
 import { retryDelayMs, SendPacer, telegramLimits, zaloLimits, type PacingLimits } from '../domain/send-pacing.js';
-import type { I18n } from '../i18n.js';
 import type { Logger } from '../logger.js';
-import type { Program } from '../program/schema.js';
-import { isDuplicateKey } from './context.js';
+import { createClaims } from './claims.js';
 import { createLimits } from './limits.js';
+import type { ChannelName, MessageSender, NotificationRenderer, SendResult } from './ports.js';
 
 export type DeliveryOutcome = 'sent' | 'retry' | 'undeliverable' | 'skipped';
 
 export interface DeliveryDeps {
   models: Models;
-  program: Program;
-  i18n: I18n;
   logger: Logger;
+  /** Turns a notification into the recipient's text (the channels' renderer). */
+  render: NotificationRenderer;
   /** Senders of the channels running in this process, by channel name. */
   senders: Map<ChannelName, MessageSender>;
   now?: () => Date;
@@ -49,7 +45,7 @@ export const SENDING_HEARTBEAT_MS = 10_000;
  *   the message may have gone out, so it becomes `uncertain` and is never sent again.
  */
 export function createNotificationDelivery(deps: DeliveryDeps) {
-  const { models, program, i18n, logger, senders } = deps;
+  const { models, logger, senders, render } = deps;
   const now = deps.now ?? (() => new Date());
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const maxAttempts = deps.maxAttempts ?? 8;
@@ -66,6 +62,7 @@ export function createNotificationDelivery(deps: DeliveryDeps) {
   // this process's share of the per-bot rate.
   const shared = createLimits({ models, logger, now });
   const processId = deps.processId ?? randomUUID();
+  const claims = createClaims(models, now);
 
   /**
    * Says this process is sending and splits each platform's per-bot limit between all the
@@ -87,15 +84,10 @@ export function createNotificationDelivery(deps: DeliveryDeps) {
 
   async function claimAttempt(notification: Notification): Promise<boolean> {
     const key = `deliver:${String(notification._id)}:${notification.attempts}`;
-    try {
-      await models.Claim.create({ key, at: now() });
-      return true;
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-    }
+    if (await claims.take(key)) return true;
     // The claimant marks `sending` before it sends; a claim that old with the notification
     // still pending belongs to a worker that died before sending, so move past it.
-    const claim = await models.Claim.findOne({ key }).lean();
+    const claim = await claims.holder(key);
     if (claim && now().getTime() - claim.at.getTime() > leaseMs) {
       await models.Notification.updateOne(
         { _id: notification._id, status: 'pending', attempts: notification.attempts },
@@ -183,8 +175,7 @@ export function createNotificationDelivery(deps: DeliveryDeps) {
       await markSending();
       return finish(notification._id, attempts, { ok: false, kind: 'retry', reason: 'no sender for the recipient' });
     }
-    const t = i18n.forLocale(recipient.customer.locale);
-    const text = renderNotification(await withCountsAtSendTime(notification), recipient.customer, t, program);
+    const text = render(await withCountsAtSendTime(notification), recipient.customer);
     if (!text) {
       await markSending();
       return finish(notification._id, attempts, { ok: false, kind: 'permanent', reason: 'nothing to render' });

@@ -1,11 +1,15 @@
 import type { Types } from 'mongoose';
 import { tierForPoints } from '../domain/loyalty.js';
-import type { ServiceContext } from './context.js';
-import { isDuplicateKey } from './context.js';
+import type { Models } from '../db/models/index.js';
+import type { ServicePieces } from './context.js';
+import { isDuplicateKey } from './duplicate-key.js';
 
+/** A tier an event announces: the one its points reached, when the event owns the tier's claim. */
 export interface TierUpgrade {
   tier: string;
   rank: number;
+  /** The balance that reached it. */
+  points: number;
 }
 
 /**
@@ -15,9 +19,12 @@ export interface TierUpgrade {
  * refreshes converge on the full sum without transactions.
  *
  * Tiers never go down: points are lifetime earnings (rewards do not spend them), so the
- * tier is the highest one the total has reached.
+ * tier is the highest one the total has reached. A tier is announced by one event only
+ * (see settleTier).
  */
-export function createPointsLedger(ctx: ServiceContext) {
+export function createPointsLedger(
+  ctx: Pick<ServicePieces, 'program' | 'now' | 'claims' | 'records'> & { models: Pick<Models, 'Customer' | 'PointsEntry'> },
+) {
   const { models, program } = ctx;
 
   /** Writes the ledger's sum on the customer if it covers more entries than what is stored. */
@@ -26,14 +33,12 @@ export function createPointsLedger(ctx: ServiceContext) {
     // customer's ledger is short (an entry per visit, referral or bonus).
     const entries = await models.PointsEntry.find({ customerId }, { delta: 1, _id: 0 }).lean();
     const points = entries.reduce((sum, entry) => sum + entry.delta, 0);
-    await models.Customer.updateOne(
-      { _id: customerId, ledgerCount: { $lt: entries.length } },
-      { $set: { points, ledgerCount: entries.length } },
-    );
+    await ctx.records.storeBalance(customerId, points, entries.length);
     return { points, count: entries.length };
   }
 
-  async function refresh(customerId: Types.ObjectId): Promise<{ points: number; upgrade?: TierUpgrade }> {
+  /** The balance after the latest entries, once the stored sum covers all of them. */
+  async function refresh(customerId: Types.ObjectId): Promise<number> {
     let { points } = await storeBalance(customerId);
     // Where guarded updates are not atomic (FerretDB), a slower writer can store an older
     // sum after ours; every writer checks after writing, so the newest sum always lands.
@@ -45,30 +50,44 @@ export function createPointsLedger(ctx: ServiceContext) {
       if (!stored || stored.ledgerCount >= entries) break;
       ({ points } = await storeBalance(customerId));
     }
-
-    const { rank, tier } = tierForPoints(points, program.tiers);
-    const customer = await models.Customer.findById(customerId, { tierRank: 1 }).lean();
-    if (!tier || !customer || customer.tierRank >= rank) return { points };
-    // Recorded before the tier is stored: a crash in between leaves the upgrade to redo, not lost.
-    await ctx.recordNotification(`tier_upgraded:${String(customerId)}:${tier.name}`, 'tier_upgraded', customerId, {
-      tier: tier.name,
-      rank,
-      points,
-    });
-    const updated = await models.Customer.updateOne(
-      { _id: customerId, tierRank: { $lt: rank } },
-      { $set: { tier: tier.name, tierRank: rank } },
-    );
-    return updated.modifiedCount === 1 ? { points, upgrade: { tier: tier.name, rank } } : { points };
+    return points;
   }
 
-  /** Adds points once per cause key; returns the balance and any tier upgrade it caused. */
+  /**
+   * Ends an event that gave a customer points (`eventKey`, e.g. a visit): the tier the balance
+   * reached is claimed under `tier:<customer>:<tier>` by the event, so two events racing across
+   * it announce it once. `announce` records the event's one notification, with the tier when
+   * this event owns it, before the tier is stored: a rerun after a crash finds its own claim
+   * and announces what was missing. Returns the tier announced.
+   */
+  async function settleTier(
+    customerId: Types.ObjectId,
+    eventKey: string,
+    announce: (upgrade: TierUpgrade | undefined) => Promise<void>,
+  ): Promise<TierUpgrade | undefined> {
+    const points = await refresh(customerId);
+    const { rank, tier } = tierForPoints(points, program.tiers);
+    const customer = await models.Customer.findById(customerId, { tierRank: 1 }).lean();
+    let upgrade: TierUpgrade | undefined;
+    if (tier && customer) {
+      const key = `tier:${String(customerId)}:${tier.name}`;
+      // A tier already stored is claimed only by the event that crossed it (a rerun finds its claim).
+      const owns = customer.tierRank < rank ? await ctx.claims.takeOrHold(key, eventKey) : (await ctx.claims.holder(key))?.by === eventKey;
+      if (owns) upgrade = { tier: tier.name, rank, points };
+    }
+    await announce(upgrade);
+    // Stored by whichever event gets here: the owner of the announcement may have crashed.
+    if (tier && customer && customer.tierRank < rank) await ctx.records.raiseTier(customerId, tier.name, rank);
+    return upgrade;
+  }
+
+  /** Adds points once per cause key; returns the balance. A raised tier waits for the event's settleTier. */
   async function add(
     customerId: Types.ObjectId,
     delta: number,
     cause: 'visit' | 'referral' | 'bonus' | 'reversal',
     causeKey: string,
-  ): Promise<{ points: number; upgrade?: TierUpgrade }> {
+  ): Promise<number> {
     if (delta !== 0) {
       await models.PointsEntry.create({ causeKey, customerId, delta, cause, at: ctx.now() }).catch((error: unknown) => {
         if (!isDuplicateKey(error)) throw error;
@@ -77,7 +96,7 @@ export function createPointsLedger(ctx: ServiceContext) {
     return refresh(customerId);
   }
 
-  return { add, refresh };
+  return { add, settleTier };
 }
 
 export type PointsLedger = ReturnType<typeof createPointsLedger>;

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Models } from '../db/models/index.js';
+import { eventNotificationTypes } from '../db/models/notification.js';
 import { businessDay } from '../domain/schedule.js';
 import type { Actor } from './access.js';
 import type { ServicePieces } from './context.js';
@@ -87,7 +88,8 @@ export function createReportFigures(deps: { models: Models; timezone: string; no
         models.Voucher.countDocuments({ issuedAt: range }),
         models.Voucher.countDocuments({ redeemedAt: range, status: 'redeemed' }),
         models.Visit.find({ at: range, referred: true }, { amount: 1, _id: 0 }).lean(),
-        models.Notification.countDocuments({ type: 'tier_upgraded', createdAt: range }),
+        // A tier is announced in the one message of the event that crossed it.
+        models.Notification.countDocuments({ type: { $in: [...eventNotificationTypes] }, 'data.tier': { $exists: true }, createdAt: range }),
         models.Notification.countDocuments({ status: 'undeliverable', updatedAt: range }),
         models.FraudFlag.countDocuments({ status: 'open' }),
       ]);

@@ -7,11 +7,20 @@ import type { Customer } from '../db/models/customer.js';
 import type { Referral } from '../db/models/referral.js';
 import type { Visit } from '../db/models/visit.js';
 import type { Voucher } from '../db/models/voucher.js';
-import { isDuplicateKey, type Actor, type ServiceContext } from './context.js';
+import type { Models } from '../db/models/index.js';
+import type { Actor } from './access.js';
+import type { ServicePieces } from './context.js';
+import { isDuplicateKey } from './duplicate-key.js';
 import type { CustomerService } from './customers.js';
 import type { FraudService } from './fraud.js';
 import type { PointsLedger, TierUpgrade } from './points.js';
+import type { ReferralService } from './referrals.js';
+import type { GivenReward, ReferralConvertedData, TierReached, TierUpgradedData, WelcomeRewardData } from './ports.js';
 import type { VoucherService } from './vouchers.js';
+
+/** What a notification says about a voucher. */
+const given = (voucher: Voucher): GivenReward => ({ reward: voucher.reward, voucherCode: voucher.code, expiresAt: voucher.expiresAt });
+const tierReached = (upgrade: TierUpgrade | undefined): TierReached => (upgrade ? { tier: upgrade.tier, points: upgrade.points } : {});
 
 export interface VisitOutcome {
   customer: Customer;
@@ -42,8 +51,11 @@ export type ConfirmFirstVisitResult =
 export type RecordVisitResult = ConfirmFirstVisitResult;
 
 export function createVisitService(
-  ctx: ServiceContext,
+  ctx: Pick<ServicePieces, 'program' | 'now' | 'access' | 'audit' | 'outbox' | 'claims' | 'records'> & {
+    models: Pick<Models, 'Visit' | 'Referral' | 'Customer'>;
+  },
   customers: CustomerService,
+  referrals: ReferralService,
   points: PointsLedger,
   vouchers: VoucherService,
   fraud: FraudService,
@@ -59,19 +71,19 @@ export function createVisitService(
     query: string,
     amount: number | undefined,
   ): Promise<{ customer: Customer } | Refusal> {
-    const allowed = await ctx.authorize(actor, action, ['staff', 'owner']);
+    const allowed = await ctx.access.authorize(actor, action, ['staff', 'owner']);
     if (!allowed.ok) return allowed;
     if (amount !== undefined && !isVisitAmount(amount)) {
       return { ok: false, reason: 'invalid_amount' };
     }
     const found = await customers.lookup(query);
     if (!found.ok) {
-      await ctx.audit(actor, action, found.reason, undefined, { query: auditedQuery(query) });
+      await ctx.audit.action(actor, action, found.reason, undefined, { query: auditedQuery(query) });
       return found;
     }
     const { customer } = found;
     if (customer._id.equals(actor.customerId)) {
-      await ctx.audit(actor, action, 'own_visit', customer._id);
+      await ctx.audit.action(actor, action, 'own_visit', customer._id);
       return { ok: false, reason: 'own_visit' };
     }
     return { customer };
@@ -95,10 +107,11 @@ export function createVisitService(
 
   /**
    * Converts the friend's referral with this visit (one update: joined -> converted), then
-   * issues both rewards, the referrer's points and milestones, and runs the fraud rules.
-   * Every step is keyed by its cause, so running it again after a crash completes what was
-   * missing and repeats nothing. A visit below the program's minimum leaves it waiting for a
-   * later visit, which converts it then (see recordVisit).
+   * issues both rewards, the referrer's points and milestones, tells the referrer in one
+   * message, and runs the fraud rules. Every step is keyed by its cause, so running it again
+   * after a crash completes what was missing and repeats nothing. A visit below the program's
+   * minimum leaves it waiting for a later visit, which converts it then (see recordVisit).
+   * The friend hears of their reward with the rest of their visit (see creditVisit).
    */
   async function settleReferral(
     actor: Actor,
@@ -114,14 +127,10 @@ export function createVisitService(
       if (inWindow && minFirstVisitAmount !== null && !meetsFirstVisitMinimum(visit.amount, minFirstVisitAmount)) {
         return { referralHeld: { minAmount: minFirstVisitAmount } };
       }
-      referral =
-        (await models.Referral.findOneAndUpdate(
-          { _id: referral._id, status: 'joined' },
-          inWindow
-            ? { $set: { status: 'converted', convertedAt: visit.at, visitId: visit._id, confirmedBy: actor.customerId } }
-            : { $set: { status: 'expired' } },
-          { returnDocument: 'after' },
-        ).lean<Referral>()) ?? (await models.Referral.findById(referral._id).lean<Referral>());
+      referral = await referrals.settle(
+        referral._id,
+        inWindow ? { converted: { visitId: visit._id, at: visit.at, confirmedBy: actor.customerId } } : 'expired',
+      );
       expiredNow = !inWindow;
     }
     if (!referral) return {};
@@ -133,28 +142,34 @@ export function createVisitService(
     if (!referrer) return {};
     await models.Visit.updateOne({ _id: visit._id }, { $set: { referred: true } });
     const key = `referral:${String(referral._id)}`;
-    const friendVoucher = await vouchers.issue(friend._id, program.rewards.friend, 'referral_friend', `${key}:friend`, {
-      referrerName: referrer.name,
-    });
-    const referrerVoucher = await vouchers.issue(referrer._id, program.rewards.referrer, 'referral_referrer', `${key}:referrer`, {
-      friendName: friend.name,
-    });
+    const friendVoucher = await vouchers.issue(friend._id, program.rewards.friend, 'referral_friend', `${key}:friend`);
+    const referrerVoucher = await vouchers.issue(referrer._id, program.rewards.referrer, 'referral_referrer', `${key}:referrer`);
     await points.add(referrer._id, program.points.perReferral, 'referral', key);
-    await ctx.recordNotification(`friend_visit_confirmed:${String(referral._id)}`, 'friend_visit_confirmed', referrer._id, {
-      friendName: friend.name,
+    const event = `referral_converted:${String(referral._id)}`;
+    const milestones = await milestoneGifts(referrer._id, event);
+    await points.settleTier(referrer._id, event, async (upgrade) => {
+      const data: ReferralConvertedData = { friendName: friend.name, ...given(referrerVoucher), milestones, ...tierReached(upgrade) };
+      await ctx.outbox.record(event, 'referral_converted', referrer._id, { ...data });
     });
-
-    const confirmedFriends = await models.Referral.countDocuments({ referrerId: referrer._id, status: 'converted' });
-    for (const milestone of milestonesReached(confirmedFriends, program.milestones)) {
-      const milestoneKey = `milestone:${String(referrer._id)}:${milestone.friends}`;
-      await vouchers.issue(referrer._id, milestone.reward, 'milestone', milestoneKey, { friends: milestone.friends });
-      await ctx.recordNotification(`milestone_reached:${String(referrer._id)}:${milestone.friends}`, 'milestone_reached', referrer._id, {
-        friends: milestone.friends,
-        reward: milestone.reward,
-      });
-    }
     await fraud.reviewConversion(referral, friend, referrer, referral.confirmedBy ?? actor.customerId);
     return { referral: { referrerName: referrer.name, friendVoucher, referrerVoucher } };
+  }
+
+  /**
+   * The milestone gifts of the conversion `event`: each milestone reached is claimed by the
+   * conversion that reached it first (a milestone given before claims existed keeps its
+   * voucher and is not taken again), so racing conversions announce it once.
+   */
+  async function milestoneGifts(referrerId: Types.ObjectId, event: string): Promise<ReferralConvertedData['milestones']> {
+    const confirmedFriends = await models.Referral.countDocuments({ referrerId, status: 'converted' });
+    const gifts: ReferralConvertedData['milestones'] = [];
+    for (const milestone of milestonesReached(confirmedFriends, program.milestones)) {
+      const key = `milestone:${String(referrerId)}:${milestone.friends}`;
+      const owns = (await vouchers.issued(key)) ? (await ctx.claims.holder(key))?.by === event : await ctx.claims.takeOrHold(key, event);
+      if (!owns) continue;
+      gifts.push({ friends: milestone.friends, ...given(await vouchers.issue(referrerId, milestone.reward, 'milestone', key)) });
+    }
+    return gifts;
   }
 
   /**
@@ -176,31 +191,46 @@ export function createVisitService(
       referred: false,
       at,
     });
-    await models.Customer.updateOne({ _id: customer._id, firstVisitAt: { $exists: false } }, { $set: { firstVisitAt: visit.at } });
+    await ctx.records.recordFirstVisit(customer._id, visit.at);
     const referralOutcome = await settleReferral(actor, customer, visit);
-    const outcome = await creditVisit(actor, customer, visit, created, 'confirm_first_visit', created ? 'confirmed' : 'already_confirmed');
+    const outcome = await creditVisit(actor, customer, visit, created, referralOutcome, 'confirm_first_visit', created ? 'confirmed' : 'already_confirmed');
     return { ...outcome, ...referralOutcome };
   }
 
-  /** Points for a recorded visit (once per visit), the visit count, the audit entry, and the result. */
+  /**
+   * Points for a recorded visit (once per visit), the visitor's one message about it (their
+   * referral reward, a tier crossed), the visit count, the audit entry, and the result.
+   */
   async function creditVisit(
     actor: Actor,
     customer: Customer,
     visit: Visit,
     created: boolean,
+    { referral }: Pick<VisitOutcome, 'referral'>,
     action: string,
     outcome: string,
   ): Promise<Extract<ConfirmFirstVisitResult, { ok: true }>> {
     const balance = await points.add(customer._id, visit.points, 'visit', `visit:${String(visit._id)}`);
+    const event = `visit:${String(visit._id)}`;
+    const upgrade = await points.settleTier(customer._id, event, async (upgrade) => {
+      if (referral) {
+        const data: WelcomeRewardData = { ...given(referral.friendVoucher), ...tierReached(upgrade) };
+        await ctx.outbox.record(event, 'welcome_reward', customer._id, { ...data });
+      } else if (upgrade) {
+        const data: TierUpgradedData = { tier: upgrade.tier, points: upgrade.points };
+        await ctx.outbox.record(event, 'tier_upgraded', customer._id, { ...data });
+      }
+    });
     await refreshVisitCount(customer._id);
-    await ctx.audit(actor, action, outcome, customer._id, { amount: visit.amount });
+    await ctx.audit.action(actor, action, outcome, customer._id, { amount: visit.amount });
     return {
       ok: true,
       alreadyConfirmed: !created,
       customer: (await customers.getById(customer._id)) ?? customer,
       visit,
-      points: balance.points,
-      tierUpgrade: balance.upgrade,
+      points: balance,
+      // Said to staff by the call that recorded the visit; a repeat says "already recorded".
+      tierUpgrade: created ? upgrade : undefined,
     };
   }
 
@@ -224,13 +254,13 @@ export function createVisitService(
     });
     // A referral held back by the minimum first-visit amount converts on a qualifying later visit.
     const referralOutcome = customer.referrerId ? await settleReferral(actor, customer, visit) : {};
-    const outcome = await creditVisit(actor, customer, visit, created, 'record_visit', created ? 'recorded' : 'already_recorded');
+    const outcome = await creditVisit(actor, customer, visit, created, referralOutcome, 'record_visit', created ? 'recorded' : 'already_recorded');
     return { ...outcome, ...referralOutcome };
   }
 
   async function refreshVisitCount(customerId: Types.ObjectId): Promise<void> {
     const count = await models.Visit.countDocuments({ customerId });
-    await models.Customer.updateOne({ _id: customerId, visitCount: { $lt: count } }, { $set: { visitCount: count } });
+    await ctx.records.setVisitCount(customerId, count);
   }
 
   return { confirmFirstVisit, recordVisit };

@@ -3,7 +3,10 @@ import { normalizeCode, VOUCHER_CODE_LENGTH, withUniqueCode } from '../domain/co
 import { voucherExpiry } from '../domain/loyalty.js';
 import type { Voucher } from '../db/models/voucher.js';
 import type { Reward } from '../program/schema.js';
-import { isDuplicateKey, type Actor, type ServiceContext } from './context.js';
+import type { Models } from '../db/models/index.js';
+import type { Actor } from './access.js';
+import type { ServicePieces } from './context.js';
+import { isDuplicateKey } from './duplicate-key.js';
 import type { PointsLedger } from './points.js';
 
 export type RedeemResult =
@@ -19,19 +22,22 @@ export type RedeemResult =
 /** Marks a redemption claim taken by a cancellation rather than by staff at the counter. */
 const CANCEL_PREFIX = 'cancel:';
 
-export function createVoucherService(ctx: ServiceContext, points: PointsLedger) {
+export function createVoucherService(
+  ctx: Pick<ServicePieces, 'program' | 'timezone' | 'now' | 'access' | 'audit' | 'flags' | 'claims'> & { models: Pick<Models, 'Voucher' | 'Customer'> },
+  points: PointsLedger,
+) {
   const { models, program } = ctx;
 
   /**
-   * Issues a reward once per cause key and tells its owner. A bonus-points reward also
-   * credits the points (keyed by the same cause) and is marked redeemed at once.
+   * Issues a reward once per cause key. A bonus-points reward also credits the points (keyed
+   * by the same cause) and is marked redeemed at once. Its owner is told by the event that
+   * gave it (see visits), in one message with the rest of that event.
    */
   async function issue(
     customerId: Types.ObjectId,
     reward: Reward,
     cause: 'referral_referrer' | 'referral_friend' | 'milestone',
     causeKey: string,
-    context: Record<string, unknown> = {},
   ): Promise<Voucher> {
     const issuedAt = ctx.now();
     // A duplicate key means either another writer issued this cause (return theirs) or the
@@ -65,14 +71,12 @@ export function createVoucherService(ctx: ServiceContext, points: PointsLedger) 
       await points.add(customerId, voucher.reward.value ?? 0, 'bonus', `voucher:${voucher.code}`);
       await models.Voucher.updateOne({ _id: voucher._id, status: 'active' }, { $set: { status: 'redeemed', redeemedAt: issuedAt } });
     }
-    await ctx.recordNotification(`reward_issued:${causeKey}`, 'reward_issued', customerId, {
-      voucherCode: voucher.code,
-      cause,
-      reward: voucher.reward,
-      expiresAt: voucher.expiresAt,
-      ...context,
-    });
     return voucher;
+  }
+
+  /** Whether the reward of this cause was issued already. */
+  async function issued(causeKey: string): Promise<boolean> {
+    return !!(await models.Voucher.exists({ causeKey }));
   }
 
   /**
@@ -80,25 +84,25 @@ export function createVoucherService(ctx: ServiceContext, points: PointsLedger) 
    * claim makes it once only under races; the status field follows it.
    */
   async function redeem(actor: Actor, rawCode: string): Promise<RedeemResult> {
-    const allowed = await ctx.authorize(actor, 'redeem', ['staff', 'owner']);
+    const allowed = await ctx.access.authorize(actor, 'redeem', ['staff', 'owner']);
     if (!allowed.ok) return allowed;
     const code = normalizeCode(rawCode, { min: VOUCHER_CODE_LENGTH, max: VOUCHER_CODE_LENGTH });
     if (!code) return { ok: false, reason: 'invalid_code' };
     const found = await models.Voucher.findOne({ code }).lean<Voucher>();
     if (!found) {
-      await ctx.audit(actor, 'redeem', 'not_found', undefined, { code });
+      await ctx.audit.action(actor, 'redeem', 'not_found', undefined, { code });
       return { ok: false, reason: 'not_found' };
     }
     if (found.customerId.equals(actor.customerId)) {
-      await ctx.flag(`own_voucher:${code}`, 'staff_redeems_own_voucher', actor.customerId, { code });
-      await ctx.audit(actor, 'redeem', 'own_voucher', found.customerId, { code });
+      await ctx.flags.raise(`own_voucher:${code}`, 'staff_redeems_own_voucher', actor.customerId, { code });
+      await ctx.audit.action(actor, 'redeem', 'own_voucher', found.customerId, { code });
       return { ok: false, reason: 'own_voucher' };
     }
     const now = ctx.now();
     let result: RedeemResult;
     if (found.status !== 'active' || found.expiresAt <= now) {
       result = await refusal(found, now);
-    } else if (await ctx.claim(`redeem:${String(found._id)}`, String(actor.customerId))) {
+    } else if (await ctx.claims.take(`redeem:${String(found._id)}`, String(actor.customerId))) {
       const redeemed = await models.Voucher.findOneAndUpdate(
         { _id: found._id },
         { $set: { status: 'redeemed', redeemedAt: now, redeemedBy: actor.customerId } },
@@ -109,13 +113,13 @@ export function createVoucherService(ctx: ServiceContext, points: PointsLedger) 
     } else {
       result = await refusal(found, now);
     }
-    await ctx.audit(actor, 'redeem', result.ok ? 'redeemed' : result.reason, found.customerId, { code });
+    await ctx.audit.action(actor, 'redeem', result.ok ? 'redeemed' : result.reason, found.customerId, { code });
     return result;
   }
 
   /** Why a voucher cannot be redeemed now; a won redemption claim counts as redeemed (or cancelled, see cancelUnused). */
   async function refusal(voucher: Voucher, now: Date): Promise<RedeemResult> {
-    const redemption = await models.Claim.findOne({ key: `redeem:${String(voucher._id)}` }).lean();
+    const redemption = await ctx.claims.holder(`redeem:${String(voucher._id)}`);
     if (voucher.status === 'cancelled' || redemption?.by?.startsWith(CANCEL_PREFIX)) return { ok: false, reason: 'cancelled' };
     if (voucher.status === 'redeemed' || redemption) {
       return { ok: false, reason: 'already_redeemed', redeemedAt: voucher.redeemedAt ?? redemption?.at ?? now };
@@ -131,8 +135,7 @@ export function createVoucherService(ctx: ServiceContext, points: PointsLedger) 
   async function cancelUnused(causeKeys: string[], by: string): Promise<{ cancelled: Voucher[]; used: Voucher[] }> {
     const found = await models.Voucher.find({ causeKey: { $in: causeKeys } }).lean<Voucher[]>();
     for (const voucher of found.filter((v) => v.status === 'active')) {
-      const key = `redeem:${String(voucher._id)}`;
-      const ours = (await ctx.claim(key, `${CANCEL_PREFIX}${by}`)) || (await models.Claim.findOne({ key }).lean())?.by === `${CANCEL_PREFIX}${by}`;
+      const ours = await ctx.claims.takeOrHold(`redeem:${String(voucher._id)}`, `${CANCEL_PREFIX}${by}`);
       if (ours) await models.Voucher.updateOne({ _id: voucher._id, status: 'active' }, { $set: { status: 'cancelled', cancelledAt: ctx.now() } });
     }
     const after = await models.Voucher.find({ causeKey: { $in: causeKeys } }).lean<Voucher[]>();
@@ -155,7 +158,7 @@ export function createVoucherService(ctx: ServiceContext, points: PointsLedger) 
       .lean<Voucher[]>();
   }
 
-  return { issue, redeem, expireDue, listActive, cancelUnused };
+  return { issue, issued, redeem, expireDue, listActive, cancelUnused };
 }
 
 export type VoucherService = ReturnType<typeof createVoucherService>;

@@ -5,6 +5,7 @@ import { createModels } from '../../src/db/models/index.js';
 import { createI18n } from '../../src/i18n.js';
 import { createLogger } from '../../src/logger.js';
 import { parseProgram } from '../../src/program/load.js';
+import { createNotificationRenderer } from '../../src/channels/conversation/notifications.js';
 import { createNotificationDelivery } from '../../src/services/notification-delivery.js';
 import defaultProgram from '../../src/program/default-program.json' with { type: 'json' };
 import { createOutboxSender } from './outbox-sender.js';
@@ -13,8 +14,7 @@ const [uri, notificationId] = process.argv.slice(2);
 const connection = await mongoose.createConnection(uri!).asPromise();
 const delivery = createNotificationDelivery({
   models: createModels(connection),
-  program: parseProgram(defaultProgram),
-  i18n: await createI18n({ defaultLocale: 'vi', timezone: 'Asia/Ho_Chi_Minh' }),
+  render: createNotificationRenderer(await createI18n({ defaultLocale: 'vi', timezone: 'Asia/Ho_Chi_Minh' }), parseProgram(defaultProgram)),
   logger: createLogger('silent'),
   senders: new Map([['telegram', createOutboxSender(connection)]]),
   afterSend: () => process.exit(17),

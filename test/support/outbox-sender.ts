@@ -1,5 +1,5 @@
 import type { Connection } from 'mongoose';
-import type { MessageSender, SendResult } from '../../src/channels/sender.js';
+import type { MessageSender, SendResult } from '../../src/services/ports.js';
 
 /**
  * A MessageSender that "delivers" into a collection, so what people received can be

@@ -1,21 +1,26 @@
 import type { Customer } from '../../db/models/customer.js';
 import type { Notification } from '../../db/models/notification.js';
-import type { Translate } from '../../i18n.js';
+import type { I18n, Locale, Translate } from '../../i18n.js';
 import type { Program, Reward } from '../../program/schema.js';
 import type { ChatApp } from '../../services/identity-link.js';
+import type {
+  GivenReward,
+  NotificationRenderer,
+  ReferralConvertedData,
+  TierReached,
+  TierUpgradedData,
+  WelcomeRewardData,
+} from '../../services/ports.js';
 import type { DailySummary } from '../../services/reports.js';
 import { appLabel, rewardLabel } from './format.js';
 import { renderDailySummary } from './summary.js';
 
 interface NotificationData {
   voucherCode?: string;
-  cause?: 'referral_referrer' | 'referral_friend' | 'milestone';
   reward?: Reward;
   expiresAt?: Date;
   friendName?: string;
   referrerName?: string;
-  friends?: number;
-  tier?: string;
   points?: number;
   summary?: DailySummary;
   staffName?: string;
@@ -31,39 +36,76 @@ interface NotificationData {
   vouchers?: string[];
 }
 
+interface Rendering {
+  t: Translate;
+  locale: Locale;
+  program: Program;
+}
+
+const expiry = (given: GivenReward) => new Date(given.expiresAt);
+/** A bonus-points reward is credited at once: the message says how many points, not a code. */
+const bonusPoints = (given: GivenReward) => (given.reward.kind === 'bonus_points' ? (given.reward.value ?? 0) : undefined);
+
+/** A tier the event announces: the whole message after a plain visit, the closing line of the others. */
+function tierUpgraded({ t, locale, program }: Rendering, data: TierReached): string | undefined {
+  const tier = program.tiers.find((candidate) => candidate.name === data.tier);
+  return tier && t('notify:tierUpgraded', { tier: tier.name, perk: tier.perk[locale], points: data.points, business: program.business.name });
+}
+
+const lines = (...parts: Array<string | undefined>) => parts.filter((part): part is string => !!part).join('\n');
+
+/** To the referrer: the friend came, their reward, any milestone gifts, a tier reached. */
+function referralConverted(r: Rendering, data: ReferralConvertedData): string | undefined {
+  const { t, locale, program } = r;
+  if (!data.reward) return undefined;
+  const friend = data.friendName || t('bot:aFriend');
+  const business = program.business.name;
+  const bonus = bonusPoints(data);
+  const headline =
+    bonus === undefined
+      ? t('notify:referrerVoucher', { friend, business, reward: rewardLabel(data.reward, locale), code: data.voucherCode, expiresAt: expiry(data) })
+      : t('notify:referrerBonus', { friend, business, points: bonus });
+  const milestones = (data.milestones ?? []).map((gift) => {
+    const points = bonusPoints(gift);
+    return points === undefined
+      ? t('notify:milestoneVoucher', { friends: gift.friends, reward: rewardLabel(gift.reward, locale), code: gift.voucherCode, expiresAt: expiry(gift) })
+      : t('notify:milestoneBonus', { friends: gift.friends, points });
+  });
+  return lines(headline, ...milestones, tierUpgraded(r, data));
+}
+
+/** To the friend: their first-visit reward, and a tier their visit crossed. */
+function welcomeReward(r: Rendering, data: WelcomeRewardData): string | undefined {
+  const { t, locale, program } = r;
+  if (!data.reward) return undefined;
+  const business = program.business.name;
+  const bonus = bonusPoints(data);
+  const headline =
+    bonus === undefined
+      ? t('notify:welcomeVoucher', { business, reward: rewardLabel(data.reward, locale), code: data.voucherCode, expiresAt: expiry(data) })
+      : t('notify:welcomeBonus', { business, points: bonus });
+  return lines(headline, tierUpgraded(r, data));
+}
+
 /**
- * The text a person receives for a recorded notification, in their language at send
- * time. Returns undefined for a notification with nothing left to say.
+ * The notifier's renderer (see NotificationRenderer): the text a person receives for a
+ * recorded notification, in their language at send time.
  */
-export function renderNotification(
-  notification: Pick<Notification, 'type' | 'data'>,
-  recipient: Customer,
-  t: Translate,
-  program: Program,
-): string | undefined {
-  const locale = recipient.locale;
+export function createNotificationRenderer(i18n: I18n, program: Program): NotificationRenderer {
+  return (notification, recipient) => renderNotification(notification, recipient, { t: i18n.forLocale(recipient.locale), locale: recipient.locale, program });
+}
+
+function renderNotification(notification: Pick<Notification, 'type' | 'data'>, recipient: Customer, r: Rendering): string | undefined {
+  const { t, locale, program } = r;
   const data = (notification.data ?? {}) as NotificationData;
   const friend = data.friendName || t('bot:aFriend');
   switch (notification.type) {
-    case 'reward_issued': {
-      if (!data.reward) return undefined;
-      const reward = rewardLabel(data.reward, locale);
-      const key =
-        data.cause === 'referral_friend'
-          ? 'notify:rewardFriend'
-          : data.cause === 'milestone'
-            ? 'notify:rewardMilestone'
-            : 'notify:rewardReferrer';
-      return t(key, {
-        reward,
-        code: data.voucherCode,
-        expiresAt: data.expiresAt ? new Date(data.expiresAt) : undefined,
-        friend,
-        referrer: data.referrerName || t('bot:aFriend'),
-        friends: data.friends,
-        business: program.business.name,
-      });
-    }
+    case 'referral_converted':
+      return referralConverted(r, notification.data as ReferralConvertedData);
+    case 'welcome_reward':
+      return welcomeReward(r, notification.data as WelcomeRewardData);
+    case 'tier_upgraded':
+      return tierUpgraded(r, notification.data as TierUpgradedData);
     case 'friend_joined':
       return t('notify:friendJoined', { friend });
     case 'friends_joined_digest':
@@ -79,15 +121,6 @@ export function renderNotification(
         ? t('fraud:reversedFriend', { business, referrer: data.referrerName || t('bot:aFriend'), details: details.join(t('fraud:and')) })
         : t('fraud:reversedReferrer', { business, friend, details: details.join(t('fraud:and')) });
     }
-    case 'friend_visit_confirmed':
-      return t('notify:friendVisitConfirmed', { friend });
-    case 'tier_upgraded': {
-      const tier = program.tiers.find((candidate) => candidate.name === data.tier);
-      if (!tier) return undefined;
-      return t('notify:tierUpgraded', { tier: tier.name, perk: tier.perk[locale], points: data.points, business: program.business.name });
-    }
-    case 'milestone_reached':
-      return t('notify:milestoneReached', { friends: data.friends, reward: data.reward ? rewardLabel(data.reward, locale) : '' });
     case 'staff_added':
       return `${t('notify:staffAdded', { business: program.business.name })}\n\n${t('bot:helpStaff')}`;
     case 'staff_removed':

@@ -6,7 +6,7 @@ import type { Update } from 'grammy/types';
 import { parseIdentity } from '../../domain/identity.js';
 import type { ChatChannel, ChatChannelDeps } from '../channel.js';
 import { createConversation, MEMBER_CARD_PREFIX } from '../conversation/conversation.js';
-import type { MessageSender } from '../sender.js';
+import type { MessageSender } from '../../services/ports.js';
 import { installUpdateHandling, type BotContext } from './updates.js';
 import { createTelegramMenus } from './menus.js';
 import { createTelegramSender } from './replies.js';

@@ -1,6 +1,6 @@
 import { GrammyError, HttpError, InlineKeyboard, InputFile, Keyboard, type Api } from 'grammy';
 import type { Reply } from '../conversation/reply.js';
-import type { MessageSender, SendResult } from '../sender.js';
+import type { MessageSender, SendResult } from '../../services/ports.js';
 
 /** Maps a failed Bot API call to what the notifier should do about it. */
 export function classifyTelegramError(error: unknown): SendResult {

@@ -7,7 +7,7 @@ import type { Locale, Translate } from '../../i18n.js';
 import { PER_PERSON_RATE_LIMIT, UpdateBusyError, type ChatChannel, type ChatChannelDeps } from '../channel.js';
 import { createConversation } from '../conversation/conversation.js';
 import type { Reply } from '../conversation/reply.js';
-import type { MessageSender, SendResult } from '../sender.js';
+import type { MessageSender, SendResult } from '../../services/ports.js';
 import { createZaloClient, updateSchema, ZaloApiError, type ZaloUpdate } from './client.js';
 
 export interface ZaloChannelDeps extends ChatChannelDeps {

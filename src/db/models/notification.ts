@@ -1,14 +1,17 @@
 import type { Types} from 'mongoose';
 import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 
+/**
+ * The event notifications: one message per person per event, carrying all its parts (rewards,
+ * milestones, a tier crossed). A tier is announced in the event that owns its claim.
+ */
+export const eventNotificationTypes = ['referral_converted', 'welcome_reward', 'tier_upgraded'] as const;
+
 export const notificationTypes = [
-  'reward_issued',
+  ...eventNotificationTypes,
   'friend_joined',
   'friends_joined_digest',
   'referral_reversed',
-  'friend_visit_confirmed',
-  'tier_upgraded',
-  'milestone_reached',
   'visit_reminder',
   'voucher_expiry_reminder',
   'staff_added',
@@ -27,7 +30,7 @@ export type NotificationStatus = (typeof notificationStatuses)[number];
 
 /**
  * A message someone is owed, recorded in the same write path as its cause and delivered
- * later by the notifier job. `key` names the cause (e.g. "reward_issued:<voucherId>"), and
+ * later by the notifier job. `key` names the cause (e.g. "referral_converted:<referralId>"), and
  * its unique index makes recording idempotent: a retried use case cannot owe twice.
  *
  * Delivery: pending -> sending (claimed atomically, with a lease) -> sent | undeliverable.

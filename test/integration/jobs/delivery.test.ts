@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import mongoose from 'mongoose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { SendResult } from '../../../src/channels/sender.js';
+import { createNotificationRenderer } from '../../../src/channels/conversation/notifications.js';
 import { createModels } from '../../../src/db/models/index.js';
 import { createI18n, type I18n } from '../../../src/i18n.js';
 import { createAgenda } from '../../../src/jobs/agenda.js';
@@ -10,6 +10,7 @@ import { DELIVER_NOTIFICATION, defineNotificationJobs } from '../../../src/jobs/
 import { createLogger } from '../../../src/logger.js';
 import { projectRoot } from '../../../src/paths.js';
 import { createNotificationDelivery } from '../../../src/services/notification-delivery.js';
+import type { SendResult } from '../../../src/services/ports.js';
 import { createReportFigures } from '../../../src/services/reports.js';
 import { createOutboxSender } from '../../support/outbox-sender.js';
 import { useServices } from '../../support/services.js';
@@ -24,8 +25,7 @@ describe('notification delivery', () => {
   const delivery = (script?: Map<string, Array<SendResult | 'throw'>>, extra: { leaseMs?: number; maxAttempts?: number; processId?: string } = {}) =>
     createNotificationDelivery({
       models: h.db.models,
-      program: h.program,
-      i18n,
+      render: createNotificationRenderer(i18n, h.program),
       logger: createLogger('silent'),
       senders: new Map([['telegram', createOutboxSender(h.db.connection, script)]]),
       now: h.clock.now,
@@ -41,16 +41,16 @@ describe('notification delivery', () => {
     await h.services.referrals.attribute(b._id, a.code, 'telegram');
     await h.services.visits.confirmFirstVisit(staff, b.code);
 
-    expect(await delivery().sweep()).toBe(4);
+    expect(await delivery().sweep()).toBe(3);
     expect(await delivery().sweep()).toBe(0);
     const toA = await outbox().find({ chatId: '6002' }).toArray();
     const toB = await outbox().find({ chatId: '6003' }).toArray();
     expect(toA.map((m) => m.text)).toEqual(
-      expect.arrayContaining([expect.stringContaining('Bình vừa tham gia'), expect.stringContaining('Bạn nhận Giảm 20%'), expect.stringContaining('Bình đã ghé lần đầu')]),
+      expect.arrayContaining([expect.stringContaining('Bình vừa tham gia'), expect.stringContaining('Bình vừa ghé Salon Mai lần đầu nhờ bạn giới thiệu! Bạn nhận Giảm 20%')]),
     );
-    expect(toA).toHaveLength(3);
+    expect(toA).toHaveLength(2);
     expect(toB.map((m) => m.text)).toEqual([expect.stringContaining('Welcome to Salon Mai! Your first-visit offer: 10% off your first visit')]);
-    expect(await h.db.models.Notification.countDocuments({ customerId: { $in: [a._id, b._id] }, status: 'sent' })).toBe(4);
+    expect(await h.db.models.Notification.countDocuments({ customerId: { $in: [a._id, b._id] }, status: 'sent' })).toBe(3);
   });
 
   it("retries after a 429 no sooner than Telegram's retry_after, and after a network failure", async () => {
@@ -135,8 +135,7 @@ describe('notification delivery', () => {
     for (const [i, connection] of connections.entries()) {
       const worker = createNotificationDelivery({
         models: createModels(connection),
-        program: h.program,
-        i18n,
+        render: createNotificationRenderer(i18n, h.program),
         logger: createLogger('silent'),
         senders: new Map([['telegram', createOutboxSender(connection)]]),
         limits: { telegram: { perSecond: 1000, perChatIntervalMs: 0 } },

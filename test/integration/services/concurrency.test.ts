@@ -24,9 +24,35 @@ describe('invariants under 20 parallel calls', () => {
     expect(await m.PointsEntry.countDocuments({ customerId: b._id })).toBe(1);
     expect((await m.Customer.findById(a._id).lean())?.points).toBe(h.program.points.perReferral);
     expect((await m.Customer.findById(b._id).lean())?.points).toBe(h.program.points.perVisit);
-    expect(await m.Notification.countDocuments({ customerId: a._id, type: 'reward_issued' })).toBe(1);
-    expect(await m.Notification.countDocuments({ customerId: b._id, type: 'reward_issued' })).toBe(1);
-    expect(await m.Notification.countDocuments({ customerId: a._id, type: 'friend_visit_confirmed' })).toBe(1);
+    expect((await m.Notification.find({ customerId: a._id, type: { $ne: 'friend_joined' } }).lean()).map((n) => n.type)).toEqual(['referral_converted']);
+    expect((await m.Notification.find({ customerId: b._id }).lean()).map((n) => n.type)).toEqual(['welcome_reward']);
+  });
+
+  it('20 visits racing across the tiers: each tier announced at most once, the last one surely', async () => {
+    const staff = await h.staff(4051, 'Lễ tân');
+    const { customer: a } = await h.join(4052, 'Anh');
+    await h.services.visits.confirmFirstVisit(staff, a.code);
+    await Promise.all(Array.from({ length: 20 }, (_, i) => h.services.visits.recordVisit(staff, a.code, undefined, `race-${i}`)));
+    const m = h.db.models;
+    const tiers = (await m.Notification.find({ customerId: a._id, type: 'tier_upgraded' }).lean()).map((n) => (n.data as { tier: string }).tier);
+    expect(new Set(tiers).size).toBe(tiers.length);
+    expect(tiers).toContain('Gold');
+    expect(await m.Customer.findById(a._id).lean()).toMatchObject({ points: 2100, tier: 'Gold', tierRank: 3 });
+  });
+
+  it('6 friends of one referrer confirmed at once: the milestone is given and announced once', async () => {
+    const staff = await h.staff(4061, 'Lễ tân');
+    const { customer: a } = await h.join(4062, 'Anh');
+    const friends = await Promise.all(Array.from({ length: 6 }, (_, i) => h.join(4063 + i, `Bạn ${i}`)));
+    for (const { customer } of friends) await h.services.referrals.attribute(customer._id, a.code, 'telegram');
+    await Promise.all(friends.map(({ customer }) => h.services.visits.confirmFirstVisit(staff, customer.code)));
+    const m = h.db.models;
+    const told = await m.Notification.find({ customerId: a._id, type: 'referral_converted' }).lean();
+    expect(told).toHaveLength(6);
+    const gifts = told.flatMap((n) => (n.data as { milestones: Array<{ friends: number; voucherCode: string }> }).milestones);
+    const milestone = await m.Voucher.find({ customerId: a._id, cause: 'milestone' }).lean();
+    expect(milestone).toHaveLength(1);
+    expect(gifts).toEqual([expect.objectContaining({ friends: 5, voucherCode: milestone[0]!.code })]);
   });
 
   it('20 redemptions of one voucher: exactly one succeeds', async () => {

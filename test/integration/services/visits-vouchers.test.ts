@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import type { ReferralConvertedData } from '../../../src/services/ports.js';
 import { useServices } from '../../support/services.js';
 
 describe('first visits, rewards, points and tiers', () => {
   const h = useServices('visits');
 
-  it('converts a referral on the first visit: both rewards, visit and referral points, notifications', async () => {
+  it('converts a referral on the first visit: both rewards, visit and referral points, one message each', async () => {
     const staff = await h.staff(2001, 'Lễ tân');
     const { customer: a } = await h.join(2002, 'Anh');
     const { customer: b } = await h.join(2003, 'Bình');
@@ -24,7 +25,7 @@ describe('first visits, rewards, points and tiers', () => {
     expect(await h.db.models.Voucher.countDocuments({ customerId: a._id, cause: 'referral_referrer' })).toBe(1);
     expect(await h.db.models.Voucher.countDocuments({ customerId: b._id, cause: 'referral_friend' })).toBe(1);
     const types = (await h.db.models.Notification.find({ customerId: { $in: [a._id, b._id] } }).lean()).map((n) => n.type).sort();
-    expect(types).toEqual(['friend_joined', 'friend_visit_confirmed', 'reward_issued', 'reward_issued']);
+    expect(types).toEqual(['friend_joined', 'referral_converted', 'welcome_reward']);
     expect(await h.db.models.AuditLog.countDocuments({ action: 'confirm_first_visit', outcome: 'confirmed' })).toBe(1);
   });
 
@@ -60,7 +61,7 @@ describe('first visits, rewards, points and tiers', () => {
     expect(await m.Voucher.countDocuments({ customerId: b._id, cause: 'referral_friend' })).toBe(1);
     expect(await m.PointsEntry.countDocuments({ customerId: a._id })).toBe(1);
     const types = (await m.Notification.find({ customerId: { $in: [a._id, b._id] } }).lean()).map((n) => n.type).sort();
-    expect(types).toEqual(['friend_joined', 'friend_visit_confirmed', 'reward_issued', 'reward_issued']);
+    expect(types).toEqual(['friend_joined', 'referral_converted', 'welcome_reward']);
   });
 
   it('confirms a first visit without a referrer with points only', async () => {
@@ -116,6 +117,26 @@ describe('first visits, rewards, points and tiers', () => {
     expect(upgrades.map((n) => (n.data as { tier: string }).tier).sort()).toEqual(['Member', 'Silver']);
   });
 
+  it('a rerun after a crash between the tier claim and the message announces the tier in that message, once', async () => {
+    const staff = await h.staff(2551, 'Lễ tân');
+    const { customer: a } = await h.join(2552, 'Anh');
+    const { customer: b } = await h.join(2553, 'Bình');
+    await h.services.referrals.attribute(b._id, a.code, 'telegram');
+    // 100 points for the visit and 100 for 1.000.000 VND: Member.
+    await h.services.visits.confirmFirstVisit(staff, b.code, 1_000_000);
+    const m = h.db.models;
+    // As if the process died after claiming the tier: neither the message nor the tier were written.
+    await m.Notification.deleteMany({ customerId: b._id });
+    await m.Customer.updateOne({ _id: b._id }, { $set: { tierRank: 0 }, $unset: { tier: 1 } });
+
+    await h.services.visits.confirmFirstVisit(staff, b.code, 1_000_000);
+    const [welcome] = await m.Notification.find({ customerId: b._id }).lean();
+    expect(welcome).toMatchObject({ type: 'welcome_reward', data: { tier: 'Member', points: 200 } });
+    expect(await m.Customer.findById(b._id).lean()).toMatchObject({ tier: 'Member', tierRank: 1 });
+    await h.services.visits.recordVisit(staff, b.code, undefined, 'after-crash');
+    expect(await m.Notification.countDocuments({ customerId: b._id })).toBe(1);
+  });
+
   it('issues a milestone reward once when a referrer reaches 5 confirmed friends', async () => {
     const staff = await h.staff(2601, 'Lễ tân');
     const { customer: a } = await h.join(2602, 'Anh');
@@ -127,7 +148,11 @@ describe('first visits, rewards, points and tiers', () => {
     const milestones = await h.db.models.Voucher.find({ customerId: a._id, cause: 'milestone' }).lean();
     expect(milestones).toHaveLength(1);
     expect(milestones[0]?.reward.kind).toBe('free_service');
-    expect(await h.db.models.Notification.countDocuments({ customerId: a._id, type: 'milestone_reached' })).toBe(1);
+    // Six conversions, six messages; the fifth carries the milestone gift with its code.
+    const told = await h.db.models.Notification.find({ customerId: a._id, type: 'referral_converted' }).lean();
+    expect(told).toHaveLength(6);
+    const gifts = told.flatMap((n) => (n.data as ReferralConvertedData).milestones);
+    expect(gifts).toEqual([expect.objectContaining({ friends: 5, voucherCode: milestones[0]?.code })]);
     const status = await h.services.status.getCustomerStatus(a._id);
     expect(status).toMatchObject({
       referralsJoined: 6,
