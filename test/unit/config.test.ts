@@ -25,8 +25,8 @@ describe('configuration', () => {
       timezone: 'Asia/Ho_Chi_Minh',
       defaultLocale: 'vi',
       ownerIds: [],
-      telegram: { enabled: false },
-      zalo: { enabled: false },
+      telegram: { mode: 'off' },
+      zalo: { mode: 'off' },
     });
   });
 
@@ -40,8 +40,13 @@ describe('configuration', () => {
       OWNER_IDS: 'telegram:123456789, zalo:6ede9afa66b88fe6d6a9',
     });
     expect(config.publicUrl).toBe('https://salon.example.vn');
-    expect(config.telegram).toMatchObject({ enabled: true, mode: 'webhook', apiRoot: 'https://api.telegram.org' });
-    expect(config.zalo).toMatchObject({ enabled: true, mode: 'polling' });
+    expect(config.telegram).toEqual({
+      mode: 'webhook',
+      token: '123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ',
+      apiRoot: 'https://api.telegram.org',
+      webhookSecret: 'a-long-secret-123',
+    });
+    expect(config.zalo).toEqual({ mode: 'polling', token: '12345689:abc-xyz', apiRoot: 'https://bot-api.zaloplatforms.com', botLink: undefined });
     expect(config.ownerIds).toEqual(['telegram:123456789', 'zalo:6ede9afa66b88fe6d6a9']);
   });
 
