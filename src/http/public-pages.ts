@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import express, { type Router } from 'express';
 import type { Models } from '../db/models/index.js';
+import { MEMBER_CARD_PREFIX, telegramStartLink } from '../domain/links.js';
 import { isLocale, type I18n, type Locale } from '../i18n.js';
 import type { Program } from '../program/schema.js';
 import type { Services } from '../services/index.js';
-import { MEMBER_CARD_PREFIX } from '../channels/conversation/conversation.js';
-import { telegramStartLink } from '../channels/telegram/channel.js';
 import { escapeHtml, htmlPage } from './html.js';
 import { createRateLimit } from './rate-limit.js';
 

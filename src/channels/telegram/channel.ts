@@ -4,6 +4,7 @@ import express, { type Router } from 'express';
 import { Bot, GrammyError, HttpError, InlineKeyboard, InputFile, Keyboard, webhookCallback, type Context } from 'grammy';
 import type { Update } from 'grammy/types';
 import { isDatabaseUnavailable } from '../../db/connection.js';
+import { telegramStartLink } from '../../domain/links.js';
 import { isLocale, type Locale } from '../../i18n.js';
 import { PER_PERSON_RATE_LIMIT, UpdateBusyError, type ChatChannel, type ChatChannelDeps } from '../channel.js';
 import { createConversation, MEMBER_CARD_PREFIX } from '../conversation/conversation.js';
@@ -13,11 +14,6 @@ import type { MessageSender, SendResult } from '../sender.js';
 export type TelegramChannelDeps = ChatChannelDeps;
 
 export const TELEGRAM_WEBHOOK_PATH = '/telegram/webhook';
-
-/** The t.me link that opens the bot with `/start <payload>` (referrals, member cards, staff invites). */
-export function telegramStartLink(botUsername: string, payload: string): string {
-  return `https://t.me/${encodeURIComponent(botUsername)}?start=${encodeURIComponent(payload)}`;
-}
 
 /** The command a failed message was (`/visit`), for the log; never the text itself, which may hold a phone number. */
 function commandName(text: string | undefined): string | undefined {
