@@ -77,6 +77,27 @@ describe('configuration', () => {
     ]);
   });
 
+  it('gives each channel the settings of its mode only: a webhook always with its secret', () => {
+    const config = loadConfig({
+      PUBLIC_URL: 'https://salon.example.vn',
+      TELEGRAM_BOT_TOKEN: '123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ',
+      TELEGRAM_WEBHOOK_SECRET: 'a-long-secret-123',
+      ZALO_BOT_TOKEN: '12345689:abc-xyz',
+      ZALO_MODE: 'webhook',
+      ZALO_WEBHOOK_SECRET: 'zalo-secret',
+      ZALO_BOT_LINK: 'https://zalo.me/s/botsalonmai',
+    });
+    expect(config.telegram).toEqual({ mode: 'polling', token: '123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ', apiRoot: 'https://api.telegram.org' });
+    expect(config.zalo).toEqual({
+      mode: 'webhook',
+      token: '12345689:abc-xyz',
+      apiRoot: 'https://bot-api.zaloplatforms.com',
+      webhookSecret: 'zalo-secret',
+      botLink: 'https://zalo.me/s/botsalonmai',
+    });
+    expect(loadConfig({ ZALO_BOT_LINK: 'https://zalo.me/s/botsalonmai' }).zalo).toEqual({ mode: 'off' });
+  });
+
   it('refuses a rules file that does not exist', () => {
     expect(problemsOf({ PROGRAM_CONFIG: '/nowhere/rules.json' })).toEqual(['PROGRAM_CONFIG: file not found: /nowhere/rules.json']);
   });
