@@ -24,88 +24,108 @@ const isTimeZone = (tz: string): boolean => {
   }
 };
 
-const envSchema = z
-  .object({
-    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-    PUBLIC_URL: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
-    MONGODB_URI: optionalText.pipe(
-      z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional(),
-    ),
-    DATA_DIR: z.string().default('./data'),
-    BUSINESS_TIMEZONE: z.string().refine(isTimeZone, 'not a known IANA time zone').default('Asia/Ho_Chi_Minh'),
-    DEFAULT_LOCALE: z.enum(['vi', 'en']).default('vi'),
-    PROGRAM_CONFIG: optionalText,
-    OWNER_IDS: optionalText.transform((v, ctx) => {
-      const ids = (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-      for (const id of ids) {
-        if (!channelIdentitySchema.safeParse(id).success) {
-          ctx.addIssue({ code: 'custom', message: `"${id}" is not telegram:<numeric id> or zalo:<id>` });
-        }
+export const defaultProgramConfigPath = path.join(projectRoot, 'src', 'program', 'default-program.json');
+
+/** The variables as read, one field each; `configSchema` below turns them into the `Config` shape. */
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_URL: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  MONGODB_URI: optionalText.pipe(
+    z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional(),
+  ),
+  DATA_DIR: z.string().default('./data'),
+  BUSINESS_TIMEZONE: z.string().refine(isTimeZone, 'not a known IANA time zone').default('Asia/Ho_Chi_Minh'),
+  DEFAULT_LOCALE: z.enum(['vi', 'en']).default('vi'),
+  PROGRAM_CONFIG: optionalText,
+  OWNER_IDS: optionalText.transform((v, ctx) => {
+    const ids = (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    for (const id of ids) {
+      if (!channelIdentitySchema.safeParse(id).success) {
+        ctx.addIssue({ code: 'custom', message: `"${id}" is not telegram:<numeric id> or zalo:<id>` });
       }
-      return ids;
-    }),
-    TELEGRAM_BOT_TOKEN: optionalText.pipe(
-      z.string().regex(/^\d+:[A-Za-z0-9_-]{20,}$/, 'does not look like a BotFather token (123456:ABC...)').optional(),
-    ),
-    TELEGRAM_API_ROOT: z.url({ protocol: /^https?$/ }).default('https://api.telegram.org'),
-    TELEGRAM_MODE: z.enum(['polling', 'webhook']).default('polling'),
-    TELEGRAM_WEBHOOK_SECRET: optionalText.pipe(
-      z.string().regex(/^[A-Za-z0-9_-]{12,256}$/, '12-256 characters of A-Z, a-z, 0-9, _ and -').optional(),
-    ),
-    ZALO_BOT_TOKEN: optionalText,
-    ZALO_API_ROOT: z.url({ protocol: /^https?$/ }).default('https://bot-api.zaloplatforms.com'),
-    ZALO_MODE: z.enum(['polling', 'webhook']).default('polling'),
-    ZALO_WEBHOOK_SECRET: optionalText.pipe(z.string().min(8).max(256).optional()),
-    ZALO_BOT_LINK: optionalText.pipe(z.url().optional()),
-  })
-  .superRefine((env, ctx) => {
-    const needsPublicHttps = (mode: string, channel: string, secretKey: string, secret?: string) => {
-      if (mode !== 'webhook') return;
-      if (!secret) ctx.addIssue({ code: 'custom', path: [secretKey], message: `required when ${channel}_MODE=webhook` });
-      if (!env.PUBLIC_URL?.startsWith('https://')) {
-        ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: `must be an https:// URL when ${channel}_MODE=webhook` });
-      }
-    };
-    if (env.TELEGRAM_BOT_TOKEN) needsPublicHttps(env.TELEGRAM_MODE, 'TELEGRAM', 'TELEGRAM_WEBHOOK_SECRET', env.TELEGRAM_WEBHOOK_SECRET);
-    if (env.ZALO_BOT_TOKEN) needsPublicHttps(env.ZALO_MODE, 'ZALO', 'ZALO_WEBHOOK_SECRET', env.ZALO_WEBHOOK_SECRET);
-  });
+    }
+    return ids;
+  }),
+  TELEGRAM_BOT_TOKEN: optionalText.pipe(
+    z.string().regex(/^\d+:[A-Za-z0-9_-]{20,}$/, 'does not look like a BotFather token (123456:ABC...)').optional(),
+  ),
+  TELEGRAM_API_ROOT: z.url({ protocol: /^https?$/ }).default('https://api.telegram.org'),
+  TELEGRAM_MODE: z.enum(['polling', 'webhook']).default('polling'),
+  TELEGRAM_WEBHOOK_SECRET: optionalText.pipe(
+    z.string().regex(/^[A-Za-z0-9_-]{12,256}$/, '12-256 characters of A-Z, a-z, 0-9, _ and -').optional(),
+  ),
+  ZALO_BOT_TOKEN: optionalText,
+  ZALO_API_ROOT: z.url({ protocol: /^https?$/ }).default('https://bot-api.zaloplatforms.com'),
+  ZALO_MODE: z.enum(['polling', 'webhook']).default('polling'),
+  ZALO_WEBHOOK_SECRET: optionalText.pipe(z.string().min(8).max(256).optional()),
+  ZALO_BOT_LINK: optionalText.pipe(z.url().optional()),
+});
 
 export type Env = z.input<typeof envSchema>;
 
 /** Every environment variable the app reads (documented in .env.example and the README). */
 export const configVariables = Object.keys(envSchema.shape);
 
-/** The application's settings, parsed once from the environment. */
-export interface Config {
-  nodeEnv: 'development' | 'production' | 'test';
-  logLevel: string;
-  port: number;
-  /** Base of referral links, QR images and webhooks, without a trailing slash. */
-  publicUrl: string;
-  /** True when PUBLIC_URL was not set and links point at this machine only. */
-  publicUrlIsLocal: boolean;
-  mongodbUri: string | undefined;
-  dataDir: string;
-  timezone: string;
-  defaultLocale: 'vi' | 'en';
-  programConfigPath: string;
-  ownerIds: string[];
-  telegram:
-    | { enabled: false }
-    | { enabled: true; token: string; apiRoot: string; mode: 'polling' | 'webhook'; webhookSecret: string | undefined };
-  zalo:
-    | { enabled: false }
-    | {
-        enabled: true;
-        token: string;
-        apiRoot: string;
-        mode: 'polling' | 'webhook';
-        webhookSecret: string | undefined;
-        botLink: string | undefined;
-      };
+type ParsedEnv = z.output<typeof envSchema>;
+type Issues = z.core.$RefinementCtx<ParsedEnv>;
+
+/**
+ * One chat channel's bot: off without a token; in webhook mode only with its secret and an
+ * https PUBLIC_URL (reported as problems otherwise), so no webhook config lacks a secret.
+ */
+function botOf<Extra extends object>(
+  env: ParsedEnv,
+  ctx: Issues,
+  channel: 'TELEGRAM' | 'ZALO',
+  settings: { token: string | undefined; apiRoot: string; extra: Extra },
+) {
+  const { token, extra } = settings;
+  if (!token) return { mode: 'off' as const };
+  const bot = { token, apiRoot: settings.apiRoot.replace(/\/+$/, ''), ...extra };
+  if (env[`${channel}_MODE`] === 'polling') return { mode: 'polling' as const, ...bot };
+  const secretKey = `${channel}_WEBHOOK_SECRET` as const;
+  const webhookSecret = env[secretKey];
+  if (!webhookSecret) ctx.addIssue({ code: 'custom', path: [secretKey], message: `required when ${channel}_MODE=webhook` });
+  if (!env.PUBLIC_URL?.startsWith('https://')) {
+    ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: `must be an https:// URL when ${channel}_MODE=webhook` });
+  }
+  // The issue above fails the parse; z.NEVER keeps the secret's type a plain string.
+  if (!webhookSecret) return z.NEVER;
+  return { mode: 'webhook' as const, ...bot, webhookSecret };
 }
+
+/** The environment, validated and turned into the application's settings. */
+const configSchema = envSchema.transform((e, ctx) => {
+  const programConfigPath = path.resolve(e.PROGRAM_CONFIG ?? defaultProgramConfigPath);
+  if (!existsSync(programConfigPath)) {
+    ctx.addIssue({ code: 'custom', path: ['PROGRAM_CONFIG'], message: `file not found: ${programConfigPath}` });
+  }
+  return {
+    nodeEnv: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    port: e.PORT,
+    /** Base of referral links, QR images and webhooks, without a trailing slash. */
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    /** True when PUBLIC_URL was not set and links point at this machine only. */
+    publicUrlIsLocal: e.PUBLIC_URL === undefined,
+    mongodbUri: e.MONGODB_URI,
+    dataDir: path.resolve(e.DATA_DIR),
+    timezone: e.BUSINESS_TIMEZONE,
+    defaultLocale: e.DEFAULT_LOCALE,
+    programConfigPath,
+    ownerIds: e.OWNER_IDS,
+    telegram: botOf(e, ctx, 'TELEGRAM', { token: e.TELEGRAM_BOT_TOKEN, apiRoot: e.TELEGRAM_API_ROOT, extra: {} }),
+    // Zalo's share link, shown on the landing page, only means something while the bot runs.
+    zalo: botOf(e, ctx, 'ZALO', { token: e.ZALO_BOT_TOKEN, apiRoot: e.ZALO_API_ROOT, extra: { botLink: e.ZALO_BOT_LINK } }),
+  };
+});
+
+/** The application's settings, parsed once from the environment. */
+export type Config = z.output<typeof configSchema>;
+/** A chat channel's settings while it runs: polling, or webhook with its secret. */
+export type BotConfig = Exclude<Config['telegram'], { mode: 'off' }>;
 
 /** Start-up stops with this error; its message lists every problem, one per line. */
 export class ConfigError extends Error {
@@ -115,54 +135,15 @@ export class ConfigError extends Error {
   }
 }
 
-export const defaultProgramConfigPath = path.join(projectRoot, 'src', 'program', 'default-program.json');
-
 /** Parses and validates the environment; throws ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const parsed = envSchema.safeParse(env);
+  const parsed = configSchema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`),
     );
   }
-  const e = parsed.data;
-  const programConfigPath = path.resolve(e.PROGRAM_CONFIG ?? defaultProgramConfigPath);
-  if (!existsSync(programConfigPath)) {
-    throw new ConfigError([`PROGRAM_CONFIG: file not found: ${programConfigPath}`]);
-  }
-  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
-  return {
-    nodeEnv: e.NODE_ENV,
-    logLevel: e.LOG_LEVEL,
-    port: e.PORT,
-    publicUrl,
-    publicUrlIsLocal: e.PUBLIC_URL === undefined,
-    mongodbUri: e.MONGODB_URI,
-    dataDir: path.resolve(e.DATA_DIR),
-    timezone: e.BUSINESS_TIMEZONE,
-    defaultLocale: e.DEFAULT_LOCALE,
-    programConfigPath,
-    ownerIds: e.OWNER_IDS,
-    telegram: e.TELEGRAM_BOT_TOKEN
-      ? {
-          enabled: true,
-          token: e.TELEGRAM_BOT_TOKEN,
-          apiRoot: e.TELEGRAM_API_ROOT.replace(/\/+$/, ''),
-          mode: e.TELEGRAM_MODE,
-          webhookSecret: e.TELEGRAM_WEBHOOK_SECRET,
-        }
-      : { enabled: false },
-    zalo: e.ZALO_BOT_TOKEN
-      ? {
-          enabled: true,
-          token: e.ZALO_BOT_TOKEN,
-          apiRoot: e.ZALO_API_ROOT.replace(/\/+$/, ''),
-          mode: e.ZALO_MODE,
-          webhookSecret: e.ZALO_WEBHOOK_SECRET,
-          botLink: e.ZALO_BOT_LINK,
-        }
-      : { enabled: false },
-  };
+  return parsed.data;
 }
 
 /** Loads `.env` from the working directory when present (real environment variables win). */

@@ -1,3 +1,4 @@
+import type { ChatChannel } from './channels/channel.js';
 import type { Logger } from './logger.js';
 
 export type ComponentState = 'up' | 'down';
@@ -26,6 +27,27 @@ export function summarizeHealth(parts: Omit<HealthReport, 'ok' | 'reason'>): Hea
           ? `${downChannels.join(' and ')} not receiving updates`
           : undefined;
   return reason ? { ok: false, ...parts, reason } : { ok: true, ...parts };
+}
+
+/** What /healthz looks at: the database answers, Agenda processes, each channel receives. */
+export interface HealthSources {
+  pingDatabase: () => Promise<boolean>;
+  jobsRunning: () => boolean;
+  channels: readonly Pick<ChatChannel, 'name' | 'isUp'>[];
+}
+
+export async function checkHealth(sources: HealthSources): Promise<HealthReport> {
+  const mongoUp = await sources.pingDatabase();
+  const channelState = (name: ChatChannel['name']): ChannelState => {
+    const channel = sources.channels.find((c) => c.name === name);
+    if (!channel) return 'off';
+    return channel.isUp() ? 'up' : 'down';
+  };
+  return summarizeHealth({
+    mongodb: mongoUp ? 'up' : 'down',
+    agenda: sources.jobsRunning() && mongoUp ? 'up' : 'down',
+    channels: { telegram: channelState('telegram'), zalo: channelState('zalo') },
+  });
 }
 
 /**

@@ -23,8 +23,8 @@ function banner(app: RunningApp, config: Config): string {
   }
   if (app.ownerSetupCode) lines.push('', t('console:ownerSetupCode', { code: app.ownerSetupCode, hours: SETUP_CODE_HOURS }));
   const next: string[] = [];
-  if (!config.telegram.enabled) next.push(t('console:nextTelegram'));
-  if (!config.zalo.enabled) next.push(t('console:nextZalo'));
+  if (config.telegram.mode === 'off') next.push(t('console:nextTelegram'));
+  if (config.zalo.mode === 'off') next.push(t('console:nextZalo'));
   if (config.publicUrlIsLocal) next.push(t('console:nextPublicUrl'));
   if (!config.mongodbUri) next.push(t('console:nextMongo'));
   if (next.length > 0) lines.push('', t('console:nextHeading'), ...next.map((line) => `  - ${line}`));

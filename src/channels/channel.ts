@@ -1,4 +1,5 @@
 import type { Router } from 'express';
+import type { BotConfig } from '../config.js';
 import type { I18n } from '../i18n.js';
 import type { Logger } from '../logger.js';
 import type { Program } from '../program/schema.js';
@@ -6,17 +7,13 @@ import type { Services } from '../services/index.js';
 import type { ChannelName } from '../services/ports.js';
 
 /** What every chat channel is built from: its bot's credentials and mode, and the app's parts. */
-export interface ChatChannelDeps {
-  token: string;
-  apiRoot: string;
-  mode: 'polling' | 'webhook';
-  webhookSecret: string | undefined;
+export type ChatChannelDeps = BotConfig & {
   publicUrl: string;
   services: Services;
   program: Program;
   i18n: I18n;
   logger: Logger;
-}
+};
 
 /** A running chat channel, as the composition root drives it. */
 export interface ChatChannel {

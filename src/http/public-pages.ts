@@ -1,9 +1,8 @@
 import express, { type Router } from 'express';
+import { MEMBER_CARD_PREFIX, telegramStartLink } from '../domain/links.js';
 import { isLocale, type I18n, type Locale } from '../i18n.js';
 import type { Program } from '../program/schema.js';
 import type { Services } from '../services/index.js';
-import { MEMBER_CARD_PREFIX } from '../channels/conversation/conversation.js';
-import { telegramStartLink } from '../channels/telegram/channel.js';
 import { escapeHtml, htmlPage } from './html.js';
 import { createRateLimit } from './rate-limit.js';
 

@@ -1,5 +1,6 @@
 import type { Agenda } from 'agenda';
-import type { NotificationDelivery } from '../services/notification-delivery.js';
+import type { Logger } from '../logger.js';
+import { SENDING_HEARTBEAT_MS, type NotificationDelivery } from '../services/notification-delivery.js';
 
 export const DELIVER_NOTIFICATION = 'deliver-notification';
 export const SWEEP_NOTIFICATIONS = 'sweep-notifications';
@@ -25,4 +26,35 @@ export async function defineNotificationJobs(agenda: Agenda, delivery: Notificat
     { concurrency: 1 },
   );
   await agenda.every(sweepEveryMs, SWEEP_NOTIFICATIONS);
+}
+
+/**
+ * What the services call once a notification is recorded: a delivery job at once. Agenda
+ * takes jobs before it processes them, so this works from the start; if scheduling fails
+ * the sweep delivers anyway, only the immediacy is lost.
+ */
+export function deliveryScheduler(agenda: Agenda, logger: Logger): (notificationIds: string[]) => void {
+  return (notificationIds) => {
+    for (const notificationId of notificationIds) {
+      agenda.now(DELIVER_NOTIFICATION, { notificationId }).catch((error: unknown) => {
+        logger.warn({ err: error, notificationId }, 'could not schedule a delivery');
+      });
+    }
+  };
+}
+
+/**
+ * Keeps this process on the list of live senders (the notifier shares work among them)
+ * until the returned stop, which takes it off the list.
+ */
+export async function startSendingHeartbeat(delivery: NotificationDelivery, logger: Logger): Promise<() => Promise<void>> {
+  await delivery.heartbeat();
+  const timer = setInterval(() => {
+    delivery.heartbeat().catch((error: unknown) => logger.warn({ err: error }, 'sending heartbeat failed'));
+  }, SENDING_HEARTBEAT_MS);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await delivery.retire();
+  };
 }

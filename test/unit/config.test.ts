@@ -25,8 +25,8 @@ describe('configuration', () => {
       timezone: 'Asia/Ho_Chi_Minh',
       defaultLocale: 'vi',
       ownerIds: [],
-      telegram: { enabled: false },
-      zalo: { enabled: false },
+      telegram: { mode: 'off' },
+      zalo: { mode: 'off' },
     });
   });
 
@@ -40,8 +40,13 @@ describe('configuration', () => {
       OWNER_IDS: 'telegram:123456789, zalo:6ede9afa66b88fe6d6a9',
     });
     expect(config.publicUrl).toBe('https://salon.example.vn');
-    expect(config.telegram).toMatchObject({ enabled: true, mode: 'webhook', apiRoot: 'https://api.telegram.org' });
-    expect(config.zalo).toMatchObject({ enabled: true, mode: 'polling' });
+    expect(config.telegram).toEqual({
+      mode: 'webhook',
+      token: '123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ',
+      apiRoot: 'https://api.telegram.org',
+      webhookSecret: 'a-long-secret-123',
+    });
+    expect(config.zalo).toEqual({ mode: 'polling', token: '12345689:abc-xyz', apiRoot: 'https://bot-api.zaloplatforms.com', botLink: undefined });
     expect(config.ownerIds).toEqual(['telegram:123456789', 'zalo:6ede9afa66b88fe6d6a9']);
   });
 
@@ -70,6 +75,27 @@ describe('configuration', () => {
     expect(problemsOf({ ZALO_BOT_TOKEN: 'x:y', ZALO_MODE: 'webhook', ZALO_WEBHOOK_SECRET: 'short', PUBLIC_URL: 'https://a.vn' })).toEqual([
       'ZALO_WEBHOOK_SECRET: Too small: expected string to have >=8 characters',
     ]);
+  });
+
+  it('gives each channel the settings of its mode only: a webhook always with its secret', () => {
+    const config = loadConfig({
+      PUBLIC_URL: 'https://salon.example.vn',
+      TELEGRAM_BOT_TOKEN: '123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ',
+      TELEGRAM_WEBHOOK_SECRET: 'a-long-secret-123',
+      ZALO_BOT_TOKEN: '12345689:abc-xyz',
+      ZALO_MODE: 'webhook',
+      ZALO_WEBHOOK_SECRET: 'zalo-secret',
+      ZALO_BOT_LINK: 'https://zalo.me/s/botsalonmai',
+    });
+    expect(config.telegram).toEqual({ mode: 'polling', token: '123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ', apiRoot: 'https://api.telegram.org' });
+    expect(config.zalo).toEqual({
+      mode: 'webhook',
+      token: '12345689:abc-xyz',
+      apiRoot: 'https://bot-api.zaloplatforms.com',
+      webhookSecret: 'zalo-secret',
+      botLink: 'https://zalo.me/s/botsalonmai',
+    });
+    expect(loadConfig({ ZALO_BOT_LINK: 'https://zalo.me/s/botsalonmai' }).zalo).toEqual({ mode: 'off' });
   });
 
   it('refuses a rules file that does not exist', () => {

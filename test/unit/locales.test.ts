@@ -39,12 +39,56 @@ describe('locales', () => {
     }
   });
 
-  it('hold every key the source uses', () => {
-    const known = new Set(keys('vi'));
-    const used = sourceFiles(path.join(projectRoot, 'src')).flatMap((file) =>
-      [...readFileSync(file, 'utf8').matchAll(/\bt\(\s*'([a-z][\w-]*:[\w.-]+)'/g)].map((m) => `${m[1]} (${path.relative(projectRoot, file)})`),
+  describe('and the source', () => {
+    const known = keys('vi');
+    const namespaces = Object.keys(files.vi).join('|');
+    const sources = sourceFiles(path.join(projectRoot, 'src')).map((file) => ({
+      file: path.relative(projectRoot, file),
+      text: readFileSync(file, 'utf8'),
+    }));
+    /** i18next's plural forms (`visits_one`, `visits_other`) are looked up by their base key. */
+    const base = (key: string) => key.replace(/_(zero|one|two|few|many|other)$/, '');
+    const knownBases = new Set(known.map(base));
+    /** Strings in src that look like keys but are not: identities and claim keys. */
+    const notKeys = new Set(['web:dashboard']);
+    const literals = sources.flatMap(({ file, text }) =>
+      [...text.matchAll(new RegExp(`(['"\`])((?:${namespaces}):[\\w.-]+)\\1`, 'g'))].map((m) => ({ key: m[2]!, file })),
     );
-    expect(used.length).toBeGreaterThan(0);
-    expect(used.filter((entry) => !known.has(entry.split(' ')[0]!))).toEqual([]);
+    /**
+     * A key built at run time, `t(\`connect:${reason}\`)`: the family is every key one segment
+     * below the prefix whose last segment is itself a string literal somewhere in src (a
+     * reason, outcome or rule name the code produces).
+     */
+    const templates = sources.flatMap(({ file, text }) =>
+      [...text.matchAll(new RegExp(`\`((?:${namespaces}):[\\w.-]*)\\$\\{`, 'g'))].map((m) => ({
+        prefix: m[1]!,
+        file,
+        inT: /\bt\(\s*(?:[^()]*\?\s*)?$/.test(text.slice(Math.max(0, m.index - 80), m.index)),
+      })),
+    );
+    const words = new Set(sources.flatMap(({ text }) => [...text.matchAll(/(['"`])([\w.-]+)\1/g)].map((m) => m[2]!)));
+    const family = (prefix: string) =>
+      known.filter((key) => key.startsWith(prefix) && /^[\w-]+$/.test(base(key).slice(prefix.length)) && words.has(base(key).slice(prefix.length)));
+    const localeTexts = Object.values(files.vi).flatMap((content) => Object.values(flatten(content))).join('\n');
+    const nested = new Set([...localeTexts.matchAll(/\$t\(([\w-]+:[\w.-]+)/g)].map((m) => m[1]!));
+
+    it('hold every key the source names, in calls and in maps alike', () => {
+      expect(literals.length).toBeGreaterThan(0);
+      const missing = literals.filter(({ key }) => !notKeys.has(key) && !knownBases.has(key)).map(({ key, file }) => `${key} (${file})`);
+      expect(missing).toEqual([]);
+    });
+
+    it('hold a key for every family the source builds at run time', () => {
+      const built = templates.filter((t) => t.inT);
+      expect(built.length).toBeGreaterThan(0);
+      expect(built.filter(({ prefix }) => family(prefix).length === 0).map(({ prefix, file }) => `${prefix}\${…} (${file})`)).toEqual([]);
+    });
+
+    it('hold no key that nothing uses', () => {
+      const literal = new Set(literals.map(({ key }) => key));
+      const dynamic = new Set(templates.flatMap(({ prefix }) => family(prefix)));
+      const unused = known.filter((key) => !literal.has(base(key)) && !nested.has(base(key)) && !dynamic.has(key));
+      expect(unused).toEqual([]);
+    });
   });
 });

@@ -62,10 +62,7 @@ export interface ConversationKit extends ConversationDeps {
  */
 export type Session = { customer: Customer; locale: Locale; t: Translate };
 
-/** Payload prefix of a member-card deep link (`/start m_<member token>`). */
-export const MEMBER_CARD_PREFIX = 'm_';
-/** Payload prefix of a staff invite (`/start s_<invite>`). */
-export const STAFF_INVITE_PREFIX = 's_';
+export { MEMBER_CARD_PREFIX, STAFF_INVITE_PREFIX } from '../../domain/links.js';
 
 export async function qrPng(text: string): Promise<Buffer> {
   return QRCode.toBuffer(text, { type: 'png', width: 480, margin: 2, errorCorrectionLevel: 'M' });

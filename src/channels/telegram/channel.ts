@@ -5,6 +5,7 @@ import { Bot, webhookCallback } from 'grammy';
 import type { Update } from 'grammy/types';
 import { parseIdentity } from '../../domain/identity.js';
 import type { ChatChannel, ChatChannelDeps } from '../channel.js';
+import { telegramStartLink } from '../../domain/links.js';
 import { createConversation, MEMBER_CARD_PREFIX } from '../conversation/conversation.js';
 import type { MessageSender } from '../../services/ports.js';
 import { installUpdateHandling, type BotContext } from './updates.js';
@@ -14,11 +15,6 @@ import { createTelegramSender } from './replies.js';
 export type TelegramChannelDeps = ChatChannelDeps;
 
 export const TELEGRAM_WEBHOOK_PATH = '/telegram/webhook';
-
-/** The t.me link that opens the bot with `/start <payload>` (referrals, member cards, staff invites). */
-export function telegramStartLink(botUsername: string, payload: string): string {
-  return `https://t.me/${encodeURIComponent(botUsername)}?start=${encodeURIComponent(payload)}`;
-}
 
 /**
  * The Telegram bot on grammY: updates become the shared conversation's input, its

@@ -10,10 +10,10 @@ import type { Reply } from '../conversation/reply.js';
 import type { MessageSender, SendResult } from '../../services/ports.js';
 import { createZaloClient, updateSchema, ZaloApiError, type ZaloUpdate } from './client.js';
 
-export interface ZaloChannelDeps extends ChatChannelDeps {
+export type ZaloChannelDeps = ChatChannelDeps & {
   /** Long-poll timeout in seconds. */
   pollTimeoutSeconds?: number;
-}
+};
 
 export const ZALO_WEBHOOK_PATH = '/zalo/webhook';
 

@@ -1,0 +1,43 @@
+import type { Agenda } from 'agenda';
+import type { Config } from '../config.js';
+import type { Models } from '../db/models/index.js';
+import { deliveryScheduler } from '../jobs/notifications.js';
+import type { Logger } from '../logger.js';
+import type { Program } from '../program/schema.js';
+import { createServices as createUseCases, type Services } from '../services/index.js';
+import type { Stop } from './stoppers.js';
+
+export interface ServicesStep {
+  services: Services;
+  /** Printed at start while the shop has no owner: `/start <code>` in the bot claims ownership. */
+  ownerSetupCode: string | undefined;
+  stop: Stop;
+}
+
+/**
+ * The use cases over the models, with the owners from OWNER_IDS in place. A recorded
+ * notification goes straight onto Agenda's queue. Nothing here runs on its own, so there is
+ * nothing to stop.
+ */
+export async function createServices(deps: {
+  config: Config;
+  logger: Logger;
+  program: Program;
+  models: Models;
+  agenda: Agenda;
+  now: (() => Date) | undefined;
+}): Promise<ServicesStep> {
+  const { config, logger } = deps;
+  const services = createUseCases({
+    models: deps.models,
+    program: deps.program,
+    logger,
+    timezone: config.timezone,
+    publicUrl: config.publicUrl,
+    now: deps.now,
+    onNotificationsRecorded: deliveryScheduler(deps.agenda, logger),
+  });
+  await services.roles.ensureOwners(config.ownerIds, config.defaultLocale);
+  const ownerSetupCode = await services.roles.getOrCreateSetupCode();
+  return { services, ownerSetupCode, stop: () => Promise.resolve() };
+}
