@@ -63,18 +63,22 @@ function truncate(text: string, max: number): string {
   return graphemes.length <= max ? text : graphemes.slice(0, max).join('').trimEnd();
 }
 
-// Family names that start most Vietnamese full names, compared without diacritics so that
-// "Nguyen Van Minh" (typed without marks, as many chat names are) reads like "Nguyễn Văn Minh".
-const vietnameseFamilyNames = new Set(
-  (
-    'nguyen tran le pham hoang huynh phan vu vo dang bui do ho ngo duong ly dao doan vuong trinh truong lam ' +
-    'phung to ta chau cao luong dinh thai quach luu kieu ton lai chu tu la trieu hua than khuc giang nghiem ' +
-    'diep tang mac ung au quan kha'
-  ).split(' '),
-);
+// Family names that start most Vietnamese full names. A name typed without diacritics
+// ("Nguyen Van Minh", as many chat names are) matches their unmarked form; a word with marks
+// must match exactly, so "Chủ tiệm" (a shop owner) is not read as the family name Chu.
+const vietnameseFamilyNames = (
+  'Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đào Đoàn Vương Trịnh Trương Lâm Phùng Tô ' +
+  'Tạ Châu Cao Lương Đinh Thái Quách Lưu Kiều Tôn Lại Chu Từ La Triệu Hứa Thân Khúc Giang Nghiêm Diệp Tăng Mạc Doãn ' +
+  'Ưng Âu Quan Kha'
+).split(' ');
+const withoutMarks = (word: string) => word.normalize('NFD').replace(/\p{M}/gu, '').replace(/[đĐ]/g, 'd').toLowerCase();
+const markedFamilyNames = new Set(vietnameseFamilyNames.map((name) => name.toLowerCase()));
+const unmarkedFamilyNames = new Set(vietnameseFamilyNames.map(withoutMarks));
 
-const withoutMarks = (word: string) =>
-  word.normalize('NFD').replace(/\p{M}/gu, '').replace(/[đĐ]/g, 'd').toLowerCase();
+function isFamilyName(word: string): boolean {
+  const plain = withoutMarks(word);
+  return plain === word.toLowerCase() ? unmarkedFamilyNames.has(plain) : markedFamilyNames.has(word.toLowerCase());
+}
 
 /**
  * The name to greet or mention someone by. A Vietnamese full name puts the family name first
@@ -83,7 +87,7 @@ const withoutMarks = (word: string) =>
  */
 export function givenName(fullName: string): string {
   const words = fullName.trim().split(/\s+/u).filter(Boolean);
-  if (words.length < 2 || !vietnameseFamilyNames.has(withoutMarks(words[0] ?? ''))) return fullName.trim();
+  if (words.length < 2 || !isFamilyName(words[0] ?? '')) return fullName.trim();
   // The last word that is a name, not a trailing emoji ("Nguyễn Thị Hoa 🌸" → "Hoa").
   return [...words].reverse().find((word) => /\p{L}/u.test(word)) ?? fullName.trim();
 }

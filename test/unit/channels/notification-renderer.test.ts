@@ -36,6 +36,8 @@ describe('the event notifications, rendered in the recipient language', () => {
       '🎁 Bình just came to Salon Mai for the first time thanks to you! You get 20% off your next service. Voucher code: REF23456 (valid until 31 Jul 2026).',
     );
     expect(render(converted({ friendName: '' }), en)).toContain('🎁 a friend just came to Salon Mai');
+    // The referrer reads the friend's given name, not the whole Vietnamese full name.
+    expect(render(converted({ friendName: 'Lê Văn Bình' }), vi)).toMatch(/^🎁 Bình vừa ghé Salon Mai/);
   });
 
   it('referral_converted with milestones (a voucher and bonus points) and a tier: one text with every part', () => {

@@ -84,5 +84,8 @@ describe('the name people are called by', () => {
     expect(givenName('John Smith')).toBe('John Smith');
     expect(givenName('  Lan  ')).toBe('Lan');
     expect(givenName('một người bạn')).toBe('một người bạn');
+    // "Chủ" (owner) is not the family name Chu: marks must match when they are typed.
+    expect(givenName('Chủ tiệm')).toBe('Chủ tiệm');
+    expect(givenName('Chu Văn An')).toBe('An');
   });
 });
