@@ -17,7 +17,12 @@ const program = parseProgram(defaultProgram);
 const i18n = await createI18n({ defaultLocale: 'vi', timezone: 'Asia/Ho_Chi_Minh' });
 
 async function seed(label: string): Promise<void> {
-  const customers = Array.from({ length: count }, (_, i) => ({ _id: new Types.ObjectId(), code: `${label}${String(i).padStart(5, '0')}`, locale: 'vi', name: `K${i}` }));
+  const customers = Array.from({ length: count }, (_, i) => ({
+    _id: new Types.ObjectId(),
+    code: `${label}${String(i).padStart(5, '0')}`,
+    locale: 'vi',
+    name: `K${i}`,
+  }));
   await db.models.Customer.insertMany(customers);
   await db.models.ChannelIdentity.insertMany(
     customers.map((c, i) => ({ identity: `telegram:${label}${i}`, customerId: c._id, channel: 'telegram', chatId: `${label}${i}` })),
@@ -41,7 +46,9 @@ async function run(label: string, paced: boolean): Promise<void> {
   const started = performance.now();
   while ((await delivery.sweep()) > 0);
   const seconds = (performance.now() - started) / 1000;
-  console.log(`${paced ? 'paced at 30/s' : 'pacing lifted'}: ${sent} of ${count} delivered in ${seconds.toFixed(1)} s (${(sent / seconds).toFixed(1)} msg/s), heap ${mib(process.memoryUsage().heapUsed)}, rss ${mib(process.memoryUsage().rss)}`);
+  console.log(
+    `${paced ? 'paced at 30/s' : 'pacing lifted'}: ${sent} of ${count} delivered in ${seconds.toFixed(1)} s (${(sent / seconds).toFixed(1)} msg/s), heap ${mib(process.memoryUsage().heapUsed)}, rss ${mib(process.memoryUsage().rss)}`,
+  );
 }
 
 console.log(`server: ${db.server}, node ${process.version}`);

@@ -19,11 +19,40 @@ const seedStarted = performance.now();
 for (let offset = 0; offset < count; offset += 1000) {
   const batch = Array.from({ length: Math.min(1000, count - offset) }, (_, j) => offset + j);
   const ids = batch.map(() => new Types.ObjectId());
-  await db.models.Customer.insertMany(batch.map((i, j) => ({ _id: ids[j], code: `C${String(i).padStart(7, '0')}`, locale: 'vi', tier: i % 3 === 0 ? 'Member' : undefined, createdAt: at(i) })));
-  await db.models.Referral.insertMany(
-    batch.filter((i) => i % 2 === 1).map((i) => ({ friendId: ids[batch.indexOf(i)], referrerId: ids[0], code: 'X', via: 'telegram', joinedAt: at(i), status: i % 4 === 1 ? 'converted' : 'joined', convertedAt: i % 4 === 1 ? at(i) : undefined })),
+  await db.models.Customer.insertMany(
+    batch.map((i, j) => ({
+      _id: ids[j],
+      code: `C${String(i).padStart(7, '0')}`,
+      locale: 'vi',
+      tier: i % 3 === 0 ? 'Member' : undefined,
+      createdAt: at(i),
+    })),
   );
-  await db.models.Visit.insertMany(batch.map((i, j) => ({ key: `first:${String(ids[j])}`, customerId: ids[j], staffId: ids[0], first: true, amount: 200_000, points: 100, referred: i % 2 === 1, at: at(i) })));
+  await db.models.Referral.insertMany(
+    batch
+      .filter((i) => i % 2 === 1)
+      .map((i) => ({
+        friendId: ids[batch.indexOf(i)],
+        referrerId: ids[0],
+        code: 'X',
+        via: 'telegram',
+        joinedAt: at(i),
+        status: i % 4 === 1 ? 'converted' : 'joined',
+        convertedAt: i % 4 === 1 ? at(i) : undefined,
+      })),
+  );
+  await db.models.Visit.insertMany(
+    batch.map((i, j) => ({
+      key: `first:${String(ids[j])}`,
+      customerId: ids[j],
+      staffId: ids[0],
+      first: true,
+      amount: 200_000,
+      points: 100,
+      referred: i % 2 === 1,
+      at: at(i),
+    })),
+  );
   await db.models.LinkOpen.insertMany(batch.map((i) => ({ code: 'X', referrerId: ids[0], via: 'link', at: at(i) })));
 }
 console.log(`seeded in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`);
@@ -31,7 +60,13 @@ console.log(`seeded in ${((performance.now() - seedStarted) / 1000).toFixed(1)} 
 const program = loadProgram(defaultProgramConfigPath);
 const owner = await db.models.Customer.findOneAndUpdate({ code: 'C0000000' }, { $set: { role: 'owner' } }).lean();
 const ownerActor = { customerId: owner!._id, identity: 'bench:owner' };
-const { reports, dashboard } = createServices({ models: db.models, program, logger: createLogger('warn'), timezone: 'Asia/Ho_Chi_Minh', publicUrl: 'http://127.0.0.1' });
+const { reports, dashboard } = createServices({
+  models: db.models,
+  program,
+  logger: createLogger('warn'),
+  timezone: 'Asia/Ho_Chi_Minh',
+  publicUrl: 'http://127.0.0.1',
+});
 for (const [name, call] of [
   ['stats today', () => reports.getPeriodStats(ownerActor, 'today')],
   ['stats 30d', () => reports.getPeriodStats(ownerActor, '30d')],

@@ -82,13 +82,9 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
         notificationSweepMs: overrides.notificationSweepMs ?? 10_000,
       }),
     );
-    const health = () =>
-      checkHealth({ pingDatabase: () => pingMongo(connection), jobsRunning: jobs.isRunning, channels: chat.channels });
+    const health = () => checkHealth({ pingDatabase: () => pingMongo(connection), jobsRunning: jobs.isRunning, channels: chat.channels });
     const { channels, telegramUsername } = chat;
-    const http = started.add(
-      'http',
-      await startHttp({ config, logger, services, program, i18n, health, channels, telegramUsername }),
-    );
+    const http = started.add('http', await startHttp({ config, logger, services, program, i18n, health, channels, telegramUsername }));
     started.add('channels', await chat.start());
     await jobs.start();
 

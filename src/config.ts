@@ -5,9 +5,7 @@ import { parseIdentity } from './domain/identity.js';
 import { projectRoot } from './paths.js';
 
 /** A channel identity as the program stores it: `telegram:<numeric id>` or `zalo:<id>`. */
-export const channelIdentitySchema = z
-  .string()
-  .refine((text) => parseIdentity(text) !== undefined, 'expected telegram:<numeric id> or zalo:<id>');
+export const channelIdentitySchema = z.string().refine((text) => parseIdentity(text) !== undefined, 'expected telegram:<numeric id> or zalo:<id>');
 
 const optionalText = z
   .string()
@@ -33,14 +31,20 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   PUBLIC_URL: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
   MONGODB_URI: optionalText.pipe(
-    z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional(),
+    z
+      .string()
+      .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
+      .optional(),
   ),
   DATA_DIR: z.string().default('./data'),
   BUSINESS_TIMEZONE: z.string().refine(isTimeZone, 'not a known IANA time zone').default('Asia/Ho_Chi_Minh'),
   DEFAULT_LOCALE: z.enum(['vi', 'en']).default('vi'),
   PROGRAM_CONFIG: optionalText,
   OWNER_IDS: optionalText.transform((v, ctx) => {
-    const ids = (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const ids = (v ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     for (const id of ids) {
       if (!channelIdentitySchema.safeParse(id).success) {
         ctx.addIssue({ code: 'custom', message: `"${id}" is not telegram:<numeric id> or zalo:<id>` });
@@ -49,12 +53,18 @@ const envSchema = z.object({
     return ids;
   }),
   TELEGRAM_BOT_TOKEN: optionalText.pipe(
-    z.string().regex(/^\d+:[A-Za-z0-9_-]{20,}$/, 'does not look like a BotFather token (123456:ABC...)').optional(),
+    z
+      .string()
+      .regex(/^\d+:[A-Za-z0-9_-]{20,}$/, 'does not look like a BotFather token (123456:ABC...)')
+      .optional(),
   ),
   TELEGRAM_API_ROOT: z.url({ protocol: /^https?$/ }).default('https://api.telegram.org'),
   TELEGRAM_MODE: z.enum(['polling', 'webhook']).default('polling'),
   TELEGRAM_WEBHOOK_SECRET: optionalText.pipe(
-    z.string().regex(/^[A-Za-z0-9_-]{12,256}$/, '12-256 characters of A-Z, a-z, 0-9, _ and -').optional(),
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{12,256}$/, '12-256 characters of A-Z, a-z, 0-9, _ and -')
+      .optional(),
   ),
   ZALO_BOT_TOKEN: optionalText,
   ZALO_API_ROOT: z.url({ protocol: /^https?$/ }).default('https://bot-api.zaloplatforms.com'),
@@ -139,9 +149,7 @@ export class ConfigError extends Error {
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = configSchema.safeParse(env);
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`),
-    );
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`));
   }
   return parsed.data;
 }

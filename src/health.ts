@@ -17,7 +17,9 @@ export interface HealthReport {
 }
 
 export function summarizeHealth(parts: Omit<HealthReport, 'ok' | 'reason'>): HealthReport {
-  const downChannels = Object.entries(parts.channels).filter(([, state]) => state === 'down').map(([name]) => name);
+  const downChannels = Object.entries(parts.channels)
+    .filter(([, state]) => state === 'down')
+    .map(([name]) => name);
   const reason =
     parts.mongodb === 'down'
       ? 'database unreachable'

@@ -21,10 +21,7 @@ export function readLocaleFiles(dir = localesDir): Record<Locale, Record<string,
   for (const locale of locales) {
     result[locale] = {};
     for (const file of readdirSync(path.join(dir, locale)).filter((f) => f.endsWith('.json'))) {
-      result[locale][file.replace(/\.json$/, '')] = JSON.parse(readFileSync(path.join(dir, locale, file), 'utf8')) as Record<
-        string,
-        unknown
-      >;
+      result[locale][file.replace(/\.json$/, '')] = JSON.parse(readFileSync(path.join(dir, locale, file), 'utf8')) as Record<string, unknown>;
     }
   }
   return result;

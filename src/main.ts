@@ -13,13 +13,12 @@ function banner(app: RunningApp, config: Config): string {
     t('console:database', { kind: app.database }),
     t('console:healthCheck', { url: `${app.listenUrl}/healthz` }),
   ];
-  for (const [name, label] of [['telegram', 'Telegram'], ['zalo', 'Zalo']] as const) {
+  for (const [name, label] of [
+    ['telegram', 'Telegram'],
+    ['zalo', 'Zalo'],
+  ] as const) {
     const running = app.channels.find((c) => c.name === name);
-    lines.push(
-      running
-        ? t('console:channelOn', { channel: label, detail: running.describe() })
-        : t('console:channelOff', { channel: label }),
-    );
+    lines.push(running ? t('console:channelOn', { channel: label, detail: running.describe() }) : t('console:channelOff', { channel: label }));
   }
   if (app.ownerSetupCode) lines.push('', t('console:ownerSetupCode', { code: app.ownerSetupCode, hours: SETUP_CODE_HOURS }));
   const next: string[] = [];

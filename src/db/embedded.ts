@@ -34,8 +34,7 @@ export const FERRETDB_VERSION = 'v1.24.0';
 
 /** Where scripts/build-ferretdb.sh puts the binary (kept per machine, outside the clone). */
 export function ferretdbCachePath(env: NodeJS.ProcessEnv = process.env): string {
-  const cacheRoot =
-    env.LOYALTY_CACHE_DIR ?? path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'loyalty-referral-bot');
+  const cacheRoot = env.LOYALTY_CACHE_DIR ?? path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'loyalty-referral-bot');
   return path.join(cacheRoot, 'ferretdb', FERRETDB_VERSION, 'bin', 'ferretdb');
 }
 

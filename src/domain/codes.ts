@@ -19,7 +19,10 @@ export function generateCode(length: number, random: RandomIndex = randomInt): s
  * Returns undefined when it cannot be a code (wrong length or a character outside the alphabet).
  */
 export function normalizeCode(input: string, lengths: { min: number; max: number } = { min: 6, max: 8 }): string | undefined {
-  const code = input.trim().toUpperCase().replace(/[\s-]+/g, '');
+  const code = input
+    .trim()
+    .toUpperCase()
+    .replace(/[\s-]+/g, '');
   if (code.length < lengths.min || code.length > lengths.max) return undefined;
   for (const char of code) if (!CODE_ALPHABET.includes(char)) return undefined;
   return code;

@@ -28,10 +28,7 @@ export function milestonesReached(confirmedFriends: number, milestones: readonly
 }
 
 /** The next milestone still ahead, with how many more friends it takes. */
-export function nextMilestone(
-  confirmedFriends: number,
-  milestones: readonly Milestone[],
-): { milestone: Milestone; friendsToGo: number } | undefined {
+export function nextMilestone(confirmedFriends: number, milestones: readonly Milestone[]): { milestone: Milestone; friendsToGo: number } | undefined {
   const milestone = milestones.find((m) => m.friends > confirmedFriends);
   return milestone ? { milestone, friendsToGo: milestone.friends - confirmedFriends } : undefined;
 }

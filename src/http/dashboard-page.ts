@@ -105,8 +105,7 @@ export function renderDashboard(page: DashboardPage): string {
   const { t, locale, program, view, csrf, period } = page;
   const { stats } = view;
   const business = program.business.name;
-  const link = (params: Record<string, string>) =>
-    `/dashboard?${new URLSearchParams({ period, lang: locale, ...params }).toString()}`;
+  const link = (params: Record<string, string>) => `/dashboard?${new URLSearchParams({ period, lang: locale, ...params }).toString()}`;
   const table = (headers: string[] | undefined, rows: string[][], className = '') =>
     `<div class="scroll"><table${className ? ` class="${className}"` : ''}>${headers ? `<thead><tr>${headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead>` : ''}` +
     `<tbody>${rows.map((r) => `<tr>${r.map((cell) => `<td>${cell}</td>`).join('')}</tr>`).join('')}</tbody></table></div>`;

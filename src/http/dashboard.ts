@@ -57,7 +57,9 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
   function refuse(res: Response, locale: Locale, why: keyof typeof refusals): void {
     const t = i18n.forLocale(locale);
     const [title, text] = refusals[why];
-    res.status(403).send(htmlPage({ locale, title: t(title), style, body: `<main><h1>${escapeHtml(t(title))}</h1><p>${escapeHtml(t(text))}</p></main>` }));
+    res
+      .status(403)
+      .send(htmlPage({ locale, title: t(title), style, body: `<main><h1>${escapeHtml(t(title))}</h1><p>${escapeHtml(t(text))}</p></main>` }));
   }
 
   router.get('/dashboard', async (req, res) => {
@@ -95,7 +97,18 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
     const done = typeof req.query.done === 'string' && Object.hasOwn(doneKeys, req.query.done) ? (req.query.done as Done) : undefined;
     const view = await services.dashboard.getView(access.actor, period);
     if (!view.ok) return refuse(res, locale, 'signedOut');
-    res.send(renderDashboard({ t: i18n.forLocale(locale), locale, program, view: view.view, csrf: access.csrf, period, done, owner: access.owner.name || access.owner.code }));
+    res.send(
+      renderDashboard({
+        t: i18n.forLocale(locale),
+        locale,
+        program,
+        view: view.view,
+        csrf: access.csrf,
+        period,
+        done,
+        owner: access.owner.name || access.owner.code,
+      }),
+    );
   });
 
   router.post('/dashboard/flags/:id', express.urlencoded({ extended: false, limit: '4kb' }), async (req, res) => {

@@ -65,7 +65,12 @@ export function createPublicPagesRouter(deps: PublicPagesDeps): Router {
     if (!opened.ok) {
       res
         .status(404)
-        .send(page(t('web:notFoundTitle'), `<h1>${escapeHtml(t('web:notFoundTitle'))}</h1><p>${escapeHtml(t('web:notFoundBody', { business: deps.program.business.name }))}</p>`));
+        .send(
+          page(
+            t('web:notFoundTitle'),
+            `<h1>${escapeHtml(t('web:notFoundTitle'))}</h1><p>${escapeHtml(t('web:notFoundBody', { business: deps.program.business.name }))}</p>`,
+          ),
+        );
       return;
     }
     const { referrer } = opened;
@@ -74,7 +79,9 @@ export function createPublicPagesRouter(deps: PublicPagesDeps): Router {
     const name = referrer.name || aFriend.charAt(0).toLocaleUpperCase(locale) + aFriend.slice(1);
     const telegram = deps.telegramUsername();
     const buttons = [
-      telegram ? `<a class="button telegram" href="${escapeHtml(telegramStartLink(telegram, referrer.code))}">${escapeHtml(t('web:openTelegram'))}</a>` : '',
+      telegram
+        ? `<a class="button telegram" href="${escapeHtml(telegramStartLink(telegram, referrer.code))}">${escapeHtml(t('web:openTelegram'))}</a>`
+        : '',
       deps.zaloBotLink
         ? `<a class="button zalo" href="${escapeHtml(deps.zaloBotLink)}">${escapeHtml(t('web:openZalo'))}</a><small>${escapeHtml(t('web:zaloHint', { code: referrer.code }))}</small>`
         : '',
@@ -105,7 +112,12 @@ export function createPublicPagesRouter(deps: PublicPagesDeps): Router {
     if (!customer) {
       res
         .status(404)
-        .send(page(t('web:memberNotFoundTitle'), `<h1>${escapeHtml(t('web:memberNotFoundTitle'))}</h1><p>${escapeHtml(t('web:memberNotFoundBody', { business }))}</p>`));
+        .send(
+          page(
+            t('web:memberNotFoundTitle'),
+            `<h1>${escapeHtml(t('web:memberNotFoundTitle'))}</h1><p>${escapeHtml(t('web:memberNotFoundBody', { business }))}</p>`,
+          ),
+        );
       return;
     }
     const payload = `${MEMBER_CARD_PREFIX}${req.params.token.trim().toUpperCase()}`;

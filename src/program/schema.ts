@@ -32,50 +32,44 @@ function increasing<K extends string>(field: K, message: string) {
 
 const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24-hour clock)');
 
-export const programSchema = z
-  .object({
-    business: z.object({ name: z.string().min(1) }),
-    rewards: z.object({ referrer: rewardSchema, friend: rewardSchema }),
-    points: z.object({
-      perVisit: z.number().int().nonnegative(),
-      /** Optional points for money spent: `points` for every `amount` VND. */
-      perAmount: z
-        .object({ points: z.number().int().positive(), amount: z.number().int().positive() })
-        .nullable()
-        .default(null),
-      perReferral: z.number().int().nonnegative(),
-    }),
-    tiers: z
-      .array(z.object({ name: z.string().min(1), minPoints: z.number().int().positive(), perk: localizedText }))
-      .min(1)
-      .superRefine(increasing('minPoints', 'tiers must be in increasing order of points')),
-    milestones: z
-      .array(z.object({ friends: z.number().int().positive(), reward: rewardSchema }))
-      .default([])
-      .superRefine(increasing('friends', 'milestones must be in increasing order')),
-    vouchers: z.object({ validityDays: z.number().int().positive() }),
-    attribution: z.object({
-      /** A friend's first visit must come within this many days of joining through a link. */
-      windowDays: z.number().int().positive(),
-    }),
-    reminders: z.object({
-      friendVisitReminder: z.object({ enabled: z.boolean(), afterDays: z.number().int().positive() }),
-      voucherExpiryReminder: z.object({ enabled: z.boolean(), daysBefore: z.number().int().positive() }),
-      dailySummary: z.object({ enabled: z.boolean(), localTime }),
-    }),
-    fraud: z.object({
-      /** More friends joining one referrer in one day than this is flagged for review. */
-      maxJoinsPerReferrerPerDay: z.number().int().positive(),
-      /** This many friends of one referrer confirmed by one staff member within `minutes` is flagged. */
-      sameStaffBurst: z
-        .object({ friends: z.number().int().min(2), minutes: z.number().int().positive() })
-        .default({ friends: 3, minutes: 30 }),
-      /** More friends of one referrer converted in 7 days than this is flagged. */
-      maxConversionsPerReferrerPerWeek: z.number().int().positive().default(5),
-      /** A friend's first visit must be at least this amount (VND) for the referral rewards; null: no minimum. */
-      minFirstVisitAmount: z.number().int().positive().nullable().default(null),
-    }),
-  });
+export const programSchema = z.object({
+  business: z.object({ name: z.string().min(1) }),
+  rewards: z.object({ referrer: rewardSchema, friend: rewardSchema }),
+  points: z.object({
+    perVisit: z.number().int().nonnegative(),
+    /** Optional points for money spent: `points` for every `amount` VND. */
+    perAmount: z.object({ points: z.number().int().positive(), amount: z.number().int().positive() }).nullable().default(null),
+    perReferral: z.number().int().nonnegative(),
+  }),
+  tiers: z
+    .array(z.object({ name: z.string().min(1), minPoints: z.number().int().positive(), perk: localizedText }))
+    .min(1)
+    .superRefine(increasing('minPoints', 'tiers must be in increasing order of points')),
+  milestones: z
+    .array(z.object({ friends: z.number().int().positive(), reward: rewardSchema }))
+    .default([])
+    .superRefine(increasing('friends', 'milestones must be in increasing order')),
+  vouchers: z.object({ validityDays: z.number().int().positive() }),
+  attribution: z.object({
+    /** A friend's first visit must come within this many days of joining through a link. */
+    windowDays: z.number().int().positive(),
+  }),
+  reminders: z.object({
+    friendVisitReminder: z.object({ enabled: z.boolean(), afterDays: z.number().int().positive() }),
+    voucherExpiryReminder: z.object({ enabled: z.boolean(), daysBefore: z.number().int().positive() }),
+    dailySummary: z.object({ enabled: z.boolean(), localTime }),
+  }),
+  fraud: z.object({
+    /** More friends joining one referrer in one day than this is flagged for review. */
+    maxJoinsPerReferrerPerDay: z.number().int().positive(),
+    /** This many friends of one referrer confirmed by one staff member within `minutes` is flagged. */
+    sameStaffBurst: z.object({ friends: z.number().int().min(2), minutes: z.number().int().positive() }).default({ friends: 3, minutes: 30 }),
+    /** More friends of one referrer converted in 7 days than this is flagged. */
+    maxConversionsPerReferrerPerWeek: z.number().int().positive().default(5),
+    /** A friend's first visit must be at least this amount (VND) for the referral rewards; null: no minimum. */
+    minFirstVisitAmount: z.number().int().positive().nullable().default(null),
+  }),
+});
 
 export type Program = z.infer<typeof programSchema>;
 export type Reward = z.infer<typeof rewardSchema>;

@@ -6,7 +6,13 @@ import { isDuplicateKey } from './duplicate-key.js';
 /** The audit log of staff and owner actions, and of attempts refused for lack of a role. */
 export function createAuditLog(models: Pick<Models, 'AuditLog'>, now: () => Date) {
   /** A staff or owner action (including its refusals for other reasons than the role). */
-  async function action(actor: Actor, name: string, outcome: string, targetId?: Types.ObjectId, details: Record<string, unknown> = {}): Promise<void> {
+  async function action(
+    actor: Actor,
+    name: string,
+    outcome: string,
+    targetId?: Types.ObjectId,
+    details: Record<string, unknown> = {},
+  ): Promise<void> {
     await models.AuditLog.create({
       kind: 'action',
       actorId: actor.customerId,

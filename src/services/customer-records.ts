@@ -98,11 +98,7 @@ export function createCustomerRecords(models: Pick<Models, 'Customer' | 'Channel
   /** A chat identity writing again: when and from which chat, under which name; undefined when it is new. */
   async function seeIdentity(identity: string, chatId: string, displayName?: string) {
     return identities
-      .findOneAndUpdate(
-        { identity },
-        { $set: { lastSeenAt: now(), chatId, ...(displayName ? { displayName } : {}) } },
-        { returnDocument: 'after' },
-      )
+      .findOneAndUpdate({ identity }, { $set: { lastSeenAt: now(), chatId, ...(displayName ? { displayName } : {}) } }, { returnDocument: 'after' })
       .lean();
   }
 

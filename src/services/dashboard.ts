@@ -129,7 +129,10 @@ export function createDashboardService(ctx: DashboardServiceDeps, roles: RoleSer
       roles.listStaff(owner),
       fraud.listOpen(owner, FLAGS_SHOWN),
       // Rows written before `kind` existed are actions.
-      models.AuditLog.find({ kind: { $ne: 'refused' } }).sort({ at: -1 }).limit(ACTIVITY_SHOWN).lean(),
+      models.AuditLog.find({ kind: { $ne: 'refused' } })
+        .sort({ at: -1 })
+        .limit(ACTIVITY_SHOWN)
+        .lean(),
       models.AuditLog.find({ kind: 'refused' }).sort({ at: -1 }).limit(REFUSED_SHOWN).lean(),
     ]);
     // The owner was checked above and the grant spares these their own check: they cannot refuse.

@@ -68,7 +68,8 @@ export function createFraudService(ctx: FraudServiceDeps, points: PointsLedger, 
     );
     for (const { rule, evidence } of findings) {
       // A burst is many referrals at once: each of them is flagged, so confirming reverses them all.
-      const flagged = rule === 'same_staff_burst' ? burst.map((r) => ({ id: r._id, friendId: r.friendId })) : [{ id: referral._id, friendId: friend._id }];
+      const flagged =
+        rule === 'same_staff_burst' ? burst.map((r) => ({ id: r._id, friendId: r.friendId })) : [{ id: referral._id, friendId: friend._id }];
       for (const target of flagged) {
         await flags.raise(`${rule}:${String(target.id)}`, rule, target.friendId, {
           referralId: String(target.id),

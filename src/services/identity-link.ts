@@ -38,8 +38,7 @@ export type RequestLinkResult =
   | { ok: false; reason: 'same_app' | 'same_customer' | 'has_history' | 'app_taken'; app: ChatApp };
 
 export type RequestUnlinkResult =
-  | { ok: true; requestId: string; app: ChatApp; name: string }
-  | { ok: false; reason: 'not_linked' | 'current_identity' };
+  { ok: true; requestId: string; app: ChatApp; name: string } | { ok: false; reason: 'not_linked' | 'current_identity' };
 
 export type DecideResult =
   | { ok: true; outcome: Exclude<LinkOutcome, 'refused'>; app: ChatApp; name: string; points: number }
@@ -234,7 +233,10 @@ export function createIdentityLinkService(ctx: IdentityLinkDeps, customers: Cust
   }
 
   async function decline(actor: Actor, request: LinkRequest, name: string): Promise<DecideResult> {
-    await audit.action(actor, 'connect_link', 'declined', request.fromCustomerId, { app: appOf(request.identity), accountApp: appOf(actor.identity) });
+    await audit.action(actor, 'connect_link', 'declined', request.fromCustomerId, {
+      app: appOf(request.identity),
+      accountApp: appOf(actor.identity),
+    });
     await outbox.record(
       `app_link_declined:${String(request._id)}`,
       'app_link_declined',
@@ -262,7 +264,13 @@ export function createIdentityLinkService(ctx: IdentityLinkDeps, customers: Cust
     });
     const details = { app: target.channel, accountApp: appOf(actor.identity) };
     await audit.action(actor, 'connect_unlink', 'unlinked', own._id, details);
-    await outbox.record(`app_unlinked:${String(request._id)}`, 'app_unlinked', own._id, { accountApp: details.accountApp }, { toIdentity: target.identity });
+    await outbox.record(
+      `app_unlinked:${String(request._id)}`,
+      'app_unlinked',
+      own._id,
+      { accountApp: details.accountApp },
+      { toIdentity: target.identity },
+    );
     return finish(request, 'unlinked', name);
   }
 

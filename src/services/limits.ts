@@ -78,7 +78,7 @@ export function createLimits(ctx: { models: Pick<Models, 'RateSlot'>; logger: Lo
     const scope = `pace:${channel}:${chatId}`;
     const latest = await models.RateSlot.findOne({ scope }, { seq: 1 }).sort({ seq: -1 }).lean();
     let seq = Math.max(Math.ceil(ctx.now().getTime() / intervalMs), (latest?.seq ?? 0) + 1);
-    for (;; seq++) {
+    for (; ; seq++) {
       try {
         await models.RateSlot.create({ key: `${scope}:${seq}`, scope, seq, at: new Date(seq * intervalMs) });
         return seq * intervalMs;

@@ -24,8 +24,7 @@ export interface CustomerCard {
 }
 
 export type OpenCardResult =
-  | { ok: true; card: CustomerCard }
-  | { ok: false; reason: 'not_allowed' | 'not_found' | 'ambiguous_phone' | 'invalid_member_qr' };
+  { ok: true; card: CustomerCard } | { ok: false; reason: 'not_allowed' | 'not_found' | 'ambiguous_phone' | 'invalid_member_qr' };
 
 export type CardRef = { query: string } | { memberToken: string };
 

@@ -132,10 +132,7 @@ export function createNotificationDelivery(deps: DeliveryDeps) {
       return 'sent';
     }
     if (result.kind === 'permanent' || attempts >= maxAttempts) {
-      await models.Notification.updateOne(
-        { _id: id },
-        { $set: { status: 'undeliverable', lastError: result.reason }, $unset: { leaseUntil: 1 } },
-      );
+      await models.Notification.updateOne({ _id: id }, { $set: { status: 'undeliverable', lastError: result.reason }, $unset: { leaseUntil: 1 } });
       return 'undeliverable';
     }
     await models.Notification.updateOne(
@@ -166,7 +163,10 @@ export function createNotificationDelivery(deps: DeliveryDeps) {
     if (!(await claimAttempt(notification))) return 'skipped';
     const attempts = notification.attempts + 1;
     const markSending = () =>
-      models.Notification.updateOne({ _id: notification._id }, { $set: { status: 'sending', attempts, leaseUntil: new Date(now().getTime() + leaseMs) } });
+      models.Notification.updateOne(
+        { _id: notification._id },
+        { $set: { status: 'sending', attempts, leaseUntil: new Date(now().getTime() + leaseMs) } },
+      );
 
     const recipient = await recipientOf(notification.customerId, notification.toIdentity ?? undefined);
     const sender = recipient && senders.get(recipient.channel);

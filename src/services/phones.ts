@@ -91,7 +91,9 @@ export function createPhoneBook(ctx: PhoneBookDeps) {
     // A claim counts only while its customer still has the number verified (older data held typed claims too).
     const holder = claim ? await models.Customer.findOne({ _id: claim.customerId, phone, phoneVerified: true }).lean<Customer>() : null;
     if (holder) return { ok: true, customer: holder };
-    const typed = await models.Customer.find({ phone, phoneVerified: { $ne: true } }).limit(2).lean<Customer[]>();
+    const typed = await models.Customer.find({ phone, phoneVerified: { $ne: true } })
+      .limit(2)
+      .lean<Customer[]>();
     const [only] = typed;
     if (only && typed.length === 1) return { ok: true, customer: only };
     return { ok: false, reason: typed.length > 1 ? 'ambiguous_phone' : 'not_found' };

@@ -45,7 +45,9 @@ export function createReferralService(ctx: ReferralServiceDeps) {
    * client address and browser, or a chat identity), never the raw value.
    */
   async function hashVisitor(visitor: string): Promise<string> {
-    return createHmac('sha256', await visitorSalt()).update(visitor).digest('base64url');
+    return createHmac('sha256', await visitorSalt())
+      .update(visitor)
+      .digest('base64url');
   }
 
   async function findReferrer(rawCode: string): Promise<Customer | undefined> {
@@ -163,8 +165,17 @@ export function createReferralService(ctx: ReferralServiceDeps) {
     const update =
       outcome === 'expired'
         ? { $set: { status: 'expired' } }
-        : { $set: { status: 'converted', convertedAt: outcome.converted.at, visitId: outcome.converted.visitId, confirmedBy: outcome.converted.confirmedBy } };
-    const settled = await models.Referral.findOneAndUpdate({ _id: referralId, status: 'joined' }, update, { returnDocument: 'after' }).lean<Referral>();
+        : {
+            $set: {
+              status: 'converted',
+              convertedAt: outcome.converted.at,
+              visitId: outcome.converted.visitId,
+              confirmedBy: outcome.converted.confirmedBy,
+            },
+          };
+    const settled = await models.Referral.findOneAndUpdate({ _id: referralId, status: 'joined' }, update, {
+      returnDocument: 'after',
+    }).lean<Referral>();
     return settled ?? (await models.Referral.findById(referralId).lean<Referral>());
   }
 

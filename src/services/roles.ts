@@ -25,10 +25,7 @@ export type StaffChangeResult =
   | { ok: false; reason: 'is_owner' };
 
 export type ClaimOwnershipResult =
-  | { ok: true }
-  | { ok: false; reason: 'invalid_setup_code' }
-  | { ok: false; reason: 'setup_code_expired' }
-  | { ok: false; reason: 'owner_exists' };
+  { ok: true } | { ok: false; reason: 'invalid_setup_code' } | { ok: false; reason: 'setup_code_expired' } | { ok: false; reason: 'owner_exists' };
 
 export type ListStaffResult = { ok: true; people: Customer[] } | { ok: false; reason: 'not_allowed' };
 
@@ -176,7 +173,9 @@ export function createRoleService(ctx: RoleServiceDeps, customers: CustomerServi
   async function listStaff(actor: Actor): Promise<ListStaffResult> {
     const allowed = await access.authorize(actor, 'staff_list', ['owner']);
     if (!allowed.ok) return allowed;
-    const people = await models.Customer.find({ role: { $in: ['owner', 'staff'] } }).sort({ createdAt: 1 }).lean<Customer[]>();
+    const people = await models.Customer.find({ role: { $in: ['owner', 'staff'] } })
+      .sort({ createdAt: 1 })
+      .lean<Customer[]>();
     return { ok: true, people: people.sort((a, b) => (a.role === b.role ? 0 : a.role === 'owner' ? -1 : 1)) };
   }
 

@@ -17,7 +17,10 @@ export interface CustomerStatus {
   nextMilestone: { milestone: Milestone; friendsToGo: number } | undefined;
 }
 
-export function createStatusService(ctx: Pick<ServicePieces, 'program'> & { models: Pick<Models, 'Customer' | 'Referral'> }, vouchers: VoucherService) {
+export function createStatusService(
+  ctx: Pick<ServicePieces, 'program'> & { models: Pick<Models, 'Customer' | 'Referral'> },
+  vouchers: VoucherService,
+) {
   const { models, program } = ctx;
 
   /** Everything a customer sees on /me and /rewards. */

@@ -65,12 +65,7 @@ export function createVisitService(
   type Refusal = Extract<ConfirmFirstVisitResult, { ok: false }>;
 
   /** Who the staff member means, or why the command is refused (audited either way). */
-  async function resolveTarget(
-    actor: Actor,
-    action: string,
-    query: string,
-    amount: number | undefined,
-  ): Promise<{ customer: Customer } | Refusal> {
+  async function resolveTarget(actor: Actor, action: string, query: string, amount: number | undefined): Promise<{ customer: Customer } | Refusal> {
     const allowed = await ctx.access.authorize(actor, action, ['staff', 'owner']);
     if (!allowed.ok) return allowed;
     if (amount !== undefined && !isVisitAmount(amount)) {
@@ -90,10 +85,7 @@ export function createVisitService(
   }
 
   /** Inserts the visit once per key; returns it with whether this call created it. */
-  async function recordOnce(
-    key: string,
-    fields: Omit<Visit, '_id' | 'key'>,
-  ): Promise<{ visit: Visit; created: boolean }> {
+  async function recordOnce(key: string, fields: Omit<Visit, '_id' | 'key'>): Promise<{ visit: Visit; created: boolean }> {
     try {
       const created = await models.Visit.create({ key, ...fields });
       return { visit: created.toObject<Visit>(), created: true };
@@ -193,7 +185,15 @@ export function createVisitService(
     });
     await ctx.records.recordFirstVisit(customer._id, visit.at);
     const referralOutcome = await settleReferral(actor, customer, visit);
-    const outcome = await creditVisit(actor, customer, visit, created, referralOutcome, 'confirm_first_visit', created ? 'confirmed' : 'already_confirmed');
+    const outcome = await creditVisit(
+      actor,
+      customer,
+      visit,
+      created,
+      referralOutcome,
+      'confirm_first_visit',
+      created ? 'confirmed' : 'already_confirmed',
+    );
     return { ...outcome, ...referralOutcome };
   }
 

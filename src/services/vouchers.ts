@@ -23,7 +23,9 @@ export type RedeemResult =
 const CANCEL_PREFIX = 'cancel:';
 
 export function createVoucherService(
-  ctx: Pick<ServicePieces, 'program' | 'timezone' | 'now' | 'access' | 'audit' | 'flags' | 'claims'> & { models: Pick<Models, 'Voucher' | 'Customer'> },
+  ctx: Pick<ServicePieces, 'program' | 'timezone' | 'now' | 'access' | 'audit' | 'flags' | 'claims'> & {
+    models: Pick<Models, 'Voucher' | 'Customer'>;
+  },
   points: PointsLedger,
 ) {
   const { models, program } = ctx;
@@ -144,10 +146,7 @@ export function createVoucherService(
 
   /** Marks every active voucher past its expiry as expired; returns how many. */
   async function expireDue(): Promise<number> {
-    const result = await models.Voucher.updateMany(
-      { status: 'active', expiresAt: { $lte: ctx.now() } },
-      { $set: { status: 'expired' } },
-    );
+    const result = await models.Voucher.updateMany({ status: 'active', expiresAt: { $lte: ctx.now() } }, { $set: { status: 'expired' } });
     return result.modifiedCount;
   }
 

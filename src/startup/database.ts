@@ -23,11 +23,7 @@ export interface Database {
  * The database (an embedded one kept under DATA_DIR when MONGODB_URI is unset), the models
  * with their indexes, and Agenda on the same connection. Stops by closing them in reverse.
  */
-export async function startDatabase(
-  config: Config,
-  logger: Logger,
-  options: { agendaProcessEveryMs?: number },
-): Promise<Database> {
+export async function startDatabase(config: Config, logger: Logger, options: { agendaProcessEveryMs?: number }): Promise<Database> {
   const parts: StartedPart[] = [];
   try {
     let uri = config.mongodbUri;

@@ -15,8 +15,22 @@ describe.runIf(browserTestsRun)('the owner dashboard in Chromium', () => {
     const before = h.telegram.messagesTo(900).length;
     h.telegram.user(900, 'Chủ tiệm').send('/dashboard');
     // Other messages (a reward notice, the answer to a press) may arrive in between.
-    await vi.waitFor(() => expect(h.telegram.messagesTo(900).slice(before).some((m) => m.text.includes('/dashboard?token='))).toBe(true), { timeout: 15_000 });
-    return linkIn(h.telegram.messagesTo(900).slice(before).find((m) => m.text.includes('/dashboard?token='))!.text);
+    await vi.waitFor(
+      () =>
+        expect(
+          h.telegram
+            .messagesTo(900)
+            .slice(before)
+            .some((m) => m.text.includes('/dashboard?token=')),
+        ).toBe(true),
+      { timeout: 15_000 },
+    );
+    return linkIn(
+      h.telegram
+        .messagesTo(900)
+        .slice(before)
+        .find((m) => m.text.includes('/dashboard?token='))!.text,
+    );
   };
 
   it('the owner asks for a link; a customer asking is refused and gets none', async () => {

@@ -36,7 +36,9 @@ describe.runIf(browserTestsRun)('the referral landing page and the member card i
     expect(await h.app.models.LinkOpen.countDocuments({ code, via: 'link' })).toBe(1);
     // Security headers from helmet, with a policy that allows no script at all.
     const headers = response!.headers();
-    expect(headers['content-security-policy']).toBe("default-src 'none';style-src 'unsafe-inline';form-action 'self';base-uri 'none';frame-ancestors 'none'");
+    expect(headers['content-security-policy']).toBe(
+      "default-src 'none';style-src 'unsafe-inline';form-action 'self';base-uri 'none';frame-ancestors 'none'",
+    );
     expect(headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', 'x-frame-options': 'SAMEORIGIN' });
   });
 
@@ -74,7 +76,9 @@ describe.runIf(browserTestsRun)('the referral landing page and the member card i
 
     const page = await browser.newPage();
     expect((await page.goto(`${h.app.listenUrl}/m/${token.toLowerCase()}`))?.status()).toBe(200);
-    expect(await page.getByRole('link', { name: 'Mở thẻ khách trong Telegram' }).getAttribute('href')).toBe(`https://t.me/salon_mai_bot?start=m_${token}`);
+    expect(await page.getByRole('link', { name: 'Mở thẻ khách trong Telegram' }).getAttribute('href')).toBe(
+      `https://t.me/salon_mai_bot?start=m_${token}`,
+    );
     expect(await page.getByTestId('zalo-line').textContent()).toBe(`start m_${token}`);
     const text = await page.locator('main').innerText();
     expect(text).not.toContain('Thảo');

@@ -18,7 +18,15 @@ describe('Telegram: one message per person per event', () => {
     const before = new Map(chats.map((chat) => [chat, h.telegram.messagesTo(chat).length]));
     await act();
     await allDelivered();
-    return new Map(chats.map((chat) => [chat, h.telegram.messagesTo(chat).slice(before.get(chat)).map((m) => m.text)]));
+    return new Map(
+      chats.map((chat) => [
+        chat,
+        h.telegram
+          .messagesTo(chat)
+          .slice(before.get(chat))
+          .map((m) => m.text),
+      ]),
+    );
   }
 
   async function join(id: number, name: string, payload = '', language = 'vi'): Promise<void> {
@@ -63,7 +71,12 @@ describe('Telegram: one message per person per event', () => {
     const lan = { customerId: (await customerOf(201))._id, identity: 'telegram:201' };
     // Four friends came already (set up through the services, each told once).
     for (let i = 0; i < 4; i++) {
-      const { customer } = await h.app.services.customers.join({ identity: `telegram:${411 + i}`, chatId: String(411 + i), displayName: `Bạn ${i}`, locale: 'vi' });
+      const { customer } = await h.app.services.customers.join({
+        identity: `telegram:${411 + i}`,
+        chatId: String(411 + i),
+        displayName: `Bạn ${i}`,
+        locale: 'vi',
+      });
       await h.app.services.referrals.attribute(customer._id, cuc.code, 'telegram');
       await h.app.services.visits.confirmFirstVisit(lan, customer.code);
     }
@@ -76,7 +89,9 @@ describe('Telegram: one message per person per event', () => {
     expect(toReferrer).toHaveLength(1);
     expect(toReferrer[0]).toContain('Dung vừa ghé Salon Mai lần đầu nhờ bạn giới thiệu!');
     const referral = await h.app.models.Referral.findOne({ friendId: (await customerOf(415))._id }).lean();
-    expect(toReferrer[0]).toContain(`Mã voucher: ${(await voucherOf(401, 'referral_referrer', { causeKey: `referral:${String(referral!._id)}:referrer` })).code}`);
+    expect(toReferrer[0]).toContain(
+      `Mã voucher: ${(await voucherOf(401, 'referral_referrer', { causeKey: `referral:${String(referral!._id)}:referrer` })).code}`,
+    );
     expect(toReferrer[0]).toContain('🏆 Bạn đã giới thiệu thành công 5 người! Quà của bạn: Một lần gội sấy miễn phí.');
     expect(toReferrer[0]).toContain(`Mã voucher: ${(await voucherOf(401, 'milestone')).code}`);
     expect(received.get(415)).toHaveLength(1);
@@ -90,7 +105,9 @@ describe('Telegram: one message per person per event', () => {
     let received = await receivedDuring([201, 301, 501], () => command(`/confirm ${giang} 1000k`, 'Đã xác nhận lần ghé đầu tiên của Giang'));
     expect(received.get(501)).toHaveLength(1);
     const [toFriend] = received.get(501)!;
-    expect(toFriend).toContain(`Ưu đãi lần đầu của bạn: Giảm 10% cho lần ghé đầu tiên. Mã voucher: ${(await voucherOf(501, 'referral_friend')).code}`);
+    expect(toFriend).toContain(
+      `Ưu đãi lần đầu của bạn: Giảm 10% cho lần ghé đầu tiên. Mã voucher: ${(await voucherOf(501, 'referral_friend')).code}`,
+    );
     expect(toFriend).toContain('🌟 Chúc mừng! Bạn đã lên hạng Member tại Salon Mai với 200 điểm. Quyền lợi của bạn: Ưu tiên đặt lịch.');
     expect(received.get(301)).toHaveLength(1);
     expect(received.get(201)).toEqual([expect.stringContaining('Giang vừa lên hạng Member!')]);

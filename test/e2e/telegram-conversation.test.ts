@@ -120,7 +120,13 @@ describe('Telegram: the referral conversation end to end', () => {
 
   it('the same update delivered twice is handled once', async () => {
     const update = {
-      message: { message_id: 9001, date: Math.floor(Date.now() / 1000), chat: { id: 105, type: 'private' }, from: { id: 105, is_bot: false, first_name: 'Dũng' }, text: '/help' },
+      message: {
+        message_id: 9001,
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: 105, type: 'private' },
+        from: { id: 105, is_bot: false, first_name: 'Dũng' },
+        text: '/help',
+      },
     };
     h.telegram.push(update, 5000);
     h.telegram.push(update, 5000);

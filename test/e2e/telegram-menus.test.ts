@@ -13,8 +13,14 @@ async function menuOf(telegram: TelegramEmulator, chatId: number, languageCode: 
   }
 }
 
-const has = (...names: string[]) => (commands: string[]) => names.every((name) => commands.includes(name));
-const lacks = (...names: string[]) => (commands: string[]) => commands.length > 0 && names.every((name) => !commands.includes(name));
+const has =
+  (...names: string[]) =>
+  (commands: string[]) =>
+    names.every((name) => commands.includes(name));
+const lacks =
+  (...names: string[]) =>
+  (commands: string[]) =>
+    commands.length > 0 && names.every((name) => !commands.includes(name));
 
 describe('Telegram: a command menu per role', () => {
   const h = useTelegramApp('tg-menus', { OWNER_IDS: 'telegram:950' });
@@ -45,7 +51,12 @@ describe('Telegram: a command menu per role', () => {
 
     h.telegram.user(610, 'Lan').send('/lang en');
     await h.telegram.waitForText(610, 'Switched to English.');
-    await menuOf(h.telegram, 610, 'vi', (commands) => commands.includes('visit') && h.telegram.menuFor(610, 'vi')[0]?.description === 'Your referral link and QR');
+    await menuOf(
+      h.telegram,
+      610,
+      'vi',
+      (commands) => commands.includes('visit') && h.telegram.menuFor(610, 'vi')[0]?.description === 'Your referral link and QR',
+    );
 
     owner.send(`/staff remove ${code}`);
     await h.telegram.waitForText(950, 'Đã bỏ quyền nhân viên của Lan.');

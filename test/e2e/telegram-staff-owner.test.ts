@@ -107,7 +107,13 @@ describe('Telegram in webhook mode', () => {
     h.telegram.webhookTarget = `${h.app.listenUrl}/telegram/webhook`;
     const update = {
       update_id: 77,
-      message: { message_id: 1, date: Math.floor(Date.now() / 1000), chat: { id: 301, type: 'private' }, from: { id: 301, is_bot: false, first_name: 'Web' }, text: '/help' },
+      message: {
+        message_id: 1,
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: 301, type: 'private' },
+        from: { id: 301, is_bot: false, first_name: 'Web' },
+        text: '/help',
+      },
     };
     expect(await h.telegram.deliverToWebhook(update, 'wrong-secret-000')).toBe(401);
     expect(await h.telegram.deliverToWebhook(update, '')).toBe(401);

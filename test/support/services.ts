@@ -53,8 +53,7 @@ export function useServices(label: string, programOverrides: (p: Program) => Pro
       if (!services) throw new Error('services are built in beforeAll');
       return services;
     },
-    join: (id, name) =>
-      harness.services.customers.join({ identity: `telegram:${id}`, chatId: String(id), displayName: name, locale: 'vi' }),
+    join: (id, name) => harness.services.customers.join({ identity: `telegram:${id}`, chatId: String(id), displayName: name, locale: 'vi' }),
     staff: async (id, name, role = 'staff') => {
       const { customer } = await harness.join(id, name);
       await db.models.Customer.updateOne({ _id: customer._id }, { $set: { role } });

@@ -165,7 +165,11 @@ export class TelegramEmulator {
     const deadline = Date.now() + timeoutMs;
     while (this.messagesTo(chatId).length < count) {
       if (Date.now() > deadline) {
-        throw new Error(`chat ${chatId} got ${this.messagesTo(chatId).length} of ${count} messages:\n${this.messagesTo(chatId).map((m) => m.text).join('\n---\n')}`);
+        throw new Error(
+          `chat ${chatId} got ${this.messagesTo(chatId).length} of ${count} messages:\n${this.messagesTo(chatId)
+            .map((m) => m.text)
+            .join('\n---\n')}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 25));
     }
@@ -179,7 +183,11 @@ export class TelegramEmulator {
       const found = this.messagesTo(chatId).find((m) => (typeof part === 'string' ? m.text.includes(part) : part.test(m.text)));
       if (found) return found;
       if (Date.now() > deadline) {
-        throw new Error(`no message with ${String(part)} in chat ${chatId}:\n${this.messagesTo(chatId).map((m) => m.text).join('\n---\n')}`);
+        throw new Error(
+          `no message with ${String(part)} in chat ${chatId}:\n${this.messagesTo(chatId)
+            .map((m) => m.text)
+            .join('\n---\n')}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 25));
     }
@@ -270,10 +278,13 @@ export class TelegramEmulator {
       this.poll.resolve([]);
     }
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.poll = undefined;
-        resolve([]);
-      }, Math.min(Number(params.timeout) * 1000, 1000));
+      const timer = setTimeout(
+        () => {
+          this.poll = undefined;
+          resolve([]);
+        },
+        Math.min(Number(params.timeout) * 1000, 1000),
+      );
       this.poll = { offset, resolve, timer };
     });
   }
@@ -289,13 +300,16 @@ export class TelegramEmulator {
     const message: SentMessage = {
       messageId: this.nextMessageId++,
       chatId,
-      text: (method === 'sendPhoto' ? params.caption : params.text) as string | undefined ?? '',
+      text: ((method === 'sendPhoto' ? params.caption : params.text) as string | undefined) ?? '',
       photo: method === 'sendPhoto' ? attachedFile(params, params.photo) : undefined,
       buttons: [...(markup?.inline_keyboard ?? []), ...(markup?.keyboard ?? [])].flat(),
       at: Date.now(),
     };
     this.sent.push(message);
-    return { ok: true, result: { message_id: message.messageId, date: Math.floor(Date.now() / 1000), chat: { id: chatId, type: 'private' }, text: message.text } };
+    return {
+      ok: true,
+      result: { message_id: message.messageId, date: Math.floor(Date.now() / 1000), chat: { id: chatId, type: 'private' }, text: message.text },
+    };
   }
 }
 

@@ -59,7 +59,13 @@ export class ZaloEmulator {
       send: (text: string, messageId = `m${this.nextMessage++}`) =>
         this.push({
           event_name: 'message.text.received',
-          message: { message_id: messageId, date: Date.now(), from: { id, display_name: displayName, is_bot: false }, chat: { id, chat_type: 'PRIVATE' }, text },
+          message: {
+            message_id: messageId,
+            date: Date.now(),
+            from: { id, display_name: displayName, is_bot: false },
+            chat: { id, chat_type: 'PRIVATE' },
+            text,
+          },
         }),
     };
   }
@@ -124,7 +130,11 @@ export class ZaloEmulator {
       const found = this.messagesTo(chatId).find((m) => (typeof part === 'string' ? m.text.includes(part) : part.test(m.text)));
       if (found) return found;
       if (Date.now() > deadline) {
-        throw new Error(`no Zalo message with ${String(part)} to ${chatId}:\n${this.messagesTo(chatId).map((m) => m.text).join('\n---\n')}`);
+        throw new Error(
+          `no Zalo message with ${String(part)} to ${chatId}:\n${this.messagesTo(chatId)
+            .map((m) => m.text)
+            .join('\n---\n')}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 25));
     }
@@ -178,10 +188,13 @@ export class ZaloEmulator {
 
   private waitForUpdate(timeoutSeconds: number): Promise<unknown> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.waiting = undefined;
-        resolve(undefined);
-      }, Math.min(timeoutSeconds * 1000, 1000));
+      const timer = setTimeout(
+        () => {
+          this.waiting = undefined;
+          resolve(undefined);
+        },
+        Math.min(timeoutSeconds * 1000, 1000),
+      );
       this.waiting = { resolve, timer };
     });
   }

@@ -42,12 +42,7 @@ describe('layer boundaries', () => {
         'export type R = Reply;',
       ].join('\n'),
     );
-    expect(found).toEqual([
-      '../channels/telegram/channel.js',
-      '../channels/conversation/reply.js',
-      'grammy',
-      '../http/app.js',
-    ]);
+    expect(found).toEqual(['../channels/telegram/channel.js', '../channels/conversation/reply.js', 'grammy', '../http/app.js']);
   });
 
   it('stops a channel from importing models or a web page, and allows the document types services return', async () => {
@@ -69,11 +64,14 @@ describe('layer boundaries', () => {
 
   it('stops the web pages from reaching into a chat adapter, and jobs from holding models', async () => {
     expect(
-      await refusedImports('src/http/app.ts', "import { TELEGRAM_WEBHOOK_PATH } from '../channels/telegram/channel.js';\nexport const l = TELEGRAM_WEBHOOK_PATH;"),
+      await refusedImports(
+        'src/http/app.ts',
+        "import { TELEGRAM_WEBHOOK_PATH } from '../channels/telegram/channel.js';\nexport const l = TELEGRAM_WEBHOOK_PATH;",
+      ),
     ).toEqual(['../channels/telegram/channel.js']);
-    expect(await refusedImports('src/jobs/agenda.ts', "import { createModels } from '../db/models/index.js';\nexport const m = createModels;")).toEqual([
-      '../db/models/index.js',
-    ]);
+    expect(
+      await refusedImports('src/jobs/agenda.ts', "import { createModels } from '../db/models/index.js';\nexport const m = createModels;"),
+    ).toEqual(['../db/models/index.js']);
   });
 
   it('keeps the domain free of I/O', async () => {

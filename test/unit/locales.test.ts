@@ -69,7 +69,9 @@ describe('locales', () => {
     const words = new Set(sources.flatMap(({ text }) => [...text.matchAll(/(['"`])([\w.-]+)\1/g)].map((m) => m[2]!)));
     const family = (prefix: string) =>
       known.filter((key) => key.startsWith(prefix) && /^[\w-]+$/.test(base(key).slice(prefix.length)) && words.has(base(key).slice(prefix.length)));
-    const localeTexts = Object.values(files.vi).flatMap((content) => Object.values(flatten(content))).join('\n');
+    const localeTexts = Object.values(files.vi)
+      .flatMap((content) => Object.values(flatten(content)))
+      .join('\n');
     const nested = new Set([...localeTexts.matchAll(/\$t\(([\w-]+:[\w.-]+)/g)].map((m) => m[1]!));
 
     it('hold every key the source names, in calls and in maps alike', () => {

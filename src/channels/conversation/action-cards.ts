@@ -40,9 +40,7 @@ export function createActionCards(kit: ConversationKit) {
         return [
           {
             text:
-              result.outcome && result.doneAt
-                ? s.t('card:alreadyDone', { at: result.doneAt, outcome: result.outcome })
-                : s.t('card:alreadyPressed'),
+              result.outcome && result.doneAt ? s.t('card:alreadyDone', { at: result.doneAt, outcome: result.outcome }) : s.t('card:alreadyPressed'),
           },
         ];
       case 'out_of_range':

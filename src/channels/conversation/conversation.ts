@@ -84,7 +84,9 @@ export function createConversation(deps: ConversationDeps, links: Links, traits:
     const parsed = registry.parse(result.action);
     let replies: Reply[];
     try {
-      replies = parsed.ok ? await parsed.command.run({ ...turn, requestKey: result.requestKey, created: false }, parsed.args) : [{ text: turn.s.t('common:genericError') }];
+      replies = parsed.ok
+        ? await parsed.command.run({ ...turn, requestKey: result.requestKey, created: false }, parsed.args)
+        : [{ text: turn.s.t('common:genericError') }];
     } catch (error) {
       // Not done, so not marked done: the press can be retried.
       await services.actions.release(result.token).catch(() => undefined);

@@ -67,7 +67,12 @@ export function fraudReviewLines(
   const phone = typeof details.phone === 'string' ? details.phone : '';
   const evidence: Record<string, string | undefined> = {
     same_phone_as_referrer: phone ? t('fraud:evidence.same_phone_as_referrer', { last3: phone.slice(-3) }) : undefined,
-    same_staff_burst: t('fraud:evidence.same_staff_burst', { staff: personText(t, flag.staff), friends: details.friends, minutes: details.minutes, limit: details.limit }),
+    same_staff_burst: t('fraud:evidence.same_staff_burst', {
+      staff: personText(t, flag.staff),
+      friends: details.friends,
+      minutes: details.minutes,
+      limit: details.limit,
+    }),
     many_conversions_in_a_week: t('fraud:evidence.many_conversions_in_a_week', { friends: details.friends, limit: details.limit }),
     many_joins_in_a_day:
       details.limit === undefined ? undefined : t('fraud:evidence.many_joins_in_a_day', { joins: details.joinsToday, limit: details.limit }),

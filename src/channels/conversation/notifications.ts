@@ -68,7 +68,12 @@ function referralConverted(r: Rendering, data: ReferralConvertedData): string | 
   const milestones = (data.milestones ?? []).map((gift) => {
     const points = bonusPoints(gift);
     return points === undefined
-      ? t('notify:milestoneVoucher', { friends: gift.friends, reward: rewardLabel(gift.reward, locale), code: gift.voucherCode, expiresAt: expiry(gift) })
+      ? t('notify:milestoneVoucher', {
+          friends: gift.friends,
+          reward: rewardLabel(gift.reward, locale),
+          code: gift.voucherCode,
+          expiresAt: expiry(gift),
+        })
       : t('notify:milestoneBonus', { friends: gift.friends, points });
   });
   return lines(headline, ...milestones, tierUpgraded(r, data));
@@ -92,7 +97,8 @@ function welcomeReward(r: Rendering, data: WelcomeRewardData): string | undefine
  * recorded notification, in their language at send time.
  */
 export function createNotificationRenderer(i18n: I18n, program: Program): NotificationRenderer {
-  return (notification, recipient) => renderNotification(notification, recipient, { t: i18n.forLocale(recipient.locale), locale: recipient.locale, program });
+  return (notification, recipient) =>
+    renderNotification(notification, recipient, { t: i18n.forLocale(recipient.locale), locale: recipient.locale, program });
 }
 
 function renderNotification(notification: Pick<Notification, 'type' | 'data'>, recipient: Customer, r: Rendering): string | undefined {
@@ -131,14 +137,20 @@ function renderNotification(notification: Pick<Notification, 'type' | 'data'>, r
       return t('notify:visitReminder', { business: program.business.name, reward: rewardLabel(program.rewards.friend, locale) });
     case 'voucher_expiry_reminder':
       return data.reward
-        ? t('notify:voucherExpiry', { code: data.voucherCode, reward: rewardLabel(data.reward, locale), expiresAt: data.expiresAt ? new Date(data.expiresAt) : undefined })
+        ? t('notify:voucherExpiry', {
+            code: data.voucherCode,
+            reward: rewardLabel(data.reward, locale),
+            expiresAt: data.expiresAt ? new Date(data.expiresAt) : undefined,
+          })
         : undefined;
     case 'phone_removed':
       return t('card:phoneRemoved', { end: data.phoneEnd });
     case 'daily_summary':
       return data.summary ? renderDailySummary(t, data.summary, program.business.name) : undefined;
     case 'app_linked':
-      return data.accountApp ? t('connect:notify.linked', { app: appLabel[data.accountApp], name: data.accountName || recipient.name || recipient.code }) : undefined;
+      return data.accountApp
+        ? t('connect:notify.linked', { app: appLabel[data.accountApp], name: data.accountName || recipient.name || recipient.code })
+        : undefined;
     case 'app_link_declined':
       return data.accountApp ? t('connect:notify.declined', { app: appLabel[data.accountApp] }) : undefined;
     case 'app_unlinked':

@@ -49,9 +49,7 @@ export function defineCommand<A>(spec: CommandSpec<A>): Command {
 export const noArgs = (args: string[]): object | undefined => (args.length === 0 ? {} : undefined);
 
 export type Parsed =
-  | { ok: true; command: Command; args: unknown }
-  | { ok: false; reason: 'usage'; command: Command }
-  | { ok: false; reason: 'not_a_command' };
+  { ok: true; command: Command; args: unknown } | { ok: false; reason: 'usage'; command: Command } | { ok: false; reason: 'not_a_command' };
 
 const rank: Record<Role, number> = { customer: 0, staff: 1, owner: 2 };
 

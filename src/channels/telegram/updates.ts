@@ -125,7 +125,10 @@ export function installUpdateHandling(bot: Bot<BotContext>, deps: UpdateDeps): v
     for (const reply of await conversation.answer(turn, incoming)) await sendReply(ctx.api, incoming.chatId, reply);
   }
   const joined = (ctx: BotContext): ctx is Joined => ctx.person !== undefined;
-  const hasRole = (role: 'staff' | 'owner') => (ctx: BotContext): ctx is Joined => joined(ctx) && mayUse(ctx.person.turn.s.customer.role, role);
+  const hasRole =
+    (role: 'staff' | 'owner') =>
+    (ctx: BotContext): ctx is Joined =>
+      joined(ctx) && mayUse(ctx.person.turn.s.customer.role, role);
 
   const { registry } = conversation;
   const customers = new Composer<BotContext>();

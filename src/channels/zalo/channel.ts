@@ -127,7 +127,9 @@ export function createZaloChannel(deps: ZaloChannelDeps): ChatChannel & { sender
       } catch (error) {
         if (isDatabaseUnavailable(error)) throw error;
         logger.error({ err: error, messageId: message.message_id, chatId: message.chat.id }, 'zalo update failed');
-        await client.sendMessage(message.chat.id, i18n.forLocale(recentLocales.get(identity) ?? i18n.defaultLocale)('common:genericError')).catch(() => undefined);
+        await client
+          .sendMessage(message.chat.id, i18n.forLocale(recentLocales.get(identity) ?? i18n.defaultLocale)('common:genericError'))
+          .catch(() => undefined);
       }
     });
     if (outcome === 'busy') throw new UpdateBusyError(key);

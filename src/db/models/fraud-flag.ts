@@ -1,4 +1,4 @@
-import type { Types} from 'mongoose';
+import type { Types } from 'mongoose';
 import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 
 /** A suspicion for the owner to review; `key` records each rule once per cause. */

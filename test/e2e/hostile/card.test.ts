@@ -58,7 +58,7 @@ describe('hostile: the counter card, phone numbers and the member QR', () => {
     expect(new Set(answered).size).toBe(2);
   });
 
-  it("a button pressed by someone it was not shown to does nothing, and still works for its owner", async () => {
+  it('a button pressed by someone it was not shown to does nothing, and still works for its owner', async () => {
     const code = (await customer('telegram:101')).code;
     const staff = user(903, 'Lan');
     const card = await nextMessage(903, () => staff.send(`/find ${code}`));
@@ -205,7 +205,8 @@ describe('hostile: the counter card, phone numbers and the member QR', () => {
 
   it('Zalo: the member QR page opens only with the current token, and a new QR replaces the old picture', async () => {
     const thu = h.zalo.user('z-thu', 'Thu');
-    const qrOf = async (photoUrl: string) => readQr(Buffer.from(await (await fetch(`${h.app.listenUrl}${new URL(photoUrl).pathname}`)).arrayBuffer()))!;
+    const qrOf = async (photoUrl: string) =>
+      readQr(Buffer.from(await (await fetch(`${h.app.listenUrl}${new URL(photoUrl).pathname}`)).arrayBuffer()))!;
     thu.send('me');
     const first = await qrOf((await h.zalo.waitForText('z-thu', 'Mã QR thành viên')).photo!);
     expect(first).toMatch(new RegExp(`^${h.app.config.publicUrl}/m/[A-Z2-9]{16}$`));

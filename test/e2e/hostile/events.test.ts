@@ -6,7 +6,11 @@ import { waitForDeliveries } from '../../support/deliveries.js';
 describe('hostile: one event, one message, however often it is triggered', () => {
   const h = useTelegramApp('hostile-events', { OWNER_IDS: 'telegram:900' });
   const codeOf = async (id: number) => (await h.app.services.customers.findByIdentity(`telegram:${id}`))!.code;
-  const textsSince = (chat: number, from: number) => h.telegram.messagesTo(chat).slice(from).map((m) => m.text);
+  const textsSince = (chat: number, from: number) =>
+    h.telegram
+      .messagesTo(chat)
+      .slice(from)
+      .map((m) => m.text);
 
   async function join(id: number, name: string, payload = ''): Promise<void> {
     const before = h.telegram.messagesTo(id).length;
@@ -16,7 +20,10 @@ describe('hostile: one event, one message, however often it is triggered', () =>
 
   it('sets up the owner, two staff members and a referrer with a friend', async () => {
     await join(900, 'Chủ tiệm');
-    for (const [id, name] of [[201, 'Lan'], [202, 'Mai']] as const) {
+    for (const [id, name] of [
+      [201, 'Lan'],
+      [202, 'Mai'],
+    ] as const) {
       await join(id, name);
       h.telegram.user(900, 'Chủ tiệm').send(`/staff add ${await codeOf(id)}`);
       await h.telegram.waitForText(id, 'Bạn đã được thêm làm nhân viên');
@@ -26,7 +33,7 @@ describe('hostile: one event, one message, however often it is triggered', () =>
     await waitForDeliveries(h.app.models);
   });
 
-  it("two staff confirming the same friend at the same moment: one message to the referrer, one to the friend", async () => {
+  it('two staff confirming the same friend at the same moment: one message to the referrer, one to the friend', async () => {
     const before = { an: h.telegram.messagesTo(301).length, binh: h.telegram.messagesTo(302).length };
     const binh = await codeOf(302);
     h.telegram.user(201, 'Lan').send(`/confirm ${binh} 200k`);

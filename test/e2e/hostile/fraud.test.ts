@@ -111,8 +111,20 @@ describe('hostile: referral fraud, join floods and phishing names', () => {
     // Two each, by three people: no burst, only the weekly count.
     for (const [i, id] of friends.entries()) await confirm([201, 202, 900][i % 3]!, id);
     // The owner's chat also receives notices, so the last reply seen may not be the last confirmation's.
-    const replies = () => [201, 202, 900].map((id) => h.telegram.messagesTo(id).slice(-4).map((m) => m.text.split('\n')[0]).join(' | ')).join(' || ');
-    await vi.waitFor(async () => expect(await h.app.models.Referral.countDocuments({ referrerId: cuc._id, status: 'converted' }), replies()).toBe(6), { timeout: 15_000 });
+    const replies = () =>
+      [201, 202, 900]
+        .map((id) =>
+          h.telegram
+            .messagesTo(id)
+            .slice(-4)
+            .map((m) => m.text.split('\n')[0])
+            .join(' | '),
+        )
+        .join(' || ');
+    await vi.waitFor(
+      async () => expect(await h.app.models.Referral.countDocuments({ referrerId: cuc._id, status: 'converted' }), replies()).toBe(6),
+      { timeout: 15_000 },
+    );
     const flags = await h.app.models.FraudFlag.find({ rule: 'many_conversions_in_a_week' }).lean();
     expect(flags.map((f) => String(f.customerId))).toEqual([String((await customer(327))._id)]);
     expect(flags[0]?.details).toMatchObject({ friends: 6, limit: 5, referrerId: String(cuc._id) });
@@ -130,16 +142,22 @@ describe('hostile: referral fraud, join floods and phishing names', () => {
     owner().send(`/flag confirm ${String(flag!._id)}`);
     await pace(900);
     owner().send(`/flag confirm ${String(flag!._id)}`);
-    const done = 'Đã ghi nhận là gian lận. Đã hủy 2 voucher (đã dùng trước đó: 0). Đã trừ lại 50 điểm của người giới thiệu. Những người liên quan đã được thông báo.';
+    const done =
+      'Đã ghi nhận là gian lận. Đã hủy 2 voucher (đã dùng trước đó: 0). Đã trừ lại 50 điểm của người giới thiệu. Những người liên quan đã được thông báo.';
     const already = 'Không tìm thấy cảnh báo này, hoặc nó đã được xử lý.';
     await h.telegram.waitForText(900, done);
     await h.telegram.waitForText(900, already);
-    const replies = h.telegram.messagesTo(900).slice(before).map((m) => m.text);
+    const replies = h.telegram
+      .messagesTo(900)
+      .slice(before)
+      .map((m) => m.text);
     expect(replies.filter((text) => text === done)).toHaveLength(1);
     expect(replies.filter((text) => text === already)).toHaveLength(1);
 
     const referralId = (flag!.details as { referralId: string }).referralId;
-    const vouchers = await h.app.models.Voucher.find({ causeKey: { $in: [`referral:${referralId}:friend`, `referral:${referralId}:referrer`] } }).lean();
+    const vouchers = await h.app.models.Voucher.find({
+      causeKey: { $in: [`referral:${referralId}:friend`, `referral:${referralId}:referrer`] },
+    }).lean();
     expect(vouchers.map((v) => v.status)).toEqual(['cancelled', 'cancelled']);
     const after = await customer(301);
     expect(after.points).toBe(pointsBefore - 50);

@@ -118,10 +118,18 @@ describe('hostile HTTP input', () => {
       expect(response.headers.get('content-type'), path).toContain('text/html');
       expect(response.headers.get('set-cookie'), path).toBeNull();
     }
-    for (const cookie of ['dashboard_session[$gt]=', `dashboard_session=${encodeURIComponent('{"$ne":null}')}`, 'dashboard_session=; dashboard_session=x']) {
+    for (const cookie of [
+      'dashboard_session[$gt]=',
+      `dashboard_session=${encodeURIComponent('{"$ne":null}')}`,
+      'dashboard_session=; dashboard_session=x',
+    ]) {
       expect((await fetch(url('/dashboard'), { headers: { cookie } })).status, cookie).toBe(403);
     }
-    const flag = await h.app.models.FraudFlag.create({ key: 'hostile:2', rule: 'self_referral', customerId: (await h.app.models.Customer.findOne({}).lean())!._id });
+    const flag = await h.app.models.FraudFlag.create({
+      key: 'hostile:2',
+      rule: 'self_referral',
+      customerId: (await h.app.models.Customer.findOne({}).lean())!._id,
+    });
     const forged = await fetch(url(`/dashboard/flags/${String(flag._id)}`), {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -151,18 +159,34 @@ describe('hostile HTTP input', () => {
   it('webhook posts without the right secret are answered 401 and not handled', async () => {
     const telegramUpdate = (id: number) => ({
       update_id: id,
-      message: { message_id: id, date: Math.floor(Date.now() / 1000), chat: { id: 666, type: 'private' }, from: { id: 666, is_bot: false, first_name: 'Mallory' }, text: '/start' },
+      message: {
+        message_id: id,
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: 666, type: 'private' },
+        from: { id: 666, is_bot: false, first_name: 'Mallory' },
+        text: '/start',
+      },
     });
     const zaloUpdate = (id: string) => ({
       event_name: 'message.text.received',
-      message: { message_id: id, date: Date.now(), from: { id: 'z-mallory', display_name: 'Mallory' }, chat: { id: 'z-mallory', chat_type: 'PRIVATE' }, text: 'help' },
+      message: {
+        message_id: id,
+        date: Date.now(),
+        from: { id: 'z-mallory', display_name: 'Mallory' },
+        chat: { id: 'z-mallory', chat_type: 'PRIVATE' },
+        text: 'help',
+      },
     });
     const before = await snapshot();
     expect(await h.telegram.deliverToWebhook(telegramUpdate(9001), '')).toBe(401);
     expect(await h.telegram.deliverToWebhook(telegramUpdate(9002), 'wrong-secret')).toBe(401);
     expect(await h.telegram.deliverToWebhook(telegramUpdate(9003), `${TELEGRAM_SECRET}x`)).toBe(401);
     expect(await h.zalo.deliverToWebhook(zaloUpdate('zm1'), { secret: 'wrong-secret' })).toBe(401);
-    const noSecret = await fetch(url('/zalo/webhook'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ok: true, result: zaloUpdate('zm2') }) });
+    const noSecret = await fetch(url('/zalo/webhook'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ok: true, result: zaloUpdate('zm2') }),
+    });
     expect(noSecret.status).toBe(401);
     await new Promise((r) => setTimeout(r, 300));
     expect(h.telegram.messagesTo(666)).toHaveLength(0);

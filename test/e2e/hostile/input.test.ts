@@ -75,7 +75,10 @@ describe('hostile input: odd payloads change nothing and get a clear reply', () 
     const staff = h.telegram.user(901, 'Staff');
     staff.send('/start');
     await h.telegram.waitForMessages(901, 2);
-    await h.app.models.Customer.updateOne({ code: (await h.app.services.customers.findByIdentity('telegram:901'))!.code }, { $set: { role: 'staff' } });
+    await h.app.models.Customer.updateOne(
+      { code: (await h.app.services.customers.findByIdentity('telegram:901'))!.code },
+      { $set: { role: 'staff' } },
+    );
     const before = await snapshot();
     for (const text of ['/confirm {"$gt":""}', '/visit {"$ne":null} 200k', '/find {"$regex":".*"}', '/redeem {"$gt":""}']) {
       await pause();

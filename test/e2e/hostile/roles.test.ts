@@ -53,7 +53,12 @@ describe('hostile: taking a role', () => {
       actions: { open_card: 1, stats: 1, summary: 1, staff_list: 1, flags: 1 },
     });
     // No owner data leaked into any reply.
-    expect(h.telegram.messagesTo(510).map((m) => m.text).join('\n')).not.toContain(ownerCode);
+    expect(
+      h.telegram
+        .messagesTo(510)
+        .map((m) => m.text)
+        .join('\n'),
+    ).not.toContain(ownerCode);
   });
 
   it('a staff invite dies when the owner who issued it is no longer an owner', async () => {

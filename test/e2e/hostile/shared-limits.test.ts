@@ -84,7 +84,12 @@ describe('three processes behind one webhook', () => {
     await telegram.waitForText(person.id, apps[0]!.i18n.forLocale('vi')('commands:help.customer'));
     const customer = await apps[0]!.models.ChannelIdentity.findOne({ identity: `telegram:${person.id}` }).lean();
     await apps[0]!.models.Notification.insertMany(
-      Array.from({ length: 6 }, (_, i) => ({ key: `spacing-test:${i}`, type: 'friend_joined', customerId: customer!.customerId, data: { friendName: `Bạn ${i}` } })),
+      Array.from({ length: 6 }, (_, i) => ({
+        key: `spacing-test:${i}`,
+        type: 'friend_joined',
+        customerId: customer!.customerId,
+        data: { friendName: `Bạn ${i}` },
+      })),
     );
     await Promise.all(apps.map((app) => app.delivery.sweep()));
     const notices = () => telegram.messagesTo(person.id).filter((m) => /Bạn \d/.test(m.text));

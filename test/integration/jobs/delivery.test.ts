@@ -46,7 +46,10 @@ describe('notification delivery', () => {
     const toA = await outbox().find({ chatId: '6002' }).toArray();
     const toB = await outbox().find({ chatId: '6003' }).toArray();
     expect(toA.map((m) => m.text)).toEqual(
-      expect.arrayContaining([expect.stringContaining('Bình vừa tham gia'), expect.stringContaining('Bình vừa ghé Salon Mai lần đầu nhờ bạn giới thiệu! Bạn nhận Giảm 20%')]),
+      expect.arrayContaining([
+        expect.stringContaining('Bình vừa tham gia'),
+        expect.stringContaining('Bình vừa ghé Salon Mai lần đầu nhờ bạn giới thiệu! Bạn nhận Giảm 20%'),
+      ]),
     );
     expect(toA).toHaveLength(2);
     expect(toB.map((m) => m.text)).toEqual([expect.stringContaining('Welcome to Salon Mai! Your first-visit offer: 10% off your first visit')]);
@@ -97,7 +100,10 @@ describe('notification delivery', () => {
     expect(await h.db.models.Notification.findOne({ customerId: blocked._id }).lean()).toMatchObject({ status: 'undeliverable', attempts: 1 });
     expect(await h.db.models.Notification.findOne({ customerId: flaky._id }).lean()).toMatchObject({ status: 'undeliverable', attempts: 3 });
     expect(await outbox().countDocuments({ chatId: { $in: ['6202', '6203'] } })).toBe(0);
-    const stats = await createReportFigures({ models: h.db.models, timezone: 'Asia/Ho_Chi_Minh' }).getStats(new Date(Date.now() - 60_000), new Date(Date.now() + 60_000));
+    const stats = await createReportFigures({ models: h.db.models, timezone: 'Asia/Ho_Chi_Minh' }).getStats(
+      new Date(Date.now() - 60_000),
+      new Date(Date.now() + 60_000),
+    );
     expect(stats.undeliverable).toBeGreaterThanOrEqual(2);
   });
 

@@ -44,7 +44,10 @@ describe('scheduled messages', () => {
 
     // Agenda on FerretDB can hand one run to two pollers at once (its lock is a guarded
     // update, not atomic there): a run twice at the same moment records one summary.
-    const both = await Promise.all([h.services.scheduled.recordDailySummaries(h.clock.now()), h.services.scheduled.recordDailySummaries(h.clock.now())]);
+    const both = await Promise.all([
+      h.services.scheduled.recordDailySummaries(h.clock.now()),
+      h.services.scheduled.recordDailySummaries(h.clock.now()),
+    ]);
     expect(both).toEqual([1, 1]);
     const recorded = await h.db.models.Notification.find({ type: 'daily_summary' }).lean();
     expect(recorded).toHaveLength(1);

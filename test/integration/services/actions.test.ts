@@ -17,7 +17,11 @@ describe('one-time action cards', () => {
     await h.services.actions.recordOutcome(winners[0].token, 'Visit recorded for An');
     // Every button of the card is spent with it, and the answer says what was done.
     const sameCardOther = `${ref!.split('.')[0]}.1`;
-    expect(await h.services.actions.press('telegram:1', sameCardOther)).toMatchObject({ ok: false, reason: 'already_done', outcome: 'Visit recorded for An' });
+    expect(await h.services.actions.press('telegram:1', sameCardOther)).toMatchObject({
+      ok: false,
+      reason: 'already_done',
+      outcome: 'Visit recorded for An',
+    });
   });
 
   it("someone else's, guessed and malformed references do nothing and leave the card usable", async () => {

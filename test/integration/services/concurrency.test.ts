@@ -24,7 +24,9 @@ describe('invariants under 20 parallel calls', () => {
     expect(await m.PointsEntry.countDocuments({ customerId: b._id })).toBe(1);
     expect((await m.Customer.findById(a._id).lean())?.points).toBe(h.program.points.perReferral);
     expect((await m.Customer.findById(b._id).lean())?.points).toBe(h.program.points.perVisit);
-    expect((await m.Notification.find({ customerId: a._id, type: { $ne: 'friend_joined' } }).lean()).map((n) => n.type)).toEqual(['referral_converted']);
+    expect((await m.Notification.find({ customerId: a._id, type: { $ne: 'friend_joined' } }).lean()).map((n) => n.type)).toEqual([
+      'referral_converted',
+    ]);
     expect((await m.Notification.find({ customerId: b._id }).lean()).map((n) => n.type)).toEqual(['welcome_reward']);
   });
 

@@ -157,7 +157,11 @@ describe('join and attribution', () => {
     expect(await h.services.identityLink.decide(telegramActor, requestId, true)).toMatchObject({ ok: true, outcome: 'linked' });
     expect((await h.services.customers.findByIdentity('zalo:z1901'))?._id.equals(telegram._id)).toBe(true);
     expect(await h.db.models.Customer.exists({ _id: zalo.customer._id })).toBeNull();
-    expect(await h.services.identityLink.decide(telegramActor, requestId, false)).toMatchObject({ ok: false, reason: 'already_decided', outcome: 'linked' });
+    expect(await h.services.identityLink.decide(telegramActor, requestId, false)).toMatchObject({
+      ok: false,
+      reason: 'already_decided',
+      outcome: 'linked',
+    });
   });
 
   it('racing yes presses on one request link once; the others answer already done', async () => {

@@ -28,7 +28,10 @@ describe('fraud review: reversal under retries and races, join notices per hour'
     const pointsBefore = (await h.services.customers.getById(referrer._id))!.points;
     const results = await Promise.all(Array.from({ length: 5 }, () => h.services.fraud.resolve(owner, String(flag._id), 'confirmed')));
     expect(results.filter((r) => r.ok)).toHaveLength(1);
-    expect(results.find((r) => r.ok)).toMatchObject({ decision: 'confirmed', reversal: { vouchersCancelled: 2, vouchersUsed: 0, pointsReversed: 50 } });
+    expect(results.find((r) => r.ok)).toMatchObject({
+      decision: 'confirmed',
+      reversal: { vouchersCancelled: 2, vouchersUsed: 0, pointsReversed: 50 },
+    });
     expect(await h.db.models.PointsEntry.countDocuments({ customerId: referrer._id, cause: 'reversal' })).toBe(1);
     expect((await h.services.customers.getById(referrer._id))!.points).toBe(pointsBefore - 50);
     expect(await h.db.models.Notification.countDocuments({ type: 'referral_reversed', key: new RegExp(referralId) })).toBe(2);

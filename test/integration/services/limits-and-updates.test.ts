@@ -40,8 +40,7 @@ describe('the shared flood limit, on the real server', () => {
 
 describe('the update ledger', () => {
   const h = useServices('updates');
-  const ledger = (processId: string) =>
-    createUpdateLedger({ models: h.db.models, logger: createLogger('silent'), now: h.clock.now }, { processId });
+  const ledger = (processId: string) => createUpdateLedger({ models: h.db.models, logger: createLogger('silent'), now: h.clock.now }, { processId });
 
   it('handles an update once; a redelivery while it is in hand elsewhere is busy, not dropped or doubled', async () => {
     const a = ledger('a');
@@ -66,7 +65,12 @@ describe('the update ledger', () => {
   });
 
   it('takes over a claim whose process died, once the lease ran out', async () => {
-    await h.db.models.ProcessedUpdate.create({ key: 'telegram:2', state: 'handling', by: 'gone', processedAt: new Date(h.clock.now().getTime() - 120_000) });
+    await h.db.models.ProcessedUpdate.create({
+      key: 'telegram:2',
+      state: 'handling',
+      by: 'gone',
+      processedAt: new Date(h.clock.now().getTime() - 120_000),
+    });
     expect(await ledger('b').handleOnce('telegram:2', () => Promise.resolve())).toBe('handled');
   });
 });
@@ -76,7 +80,9 @@ describe('isDatabaseUnavailable', () => {
     const selection = Object.assign(new Error('connect ECONNREFUSED'), { name: 'MongoServerSelectionError' });
     expect(isDatabaseUnavailable(selection)).toBe(true);
     expect(isDatabaseUnavailable({ name: 'BotError', error: selection })).toBe(true);
-    expect(isDatabaseUnavailable(Object.assign(new Error('Operation `customers.findOne()` buffering timed out after 10000ms'), { name: 'MongooseError' }))).toBe(true);
+    expect(
+      isDatabaseUnavailable(Object.assign(new Error('Operation `customers.findOne()` buffering timed out after 10000ms'), { name: 'MongooseError' })),
+    ).toBe(true);
     expect(isDatabaseUnavailable(Object.assign(new Error('E11000 duplicate key'), { name: 'MongoServerError', code: 11000 }))).toBe(false);
     expect(isDatabaseUnavailable(new TypeError('x is undefined'))).toBe(false);
   });

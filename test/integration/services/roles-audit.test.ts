@@ -114,7 +114,12 @@ describe('roles in the services, and the audit of refused attempts', () => {
     expect(result.view.activity.map((a) => `${a.action}:${a.outcome}`)).toContain('staff_add:changed');
     const pest = result.view.refused.filter((r) => r.actor?.name === 'Phá đám');
     expect(pest.map((r) => r.count)).toEqual([1, 50]);
-    expect(pest[1]!.actions).toEqual(expect.arrayContaining([{ action: 'stats', count: 25 }, { action: 'staff_remove', count: 25 }]));
+    expect(pest[1]!.actions).toEqual(
+      expect.arrayContaining([
+        { action: 'stats', count: 25 },
+        { action: 'staff_remove', count: 25 },
+      ]),
+    );
     expect((await h.db.models.Customer.findById(lan._id).lean())?.role).toBe('staff');
   });
 });

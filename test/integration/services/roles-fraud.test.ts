@@ -42,7 +42,9 @@ describe('owners, staff and the fraud review queue', () => {
     // Twenty people open the same invite at once: exactly one becomes staff.
     const people = await Promise.all(Array.from({ length: 20 }, (_, i) => h.join(3310 + i, `Người ${i}`)));
     const results = await Promise.all(
-      people.map(({ customer }) => h.services.roles.acceptStaffInvite({ customerId: customer._id, identity: `telegram:${customer.code}` }, invite.code.toLowerCase())),
+      people.map(({ customer }) =>
+        h.services.roles.acceptStaffInvite({ customerId: customer._id, identity: `telegram:${customer.code}` }, invite.code.toLowerCase()),
+      ),
     );
     expect(results.filter((r) => r.ok)).toEqual([{ ok: true, changed: true }]);
     expect(results.filter((r) => !r.ok)).toHaveLength(19);

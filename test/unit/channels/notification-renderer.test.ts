@@ -64,7 +64,9 @@ describe('the event notifications, rendered in the recipient language', () => {
   });
 
   it('referral_converted with a bonus-points reward says the points were added, with no code', () => {
-    expect(render(converted({ reward: bonus }), vi)).toBe('🎁 Bình vừa ghé Salon Mai lần đầu nhờ bạn giới thiệu! Bạn được cộng 300 điểm thưởng vào tài khoản.');
+    expect(render(converted({ reward: bonus }), vi)).toBe(
+      '🎁 Bình vừa ghé Salon Mai lần đầu nhờ bạn giới thiệu! Bạn được cộng 300 điểm thưởng vào tài khoản.',
+    );
     expect(render(converted({ reward: bonus }), en)).toBe(
       '🎁 Bình just came to Salon Mai for the first time thanks to you! 300 bonus points were added to your balance.',
     );
@@ -78,18 +80,28 @@ describe('the event notifications, rendered in the recipient language', () => {
       '🎁 Welcome to Salon Mai! Your first-visit offer: 10% off your first visit. Voucher code: FRI23456 (valid until 31 Jul 2026).',
       '🌟 Congratulations! You reached Silver at Salon Mai with 520 points. Your perk: 10% off every bill.',
     ]);
-    expect(render(welcome({ tier: 'Silver', points: 520 }), vi)).toContain('\n🌟 Chúc mừng! Bạn đã lên hạng Silver tại Salon Mai với 520 điểm. Quyền lợi của bạn: Giảm 10% mỗi hóa đơn.');
+    expect(render(welcome({ tier: 'Silver', points: 520 }), vi)).toContain(
+      '\n🌟 Chúc mừng! Bạn đã lên hạng Silver tại Salon Mai với 520 điểm. Quyền lợi của bạn: Giảm 10% mỗi hóa đơn.',
+    );
   });
 
   it('welcome_reward with bonus points says the points were added', () => {
-    expect(render(welcome({ reward: bonus }), vi)).toBe('🎁 Chào mừng bạn đến Salon Mai! Quà lần đầu của bạn: 300 điểm thưởng, đã được cộng vào tài khoản.');
-    expect(render(welcome({ reward: bonus }), en)).toBe('🎁 Welcome to Salon Mai! Your first-visit gift: 300 bonus points, already added to your balance.');
+    expect(render(welcome({ reward: bonus }), vi)).toBe(
+      '🎁 Chào mừng bạn đến Salon Mai! Quà lần đầu của bạn: 300 điểm thưởng, đã được cộng vào tài khoản.',
+    );
+    expect(render(welcome({ reward: bonus }), en)).toBe(
+      '🎁 Welcome to Salon Mai! Your first-visit gift: 300 bonus points, already added to your balance.',
+    );
   });
 
   it('tier_upgraded: the congratulation alone; a tier the program no longer has says nothing', () => {
     const data: TierUpgradedData = { tier: 'Gold', points: 1000 };
-    expect(render({ type: 'tier_upgraded', data }, vi)).toBe('🌟 Chúc mừng! Bạn đã lên hạng Gold tại Salon Mai với 1000 điểm. Quyền lợi của bạn: Giảm 15% mỗi hóa đơn.');
-    expect(render({ type: 'tier_upgraded', data }, en)).toBe('🌟 Congratulations! You reached Gold at Salon Mai with 1000 points. Your perk: 15% off every bill.');
+    expect(render({ type: 'tier_upgraded', data }, vi)).toBe(
+      '🌟 Chúc mừng! Bạn đã lên hạng Gold tại Salon Mai với 1000 điểm. Quyền lợi của bạn: Giảm 15% mỗi hóa đơn.',
+    );
+    expect(render({ type: 'tier_upgraded', data }, en)).toBe(
+      '🌟 Congratulations! You reached Gold at Salon Mai with 1000 points. Your perk: 15% off every bill.',
+    );
     expect(render({ type: 'tier_upgraded', data: { tier: 'Platinum', points: 5000 } }, vi)).toBeUndefined();
   });
 });

@@ -82,7 +82,8 @@ describe('the command registry reads', () => {
     expect(read('/staff INVITE')).toEqual({ staff: { action: 'invite' } });
     expect(read('/staff add ABC234')).toEqual({ staff: { action: 'add', code: 'ABC234' } });
     expect(read('/staff remove ABC234')).toEqual({ staff: { action: 'remove', code: 'ABC234' } });
-    for (const bad of ['/staff add', '/staff add A B', '/staff fire ABC234', '/staff invite now', '/staff list all']) expect(read(bad), bad).toBe('usage /staff');
+    for (const bad of ['/staff add', '/staff add A B', '/staff fire ABC234', '/staff invite now', '/staff list all'])
+      expect(read(bad), bad).toBe('usage /staff');
   });
 
   it('/flag with a decision and an id', () => {

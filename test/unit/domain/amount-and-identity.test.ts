@@ -21,7 +21,8 @@ describe('amounts', () => {
   it('are valid for a visit when whole, above zero and at most a billion', () => {
     expect(isVisitAmount(1)).toBe(true);
     expect(isVisitAmount(MAX_VISIT_AMOUNT)).toBe(true);
-    for (const amount of [0, -5, 1.5, MAX_VISIT_AMOUNT + 1, Number.NaN, Number.POSITIVE_INFINITY]) expect(isVisitAmount(amount), String(amount)).toBe(false);
+    for (const amount of [0, -5, 1.5, MAX_VISIT_AMOUNT + 1, Number.NaN, Number.POSITIVE_INFINITY])
+      expect(isVisitAmount(amount), String(amount)).toBe(false);
   });
 });
 

@@ -11,7 +11,12 @@ export function createCustomerFeature(kit: ConversationKit) {
   function languageChoice(t: Translate): Reply {
     return {
       text: t('bot:langAsk'),
-      buttons: [[{ label: 'Tiếng Việt', action: '/lang vi' }, { label: 'English', action: '/lang en' }]],
+      buttons: [
+        [
+          { label: 'Tiếng Việt', action: '/lang vi' },
+          { label: 'English', action: '/lang en' },
+        ],
+      ],
     };
   }
 
@@ -59,9 +64,7 @@ export function createCustomerFeature(kit: ConversationKit) {
       s.t('bot:meHeader', { name: customer.name || s.t('bot:aFriend'), code: customer.code }),
       s.t('bot:mePoints', { points: customer.points }),
       s.t('bot:meTier', { tier: tierText(s.t, program, customer.tier, s.locale) }),
-      status.next
-        ? s.t('bot:meNextTier', { tier: status.next.tier.name, points: status.next.pointsToGo })
-        : s.t('bot:meTopTier'),
+      status.next ? s.t('bot:meNextTier', { tier: status.next.tier.name, points: status.next.pointsToGo }) : s.t('bot:meTopTier'),
       s.t('bot:meReferrals', { joined: status.referralsJoined, confirmed: status.referralsConfirmed }),
       status.activeVouchers.length > 0
         ? [s.t('bot:meVouchers'), ...status.activeVouchers.map((v) => `• ${voucherLine(s.t, v, s.locale)}`)].join('\n')
@@ -140,9 +143,23 @@ export function createCustomerFeature(kit: ConversationKit) {
   }
 
   const commands: Command[] = [
-    defineCommand({ name: 'link', role: 'customer', usage: 'commands:usage.link', menu: 'commands:menu.link', parse: noArgs, run: ({ s }) => inviteLink(s) }),
+    defineCommand({
+      name: 'link',
+      role: 'customer',
+      usage: 'commands:usage.link',
+      menu: 'commands:menu.link',
+      parse: noArgs,
+      run: ({ s }) => inviteLink(s),
+    }),
     defineCommand({ name: 'me', role: 'customer', usage: 'commands:usage.me', menu: 'commands:menu.me', parse: noArgs, run: ({ s }) => myStatus(s) }),
-    defineCommand({ name: 'rewards', role: 'customer', usage: 'commands:usage.rewards', menu: 'commands:menu.rewards', parse: noArgs, run: ({ s }) => myRewards(s) }),
+    defineCommand({
+      name: 'rewards',
+      role: 'customer',
+      usage: 'commands:usage.rewards',
+      menu: 'commands:menu.rewards',
+      parse: noArgs,
+      run: ({ s }) => myRewards(s),
+    }),
     defineCommand({
       name: 'phone',
       role: 'customer',
@@ -163,8 +180,22 @@ export function createCustomerFeature(kit: ConversationKit) {
       },
       run: ({ s }, { locale }) => (locale ? setLanguage(s, locale) : [languageChoice(s.t)]),
     }),
-    defineCommand({ name: 'program', role: 'customer', usage: 'commands:usage.program', menu: 'commands:menu.program', parse: noArgs, run: ({ s }) => programRules(s) }),
-    defineCommand({ name: 'help', role: 'customer', usage: 'commands:usage.help', menu: 'commands:menu.help', parse: noArgs, run: ({ s }) => kit.help(s) }),
+    defineCommand({
+      name: 'program',
+      role: 'customer',
+      usage: 'commands:usage.program',
+      menu: 'commands:menu.program',
+      parse: noArgs,
+      run: ({ s }) => programRules(s),
+    }),
+    defineCommand({
+      name: 'help',
+      role: 'customer',
+      usage: 'commands:usage.help',
+      menu: 'commands:menu.help',
+      parse: noArgs,
+      run: ({ s }) => kit.help(s),
+    }),
     // The member QR's own button: no menu entry.
     defineCommand({ name: 'newqr', role: 'customer', usage: 'commands:usage.newqr', parse: noArgs, run: ({ s }) => newMemberQr(s) }),
   ];

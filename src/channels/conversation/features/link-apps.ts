@@ -6,10 +6,7 @@ import { defineCommand, type Command } from '../registry.js';
 import type { Reply } from '../reply.js';
 
 type ConnectArgs =
-  | { action: 'show' }
-  | { action: 'code'; code: string }
-  | { action: 'yes' | 'no'; requestId: string }
-  | { action: 'unlink'; identityId: string };
+  { action: 'show' } | { action: 'code'; code: string } | { action: 'yes' | 'no'; requestId: string } | { action: 'unlink'; identityId: string };
 
 /** `/connect`, `/connect <code>`; `yes|no <request>` and `unlink <app>` come from the bot's own buttons. */
 function parseConnect(args: string[]): ConnectArgs | undefined {
@@ -45,7 +42,8 @@ export function createLinkAppsFeature(kit: ConversationKit) {
     const lines = [
       s.t('connect:linkedApps'),
       ...view.apps.map(
-        (linked) => `${s.t('connect:linkedApp', { app: appLabel[linked.app], name: name(linked.name) })}${linked.current ? ` ${s.t('connect:thisChat')}` : ''}`,
+        (linked) =>
+          `${s.t('connect:linkedApp', { app: appLabel[linked.app], name: name(linked.name) })}${linked.current ? ` ${s.t('connect:thisChat')}` : ''}`,
       ),
     ];
     for (const app of view.missing) {
@@ -58,7 +56,10 @@ export function createLinkAppsFeature(kit: ConversationKit) {
     const buttons = view.apps
       .filter((linked) => !linked.current)
       .map((linked) => [
-        { label: s.t('connect:unlinkButton', { app: appLabel[linked.app], name: name(linked.name) }), action: `/connect unlink ${linked.identityId}` },
+        {
+          label: s.t('connect:unlinkButton', { app: appLabel[linked.app], name: name(linked.name) }),
+          action: `/connect unlink ${linked.identityId}`,
+        },
       ]);
     return [{ text: lines.join('\n'), ...(buttons.length > 0 ? { buttons } : {}) }];
   }
@@ -94,7 +95,13 @@ export function createLinkAppsFeature(kit: ConversationKit) {
       case 'already_decided':
         return [{ text: s.t(`connect:already.${result.outcome}`, { app: appLabel[result.app], name: result.name || s.t('connect:noName') }) }];
       case 'refused': {
-        const keys = { moved: 'moved', has_history: 'hasHistory', app_taken: 'appTaken', not_linked: 'notLinked', current_identity: 'currentIdentity' } as const;
+        const keys = {
+          moved: 'moved',
+          has_history: 'hasHistory',
+          app_taken: 'appTaken',
+          not_linked: 'notLinked',
+          current_identity: 'currentIdentity',
+        } as const;
         return [{ text: s.t(`connect:${keys[result.why]}`, { app: appLabel[result.app] }) }];
       }
     }

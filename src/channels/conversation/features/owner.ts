@@ -126,7 +126,9 @@ export function createOwnerFeature(kit: ConversationKit) {
     if (result.decision === 'dismissed') return [{ text: s.t('bot:flagDismissed') }];
     const { reversal } = result;
     if (!reversal) return [{ text: s.t('bot:flagConfirmed') }];
-    return [{ text: s.t('fraud:confirmed', { cancelled: reversal.vouchersCancelled, used: reversal.vouchersUsed, points: reversal.pointsReversed }) }];
+    return [
+      { text: s.t('fraud:confirmed', { cancelled: reversal.vouchersCancelled, used: reversal.vouchersUsed, points: reversal.pointsReversed }) },
+    ];
   }
 
   async function dashboardLink(s: Session, actor: Actor): Promise<Reply[]> {
@@ -160,11 +162,38 @@ export function createOwnerFeature(kit: ConversationKit) {
       },
       run: ({ s, actor }, { period }) => stats(s, actor, period),
     }),
-    defineCommand({ name: 'summary', role: 'owner', usage: 'commands:usage.summary', menu: 'commands:menu.summary', parse: noArgs, run: ({ s, actor }) => summary(s, actor) }),
-    defineCommand({ name: 'staff', role: 'owner', usage: 'commands:usage.staff', menu: 'commands:menu.staff', parse: parseStaff, run: ({ s, actor }, args) => staff(s, actor, args) }),
-    defineCommand({ name: 'flags', role: 'owner', usage: 'commands:usage.flags', menu: 'commands:menu.flags', parse: noArgs, run: ({ s, actor }) => flags(s, actor) }),
+    defineCommand({
+      name: 'summary',
+      role: 'owner',
+      usage: 'commands:usage.summary',
+      menu: 'commands:menu.summary',
+      parse: noArgs,
+      run: ({ s, actor }) => summary(s, actor),
+    }),
+    defineCommand({
+      name: 'staff',
+      role: 'owner',
+      usage: 'commands:usage.staff',
+      menu: 'commands:menu.staff',
+      parse: parseStaff,
+      run: ({ s, actor }, args) => staff(s, actor, args),
+    }),
+    defineCommand({
+      name: 'flags',
+      role: 'owner',
+      usage: 'commands:usage.flags',
+      menu: 'commands:menu.flags',
+      parse: noArgs,
+      run: ({ s, actor }) => flags(s, actor),
+    }),
     // The review buttons' command: no menu entry.
-    defineCommand({ name: 'flag', role: 'owner', usage: 'commands:usage.flag', parse: parseFlag, run: ({ s, actor }, { flagId, decision }) => resolveFlag(s, actor, flagId, decision) }),
+    defineCommand({
+      name: 'flag',
+      role: 'owner',
+      usage: 'commands:usage.flag',
+      parse: parseFlag,
+      run: ({ s, actor }, { flagId, decision }) => resolveFlag(s, actor, flagId, decision),
+    }),
     defineCommand({
       name: 'dashboard',
       role: 'owner',

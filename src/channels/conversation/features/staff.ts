@@ -166,7 +166,8 @@ export function createStaffFeature(kit: ConversationKit) {
       usage: 'commands:usage.visit',
       menu: 'commands:menu.visit',
       parse: queryAndAmount,
-      run: async ({ s, actor, requestKey }, { query, amount }) => visitResult(s, await services.visits.recordVisit(actor, query, amount, requestKey), false),
+      run: async ({ s, actor, requestKey }, { query, amount }) =>
+        visitResult(s, await services.visits.recordVisit(actor, query, amount, requestKey), false),
     }),
     defineCommand({
       name: 'redeem',
