@@ -10,9 +10,9 @@ export interface Actor {
 }
 
 /**
- * An actor whose role a service loaded for this use case. Only `authorize` makes one, so a
- * service handing it on to another service (the dashboard asking reports, roles and fraud)
- * spares a second query without letting a caller claim a role.
+ * An actor whose role a service loaded for this update. Only this module makes one (for
+ * `authorize`, and for the customer service's join, which loads the person anyway), so a Grant
+ * handed on to a service spares a second query without letting a caller claim a role.
  */
 export interface Grant extends Actor {
   readonly role: Role;
@@ -35,13 +35,17 @@ export function createAccess(models: Pick<Models, 'Customer'>, audit: Pick<Audit
       await audit.refusal(actor, action);
       return { ok: false, reason: 'not_allowed' };
     }
-    if (known) return { ok: true, actor: actor as Grant };
-    const grant: Grant = Object.freeze({ customerId: actor.customerId, identity: actor.identity, role });
-    grants.add(grant);
-    return { ok: true, actor: grant };
+    return { ok: true, actor: known ? (actor as Grant) : grant(actor, role) };
   }
 
-  return { authorize };
+  /** The Grant for a person whose record the caller has just loaded from the database. */
+  function grant(actor: Actor, role: Role): Grant {
+    const made: Grant = Object.freeze({ customerId: actor.customerId, identity: actor.identity, role });
+    grants.add(made);
+    return made;
+  }
+
+  return { authorize, grant };
 }
 
 export type Access = ReturnType<typeof createAccess>;

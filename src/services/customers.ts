@@ -6,7 +6,7 @@ import { looksLikePhone, normalizePhone } from '../domain/phone.js';
 import type { Customer } from '../db/models/customer.js';
 import type { Locale } from '../i18n.js';
 import type { Models } from '../db/models/index.js';
-import type { Actor } from './access.js';
+import type { Access, Actor } from './access.js';
 import type { CustomerRecords } from './customer-records.js';
 import { isDuplicateKey } from './duplicate-key.js';
 import type { Outbox } from './outbox.js';
@@ -31,6 +31,7 @@ export interface CustomerServiceDeps {
   models: Pick<Models, 'Customer' | 'ChannelIdentity' | 'PhoneNumber' | 'PhoneHistory'>;
   records: CustomerRecords;
   outbox: Outbox;
+  access: Pick<Access, 'grant'>;
   now: () => Date;
 }
 
@@ -87,7 +88,8 @@ export function createCustomerService(ctx: CustomerServiceDeps) {
       await records.rename(customerId, '', input.displayName);
       customer.name = input.displayName;
     }
-    return { ok: true, customer, created, actor: { customerId, identity: input.identity } };
+    // The role comes with the person, so the staff and owner use cases of this update need no second query.
+    return { ok: true, customer, created, actor: ctx.access.grant({ customerId, identity: input.identity }, customer.role) };
   }
 
   /** The customer with this personal code or phone number, as staff type it, or why there is none. */

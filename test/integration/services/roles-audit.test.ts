@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createConversation } from '../../../src/channels/conversation/conversation.js';
 import { createI18n, type I18n } from '../../../src/i18n.js';
 import { createLogger } from '../../../src/logger.js';
@@ -121,5 +121,21 @@ describe('roles in the services, and the audit of refused attempts', () => {
       ]),
     );
     expect((await h.db.models.Customer.findById(lan._id).lean())?.role).toBe('staff');
+  });
+
+  it('the role loaded with the person is used for the whole update: no second query, and a forged actor still gets one', async () => {
+    const joined = await h.join(8351, 'Khách');
+    const roleQueries = vi.spyOn(h.db.models.Customer, 'findById');
+    try {
+      expect(await h.services.visits.recordVisit(joined.actor, 'ABC234', undefined, 'req-8351')).toEqual({ ok: false, reason: 'not_allowed' });
+      expect(roleQueries).not.toHaveBeenCalled();
+      // A plain object naming the same person is not a Grant: its role is loaded, and refused as well.
+      const forged = { ...joined.actor, role: 'owner' };
+      expect(await h.services.visits.recordVisit(forged, 'ABC234', undefined, 'req-8352')).toEqual({ ok: false, reason: 'not_allowed' });
+      expect(roleQueries).toHaveBeenCalledTimes(1);
+    } finally {
+      roleQueries.mockRestore();
+    }
+    expect(await refusedRows(joined.actor)).toEqual([expect.objectContaining({ count: 2, actions: { record_visit: 2 } })]);
   });
 });
