@@ -78,6 +78,7 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
         logger,
         timezone: config.timezone,
         senders: chat.senders,
+        registry: chat.channels[0]?.registry,
         now,
         notificationSweepMs: overrides.notificationSweepMs ?? 10_000,
       }),

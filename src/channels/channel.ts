@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import type { Program } from '../program/schema.js';
 import type { Services } from '../services/index.js';
 import type { ChannelName } from '../services/ports.js';
+import type { Registry } from './conversation/registry.js';
 
 /** What every chat channel is built from: its bot's credentials and mode, and the app's parts. */
 export type ChatChannelDeps = BotConfig & {
@@ -18,6 +19,8 @@ export type ChatChannelDeps = BotConfig & {
 /** A running chat channel, as the composition root drives it. */
 export interface ChatChannel {
   name: ChannelName;
+  /** The commands this channel answers (the same feature modules on every channel). */
+  registry: Registry;
   /** Webhook routes, mounted on the HTTP app before it listens. */
   router?: Router;
   /** Checks credentials and loads the bot's identity; runs before the HTTP server starts. */

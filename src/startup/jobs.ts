@@ -1,5 +1,6 @@
 import type { Agenda } from 'agenda';
 import { createNotificationRenderer } from '../channels/conversation/notifications.js';
+import type { Registry } from '../channels/conversation/registry.js';
 import type { Models } from '../db/models/index.js';
 import type { I18n } from '../i18n.js';
 import { defineMaintenanceJobs } from '../jobs/maintenance.js';
@@ -32,6 +33,8 @@ export async function createJobs(deps: {
   logger: Logger;
   timezone: string;
   senders: Map<ChannelName, MessageSender>;
+  /** The commands of the running channels: a new staff member's message lists theirs. */
+  registry: Registry | undefined;
   now: (() => Date) | undefined;
   notificationSweepMs: number;
 }): Promise<JobsStep> {
@@ -41,7 +44,7 @@ export async function createJobs(deps: {
   const delivery = createNotificationDelivery({
     models,
     logger,
-    render: createNotificationRenderer(i18n, program),
+    render: createNotificationRenderer(i18n, program, deps.registry),
     senders: deps.senders,
     now: deps.now,
   });

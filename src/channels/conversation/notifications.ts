@@ -13,6 +13,7 @@ import type {
 } from '../../services/ports.js';
 import type { DailySummary } from '../../services/reports.js';
 import { appLabel, rewardLabel } from './format.js';
+import type { Registry } from './registry.js';
 import { renderDailySummary } from './summary.js';
 
 interface NotificationData {
@@ -40,6 +41,8 @@ interface Rendering {
   t: Translate;
   locale: Locale;
   program: Program;
+  /** Where a new staff member's command list comes from (the commands' own declarations). */
+  registry?: Pick<Registry, 'section'>;
 }
 
 const expiry = (given: GivenReward) => new Date(given.expiresAt);
@@ -96,9 +99,9 @@ function welcomeReward(r: Rendering, data: WelcomeRewardData): string | undefine
  * The notifier's renderer (see NotificationRenderer): the text a person receives for a
  * recorded notification, in their language at send time.
  */
-export function createNotificationRenderer(i18n: I18n, program: Program): NotificationRenderer {
+export function createNotificationRenderer(i18n: I18n, program: Program, registry?: Pick<Registry, 'section'>): NotificationRenderer {
   return (notification, recipient) =>
-    renderNotification(notification, recipient, { t: i18n.forLocale(recipient.locale), locale: recipient.locale, program });
+    renderNotification(notification, recipient, { t: i18n.forLocale(recipient.locale), locale: recipient.locale, program, registry });
 }
 
 function renderNotification(notification: Pick<Notification, 'type' | 'data'>, recipient: Customer, r: Rendering): string | undefined {
@@ -128,7 +131,7 @@ function renderNotification(notification: Pick<Notification, 'type' | 'data'>, r
         : t('fraud:reversedReferrer', { business, friend, details: details.join(t('fraud:and')) });
     }
     case 'staff_added':
-      return `${t('notify:staffAdded', { business: program.business.name })}\n\n${t('bot:helpStaff')}`;
+      return [t('notify:staffAdded', { business: program.business.name }), r.registry?.section(t, 'staff')].filter(Boolean).join('\n\n');
     case 'staff_removed':
       return t('notify:staffRemoved', { business: program.business.name });
     case 'staff_joined':

@@ -111,6 +111,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): ChatChannel & 
 
   return {
     name: 'telegram',
+    registry: conversation.registry,
     router,
     bot,
     sender,

@@ -224,6 +224,7 @@ export function createZaloChannel(deps: ZaloChannelDeps): ChatChannel & { sender
 
   return {
     name: 'zalo',
+    registry: conversation.registry,
     router,
     sender,
     async init() {
