@@ -84,10 +84,9 @@ export function createCustomerRecords(models: Pick<Models, 'Customer' | 'Channel
     await customers.updateOne({ _id: customerId, ledgerCount: { $lt: ledgerCount } }, { $set: { points, ledgerCount } });
   }
 
-  /** Raises the tier; true when this call raised it (tiers never go down). */
-  async function raiseTier(customerId: Types.ObjectId, tier: string, rank: number): Promise<boolean> {
-    const updated = await customers.updateOne({ _id: customerId, tierRank: { $lt: rank } }, { $set: { tier, tierRank: rank } });
-    return updated.modifiedCount === 1;
+  /** Raises the tier (tiers never go down). */
+  async function raiseTier(customerId: Types.ObjectId, tier: string, rank: number): Promise<void> {
+    await customers.updateOne({ _id: customerId, tierRank: { $lt: rank } }, { $set: { tier, tierRank: rank } });
   }
 
   /** Deletes an account left without any chat (its chat moved to another account). */

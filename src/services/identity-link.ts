@@ -13,7 +13,6 @@ const LINK_CODE_MINUTES = 15;
 const RESUME_DECISION_AFTER_MS = 60_000;
 const APPS = ['telegram', 'zalo'] as const;
 export type ChatApp = (typeof APPS)[number];
-const appOf: (identity: string) => ChatApp = channelOf;
 
 export interface LinkedApp {
   identityId: string;
@@ -112,14 +111,14 @@ export function createIdentityLinkService(ctx: IdentityLinkDeps, customers: Cust
     const ticket = parseTicket(code ? await tickets.read(`link_code:${code}`) : undefined);
     if (!code || !ticket) return { ok: false, reason: 'invalid_code' };
     const newcomerId = new Types.ObjectId(ticket.customerId);
-    const app = appOf(ticket.identity);
-    const details = { codeApp: app, accountApp: appOf(actor.identity) };
+    const app = channelOf(ticket.identity);
+    const details = { codeApp: app, accountApp: channelOf(actor.identity) };
     const refuse = async (reason: 'same_app' | 'same_customer' | 'has_history' | 'app_taken'): Promise<RequestLinkResult> => {
       // Rolled up like every refused attempt: a customer repeating a refused code must not flood the audit view.
       await audit.refusal(actor, 'connect_code');
       return { ok: false, reason, app };
     };
-    if (app === appOf(actor.identity)) return refuse('same_app');
+    if (app === channelOf(actor.identity)) return refuse('same_app');
     if (newcomerId.equals(actor.customerId)) return refuse('same_customer');
     const source = await models.ChannelIdentity.findOne({ identity: ticket.identity }).lean();
     const newcomer = await customers.getById(newcomerId);
@@ -161,7 +160,7 @@ export function createIdentityLinkService(ctx: IdentityLinkDeps, customers: Cust
   async function decide(actor: Actor, requestId: string, accept: boolean): Promise<DecideResult> {
     const request = isObjectId(requestId) ? await models.LinkRequest.findById(requestId).lean<LinkRequest>() : undefined;
     if (!request?.customerId.equals(actor.customerId)) return { ok: false, reason: 'invalid_request' };
-    const app = appOf(request.identity);
+    const app = channelOf(request.identity);
     const name = await displayName(request.identity);
     const key = `connect_decision:${requestId}`;
     const alreadyDecided = async (): Promise<DecideResult> => {
@@ -192,17 +191,17 @@ export function createIdentityLinkService(ctx: IdentityLinkDeps, customers: Cust
   async function finish(request: LinkRequest, outcome: Exclude<LinkOutcome, 'refused'>, name: string): Promise<DecideResult> {
     await models.LinkRequest.updateOne({ _id: request._id }, { $set: { outcome } });
     const account = await customers.getById(request.customerId);
-    return { ok: true, outcome, app: appOf(request.identity), name, points: account?.points ?? 0 };
+    return { ok: true, outcome, app: channelOf(request.identity), name, points: account?.points ?? 0 };
   }
 
   async function refused(request: LinkRequest, why: Extract<DecideResult, { reason: 'refused' }>['why'], name: string): Promise<DecideResult> {
     await models.LinkRequest.updateOne({ _id: request._id }, { $set: { outcome: 'refused' } });
-    return { ok: false, reason: 'refused', why, app: appOf(request.identity), name };
+    return { ok: false, reason: 'refused', why, app: channelOf(request.identity), name };
   }
 
   async function link(actor: Actor, request: LinkRequest, name: string): Promise<DecideResult> {
-    const app = appOf(request.identity);
-    const details = { app, accountApp: appOf(actor.identity) };
+    const app = channelOf(request.identity);
+    const details = { app, accountApp: channelOf(actor.identity) };
     const source = await models.ChannelIdentity.findOne({ identity: request.identity }).lean();
     // A decision resumed after a cut-off may find the chat already moved: the rest still has to happen.
     if (!source?.customerId.equals(actor.customerId)) {
@@ -234,14 +233,14 @@ export function createIdentityLinkService(ctx: IdentityLinkDeps, customers: Cust
 
   async function decline(actor: Actor, request: LinkRequest, name: string): Promise<DecideResult> {
     await audit.action(actor, 'connect_link', 'declined', request.fromCustomerId, {
-      app: appOf(request.identity),
-      accountApp: appOf(actor.identity),
+      app: channelOf(request.identity),
+      accountApp: channelOf(actor.identity),
     });
     await outbox.record(
       `app_link_declined:${String(request._id)}`,
       'app_link_declined',
       request.fromCustomerId,
-      { accountApp: appOf(actor.identity) },
+      { accountApp: channelOf(actor.identity) },
       { toIdentity: request.identity },
     );
     return finish(request, 'declined', name);
@@ -262,7 +261,7 @@ export function createIdentityLinkService(ctx: IdentityLinkDeps, customers: Cust
       displayName: target.displayName,
       locale: owner.locale,
     });
-    const details = { app: target.channel, accountApp: appOf(actor.identity) };
+    const details = { app: target.channel, accountApp: channelOf(actor.identity) };
     await audit.action(actor, 'connect_unlink', 'unlinked', own._id, details);
     await outbox.record(
       `app_unlinked:${String(request._id)}`,

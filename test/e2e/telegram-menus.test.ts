@@ -34,6 +34,11 @@ describe('Telegram: a command menu per role', () => {
     expect(vi.map((entry) => entry.command)).toEqual(expect.arrayContaining(['link', 'me', 'rewards', 'help']));
     expect(vi.find((entry) => entry.command === 'link')?.description).toBe('Link và mã QR giới thiệu của bạn');
     expect(h.telegram.menuFor(610, 'en').find((entry) => entry.command === 'link')?.description).toBe('Your referral link and QR');
+    // A customer's chat shows the default menu already: their messages cost no menu call.
+    const menuCalls = h.telegram.calls.filter(
+      (call) => call.method.endsWith('MyCommands') && JSON.stringify(call.params.scope ?? {}).includes('610'),
+    );
+    expect(menuCalls).toEqual([]);
 
     h.telegram.user(950, 'Chủ tiệm').send('/help');
     await h.telegram.waitForText(950, 'Lệnh chủ cửa hàng');

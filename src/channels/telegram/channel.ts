@@ -46,7 +46,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): ChatChannel & 
     // Someone's role or language changed: their Telegram chat's menu follows at once.
     async (customer) => {
       const identity = parseIdentity(customer.lastIdentity ?? '');
-      if (identity?.channel === 'telegram') await menus.sync(identity.id, customer);
+      if (identity?.channel === 'telegram') await menus.sync(identity.id, customer, true);
     },
   );
   const menus = createTelegramMenus(bot.api, conversation.registry, i18n, logger);

@@ -123,7 +123,10 @@ export function createZaloChannel(deps: ZaloChannelDeps): ChatChannel & { sender
         const incoming = { identity, chatId: message.chat.id, displayName: message.from.display_name, text: message.text, requestKey: key };
         const turn = await conversation.join(incoming);
         remember(identity, turn.s.locale);
-        for (const reply of await conversation.answer(turn, incoming)) await send(message.chat.id, reply, turn.s.t);
+        const replies = await conversation.answer(turn, incoming);
+        // In the language the answer left the person in (after /lang, the new one).
+        const t = i18n.forLocale(turn.s.customer.locale);
+        for (const reply of replies) await send(message.chat.id, reply, t);
       } catch (error) {
         if (isDatabaseUnavailable(error)) throw error;
         logger.error({ err: error, messageId: message.message_id, chatId: message.chat.id }, 'zalo update failed');
