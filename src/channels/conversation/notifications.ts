@@ -18,6 +18,9 @@ import { renderDailySummary } from './summary.js';
 
 interface NotificationData {
   voucherCode?: string;
+  /** Legacy `reward_issued` only: which side of which event the voucher was for. */
+  cause?: 'referral_referrer' | 'referral_friend' | 'milestone';
+  friends?: number;
   reward?: Reward;
   expiresAt?: Date;
   friendName?: string;
@@ -68,18 +71,33 @@ function referralConverted(r: Rendering, data: ReferralConvertedData): string | 
     bonus === undefined
       ? t('notify:referrerVoucher', { friend, business, reward: rewardLabel(data.reward, locale), code: data.voucherCode, expiresAt: expiry(data) })
       : t('notify:referrerBonus', { friend, business, points: bonus });
-  const milestones = (data.milestones ?? []).map((gift) => {
-    const points = bonusPoints(gift);
-    return points === undefined
-      ? t('notify:milestoneVoucher', {
-          friends: gift.friends,
-          reward: rewardLabel(gift.reward, locale),
-          code: gift.voucherCode,
-          expiresAt: expiry(gift),
-        })
-      : t('notify:milestoneBonus', { friends: gift.friends, points });
-  });
-  return lines(headline, ...milestones, tierUpgraded(r, data));
+  return lines(headline, ...(data.milestones ?? []).map((gift) => milestoneGift(r, gift)), tierUpgraded(r, data));
+}
+
+/** One milestone gift: its voucher, or the bonus points it credited. */
+function milestoneGift({ t, locale }: Rendering, gift: GivenReward & { friends: number }): string {
+  const points = bonusPoints(gift);
+  return points === undefined
+    ? t('notify:milestoneVoucher', {
+        friends: gift.friends,
+        reward: rewardLabel(gift.reward, locale),
+        code: gift.voucherCode,
+        expiresAt: expiry(gift),
+      })
+    : t('notify:milestoneBonus', { friends: gift.friends, points });
+}
+
+/**
+ * A `reward_issued` recorded before one message per event and still owed: it reads as its
+ * event's message. Its companions (`friend_visit_confirmed`, `milestone_reached`) only said
+ * again what this one says, so they have nothing left to send.
+ */
+function legacyReward(r: Rendering, data: NotificationData): string | undefined {
+  if (!data.reward || !data.voucherCode || !data.expiresAt) return undefined;
+  const given: GivenReward = { reward: data.reward, voucherCode: data.voucherCode, expiresAt: data.expiresAt };
+  if (data.cause === 'referral_friend') return welcomeReward(r, given);
+  if (data.cause === 'milestone') return milestoneGift(r, { ...given, friends: data.friends ?? 0 });
+  return referralConverted(r, { ...given, friendName: data.friendName ?? '', milestones: [] });
 }
 
 /** To the friend: their first-visit reward, and a tier their visit crossed. */
@@ -115,6 +133,11 @@ function renderNotification(notification: Pick<Notification, 'type' | 'data'>, r
       return welcomeReward(r, notification.data as WelcomeRewardData);
     case 'tier_upgraded':
       return tierUpgraded(r, notification.data as TierUpgradedData);
+    case 'reward_issued':
+      return legacyReward(r, data);
+    case 'friend_visit_confirmed':
+    case 'milestone_reached':
+      return undefined;
     case 'friend_joined':
       return t('notify:friendJoined', { friend });
     case 'friends_joined_digest':

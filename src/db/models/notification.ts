@@ -7,6 +7,12 @@ import { Schema, type Connection, type InferSchemaType } from 'mongoose';
  */
 export const eventNotificationTypes = ['referral_converted', 'welcome_reward', 'tier_upgraded'] as const;
 
+/**
+ * Types recorded before one message per event, no longer written: records of them still
+ * pending when the new version starts are delivered by the renderer in the new wording.
+ */
+export const legacyNotificationTypes = ['reward_issued', 'friend_visit_confirmed', 'milestone_reached'] as const;
+
 export const notificationTypes = [
   ...eventNotificationTypes,
   'friend_joined',
@@ -22,6 +28,7 @@ export const notificationTypes = [
   'app_link_declined',
   'app_unlinked',
   'phone_removed',
+  ...legacyNotificationTypes,
 ] as const;
 export type NotificationType = (typeof notificationTypes)[number];
 

@@ -104,4 +104,17 @@ describe('the event notifications, rendered in the recipient language', () => {
     );
     expect(render({ type: 'tier_upgraded', data: { tier: 'Platinum', points: 5000 } }, vi)).toBeUndefined();
   });
+
+  it("records written before one message per event and still owed read as their event's message", () => {
+    const old = (data: Record<string, unknown>) => ({
+      type: 'reward_issued' as const,
+      data: { reward: program.rewards.referrer, voucherCode: 'OLD23456', expiresAt, ...data },
+    });
+    expect(render(old({ cause: 'referral_referrer', friendName: 'Bình' }), vi)).toBe(render(converted({ voucherCode: 'OLD23456' }), vi));
+    expect(render(old({ cause: 'referral_friend', reward: program.rewards.friend }), en)).toBe(render(welcome({ voucherCode: 'OLD23456' }), en));
+    expect(render(old({ cause: 'milestone', friends: 5 }), vi)).toMatch(/^🏆 Bạn đã giới thiệu thành công 5 người! .*OLD23456/);
+    // Their companions said again what the reward says: nothing is left to send.
+    expect(render({ type: 'friend_visit_confirmed', data: { friendName: 'Bình' } }, vi)).toBeUndefined();
+    expect(render({ type: 'milestone_reached', data: { friends: 5 } }, vi)).toBeUndefined();
+  });
 });
