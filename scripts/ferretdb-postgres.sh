@@ -33,6 +33,18 @@ for _ in $(seq 1 30); do
   sleep 0.5
 done
 
+# FerretDB keeps a connection pool per database, and the tests make a database per file:
+# Debian's default of 100 connections runs out when several suites share one server.
+current=$(as_postgres psql -tAq -p "$pg_port" -c 'SHOW max_connections')
+if [ "$current" -lt 500 ]; then
+  as_postgres psql -q -p "$pg_port" -c 'ALTER SYSTEM SET max_connections = 500' >/dev/null
+  $as_root pg_ctlcluster "$pg_version" "$pg_cluster" restart
+  for _ in $(seq 1 30); do
+    as_postgres pg_isready -q -p "$pg_port" && break
+    sleep 0.5
+  done
+fi
+
 # A role of its own with a password: FerretDB connects over TCP.
 as_postgres psql -q -p "$pg_port" -v ON_ERROR_STOP=1 >/dev/null <<SQL
 DO \$\$ BEGIN
