@@ -95,7 +95,9 @@ export async function startPostgresCluster(binaries: PostgresBinaries, clusterDi
       ...asAccount,
     });
     if (init.status !== 0) {
-      const who = account ? ` as user "${account.name}" (PostgreSQL refuses root), which must be able to open every folder above ${clusterDir}` : '';
+      const who = account
+        ? ` as user "${account.name}" (PostgreSQL refuses to run as root), which must be able to pass through every folder above ${clusterDir} (chmod o+x, or choose another DATA_DIR)`
+        : '';
       throw new Error(`initdb failed${who}: ${(init.stderr || init.stdout || String(init.error)).trim().split('\n').slice(-2).join(' ')}`);
     }
   }
