@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmbeddedMongoError, startEmbeddedMongo, type EmbeddedMongoOptions } from '../../src/db/embedded.js';
+import { EmbeddedMongoError, startEmbeddedMongo, type EmbeddedMongo, type EmbeddedMongoOptions } from '../../src/db/embedded.js';
 import { findPostgresBinaries } from '../../src/db/postgres-cluster.js';
 import { createLogger } from '../../src/logger.js';
 import { ferretdbBinary } from '../support/ferretdb.js';
@@ -39,6 +39,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   process.env = savedEnv;
+  for (const server of servers.reverse()) await server.stop().catch(() => undefined);
   for (const socket of mirrorSockets) socket.destroy();
   await new Promise((resolve) => silentMirror.close(resolve));
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
@@ -46,6 +47,14 @@ afterAll(async () => {
 
 /** A PATH with the system's tools but no mongod, plus `extra` folders first. */
 const pathWithoutMongod = (...extra: string[]) => ({ ...process.env, PATH: [...extra, '/usr/bin', '/bin'].join(':') });
+
+/** Every server a test starts, stopped after the file even when an assertion failed half-way. */
+const servers: EmbeddedMongo[] = [];
+const start = async (opts: EmbeddedMongoOptions) => {
+  const server = await startEmbeddedMongo(opts);
+  servers.push(server);
+  return server;
+};
 
 const options = (dataDir: string, more: Partial<EmbeddedMongoOptions> = {}): EmbeddedMongoOptions => ({
   dataDir,
@@ -67,12 +76,12 @@ async function withClient<T>(uri: string, use: (client: MongoClient) => Promise<
 describe.skipIf(!canRun)('the embedded database without MONGODB_URI', () => {
   it('runs FerretDB on a private PostgreSQL cluster under DATA_DIR, and keeps the data across a restart', async () => {
     const dataDir = tempDir('data');
-    const first = await startEmbeddedMongo(options(dataDir));
+    const first = await start(options(dataDir));
     expect(first.kind).toBe('ferretdb-postgresql');
     await withClient(first.uri, (c) => c.db().collection('customers').insertOne({ code: 'ABC234', name: 'Lan' }));
     await first.stop();
 
-    const second = await startEmbeddedMongo(options(dataDir));
+    const second = await start(options(dataDir));
     expect(second.kind).toBe('ferretdb-postgresql');
     const found = await withClient(second.uri, (c) => c.db().collection('customers').findOne({ code: 'ABC234' }));
     await second.stop();
@@ -85,11 +94,11 @@ describe.skipIf(!canRun)('the embedded database without MONGODB_URI', () => {
   it('ends the servers a killed app left running, and starts on a stale postmaster.pid', async () => {
     const dataDir = tempDir('leftover');
     // Started and never stopped: as if the app had been killed with SIGKILL.
-    const abandoned = await startEmbeddedMongo(options(dataDir));
+    const abandoned = await start(options(dataDir));
     await withClient(abandoned.uri, (c) => c.db().collection('visits').insertOne({ n: 1 }));
     const postmaster = Number(readFileSync(path.join(dataDir, 'postgres', 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
 
-    const next = await startEmbeddedMongo(options(dataDir));
+    const next = await start(options(dataDir));
     expect(() => process.kill(postmaster, 0)).toThrow();
     await expect(withClient(abandoned.uri, (c) => c.db().command({ ping: 1 }), 1_000)).rejects.toThrow();
     const postmasterNow = Number(readFileSync(path.join(dataDir, 'postgres', 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
@@ -97,7 +106,7 @@ describe.skipIf(!canRun)('the embedded database without MONGODB_URI', () => {
     process.kill(postmasterNow, 'SIGKILL');
     await next.stop();
 
-    const after = await startEmbeddedMongo(options(dataDir));
+    const after = await start(options(dataDir));
     expect(after.kind).toBe('ferretdb-postgresql');
     const count = await withClient(after.uri, (c) => c.db().collection('visits').countDocuments({}));
     await after.stop();
