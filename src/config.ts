@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { EMBEDDED_KINDS, type EmbeddedKind } from './db/embedded-kinds.js';
 import { parseIdentity } from './domain/identity.js';
 import { projectRoot } from './paths.js';
 
@@ -37,6 +38,17 @@ const envSchema = z.object({
       .optional(),
   ),
   DATA_DIR: z.string().default('./data'),
+  EMBEDDED_DATABASE: optionalText.transform((v, ctx) => {
+    const kinds = (v ?? EMBEDDED_KINDS.join(','))
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    for (const kind of kinds) {
+      if (!(EMBEDDED_KINDS as readonly string[]).includes(kind))
+        ctx.addIssue({ code: 'custom', message: `"${kind}" is not one of ${EMBEDDED_KINDS.join(', ')}` });
+    }
+    return kinds as EmbeddedKind[];
+  }),
   BUSINESS_TIMEZONE: z.string().refine(isTimeZone, 'not a known IANA time zone').default('Asia/Ho_Chi_Minh'),
   DEFAULT_LOCALE: z.enum(['vi', 'en']).default('vi'),
   PROGRAM_CONFIG: optionalText,
@@ -122,6 +134,8 @@ const configSchema = envSchema.transform((e, ctx) => {
     publicUrlIsLocal: e.PUBLIC_URL === undefined,
     mongodbUri: e.MONGODB_URI,
     dataDir: path.resolve(e.DATA_DIR),
+    /** The embedded database kinds to try, in the chain's order, when MONGODB_URI is unset. */
+    embeddedKinds: e.EMBEDDED_DATABASE,
     timezone: e.BUSINESS_TIMEZONE,
     defaultLocale: e.DEFAULT_LOCALE,
     programConfigPath,

@@ -10,7 +10,7 @@ function banner(app: RunningApp, config: Config): string {
   const t = app.i18n.forLocale(config.defaultLocale);
   const lines = [
     t('console:started', { url: app.listenUrl }),
-    t('console:database', { kind: app.database }),
+    t('console:database', { kind: t(`console:databaseKind.${app.database}`, { dataDir: config.dataDir }) }),
     t('console:healthCheck', { url: `${app.listenUrl}/healthz` }),
   ];
   for (const [name, label] of [
@@ -20,6 +20,7 @@ function banner(app: RunningApp, config: Config): string {
     const running = app.channels.find((c) => c.name === name);
     lines.push(running ? t('console:channelOn', { channel: label, detail: running.describe() }) : t('console:channelOff', { channel: label }));
   }
+  if (app.database === 'ferretdb-sqlite') lines.push('', t('console:sqliteSlow'));
   if (app.ownerSetupCode) lines.push('', t('console:ownerSetupCode', { code: app.ownerSetupCode, hours: SETUP_CODE_HOURS }));
   const next: string[] = [];
   if (config.telegram.mode === 'off') next.push(t('console:nextTelegram'));
@@ -44,25 +45,19 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
 
-  let app: RunningApp;
-  try {
-    app = await startApp(config, logger);
-  } catch (error) {
-    if (error instanceof EmbeddedMongoError || error instanceof ProgramConfigError) {
-      process.stderr.write(`${error.message}\n`);
-    } else {
-      logger.fatal({ err: error }, 'start-up failed');
-    }
-    process.exit(1);
-  }
-  process.stdout.write(`${banner(app, config)}\n`);
-
-  let shuttingDown = false;
+  // Signals are taken from the first moment: a stop asked for during start-up (the embedded
+  // database's servers are children of this process) waits for the start, then stops cleanly.
+  let app: RunningApp | undefined;
+  let stopRequested: string | undefined;
   const shutdown = (signal: string) => {
-    if (shuttingDown) return;
-    shuttingDown = true;
+    if (!app) {
+      stopRequested ??= signal;
+      return;
+    }
+    const running = app;
+    app = undefined;
     logger.info({ signal }, 'shutting down');
-    app
+    running
       .stop()
       .then(() => {
         logger.info('stopped cleanly');
@@ -75,6 +70,19 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+
+  try {
+    app = await startApp(config, logger);
+  } catch (error) {
+    if (error instanceof EmbeddedMongoError || error instanceof ProgramConfigError) {
+      process.stderr.write(`${error.message}\n`);
+    } else {
+      logger.fatal({ err: error }, 'start-up failed');
+    }
+    process.exit(1);
+  }
+  process.stdout.write(`${banner(app, config)}\n`);
+  if (stopRequested) shutdown(stopRequested);
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
 }
 

@@ -29,7 +29,13 @@ export async function startDatabase(config: Config, logger: Logger, options: { a
     let uri = config.mongodbUri;
     let kind: Database['kind'] = 'external';
     if (!uri) {
-      const embedded = await startEmbeddedMongo({ dataDir: config.dataDir, database: 'loyalty', logger, allowBuild: true });
+      const embedded = await startEmbeddedMongo({
+        dataDir: config.dataDir,
+        database: 'loyalty',
+        logger,
+        allowBuild: true,
+        kinds: config.embeddedKinds,
+      });
       parts.push({ name: 'embedded database', stop: () => embedded.stop() });
       uri = embedded.uri;
       kind = embedded.kind;

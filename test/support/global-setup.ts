@@ -14,7 +14,8 @@ declare module 'vitest' {
 
 /**
  * Uses MONGODB_URI when set (CI starts FerretDB or mongod); otherwise starts a local
- * server the same way `npm start` does (mongod, FerretDB, then mongodb-memory-server).
+ * server the same way `npm start` does (mongod, mongodb-memory-server, FerretDB on PostgreSQL,
+ * FerretDB on SQLite).
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const external = process.env.MONGODB_URI;
