@@ -26,13 +26,25 @@ export interface NewIdentity {
 export function createCustomerRecords(models: Pick<Models, 'Customer' | 'ChannelIdentity'>, now: () => Date) {
   const { Customer: customers, ChannelIdentity: identities } = models;
 
-  /** Creates the record with this id unless it exists; true when this call created it. Throws on a code collision. */
-  async function insertIfMissing(customerId: Types.ObjectId, fields: NewCustomer): Promise<boolean> {
-    const result = await customers.updateOne({ _id: customerId }, { $setOnInsert: { ...fields, role: 'customer' } }, { upsert: true });
-    return result.upsertedCount === 1;
+  /**
+   * Creates the record with this id unless it exists, and makes `lastIdentity` where messages
+   * go, in one command; returns the record and whether this call created it. Throws on a code
+   * collision.
+   */
+  async function upsertForIdentity(customerId: Types.ObjectId, fields: NewCustomer): Promise<{ customer: Customer; created: boolean }> {
+    const { lastIdentity, ...created } = fields;
+    const result = await customers
+      .findOneAndUpdate(
+        { _id: customerId },
+        { $setOnInsert: { ...created, role: 'customer' }, $set: { lastIdentity } },
+        { upsert: true, returnDocument: 'after', includeResultMetadata: true },
+      )
+      .lean<{ value: Customer | null; lastErrorObject?: { updatedExisting?: boolean } }>();
+    if (!result.value) throw new Error(`customer ${String(customerId)} was not upserted`);
+    return { customer: result.value, created: result.lastErrorObject?.updatedExisting === false };
   }
 
-  /** Where messages to this customer go from now on; returns the record. */
+  /** Where messages to this customer go from now on; returns the record, or undefined when there is none. */
   async function useIdentity(customerId: Types.ObjectId, identity: string): Promise<Customer | undefined> {
     return (
       (await customers.findOneAndUpdate({ _id: customerId }, { $set: { lastIdentity: identity } }, { returnDocument: 'after' }).lean<Customer>()) ??
@@ -123,7 +135,7 @@ export function createCustomerRecords(models: Pick<Models, 'Customer' | 'Channel
   }
 
   return {
-    insertIfMissing,
+    upsertForIdentity,
     useIdentity,
     rename,
     setLocale,
