@@ -86,9 +86,12 @@ export function createCustomerRecords(models: Pick<Models, 'Customer' | 'Channel
     await customers.updateOne({ _id: customerId, firstVisitAt: { $exists: false } }, { $set: { firstVisitAt: at } });
   }
 
-  /** Raises the stored visit count to `count` (a slower writer never lowers it). */
-  async function setVisitCount(customerId: Types.ObjectId, count: number): Promise<void> {
-    await customers.updateOne({ _id: customerId, visitCount: { $lt: count } }, { $set: { visitCount: count } });
+  /** Raises the stored visit count to `count` (a slower writer never lowers it); returns the record. */
+  async function setVisitCount(customerId: Types.ObjectId, count: number): Promise<Customer | undefined> {
+    return (
+      (await customers.findOneAndUpdate({ _id: customerId }, { $max: { visitCount: count } }, { returnDocument: 'after' }).lean<Customer>()) ??
+      undefined
+    );
   }
 
   /** Stores the ledger's sum if it covers more entries than the stored one (see the points ledger). */

@@ -7,6 +7,8 @@ export type FloodVerdict = 'ok' | 'first_over' | 'over';
 
 /** More slots than any flood limit has messages: a window's slots are numbered within its block of `seq`. */
 const SLOTS_PER_WINDOW = 1000;
+/** How many people's latest flood slot a process remembers; a forgotten one is read again. */
+const REMEMBERED_PEOPLE = 10_000;
 
 /**
  * Limits shared by every process on the database, built from claims (see the RateSlot
@@ -17,6 +19,13 @@ const SLOTS_PER_WINDOW = 1000;
 export function createLimits(ctx: { models: Pick<Models, 'RateSlot'>; logger: Logger; now: () => Date }) {
   const { models, logger } = ctx;
   let storeDown = false;
+  /** The flood slot this process took last, per person (most recent last), bounded. */
+  const lastTaken = new Map<string, { seq: number; at: Date }>();
+  const remember = (scope: string, taken: { seq: number; at: Date }) => {
+    lastTaken.delete(scope);
+    lastTaken.set(scope, taken);
+    if (lastTaken.size > REMEMBERED_PEOPLE) lastTaken.delete(lastTaken.keys().next().value ?? '');
+  };
 
   /**
    * Counts one message of a person (`who`, e.g. "telegram:123") sent at `at` (the platform's
@@ -34,20 +43,27 @@ export function createLimits(ctx: { models: Pick<Models, 'RateSlot'>; logger: Lo
     const at = Number.isFinite(sentAt.getTime()) && sentAt.getTime() <= now && sentAt.getTime() > now - 24 * 3600 * 1000 ? sentAt : new Date(now);
     const scope = `flood:${who}`;
     try {
+      const read = () => models.RateSlot.findOne({ scope }, { seq: 1, at: 1 }).sort({ seq: -1 }).lean();
+      // The slot this process took last for the person is only a guess of the latest one
+      // (another process may have taken slots since): a wrong guess collides, and the read
+      // tells the truth. A person writing again to the same process costs one insert.
+      let latest = lastTaken.get(scope) ?? (await read());
       // Each collision means another message took the slot: read again and take the next one.
       for (;;) {
-        const latest = await models.RateSlot.findOne({ scope }, { seq: 1, at: 1 }).sort({ seq: -1 }).lean();
-        const open = latest !== null && at.getTime() < latest.at.getTime() + limit.seconds * 1000;
+        const open = latest && at.getTime() < latest.at.getTime() + limit.seconds * 1000 ? latest : undefined;
         const window = Math.floor((latest?.seq ?? 0) / SLOTS_PER_WINDOW) + (open ? 0 : 1);
-        const slot = open ? (latest.seq % SLOTS_PER_WINDOW) + 1 : 1;
+        const slot = open ? (open.seq % SLOTS_PER_WINDOW) + 1 : 1;
         if (slot > limit.messages + 1) return 'over';
         try {
-          await models.RateSlot.create({ key: `${scope}:${window}:${slot}`, scope, seq: window * SLOTS_PER_WINDOW + slot, at: open ? latest.at : at });
+          const taken = { seq: window * SLOTS_PER_WINDOW + slot, at: open?.at ?? at };
+          await models.RateSlot.create({ key: `${scope}:${window}:${slot}`, scope, ...taken });
+          remember(scope, taken);
           storeDown = false;
           return slot <= limit.messages ? 'ok' : 'first_over';
         } catch (error) {
           if (!isDuplicateKey(error)) throw error;
         }
+        latest = await read();
       }
     } catch (error) {
       if (!storeDown) logger.warn({ err: error }, 'flood limit unavailable; letting messages through');
