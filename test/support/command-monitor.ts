@@ -20,7 +20,7 @@ const describe = (event: CommandStartedEvent): string => {
 export function monitorCommands(app: RunningApp) {
   const work = new AsyncLocalStorage<CommandLog>();
   const updates = new Map<number, { log: CommandLog; done: Promise<unknown> }>();
-  const deliveries: Array<{ id: string; log: CommandLog }> = [];
+  const deliveries: Array<{ id: string; log: CommandLog; outcome?: string }> = [];
   app.connection.getClient().on('commandStarted', (event) => work.getStore()?.push(describe(event)));
 
   const telegram = app.channels.find((channel) => channel.name === 'telegram') as unknown as {
@@ -38,9 +38,9 @@ export function monitorCommands(app: RunningApp) {
   const { delivery } = app;
   const deliver = delivery.deliver.bind(delivery);
   delivery.deliver = (id, ...rest) => {
-    const log: CommandLog = [];
-    deliveries.push({ id: String(id), log });
-    return work.run(log, () => deliver(id, ...rest));
+    const entry: { id: string; log: CommandLog; outcome?: string } = { id: String(id), log: [] };
+    deliveries.push(entry);
+    return work.run(entry.log, async () => (entry.outcome = await deliver(id, ...rest)));
   };
 
   return {
@@ -54,8 +54,11 @@ export function monitorCommands(app: RunningApp) {
       await done;
       return log;
     },
-    /** Every delivery since the last call, with the commands each cost. */
-    takeDeliveries(): Array<{ id: string; log: CommandLog }> {
+    /**
+     * Every delivery Agenda's job made since the last call, with the commands each cost and
+     * its outcome (the notifier's sweep may have sent one first: that job is then "skipped").
+     */
+    takeDeliveries(): Array<{ id: string; log: CommandLog; outcome?: string }> {
       return deliveries.splice(0);
     },
   };
