@@ -12,9 +12,9 @@ uri.searchParams.set('monitorCommands', 'true');
  * and confirmation, the flood limit, the join, the command itself, its action cards and the
  * notifications it records (with their delivery jobs). The notifier's later delivery is
  * counted apart. Each limit is the count measured when it was set: a change that adds a
- * command fails here and must say why. Issue 12 aimed at ≤ 4 for /me and /link, ≤ 8 for a
- * new person's /start and ≤ 15 for a /confirm with rewards; README "Round trips" says where
- * the rest go.
+ * command fails here and must say why (the failure lists the update's commands). Issue 12
+ * aimed at ≤ 4 for /me and /link, ≤ 8 for a new person's /start and ≤ 15 for a /confirm with
+ * rewards: the claims, the ledger's check and the per-collection writes keep the rest.
  */
 const LIMITS = {
   newStart: 8,
