@@ -26,13 +26,25 @@ export interface NewIdentity {
 export function createCustomerRecords(models: Pick<Models, 'Customer' | 'ChannelIdentity'>, now: () => Date) {
   const { Customer: customers, ChannelIdentity: identities } = models;
 
-  /** Creates the record with this id unless it exists; true when this call created it. Throws on a code collision. */
-  async function insertIfMissing(customerId: Types.ObjectId, fields: NewCustomer): Promise<boolean> {
-    const result = await customers.updateOne({ _id: customerId }, { $setOnInsert: { ...fields, role: 'customer' } }, { upsert: true });
-    return result.upsertedCount === 1;
+  /**
+   * Creates the record with this id unless it exists, and makes `lastIdentity` where messages
+   * go, in one command; returns the record and whether this call created it. Throws on a code
+   * collision.
+   */
+  async function upsertForIdentity(customerId: Types.ObjectId, fields: NewCustomer): Promise<{ customer: Customer; created: boolean }> {
+    const { lastIdentity, ...created } = fields;
+    const result = await customers
+      .findOneAndUpdate(
+        { _id: customerId },
+        { $setOnInsert: { ...created, role: 'customer' }, $set: { lastIdentity } },
+        { upsert: true, returnDocument: 'after', includeResultMetadata: true },
+      )
+      .lean<{ value: Customer | null; lastErrorObject?: { updatedExisting?: boolean } }>();
+    if (!result.value) throw new Error(`customer ${String(customerId)} was not upserted`);
+    return { customer: result.value, created: result.lastErrorObject?.updatedExisting === false };
   }
 
-  /** Where messages to this customer go from now on; returns the record. */
+  /** Where messages to this customer go from now on; returns the record, or undefined when there is none. */
   async function useIdentity(customerId: Types.ObjectId, identity: string): Promise<Customer | undefined> {
     return (
       (await customers.findOneAndUpdate({ _id: customerId }, { $set: { lastIdentity: identity } }, { returnDocument: 'after' }).lean<Customer>()) ??
@@ -74,9 +86,12 @@ export function createCustomerRecords(models: Pick<Models, 'Customer' | 'Channel
     await customers.updateOne({ _id: customerId, firstVisitAt: { $exists: false } }, { $set: { firstVisitAt: at } });
   }
 
-  /** Raises the stored visit count to `count` (a slower writer never lowers it). */
-  async function setVisitCount(customerId: Types.ObjectId, count: number): Promise<void> {
-    await customers.updateOne({ _id: customerId, visitCount: { $lt: count } }, { $set: { visitCount: count } });
+  /** Raises the stored visit count to `count` (a slower writer never lowers it); returns the record. */
+  async function setVisitCount(customerId: Types.ObjectId, count: number): Promise<Customer | undefined> {
+    return (
+      (await customers.findOneAndUpdate({ _id: customerId }, { $max: { visitCount: count } }, { returnDocument: 'after' }).lean<Customer>()) ??
+      undefined
+    );
   }
 
   /** Stores the ledger's sum if it covers more entries than the stored one (see the points ledger). */
@@ -122,7 +137,7 @@ export function createCustomerRecords(models: Pick<Models, 'Customer' | 'Channel
   }
 
   return {
-    insertIfMissing,
+    upsertForIdentity,
     useIdentity,
     rename,
     setLocale,

@@ -40,43 +40,34 @@ export function createCustomerService(ctx: CustomerServiceDeps) {
   const phones = createPhoneBook(ctx);
 
   /**
-   * Upserts the customer record for an identity's customer id. The identity is claimed
-   * first (unique index), so concurrent joins of one person agree on one customer, and a
-   * crash between the two writes heals on the next join.
+   * The customer record for an identity's customer id, created when missing (a first message,
+   * or a crash between claiming the identity and writing the record, healed now).
    */
-  async function ensureCustomerDocument(customerId: Types.ObjectId, input: JoinInput): Promise<boolean> {
+  async function ensureCustomerDocument(customerId: Types.ObjectId, input: JoinInput): Promise<{ customer: Customer; created: boolean }> {
     return withUniqueCode(
       PERSONAL_CODE_LENGTH,
-      async (code) => {
-        try {
-          return await records.insertIfMissing(customerId, {
-            code,
-            name: input.displayName ?? '',
-            locale: input.locale,
-            lastIdentity: input.identity,
-          });
-        } catch (error) {
-          // A concurrent join inserted this customer first; otherwise the code collided.
-          if (isDuplicateKey(error) && (await models.Customer.exists({ _id: customerId }))) return false;
-          throw error;
-        }
-      },
+      // A duplicate key is a code collision, or a concurrent join that inserted this customer
+      // first: the next try with another code finds that record.
+      (code) => records.upsertForIdentity(customerId, { code, name: input.displayName ?? '', locale: input.locale, lastIdentity: input.identity }),
       isDuplicateKey,
     );
   }
 
-  /** Finds or creates the customer behind a channel identity. Idempotent and race-safe. */
+  /**
+   * Finds or creates the customer behind a channel identity. Idempotent and race-safe: the
+   * identity is claimed first (unique index), so concurrent first messages of one person agree
+   * on one customer. A known person costs two commands (their identity, their record).
+   */
   async function join(raw: JoinInput): Promise<JoinResult> {
     // Names are shown to other people: cleaned once where they enter, so every later use is safe.
     const input = { ...raw, displayName: cleanDisplayName(raw.displayName) };
     const channel = channelOf(input.identity);
     const seen = await records.seeIdentity(input.identity, input.chatId, input.displayName);
+    const known = seen ? await records.useIdentity(seen.customerId, input.identity) : undefined;
     const customerId =
       seen?.customerId ??
       (await records.claimIdentity({ identity: input.identity, channel, chatId: input.chatId, displayName: input.displayName ?? '' }));
-    const created = await ensureCustomerDocument(customerId, input);
-    const customer = await records.useIdentity(customerId, input.identity);
-    if (!customer) throw new Error(`customer ${String(customerId)} vanished during join`);
+    const { customer, created } = known ? { customer: known, created: false } : await ensureCustomerDocument(customerId, input);
     // Owners from OWNER_IDS are created before they ever chat: their name arrives with their first message.
     // Names stored before names were cleaned are cleaned the next time their person writes.
     const cleaned = cleanDisplayName(customer.name);

@@ -39,16 +39,13 @@ export function createPointsLedger(
 
   /** The balance after the latest entries, once the stored sum covers all of them. */
   async function refresh(customerId: Types.ObjectId): Promise<number> {
-    let { points } = await storeBalance(customerId);
+    let { points, count } = await storeBalance(customerId);
     // Where guarded updates are not atomic (FerretDB), a slower writer can store an older
-    // sum after ours; every writer checks after writing, so the newest sum always lands.
+    // sum after ours; every writer checks after writing that no entry came after its sum, so
+    // the last writer, whose check comes after every write, stores the newest sum.
     for (let i = 0; i < 5; i++) {
-      const [stored, entries] = await Promise.all([
-        models.Customer.findById(customerId, { ledgerCount: 1 }).lean(),
-        models.PointsEntry.countDocuments({ customerId }),
-      ]);
-      if (!stored || stored.ledgerCount >= entries) break;
-      ({ points } = await storeBalance(customerId));
+      if ((await models.PointsEntry.countDocuments({ customerId })) <= count) break;
+      ({ points, count } = await storeBalance(customerId));
     }
     return points;
   }
@@ -64,20 +61,25 @@ export function createPointsLedger(
     customerId: Types.ObjectId,
     eventKey: string,
     announce: (upgrade: TierUpgrade | undefined) => Promise<void>,
+    /**
+     * The balance `add` just returned and the tier rank the caller loaded this update, when it
+     * has them. A rank read earlier in the update is safe: the tier's claim decides who announces.
+     */
+    known: { points?: number; tierRank?: number } = {},
   ): Promise<TierUpgrade | undefined> {
-    const points = await refresh(customerId);
+    const points = known.points ?? (await refresh(customerId));
     const { rank, tier } = tierForPoints(points, program.tiers);
-    const customer = await models.Customer.findById(customerId, { tierRank: 1 }).lean();
+    const tierRank = tier ? (known.tierRank ?? (await models.Customer.findById(customerId, { tierRank: 1 }).lean())?.tierRank) : undefined;
     let upgrade: TierUpgrade | undefined;
-    if (tier && customer) {
+    if (tier && tierRank !== undefined) {
       const key = `tier:${String(customerId)}:${tier.name}`;
       // A tier already stored is claimed only by the event that crossed it (a rerun finds its claim).
-      const owns = customer.tierRank < rank ? await ctx.claims.takeOrHold(key, eventKey) : (await ctx.claims.holder(key))?.by === eventKey;
+      const owns = tierRank < rank ? await ctx.claims.takeOrHold(key, eventKey) : (await ctx.claims.holder(key))?.by === eventKey;
       if (owns) upgrade = { tier: tier.name, rank, points };
     }
     await announce(upgrade);
     // Stored by whichever event gets here: the owner of the announcement may have crashed.
-    if (tier && customer && customer.tierRank < rank) await ctx.records.raiseTier(customerId, tier.name, rank);
+    if (tier && tierRank !== undefined && tierRank < rank) await ctx.records.raiseTier(customerId, tier.name, rank);
     return upgrade;
   }
 

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import type { Types } from 'mongoose';
+import { Types } from 'mongoose';
 import { normalizeCode } from '../domain/codes.js';
 import { checkJoinVolume } from '../domain/fraud.js';
 import { startOfBusinessDay } from '../domain/loyalty.js';
@@ -62,18 +62,22 @@ export function createReferralService(ctx: ReferralServiceDeps) {
    * confirmed visit. The unique index on the friend keeps it to one referrer under races;
    * the same code again returns the earlier result.
    */
-  async function attribute(friendId: Types.ObjectId, rawCode: string | Customer, via: ReferralChannel): Promise<AttributeResult> {
-    // A referrer the caller already looked up (a code a chat sent) is not looked up again.
+  async function attribute(friendOrId: Types.ObjectId | Customer, rawCode: string | Customer, via: ReferralChannel): Promise<AttributeResult> {
+    // A referrer the caller already looked up (a code a chat sent) is not looked up again, nor
+    // the friend whose record the caller loaded for this update (the join's).
     const referrer = typeof rawCode === 'string' ? await findReferrer(rawCode) : rawCode;
     if (!referrer) return { ok: false, reason: 'unknown_code' };
+    const friendId = friendOrId instanceof Types.ObjectId ? friendOrId : friendOrId._id;
     if (referrer._id.equals(friendId)) return { ok: false, reason: 'own_code' };
-    const friend = await models.Customer.findById(friendId).lean<Customer>();
+    const friend = friendOrId instanceof Types.ObjectId ? await models.Customer.findById(friendId).lean<Customer>() : friendOrId;
     if (!friend) return { ok: false, reason: 'unknown_code' };
 
-    const existing = await models.Referral.findOne({ friendId }).lean<Referral>();
-    if (existing) return sameOrOther(existing, referrer);
-    if (friend.firstVisitAt) return { ok: false, reason: 'already_customer' };
-
+    // The referral is inserted at once (a first attribution is the usual case); the unique
+    // friend says whether one was made before, which answers as it did then.
+    if (friend.firstVisitAt) {
+      const existing = await models.Referral.findOne({ friendId }).lean<Referral>();
+      return existing ? sameOrOther(existing, referrer) : { ok: false, reason: 'already_customer' };
+    }
     let referral: Referral;
     try {
       referral = (
@@ -86,7 +90,7 @@ export function createReferralService(ctx: ReferralServiceDeps) {
       return sameOrOther(winner, referrer);
     }
     await records.linkReferrer(friendId, referrer._id, via);
-    await noticeJoin(referral);
+    await noticeJoin(referral, friend.name);
 
     const dayStart = startOfBusinessDay(ctx.now(), ctx.timezone);
     const joinsToday = await models.Referral.countDocuments({ referrerId: referrer._id, joinedAt: { $gte: dayStart } });
@@ -117,7 +121,7 @@ export function createReferralService(ctx: ReferralServiceDeps) {
    * So a referrer gets at most one digest an hour. The first join of an hour is a claim, so
    * several processes agree; a retry finds its own claim and its referral's notice key.
    */
-  async function noticeJoin(referral: Referral): Promise<void> {
+  async function noticeJoin(referral: Referral, friendName?: string): Promise<void> {
     const referrerId = String(referral.referrerId);
     const friendId = String(referral.friendId);
     const hour = Math.floor(referral.joinedAt.getTime() / HOUR_MS);
@@ -126,8 +130,8 @@ export function createReferralService(ctx: ReferralServiceDeps) {
     const quietHourBefore = !(await claims.holder(`join_notice:${referrerId}:${hour - 1}`));
     if (first && quietHourBefore) {
       const key = `friend_joined:${friendId}`;
-      const friend = await models.Customer.findById(referral.friendId, { name: 1 }).lean();
-      await outbox.record(key, 'friend_joined', referral.referrerId, { friendId, friendName: friend?.name ?? '' });
+      const name = friendName ?? (await models.Customer.findById(referral.friendId, { name: 1 }).lean())?.name;
+      await outbox.record(key, 'friend_joined', referral.referrerId, { friendId, friendName: name ?? '' });
       await models.Referral.updateOne({ _id: referral._id }, { $set: { joinNoticeKey: key } });
       return;
     }

@@ -1,4 +1,4 @@
-import type { Types } from 'mongoose';
+import { Types } from 'mongoose';
 import { nextMilestone, nextTier, tierForPoints } from '../domain/loyalty.js';
 import type { Customer } from '../db/models/customer.js';
 import type { Voucher } from '../db/models/voucher.js';
@@ -23,15 +23,21 @@ export function createStatusService(
 ) {
   const { models, program } = ctx;
 
-  /** Everything a customer sees on /me and /rewards. */
-  async function getCustomerStatus(customerId: Types.ObjectId): Promise<CustomerStatus | undefined> {
-    const customer = await models.Customer.findById(customerId).lean<Customer>();
+  /**
+   * Everything a customer sees on /me and /rewards. A customer record loaded for this update
+   * (the join's) is used as it is; an id is looked up.
+   */
+  async function getCustomerStatus(who: Types.ObjectId | Customer): Promise<CustomerStatus | undefined> {
+    const customer = who instanceof Types.ObjectId ? await models.Customer.findById(who).lean<Customer>() : who;
     if (!customer) return undefined;
-    const [referralsJoined, referralsConfirmed, activeVouchers] = await Promise.all([
-      models.Referral.countDocuments({ referrerId: customerId }),
-      models.Referral.countDocuments({ referrerId: customerId, status: 'converted' }),
-      vouchers.listActive(customerId),
+    const [referrals, activeVouchers] = await Promise.all([
+      // Counted here rather than with two counts: one referrer's referrals are few, and one
+      // query answers both (FerretDB 1.x counts `$group` with `{ $sum: 1 }` as 0).
+      models.Referral.find({ referrerId: customer._id }, { status: 1, _id: 0 }).lean(),
+      vouchers.listActive(customer._id),
     ]);
+    const referralsJoined = referrals.length;
+    const referralsConfirmed = referrals.filter((referral) => referral.status === 'converted').length;
     return {
       customer,
       tier: tierForPoints(customer.points, program.tiers).tier,

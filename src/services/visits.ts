@@ -134,15 +134,19 @@ export function createVisitService(
     if (!referrer) return {};
     await models.Visit.updateOne({ _id: visit._id }, { $set: { referred: true } });
     const key = `referral:${String(referral._id)}`;
-    const friendVoucher = await vouchers.issue(friend._id, program.rewards.friend, 'referral_friend', `${key}:friend`);
-    const referrerVoucher = await vouchers.issue(referrer._id, program.rewards.referrer, 'referral_referrer', `${key}:referrer`);
-    await points.add(referrer._id, program.points.perReferral, 'referral', key);
+    const [friendVoucher, referrerVoucher, balance] = await Promise.all([
+      vouchers.issue(friend._id, program.rewards.friend, 'referral_friend', `${key}:friend`),
+      vouchers.issue(referrer._id, program.rewards.referrer, 'referral_referrer', `${key}:referrer`),
+      points.add(referrer._id, program.points.perReferral, 'referral', key),
+    ]);
     const event = `referral_converted:${String(referral._id)}`;
     const milestones = await milestoneGifts(referrer._id, event);
-    await points.settleTier(referrer._id, event, async (upgrade) => {
+    const announce = async (upgrade: TierUpgrade | undefined) => {
       const data: ReferralConvertedData = { friendName: friend.name, ...given(referrerVoucher), milestones, ...tierReached(upgrade) };
       await ctx.outbox.record(event, 'referral_converted', referrer._id, { ...data });
-    });
+    };
+    // A milestone's reward may be bonus points, which changes the balance just read.
+    await points.settleTier(referrer._id, event, announce, { points: milestones.length === 0 ? balance : undefined, tierRank: referrer.tierRank });
     await fraud.reviewConversion(referral, friend, referrer, referral.confirmedBy ?? actor.customerId);
     return { referral: { referrerName: referrer.name, friendVoucher, referrerVoucher } };
   }
@@ -212,7 +216,7 @@ export function createVisitService(
   ): Promise<Extract<ConfirmFirstVisitResult, { ok: true }>> {
     const balance = await points.add(customer._id, visit.points, 'visit', `visit:${String(visit._id)}`);
     const event = `visit:${String(visit._id)}`;
-    const upgrade = await points.settleTier(customer._id, event, async (upgrade) => {
+    const announce = async (upgrade: TierUpgrade | undefined) => {
       if (referral) {
         const data: WelcomeRewardData = { ...given(referral.friendVoucher), ...tierReached(upgrade) };
         await ctx.outbox.record(event, 'welcome_reward', customer._id, { ...data });
@@ -220,13 +224,17 @@ export function createVisitService(
         const data: TierUpgradedData = { tier: upgrade.tier, points: upgrade.points };
         await ctx.outbox.record(event, 'tier_upgraded', customer._id, { ...data });
       }
-    });
-    await refreshVisitCount(customer._id);
-    await ctx.audit.action(actor, action, outcome, customer._id, { amount: visit.amount });
+    };
+    const upgrade = await points.settleTier(customer._id, event, announce, { points: balance, tierRank: customer.tierRank });
+    // The visit count's write returns the record as it is now, for the reply.
+    const [updated] = await Promise.all([
+      refreshVisitCount(customer._id),
+      ctx.audit.action(actor, action, outcome, customer._id, { amount: visit.amount }),
+    ]);
     return {
       ok: true,
       alreadyConfirmed: !created,
-      customer: (await customers.getById(customer._id)) ?? customer,
+      customer: updated ?? customer,
       visit,
       points: balance,
       // Said to staff by the call that recorded the visit; a repeat says "already recorded".
@@ -258,9 +266,9 @@ export function createVisitService(
     return { ...outcome, ...referralOutcome };
   }
 
-  async function refreshVisitCount(customerId: Types.ObjectId): Promise<void> {
+  async function refreshVisitCount(customerId: Types.ObjectId): Promise<Customer | undefined> {
     const count = await models.Visit.countDocuments({ customerId });
-    await ctx.records.setVisitCount(customerId, count);
+    return ctx.records.setVisitCount(customerId, count);
   }
 
   return { confirmFirstVisit, recordVisit };

@@ -42,33 +42,32 @@ export function createVoucherService(
     causeKey: string,
   ): Promise<Voucher> {
     const issuedAt = ctx.now();
-    // A duplicate key means either another writer issued this cause (return theirs) or the
-    // random code collided (try another code).
-    const voucher =
-      (await models.Voucher.findOne({ causeKey }).lean<Voucher>()) ??
-      (await withUniqueCode(
-        VOUCHER_CODE_LENGTH,
-        async (code) => {
-          try {
-            const created = await models.Voucher.create({
-              code,
-              causeKey,
-              customerId,
-              cause,
-              reward,
-              status: 'active',
-              issuedAt,
-              expiresAt: voucherExpiry(issuedAt, program.vouchers.validityDays, ctx.timezone),
-            });
-            return created.toObject<Voucher>();
-          } catch (error) {
-            const earlier = isDuplicateKey(error) ? await models.Voucher.findOne({ causeKey }).lean<Voucher>() : null;
-            if (earlier) return earlier;
-            throw error;
-          }
-        },
-        isDuplicateKey,
-      ));
+    // Inserted at once (the first issue is the usual case): a duplicate key means either the
+    // cause was issued before, by a retry or another writer (return that one), or the random
+    // code collided (try another code).
+    const voucher = await withUniqueCode(
+      VOUCHER_CODE_LENGTH,
+      async (code) => {
+        try {
+          const created = await models.Voucher.create({
+            code,
+            causeKey,
+            customerId,
+            cause,
+            reward,
+            status: 'active',
+            issuedAt,
+            expiresAt: voucherExpiry(issuedAt, program.vouchers.validityDays, ctx.timezone),
+          });
+          return created.toObject<Voucher>();
+        } catch (error) {
+          const earlier = isDuplicateKey(error) ? await models.Voucher.findOne({ causeKey }).lean<Voucher>() : null;
+          if (earlier) return earlier;
+          throw error;
+        }
+      },
+      isDuplicateKey,
+    );
     if (voucher.reward?.kind === 'bonus_points') {
       await points.add(customerId, voucher.reward.value ?? 0, 'bonus', `voucher:${voucher.code}`);
       await models.Voucher.updateOne({ _id: voucher._id, status: 'active' }, { $set: { status: 'redeemed', redeemedAt: issuedAt } });

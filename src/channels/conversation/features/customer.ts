@@ -57,7 +57,7 @@ export function createCustomerFeature(kit: ConversationKit) {
   }
 
   async function myStatus(s: Session): Promise<Reply[]> {
-    const status = await services.status.getCustomerStatus(s.customer._id);
+    const [status, memberToken] = await Promise.all([services.status.getCustomerStatus(s.customer), services.memberCards.tokenFor(s.customer._id)]);
     if (!status) return [{ text: s.t('common:genericError') }];
     const { customer } = status;
     const lines = [
@@ -70,7 +70,7 @@ export function createCustomerFeature(kit: ConversationKit) {
         ? [s.t('bot:meVouchers'), ...status.activeVouchers.map((v) => `• ${voucherLine(s.t, v, s.locale)}`)].join('\n')
         : s.t('bot:meNoVouchers'),
     ];
-    return [{ text: lines.join('\n') }, await memberQr(s, await services.memberCards.tokenFor(customer._id), 'bot:memberQrCaption')];
+    return [{ text: lines.join('\n') }, await memberQr(s, memberToken, 'bot:memberQrCaption')];
   }
 
   /** The member QR (it carries the secret member token), with the button that replaces it. */
@@ -88,7 +88,7 @@ export function createCustomerFeature(kit: ConversationKit) {
   }
 
   async function myRewards(s: Session): Promise<Reply[]> {
-    const status = await services.status.getCustomerStatus(s.customer._id);
+    const status = await services.status.getCustomerStatus(s.customer);
     if (!status) return [{ text: s.t('common:genericError') }];
     const lines = [
       status.activeVouchers.length > 0

@@ -61,7 +61,7 @@ export function createStartFeature(kit: ConversationKit, customer: CustomerFeatu
   async function attribute({ s, actor }: Turn, referrer: Customer): Promise<Reply[]> {
     const via = channelOf(actor.identity);
     await services.referrals.recordLinkOpen(referrer, via, actor.identity);
-    const result = await services.referrals.attribute(s.customer._id, referrer, via);
+    const result = await services.referrals.attribute(s.customer, referrer, via);
     if (result.ok) {
       return [
         {

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { useTelegramApp } from '../support/app.js';
+import { monitorCommands, type CommandLog } from '../support/command-monitor.js';
+import { testDatabaseName, testDatabaseUri } from '../support/database.js';
+import { waitForDeliveries } from '../support/deliveries.js';
+
+const uri = new URL(testDatabaseUri(testDatabaseName('round-trips')));
+uri.searchParams.set('monitorCommands', 'true');
+
+/**
+ * The database commands each kind of update costs in the request path: the update's claim
+ * and confirmation, the flood limit, the join, the command itself, its action cards and the
+ * notifications it records (with their delivery jobs). The notifier's later delivery is
+ * counted apart. Each limit is the count measured when it was set: a change that adds a
+ * command fails here and must say why (the failure lists the update's commands). Issue 12
+ * aimed at ≤ 4 for /me and /link, ≤ 8 for a new person's /start and ≤ 15 for a /confirm with
+ * rewards: the claims, the ledger's check and the per-collection writes keep the rest.
+ */
+const LIMITS = {
+  newStart: 8,
+  referredStart: 20,
+  firstMe: 10,
+  me: 9,
+  link: 5,
+  confirmWithRewards: 33,
+  delivery: 8,
+};
+
+describe('database commands per update', () => {
+  const h = useTelegramApp('round-trips', { OWNER_IDS: 'telegram:900', MONGODB_URI: uri.toString() });
+  let monitor: ReturnType<typeof monitorCommands>;
+  const codeOf = async (id: number) => (await h.app.services.customers.findByIdentity(`telegram:${id}`))!.code;
+
+  /** Sends `text` as person `id`, waits for the reply and for every notification it caused; returns the update's commands. */
+  async function costOf(id: number, name: string, text: string, reply: string | RegExp): Promise<CommandLog> {
+    const before = h.telegram.messagesTo(id).length;
+    const updateId = h.telegram.user(id, name).send(text);
+    const log = await monitor.ofUpdate(updateId);
+    await h.telegram.waitForText(id, reply);
+    expect(h.telegram.messagesTo(id).length).toBeGreaterThan(before);
+    await waitForDeliveries(h.app.models);
+    return log;
+  }
+
+  const within = (log: CommandLog, limit: number) => expect(log, log.join('\n')).toHaveLength(Math.min(log.length, limit));
+
+  it('a new person, a referred friend, /me, /link and a staff /confirm with both rewards stay within their counts', async () => {
+    monitor = monitorCommands(h.app);
+    await costOf(900, 'Chủ tiệm', '/start', /./);
+    within(await costOf(201, 'Lan', '/start', 'Salon Mai'), LIMITS.newStart);
+    await costOf(900, 'Chủ tiệm', `/staff add ${await codeOf(201)}`, 'Đã thêm Lan');
+    within(await costOf(301, 'An', '/start', 'Salon Mai'), LIMITS.newStart);
+    within(await costOf(302, 'Bình', `/start ${await codeOf(301)}`, /An/), LIMITS.referredStart);
+    within(await costOf(301, 'An', '/me', 'Mã QR thành viên'), LIMITS.firstMe);
+    within(await costOf(301, 'An', '/me', 'Mã QR thành viên'), LIMITS.me);
+    within(await costOf(301, 'An', '/link', /t\.me/), LIMITS.link);
+    monitor.takeDeliveries();
+    within(await costOf(201, 'Lan', `/confirm ${await codeOf(302)}`, 'Đã xác nhận lần ghé đầu tiên của Bình'), LIMITS.confirmWithRewards);
+    await h.telegram.waitForText(301, 'Bình vừa ghé Salon Mai lần đầu');
+    await h.telegram.waitForText(302, /Mã voucher/);
+    for (const delivery of monitor.takeDeliveries().filter((d) => d.outcome === 'sent')) within(delivery.log, LIMITS.delivery);
+  });
+});
