@@ -7,6 +7,7 @@ import { createClaims } from './claims.js';
 import { createCustomerRecords } from './customer-records.js';
 import { createFlags } from './flags.js';
 import { createOutbox } from './outbox.js';
+import { createStaleDays } from './rollups.js';
 import { createTickets } from './tickets.js';
 
 export type { Actor, Authorization, Grant } from './access.js';
@@ -28,13 +29,15 @@ export interface ServiceDeps {
 /**
  * The small shared pieces use cases are built from, each the one writer of its collection:
  * the outbox (Notification inserts), the audit log, claims, tickets (Setting), fraud flags,
- * access (role checks) and the customer records (Customer, ChannelIdentity). Each service
- * takes the pieces and models it needs, nothing else.
+ * access (role checks), the customer records (Customer, ChannelIdentity) and the marks of
+ * report days a correction changed (StaleDay, see rollups.ts). Each service takes the
+ * pieces and models it needs, nothing else.
  */
 export function createServicePieces(deps: ServiceDeps) {
   const { models, program, logger, timezone } = deps;
   const now = deps.now ?? (() => new Date());
   const audit = createAuditLog(models, now);
+  const staleDays = createStaleDays(models, timezone, now);
   return {
     program,
     logger,
@@ -46,7 +49,8 @@ export function createServicePieces(deps: ServiceDeps) {
     claims: createClaims(models, now),
     tickets: createTickets(models, now),
     flags: createFlags(models, now),
-    records: createCustomerRecords(models, now),
+    records: createCustomerRecords(models, now, staleDays),
+    staleDays,
   };
 }
 

@@ -3,6 +3,7 @@ import type { Customer, ReferralChannel, Role } from '../db/models/customer.js';
 import type { Models } from '../db/models/index.js';
 import type { Locale } from '../i18n.js';
 import { isDuplicateKey } from './duplicate-key.js';
+import type { StaleDays } from './rollups.js';
 
 export interface NewCustomer {
   code: string;
@@ -23,7 +24,7 @@ export interface NewIdentity {
  * through these named steps, so every invariant on the record (a role changes from a known
  * role, a balance only covers more ledger entries, a tier only rises) lives here.
  */
-export function createCustomerRecords(models: Pick<Models, 'Customer' | 'ChannelIdentity'>, now: () => Date) {
+export function createCustomerRecords(models: Pick<Models, 'Customer' | 'ChannelIdentity'>, now: () => Date, staleDays: StaleDays) {
   const { Customer: customers, ChannelIdentity: identities } = models;
 
   /**
@@ -106,7 +107,9 @@ export function createCustomerRecords(models: Pick<Models, 'Customer' | 'Channel
 
   /** Deletes an account left without any chat (its chat moved to another account). */
   async function remove(customerId: Types.ObjectId): Promise<void> {
-    await customers.deleteOne({ _id: customerId });
+    const removed = await customers.findOneAndDelete({ _id: customerId }).lean<Customer>();
+    // One new customer fewer on the day it joined: that day's report rollup is rebuilt.
+    await staleDays.touch(removed?.createdAt);
   }
 
   /** A chat identity writing again: when and from which chat, under which name; undefined when it is new. */

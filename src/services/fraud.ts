@@ -31,7 +31,7 @@ export type ResolveFlagResult =
 const WEEK_MS = 7 * 24 * 3600_000;
 
 /** The fraud rules on referral conversions and the owner's review queue. */
-export type FraudServiceDeps = Pick<ServicePieces, 'program' | 'now' | 'access' | 'audit' | 'outbox' | 'claims' | 'flags'> & {
+export type FraudServiceDeps = Pick<ServicePieces, 'program' | 'now' | 'access' | 'audit' | 'outbox' | 'claims' | 'flags' | 'staleDays'> & {
   models: Pick<Models, 'Customer' | 'PhoneHistory' | 'Referral' | 'PointsEntry'>;
 };
 
@@ -148,6 +148,7 @@ export function createFraudService(ctx: FraudServiceDeps, points: PointsLedger, 
     const referral = await models.Referral.findById(new Types.ObjectId(referralId)).lean<Referral>();
     if (!referral || (referral.status !== 'converted' && referral.status !== 'revoked')) return undefined;
     await referrals.revoke(referral._id);
+    await ctx.staleDays.touch(referral.convertedAt);
     const key = `referral:${referralId}`;
     const { cancelled, used } = await vouchers.cancelUnused([`${key}:friend`, `${key}:referrer`], `fraud:${referralId}`);
     // Points to take back: the referral's own, and any bonus-points reward it paid out.

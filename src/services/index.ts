@@ -11,6 +11,7 @@ import { createQrImages } from './qr-images.js';
 import { createReferralService } from './referrals.js';
 import { createReportFigures, createReportsService } from './reports.js';
 import { createRoleService } from './roles.js';
+import { createRollups } from './rollups.js';
 import { createScheduledMessages } from './scheduled-messages.js';
 import { createStatusService } from './status.js';
 import { createUpdateLedger } from './updates.js';
@@ -32,7 +33,8 @@ export function createServices(deps: ServiceDeps) {
   const vouchers = createVoucherService({ ...pieces, models }, points);
   const referrals = createReferralService({ ...pieces, models });
   // The figures without a role check go only to the daily-summary job and the owner's reports.
-  const figures = createReportFigures(deps);
+  const rollups = createRollups({ ...pieces, models });
+  const figures = createReportFigures({ ...deps, rollups });
   const reports = createReportsService(pieces, figures);
   const roles = createRoleService({ ...pieces, models }, customers);
   const fraud = createFraudService({ ...pieces, models }, points, vouchers, referrals);
@@ -54,6 +56,8 @@ export function createServices(deps: ServiceDeps) {
     updates: createUpdateLedger({ ...pieces, models }),
     limits: createLimits({ ...pieces, models }),
     qrImages: createQrImages({ models, publicUrl: deps.publicUrl }),
+    // Only building the day rollups is for the jobs; reading them goes through the reports.
+    rollups: { catchUp: rollups.catchUp },
     // Only the clean-up of tickets is for outside callers; issuing and reading stay in the services.
     tickets: { pruneExpired: pieces.tickets.pruneExpired },
   };

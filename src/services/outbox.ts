@@ -26,10 +26,26 @@ export function createOutbox(
     options: { toIdentity?: string; sendAt?: Date } = {},
   ): Promise<void> {
     const { sendAt, ...addressing } = options;
+    // Stamped by hand: Mongoose would move `updatedAt` on every repeat, and with it the day a
+    // notification that became undeliverable counts on in the reports.
+    const stamp = new Date();
     const result = await models.Notification.updateOne(
       { key },
-      { $setOnInsert: { key, type, customerId, data, ...addressing, status: 'pending', attempts: 0, nextAttemptAt: sendAt ?? now() } },
-      { upsert: true },
+      {
+        $setOnInsert: {
+          key,
+          type,
+          customerId,
+          data,
+          ...addressing,
+          status: 'pending',
+          attempts: 0,
+          nextAttemptAt: sendAt ?? now(),
+          createdAt: stamp,
+          updatedAt: stamp,
+        },
+      },
+      { upsert: true, timestamps: false },
     ).catch((error: unknown) => {
       // Two concurrent upserts of one key: the other one recorded it.
       if (isDuplicateKey(error)) return undefined;

@@ -1,9 +1,10 @@
 import { DateTime } from 'luxon';
 import type { Models } from '../db/models/index.js';
-import { eventNotificationTypes } from '../db/models/notification.js';
 import { businessDay } from '../domain/schedule.js';
 import type { Actor } from './access.js';
 import type { ServicePieces } from './context.js';
+import { addFigures, countFigures, type FigureModels, type RangeFigures } from './figures.js';
+import type { Rollups } from './rollups.js';
 
 export interface PeriodStats {
   from: Date;
@@ -25,13 +26,6 @@ export interface PeriodStats {
   openFlags: number;
 }
 
-/**
- * The program's numbers for a time range. Every figure is a range query on an indexed
- * date field (customers.createdAt, link_opens.at, referrals.joinedAt/convertedAt,
- * visits.at, vouchers.issuedAt/redeemedAt, notifications.createdAt), so the cost follows
- * the period's activity, not the size of the history. Sums are done in code over the
- * period's documents (FerretDB 1.x miscounts some $group accumulators).
- */
 /** Figures of the daily summary that are compared with yesterday and the 7-day average. */
 export const summaryFigures = [
   'newCustomers',
@@ -63,10 +57,17 @@ export type DailySummaryResult = { ok: true; summary: DailySummary } | { ok: fal
 /**
  * The figures themselves, for internal callers only: the daily-summary job (time, not a
  * person, asks) and the owner-facing reports below, after their role check. Not part of
- * the services a channel or page gets.
+ * the services a channel or page gets. Closed days come from their rollups, the rest of a
+ * range from the records (see rollups.ts); `getStatsDirect` counts all of it from the
+ * records, the slow path the rollups must equal.
  */
-export function createReportFigures(deps: { models: Models; timezone: string; now?: () => Date }) {
-  const { models, timezone } = deps;
+export function createReportFigures(deps: {
+  models: FigureModels & Pick<Models, 'FraudFlag'>;
+  timezone: string;
+  now?: () => Date;
+  rollups: Rollups;
+}) {
+  const { models, timezone, rollups } = deps;
   const now = deps.now ?? (() => new Date());
 
   /** [from, to) for today, the last 7 days or the last 30 days, in the shop's time zone. */
@@ -77,75 +78,61 @@ export function createReportFigures(deps: { models: Models; timezone: string; no
     return { from: from.toJSDate(), to: end.toJSDate() };
   }
 
-  async function getStats(from: Date, to: Date): Promise<PeriodStats> {
-    const range = { $gte: from, $lt: to };
-    const [newCustomers, linksOpened, joined, converted, rewardsIssued, rewardsRedeemed, referredVisits, tierUpgrades, undeliverable, openFlags] =
-      await Promise.all([
-        models.Customer.countDocuments({ createdAt: range }),
-        models.LinkOpen.countDocuments({ at: range }),
-        models.Referral.find({ joinedAt: range }, { via: 1, _id: 0 }).lean(),
-        models.Referral.find({ convertedAt: range, status: 'converted' }, { referrerId: 1, _id: 0 }).lean(),
-        models.Voucher.countDocuments({ issuedAt: range }),
-        models.Voucher.countDocuments({ redeemedAt: range, status: 'redeemed' }),
-        models.Visit.find({ at: range, referred: true }, { amount: 1, _id: 0 }).lean(),
-        // A tier is announced in the one message of the event that crossed it.
-        models.Notification.countDocuments({ type: { $in: [...eventNotificationTypes] }, 'data.tier': { $exists: true }, createdAt: range }),
-        models.Notification.countDocuments({ status: 'undeliverable', updatedAt: range }),
-        models.FraudFlag.countDocuments({ status: 'open' }),
-      ]);
-    const firstVisits = await models.Visit.countDocuments({ at: range, first: true });
-
-    const byChannel = { telegram: 0, zalo: 0, link: 0, qr: 0 };
-    for (const referral of joined) byChannel[referral.via] += 1;
-
-    const friendsByReferrer = new Map<string, number>();
-    for (const referral of converted) {
-      const id = String(referral.referrerId);
-      friendsByReferrer.set(id, (friendsByReferrer.get(id) ?? 0) + 1);
-    }
-    const topIds = [...friendsByReferrer.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5);
-    const people = await models.Customer.find({ _id: { $in: topIds.map(([id]) => id) } }, { name: 1, code: 1 }).lean();
+  /** The rates, the ranking and the open flags over counted figures. */
+  async function present(figures: RangeFigures, from: Date, to: Date): Promise<PeriodStats> {
+    // Most friends first; equal counts in id order, so every way of counting ranks them alike.
+    const topIds = Object.entries(figures.referrers)
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, 5);
+    const [people, openFlags] = await Promise.all([
+      topIds.length > 0 ? models.Customer.find({ _id: { $in: topIds.map(([id]) => id) } }, { name: 1, code: 1 }).lean() : [],
+      models.FraudFlag.countDocuments({ status: 'open' }),
+    ]);
     const topReferrers = topIds.map(([id, friends]) => {
       const person = people.find((p) => String(p._id) === id);
       return { name: person?.name ?? '', code: person?.code ?? '', friends };
     });
-
+    const { friendsJoined, conversions } = figures;
     return {
       from,
       to,
-      newCustomers,
-      linksOpened,
-      friendsJoined: joined.length,
-      firstVisits,
-      conversionRate: joined.length === 0 ? 0 : Math.min(1, converted.length / joined.length),
-      rewardsIssued,
-      rewardsRedeemed,
-      referredRevenue: referredVisits.reduce((sum, visit) => sum + (visit.amount ?? 0), 0),
-      byChannel,
+      newCustomers: figures.newCustomers,
+      linksOpened: figures.linksOpened,
+      friendsJoined,
+      firstVisits: figures.firstVisits,
+      conversionRate: friendsJoined === 0 ? 0 : Math.min(1, conversions / friendsJoined),
+      rewardsIssued: figures.rewardsIssued,
+      rewardsRedeemed: figures.rewardsRedeemed,
+      referredRevenue: figures.referredRevenue,
+      byChannel: { ...figures.byChannel },
       topReferrers,
-      tierUpgrades,
-      undeliverable,
+      tierUpgrades: figures.tierUpgrades,
+      undeliverable: figures.undeliverable,
       openFlags,
     };
   }
+
+  const getStats = async (from: Date, to: Date) => present(await rollups.figuresBetween(from, to), from, to);
+  const getStatsDirect = async (from: Date, to: Date) => present(await countFigures(models, from, to), from, to);
 
   /** The business day containing `at`, with yesterday's figures and the previous 7-day average. */
   async function getDailySummary(at: Date): Promise<DailySummary> {
     const day = businessDay(at, timezone);
     const yesterdayStart = businessDay(new Date(day.start.getTime() - 1), timezone).start;
     const weekStart = DateTime.fromJSDate(day.start, { zone: timezone }).minus({ days: 7 }).toJSDate();
-    const [today, yesterday, week] = await Promise.all([
+    const [today, yesterday, before] = await Promise.all([
       getStats(day.start, day.end),
-      getStats(yesterdayStart, day.start),
-      getStats(weekStart, day.start),
+      rollups.figuresBetween(yesterdayStart, day.start),
+      rollups.figuresBetween(weekStart, yesterdayStart),
     ]);
-    const pick = (stats: PeriodStats, divisor: number) =>
-      Object.fromEntries(summaryFigures.map((f) => [f, Math.round((stats[f] / divisor) * 10) / 10])) as Record<SummaryFigure, number>;
-    return { date: day.date, today, yesterday: pick(yesterday, 1), weekAverage: pick(week, 7) };
+    const pick = (figures: Pick<PeriodStats, SummaryFigure>, divisor: number) =>
+      Object.fromEntries(summaryFigures.map((f) => [f, Math.round((figures[f] / divisor) * 10) / 10])) as Record<SummaryFigure, number>;
+    return { date: day.date, today, yesterday: pick(yesterday, 1), weekAverage: pick(addFigures(yesterday, before), 7) };
   }
 
   return {
     getStats,
+    getStatsDirect,
     getDailySummary,
     getPeriodStats: (period: StatsPeriod) => {
       const { from, to } = periodRange(period);

@@ -51,7 +51,7 @@ export type ConfirmFirstVisitResult =
 export type RecordVisitResult = ConfirmFirstVisitResult;
 
 export function createVisitService(
-  ctx: Pick<ServicePieces, 'program' | 'now' | 'access' | 'audit' | 'outbox' | 'claims' | 'records'> & {
+  ctx: Pick<ServicePieces, 'program' | 'now' | 'access' | 'audit' | 'outbox' | 'claims' | 'records' | 'staleDays'> & {
     models: Pick<Models, 'Visit' | 'Referral' | 'Customer'>;
   },
   customers: CustomerService,
@@ -133,6 +133,8 @@ export function createVisitService(
     const referrer = await models.Customer.findById(referral.referrerId).lean<Customer>();
     if (!referrer) return {};
     await models.Visit.updateOne({ _id: visit._id }, { $set: { referred: true } });
+    // A confirmation retried on a later day converts and counts on the visit's own day.
+    await ctx.staleDays.touch(visit.at);
     const key = `referral:${String(referral._id)}`;
     const [friendVoucher, referrerVoucher, balance] = await Promise.all([
       vouchers.issue(friend._id, program.rewards.friend, 'referral_friend', `${key}:friend`),

@@ -5,6 +5,7 @@ import type { Models } from '../db/models/index.js';
 import type { I18n } from '../i18n.js';
 import { defineMaintenanceJobs } from '../jobs/maintenance.js';
 import { defineNotificationJobs, startSendingHeartbeat } from '../jobs/notifications.js';
+import { defineRollupJobs } from '../jobs/rollups.js';
 import { defineScheduledMessageJobs } from '../jobs/scheduled-messages.js';
 import type { Logger } from '../logger.js';
 import type { Program } from '../program/schema.js';
@@ -23,7 +24,7 @@ export interface JobsStep {
   stop: Stop;
 }
 
-/** Agenda's jobs (maintenance, scheduled messages, notifications) and the notifier they drive. */
+/** Agenda's jobs (maintenance, scheduled messages, report rollups, notifications) and the notifier they drive. */
 export async function createJobs(deps: {
   agenda: Agenda;
   models: Models;
@@ -41,6 +42,7 @@ export async function createJobs(deps: {
   const { agenda, models, program, i18n, logger } = deps;
   await defineMaintenanceJobs(agenda, deps.services);
   await defineScheduledMessageJobs(agenda, deps.services, program, deps.timezone);
+  await defineRollupJobs(agenda, deps.services, deps.timezone);
   const delivery = createNotificationDelivery({
     models,
     logger,

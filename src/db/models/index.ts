@@ -4,6 +4,7 @@ import { createAuditLogModel } from './audit-log.js';
 import { createChannelIdentityModel } from './channel-identity.js';
 import { createClaimModel } from './claim.js';
 import { createCustomerModel } from './customer.js';
+import { createDayRollupModel } from './day-rollup.js';
 import { createFraudFlagModel } from './fraud-flag.js';
 import { createLinkOpenModel } from './link-open.js';
 import { createLinkRequestModel } from './link-request.js';
@@ -19,6 +20,7 @@ import { createRateSlotModel } from './rate-slot.js';
 import { createReferralModel } from './referral.js';
 import { createSendingProcessModel } from './sending-process.js';
 import { createSettingModel } from './setting.js';
+import { createStaleDayModel } from './stale-day.js';
 import { createVisitModel } from './visit.js';
 import { createVoucherModel } from './voucher.js';
 
@@ -30,6 +32,7 @@ export function createModels(connection: Connection) {
     ChannelIdentity: createChannelIdentityModel(connection),
     Claim: createClaimModel(connection),
     Customer: createCustomerModel(connection),
+    DayRollup: createDayRollupModel(connection),
     FraudFlag: createFraudFlagModel(connection),
     LinkOpen: createLinkOpenModel(connection),
     LinkRequest: createLinkRequestModel(connection),
@@ -45,6 +48,7 @@ export function createModels(connection: Connection) {
     Referral: createReferralModel(connection),
     SendingProcess: createSendingProcessModel(connection),
     Setting: createSettingModel(connection),
+    StaleDay: createStaleDayModel(connection),
     Visit: createVisitModel(connection),
     Voucher: createVoucherModel(connection),
   };

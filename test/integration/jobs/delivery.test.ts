@@ -11,7 +11,7 @@ import { createLogger } from '../../../src/logger.js';
 import { projectRoot } from '../../../src/paths.js';
 import { createNotificationDelivery } from '../../../src/services/notification-delivery.js';
 import type { SendResult } from '../../../src/services/ports.js';
-import { createReportFigures } from '../../../src/services/reports.js';
+import { countFigures } from '../../../src/services/figures.js';
 import { createOutboxSender } from '../../support/outbox-sender.js';
 import { useServices } from '../../support/services.js';
 
@@ -100,10 +100,7 @@ describe('notification delivery', () => {
     expect(await h.db.models.Notification.findOne({ customerId: blocked._id }).lean()).toMatchObject({ status: 'undeliverable', attempts: 1 });
     expect(await h.db.models.Notification.findOne({ customerId: flaky._id }).lean()).toMatchObject({ status: 'undeliverable', attempts: 3 });
     expect(await outbox().countDocuments({ chatId: { $in: ['6202', '6203'] } })).toBe(0);
-    const stats = await createReportFigures({ models: h.db.models, timezone: 'Asia/Ho_Chi_Minh' }).getStats(
-      new Date(Date.now() - 60_000),
-      new Date(Date.now() + 60_000),
-    );
+    const stats = await countFigures(h.db.models, new Date(Date.now() - 60_000), new Date(Date.now() + 60_000));
     expect(stats.undeliverable).toBeGreaterThanOrEqual(2);
   });
 

@@ -1,0 +1,182 @@
+import { DateTime } from 'luxon';
+import type { DayRollup } from '../db/models/day-rollup.js';
+import type { Models } from '../db/models/index.js';
+import { businessDay } from '../domain/schedule.js';
+import type { ServicePieces } from './context.js';
+import { isDuplicateKey } from './duplicate-key.js';
+import { addFigures, countFigures, emptyFigures, type FigureModels, type RangeFigures } from './figures.js';
+
+/**
+ * How long after a business day ends its rollup may be built. Records are stamped with the
+ * time they are written, so by then nothing new lands on the day unless a correction does
+ * (and marks it); it also covers clocks of several processes that differ a little.
+ */
+export const ROLLUP_GRACE_MS = 10 * 60_000;
+/** The days the start-up and nightly catch-up keep built: the 30-day report and the summary's week. */
+export const ROLLUP_DAYS = 35;
+/** Raised when RangeFigures changes shape, so every stored day is built again. */
+const ROLLUP_VERSION = 1;
+/** A rebuild holding its claim longer than this died; another may take over. */
+const BUILD_LEASE_MS = 2 * 60_000;
+/** Days built at once when a report finds several missing. */
+const BUILDS_AT_ONCE = 4;
+
+interface Day {
+  start: Date;
+  end: Date;
+  date: string;
+}
+
+const dayOf = (at: Date, timezone: string): Day => businessDay(at, timezone);
+
+/**
+ * Where corrections say a closed day's figures changed. A change to a day not closed yet
+ * needs no mark: its rollup is built later and reads it.
+ */
+export function createStaleDays(models: Pick<Models, 'StaleDay'>, timezone: string, now: () => Date) {
+  /** The figures of the business day containing `at` changed (after the fact). */
+  async function touch(at: Date | null | undefined): Promise<void> {
+    if (!at) return;
+    const day = dayOf(at, timezone);
+    if (day.end.getTime() + ROLLUP_GRACE_MS > now().getTime()) return;
+    await models.StaleDay.create({ start: day.start, at: now() });
+  }
+  return { touch };
+}
+
+export type StaleDays = ReturnType<typeof createStaleDays>;
+
+export type RollupDeps = Pick<ServicePieces, 'timezone' | 'now' | 'claims' | 'logger'> & {
+  models: FigureModels & Pick<Models, 'DayRollup' | 'StaleDay'>;
+};
+
+/**
+ * Daily rollups of the report figures: one document per closed business day, computed from
+ * that day's records and written whole (never incremented by many writers, which FerretDB
+ * does not make atomic). A report over N days reads N small documents plus today's records.
+ * This service is the one writer of day_rollups and stale_days (corrections go through
+ * StaleDays.touch); a day marked stale, or missing, is rebuilt by the next report or job.
+ */
+export function createRollups(ctx: RollupDeps) {
+  const { models, timezone, now, claims, logger } = ctx;
+
+  const isClosed = (day: Day) => day.end.getTime() + ROLLUP_GRACE_MS <= now().getTime();
+
+  /** The whole business days inside [from, to) whose rollup can be built, in order. */
+  function closedDaysWithin(from: Date, to: Date): Day[] {
+    const days: Day[] = [];
+    let day = dayOf(from, timezone);
+    if (day.start < from) day = dayOf(day.end, timezone);
+    while (day.end <= to && isClosed(day)) {
+      days.push(day);
+      day = dayOf(day.end, timezone);
+    }
+    return days;
+  }
+
+  /**
+   * Computes and stores one day, under a claim so that two builders never overwrite each
+   * other's newer result with an older one. The stale marks read before counting are removed
+   * after the write; one made meanwhile stays, and the day is built again. When another
+   * process is building the day, its figures are counted here without storing them.
+   */
+  async function build(day: Day): Promise<RangeFigures> {
+    const key = `rollup:${day.start.toISOString()}`;
+    if (!(await claims.take(key, 'rollup'))) {
+      const holder = await claims.holder(key);
+      if (!holder || now().getTime() - holder.at.getTime() < BUILD_LEASE_MS) return countFigures(models, day.start, day.end);
+      await claims.release(key, holder.at);
+      if (!(await claims.take(key, 'rollup'))) return countFigures(models, day.start, day.end);
+    }
+    try {
+      const marks = await models.StaleDay.find({ start: { $gte: day.start, $lt: day.end } }, { _id: 1 }).lean();
+      const figures = await countFigures(models, day.start, day.end);
+      const rollup = { start: day.start, end: day.end, date: day.date, version: ROLLUP_VERSION, figures, builtAt: now() };
+      await models.DayRollup.replaceOne({ start: day.start }, rollup, { upsert: true }).catch((error: unknown) => {
+        if (!isDuplicateKey(error)) throw error;
+      });
+      if (marks.length > 0) await models.StaleDay.deleteMany({ _id: { $in: marks.map((mark) => mark._id) } });
+      return figures;
+    } finally {
+      await claims.release(key);
+    }
+  }
+
+  /** Each day's figures, from its rollup when it is built and not stale, else built now. */
+  async function figuresOfDays(days: Day[]): Promise<RangeFigures[]> {
+    const first = days[0];
+    const last = days[days.length - 1];
+    if (!first || !last) return [];
+    const span = { $gte: first.start, $lt: last.end };
+    const [rollups, marks] = await Promise.all([
+      models.DayRollup.find({ start: span }, { start: 1, end: 1, version: 1, figures: 1 }).lean<DayRollup[]>(),
+      models.StaleDay.find({ start: span }, { start: 1 }).lean(),
+    ]);
+    const stored = new Map(rollups.map((rollup) => [rollup.start.getTime(), rollup]));
+    const stale = new Set(marks.map((mark) => dayOf(mark.start, timezone).start.getTime()));
+    const usable = (day: Day) => {
+      const rollup = stored.get(day.start.getTime());
+      const fits = rollup && rollup.version === ROLLUP_VERSION && rollup.end.getTime() === day.end.getTime();
+      return fits && !stale.has(day.start.getTime()) ? (rollup.figures as RangeFigures) : undefined;
+    };
+    const result = days.map(usable);
+    const missing = days.flatMap((day, i) => (result[i] ? [] : [i]));
+    for (let at = 0; at < missing.length; at += BUILDS_AT_ONCE) {
+      const batch = missing.slice(at, at + BUILDS_AT_ONCE);
+      const built = await Promise.all(batch.map((i) => build(days[i]!)));
+      batch.forEach((i, j) => (result[i] = built[j]));
+    }
+    return result.map((figures) => figures ?? emptyFigures());
+  }
+
+  /**
+   * The figures of [from, to): closed whole days from their rollups, the rest (today so far,
+   * or the ragged ends of a range that does not start or end on a day boundary) from the
+   * records. Equal to counting the whole range from the records.
+   */
+  async function figuresBetween(from: Date, to: Date): Promise<RangeFigures> {
+    const days = closedDaysWithin(from, to);
+    const first = days[0];
+    const last = days[days.length - 1];
+    if (!first || !last) return countFigures(models, from, to);
+    const parts = await Promise.all([
+      first.start > from ? countFigures(models, from, first.start) : emptyFigures(),
+      figuresOfDays(days),
+      last.end < to ? countFigures(models, last.end, to) : emptyFigures(),
+    ]);
+    return parts.flat().reduce(addFigures, emptyFigures());
+  }
+
+  /**
+   * Builds every closed day of the last `days` that is missing or stale, and every stale day
+   * further back (run at start-up and after each day closes). Returns how many it built.
+   */
+  async function catchUp(days = ROLLUP_DAYS): Promise<number> {
+    const today = dayOf(now(), timezone);
+    const from = DateTime.fromJSDate(today.start, { zone: timezone }).minus({ days }).toJSDate();
+    const span = { $gte: from, $lt: today.end };
+    const [built, marks, firstCustomer] = await Promise.all([
+      models.DayRollup.find({ start: span, version: ROLLUP_VERSION }, { start: 1 }).lean(),
+      models.StaleDay.find({}, { start: 1 }).lean(),
+      models.Customer.findOne({}, { createdAt: 1 }).sort({ createdAt: 1 }).lean(),
+    ]);
+    // Days before the shop's first customer are left to the reports (a new shop builds none).
+    const recent = firstCustomer
+      ? closedDaysWithin(from < firstCustomer.createdAt ? dayOf(firstCustomer.createdAt, timezone).start : from, today.end)
+      : [];
+    const have = new Set(built.map((rollup) => rollup.start.getTime()));
+    const due = new Map<number, Day>();
+    for (const day of recent) if (!have.has(day.start.getTime())) due.set(day.start.getTime(), day);
+    for (const mark of marks) {
+      const day = dayOf(mark.start, timezone);
+      if (isClosed(day)) due.set(day.start.getTime(), day);
+    }
+    for (const day of due.values()) await build(day);
+    if (due.size > 0) logger.info({ days: due.size }, 'report rollups built');
+    return due.size;
+  }
+
+  return { figuresBetween, catchUp };
+}
+
+export type Rollups = ReturnType<typeof createRollups>;
