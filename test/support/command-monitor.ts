@@ -38,7 +38,9 @@ export function monitorCommands(app: RunningApp) {
   const { delivery } = app;
   const deliver = delivery.deliver.bind(delivery);
   delivery.deliver = (id, ...rest) => {
-    const entry: { id: string; log: CommandLog; outcome?: string } = { id: String(id), log: [] };
+    // The sweep hands over the loaded notification; others pass its id.
+    const key = typeof id === 'string' ? id : 'key' in id ? String(id._id) : id.toHexString();
+    const entry: { id: string; log: CommandLog; outcome?: string } = { id: key, log: [] };
     deliveries.push(entry);
     return work.run(entry.log, async () => (entry.outcome = await deliver(id, ...rest)));
   };
