@@ -152,5 +152,6 @@ describe.skipIf(!canRun)('the embedded database without MONGODB_URI', () => {
     expect(output).toMatch(/"level":40.*FerretDB on SQLite is slow: every filter on a field other than _id scans/);
     expect(output).not.toContain('Database: FerretDB on PostgreSQL');
     expect(readdirSync(path.join(dataDir, 'ferretdb')).some((f) => f.endsWith('.sqlite'))).toBe(true);
-  });
+    // Starts the real process and waits up to a minute for its banner (slow when the suite runs beside it).
+  }, 90_000);
 });
