@@ -103,9 +103,11 @@ export function spawnLogged(binary: string, args: string[], dir: string, name: s
   // A process group of its own: Ctrl-C in the terminal reaches the app only, which then stops
   // the servers in order (FerretDB before PostgreSQL) once its own work has drained.
   const child = spawn(binary, args, { ...options, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
-  child.once('exit', () => log.end());
+  // Two sources share one file: neither may end it, and 'exit' can come before the last output
+  // is read, so the file is closed only once both pipes have closed.
+  child.stdout?.pipe(log, { end: false });
+  child.stderr?.pipe(log, { end: false });
+  child.once('close', () => log.end());
   return child;
 }
 
