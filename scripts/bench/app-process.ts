@@ -51,6 +51,9 @@ export async function startBenchApp(options: BenchAppOptions): Promise<BenchApp>
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // Nor the app: a crashed benchmark stops it with itself.
+  const killApp = () => child.kill('SIGTERM');
+  process.once('exit', killApp);
   const listenUrl = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 120_000;
   for (;;) {
@@ -71,6 +74,7 @@ export async function startBenchApp(options: BenchAppOptions): Promise<BenchApp>
       return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
     },
     async stop() {
+      process.off('exit', killApp);
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
       log.end();

@@ -56,16 +56,22 @@ export async function startBenchServer(): Promise<BenchServer> {
     },
   );
   const [pid, uri] = stdout.trim().split('\n').at(-1)!.split(' ');
+  // A crash of the benchmark must not leave the server running (the next run could not reset its database).
+  const killServer = () => {
+    try {
+      process.kill(Number(pid), 'SIGTERM');
+    } catch {
+      // Already gone.
+    }
+  };
+  process.once('exit', killServer);
   const described = /FerretDB (?:version: )?(\S+) on PostgreSQL (\S+)/.exec(stderr);
   return {
     uri: uri!,
     kind: described ? `FerretDB ${described[1]} on PostgreSQL ${described[2]}` : 'FerretDB on PostgreSQL',
     stop() {
-      try {
-        process.kill(Number(pid), 'SIGTERM');
-      } catch {
-        // Already gone.
-      }
+      process.off('exit', killServer);
+      killServer();
       spawnSync('bash', ['-c', `while kill -0 ${Number(pid)} 2>/dev/null; do sleep 0.1; done`], { timeout: 10_000 });
       rmSync(dir, { recursive: true, force: true });
       return Promise.resolve();

@@ -3,12 +3,22 @@ import { round, sleep, waitUntil } from './chat.js';
 import type { HistorySize } from './history.js';
 import type { Figure } from './report.js';
 
+const STATS_TARGET = '≤ 100 ms at 100,000 customers and 1,000,000 events';
+const statsLabel = (history: HistorySize) =>
+  `\`/stats 30d\` at ${history.customers.toLocaleString('en')} customers and ${history.events.toLocaleString('en')} events, asked in the chat`;
+
 /**
  * The owner asks `/stats 30d` in the chat `times` times, one at a time, over the seeded
  * history; each is timed from the message to the reply. Spaced past Telegram's one message a
  * second per chat and the bot's own flood limit (five a person per three seconds).
  */
-export async function statsThirtyDays(telegram: TelegramEmulator, ownerId: number, history: HistorySize, times = 5): Promise<Figure> {
+export async function statsThirtyDays(
+  telegram: TelegramEmulator,
+  ownerId: number,
+  history: HistorySize,
+  timeoutSeconds: number,
+  times = 5,
+): Promise<Figure> {
   telegram.enforceLimits(undefined);
   const owner = telegram.user(ownerId, 'Chủ tiệm');
   const durations: number[] = [];
@@ -16,7 +26,16 @@ export async function statsThirtyDays(telegram: TelegramEmulator, ownerId: numbe
     const before = telegram.messagesTo(ownerId).length;
     const started = Date.now();
     owner.send('/stats 30d');
-    if (!(await waitUntil(() => telegram.messagesTo(ownerId).length > before, 300_000))) throw new Error('/stats 30d got no reply in 300 s');
+    if (!(await waitUntil(() => telegram.messagesTo(ownerId).length > before, timeoutSeconds * 1000))) {
+      return {
+        id: 'stats-30d',
+        label: statsLabel(history),
+        measured: `no reply within ${timeoutSeconds} s (${durations.length} earlier asks answered)`,
+        target: STATS_TARGET,
+        met: false,
+        detail: { customers: history.customers, events: history.events, timedOutAfterS: timeoutSeconds, answered: durations.length },
+      };
+    }
     durations.push(telegram.messagesTo(ownerId)[before]!.at - started);
     await sleep(Math.max(0, 700 - (Date.now() - started)));
   }
@@ -24,9 +43,9 @@ export async function statsThirtyDays(telegram: TelegramEmulator, ownerId: numbe
   const median = sorted[Math.floor(sorted.length / 2)]!;
   return {
     id: 'stats-30d',
-    label: `\`/stats 30d\` at ${history.customers.toLocaleString('en')} customers and ${history.events.toLocaleString('en')} events, asked in the chat`,
+    label: statsLabel(history),
     measured: `median ${median} ms (first ${durations[0]} ms, max ${sorted.at(-1)} ms, ${times} asks)`,
-    target: '≤ 100 ms at 100,000 customers and 1,000,000 events',
+    target: STATS_TARGET,
     met: history.customers >= 100_000 && history.events >= 1_000_000 ? median <= 100 : undefined,
     detail: { customers: history.customers, events: history.events, medianMs: median, firstMs: durations[0]!, maxMs: sorted.at(-1)!, asks: times },
   };
