@@ -31,6 +31,7 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '50' },
     'soak-seconds': { type: 'string', default: '60' },
     'stats-timeout-seconds': { type: 'string', default: '60' },
+    'send-timeout-seconds': { type: 'string', default: '120' },
     mode: { type: 'string', default: 'webhook' },
     readme: { type: 'boolean', default: true },
   },
@@ -138,10 +139,21 @@ try {
   memory.afterBurst = running.rss();
   figures.push(
     await step('confirm', `${pairs} first visits confirmed`, () =>
-      confirmBurst(telegram, db.models, { pairs, staff, referrerFirstId: ids.people, friendFirstId: ids.friends, staffFirstId: ids.staff }),
+      confirmBurst(telegram, db.models, {
+        pairs,
+        staff,
+        referrerFirstId: ids.people,
+        friendFirstId: ids.friends,
+        staffFirstId: ids.staff,
+        timeoutSeconds: Number(args['send-timeout-seconds']),
+      }),
     ),
   );
-  figures.push(await step('owed', `${owed} owed notifications`, () => owedNotifications(telegram, db.models, owed, ids.owed)));
+  figures.push(
+    await step('owed', `${owed} owed notifications`, () =>
+      owedNotifications(telegram, db.models, owed, ids.owed, Number(args['send-timeout-seconds'])),
+    ),
+  );
   const landingCode = await codeOf(db.models, ids.people + people - 1);
   const landingStarted = new Date();
   const measuredLanding = await step('landing', 'landing page and bare route', () => landingPage(running.listenUrl, landingCode, landing));

@@ -71,7 +71,10 @@ export async function soak(
   for (let tick = 1; tick <= options.seconds; tick++) {
     const id = options.people[tick % options.people.length]!;
     telegram.user(id, `Khách ${id}`).send('/me');
-    await fetch(options.landingUrl, { headers: { 'x-forwarded-for': `127.200.${(tick >> 8) & 255}.${tick & 255}` } })
+    await fetch(options.landingUrl, {
+      headers: { 'x-forwarded-for': `127.200.${(tick >> 8) & 255}.${tick & 255}` },
+      signal: AbortSignal.timeout(2000),
+    })
       .then((r) => r.arrayBuffer())
       .catch(() => undefined);
     await sleep(Math.max(0, started + tick * 1000 - Date.now()));
