@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { TelegramRateWindow, type TelegramLimits } from './telegram-limits.js';
 
 /** A message the bot sent, as the emulator recorded it. */
 export interface SentMessage {
@@ -45,6 +46,13 @@ export class TelegramEmulator {
   /** Every webhook delivery attempt and its HTTP status (0: no answer). */
   readonly deliveries: Array<{ updateId: number; status: number }> = [];
   apiRoot = '';
+  /** Sends refused with 429 because they were beyond `limits`. */
+  refusedForLimits = 0;
+  private window?: TelegramRateWindow;
+  /** Like Telegram's setWebhook max_connections: at most this many webhook deliveries at once (unlimited when unset). */
+  webhookMaxConnections?: number;
+  private webhookInFlight = 0;
+  private webhookQueue: Array<() => void> = [];
   /** Command menus as setMyCommands left them, by scope ("default" or "chat:<id>") and language ("" for all). */
   private menus = new Map<string, Array<{ command: string; description: string }>>();
 
@@ -61,6 +69,11 @@ export class TelegramEmulator {
     const scope = params.scope as { type?: string; chat_id?: number | string } | undefined;
     const where = scope?.type === 'chat' ? `chat:${String(scope.chat_id)}` : 'default';
     return `${where}|${typeof params.language_code === 'string' ? params.language_code : ''}`;
+  }
+
+  /** Enforces Telegram's sending limits from now on (the benchmark), or stops enforcing them (undefined). */
+  enforceLimits(limits: TelegramLimits | undefined): void {
+    this.window = limits ? new TelegramRateWindow(limits) : undefined;
   }
 
   async start(): Promise<this> {
@@ -127,7 +140,7 @@ export class TelegramEmulator {
     // Like Telegram, ids only grow: later updates must stay above a redelivered one's id.
     this.nextUpdateId = Math.max(this.nextUpdateId, updateId + 1);
     if (this.webhook) {
-      void (this.redeliverFailed ? this.deliverUntilAccepted(full) : this.deliverToWebhook(full));
+      void this.withWebhookConnection(() => (this.redeliverFailed ? this.deliverUntilAccepted(full) : this.deliverToWebhook(full)));
       return updateId;
     }
     this.updates.push(full);
@@ -145,6 +158,19 @@ export class TelegramEmulator {
       body: JSON.stringify(update),
     });
     return response.status;
+  }
+
+  private async withWebhookConnection(deliver: () => Promise<unknown>): Promise<void> {
+    while (this.webhookMaxConnections && this.webhookInFlight >= this.webhookMaxConnections) {
+      await new Promise<void>((resolve) => this.webhookQueue.push(resolve));
+    }
+    this.webhookInFlight += 1;
+    try {
+      await deliver();
+    } finally {
+      this.webhookInFlight -= 1;
+      this.webhookQueue.shift()?.();
+    }
   }
 
   private async deliverUntilAccepted(update: { update_id: number }): Promise<void> {
@@ -205,7 +231,7 @@ export class TelegramEmulator {
 
   private flushPoll(): void {
     if (!this.poll) return;
-    const ready = this.updates.filter((u) => u.update_id >= this.poll!.offset);
+    const ready = this.updates.filter((u) => u.update_id >= this.poll!.offset).slice(0, 100);
     if (ready.length === 0) return;
     clearTimeout(this.poll.timer);
     const { resolve } = this.poll;
@@ -271,8 +297,10 @@ export class TelegramEmulator {
 
   private getUpdates(params: Record<string, unknown>): Promise<unknown[]> {
     const offset = Number(params.offset ?? 0);
+    // Like Telegram: at most `limit` updates (default 100) per call.
+    const limit = Math.min(Math.max(Number(params.limit ?? 100), 1), 100);
     this.updates = this.updates.filter((u) => u.update_id >= offset);
-    if (this.updates.length > 0 || Number(params.timeout ?? 0) === 0) return Promise.resolve(this.updates);
+    if (this.updates.length > 0 || Number(params.timeout ?? 0) === 0) return Promise.resolve(this.updates.slice(0, limit));
     if (this.poll) {
       clearTimeout(this.poll.timer);
       this.poll.resolve([]);
@@ -295,6 +323,11 @@ export class TelegramEmulator {
     const failure = this.failures.get(chatId)?.shift();
     if (failure) {
       return { ok: false, ...failure, ...(failure.retry_after ? { parameters: { retry_after: failure.retry_after } } : {}) };
+    }
+    const retryAfter = this.window?.take(chatId, Date.now());
+    if (retryAfter !== undefined) {
+      this.refusedForLimits += 1;
+      return { ok: false, error_code: 429, description: `Too Many Requests: retry after ${retryAfter}`, parameters: { retry_after: retryAfter } };
     }
     const markup = params.reply_markup as { inline_keyboard?: SentMessage['buttons'][]; keyboard?: SentMessage['buttons'][] } | undefined;
     const message: SentMessage = {
