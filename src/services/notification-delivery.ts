@@ -101,9 +101,11 @@ export function createNotificationDelivery(deps: DeliveryDeps) {
     customerId: Types.ObjectId,
     toIdentity?: string,
   ): Promise<{ customer: Customer; channel: ChannelName; chatId: string } | undefined> {
-    const customer = await models.Customer.findById(customerId).lean<Customer>();
+    const [customer, identities] = await Promise.all([
+      models.Customer.findById(customerId).lean<Customer>(),
+      models.ChannelIdentity.find({ customerId }).sort({ lastSeenAt: -1 }).lean(),
+    ]);
     if (!customer) return undefined;
-    const identities = await models.ChannelIdentity.find({ customerId }).sort({ lastSeenAt: -1 }).lean();
     const preferred =
       identities.find((i) => i.identity === toIdentity) ?? identities.find((i) => i.identity === customer.lastIdentity) ?? identities[0];
     return preferred ? { customer, channel: preferred.channel, chatId: preferred.chatId } : undefined;
@@ -157,8 +159,9 @@ export function createNotificationDelivery(deps: DeliveryDeps) {
   }
 
   /** One delivery attempt of one notification, if it is due and nobody else holds it. */
-  async function deliver(notificationId: Types.ObjectId | string): Promise<DeliveryOutcome> {
-    const notification = await models.Notification.findById(notificationId).lean<Notification>();
+  async function deliver(which: Types.ObjectId | string | Notification): Promise<DeliveryOutcome> {
+    // The sweep hands over what it loaded; a stale copy is harmless, the attempt's claim decides.
+    const notification = typeof which === 'object' && 'key' in which ? which : await models.Notification.findById(which).lean<Notification>();
     if (!notification || notification.status !== 'pending' || notification.nextAttemptAt > now()) return 'skipped';
     if (!(await claimAttempt(notification))) return 'skipped';
     const attempts = notification.attempts + 1;
@@ -185,9 +188,14 @@ export function createNotificationDelivery(deps: DeliveryDeps) {
     // still pending, and the claim of this attempt goes stale after the lease.
     const chatTurn = await shared.chatSlot(recipient.channel, recipient.chatId, limits[recipient.channel].perChatIntervalMs);
     await markSending();
-    const slot = pacers.get(recipient.channel)?.reserve(recipient.chatId, Math.max(chatTurn, now().getTime())) ?? chatTurn;
+    const pacer = pacers.get(recipient.channel);
+    const slot = pacer?.reserve(recipient.chatId, Math.max(chatTurn, now().getTime())) ?? chatTurn;
     const wait = slot - now().getTime();
     if (wait > 0) await sleep(wait);
+    // The platform counts real time, so the last check uses the real clock and real timers.
+    for (let late = pacer?.admit(Date.now()) ?? 0; late > 0; late = pacer?.admit(Date.now()) ?? 0) {
+      await new Promise((resolve) => setTimeout(resolve, late));
+    }
     let result: SendResult;
     try {
       result = await sender.send(recipient.chatId, { text });
@@ -203,17 +211,18 @@ export function createNotificationDelivery(deps: DeliveryDeps) {
    * Marks crashed sends uncertain and delivers every due notification (oldest first, up
    * to `limit`, `concurrency` at a time). Returns how many were sent.
    */
-  async function sweep(limit = 1000, concurrency = 30): Promise<number> {
+  async function sweep(limit = 1000, concurrency = 60): Promise<number> {
     await models.Notification.updateMany(
       { status: 'sending', leaseUntil: { $lt: now() } },
       { $set: { status: 'uncertain', lastError: 'worker stopped between sending and recording' } },
     );
-    const due = await models.Notification.find({ status: 'pending', nextAttemptAt: { $lte: now() } }, { _id: 1 })
+    const due = await models.Notification.find({ status: 'pending', nextAttemptAt: { $lte: now() } })
       .sort({ nextAttemptAt: 1 })
       .limit(limit)
-      .lean();
+      .lean<Notification[]>();
     // Several sends in flight, each waiting for its own paced slot, so one busy chat does
-    // not hold up the others.
+    // not hold up the others; enough of them that the database's round trips per send
+    // (claim, recipient, chat turn, marks) do not keep the bot below its rate.
     let sent = 0;
     let next = 0;
     const worker = async () => {
@@ -221,7 +230,7 @@ export function createNotificationDelivery(deps: DeliveryDeps) {
         const item = due[next++];
         if (!item) continue;
         try {
-          if ((await deliver(item._id)) === 'sent') sent += 1;
+          if ((await deliver(item)) === 'sent') sent += 1;
         } catch (error) {
           // One notification's trouble must not stop the others; it is retried by a later sweep.
           logger.error({ err: error, notificationId: String(item._id) }, 'delivery failed');

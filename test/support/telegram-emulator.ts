@@ -34,6 +34,13 @@ export class TelegramEmulator {
   private poll?: PendingPoll;
   private failures = new Map<number, Array<{ error_code: number; description: string; retry_after?: number }>>();
   private blocked = new Set<number>();
+  /**
+   * Telegram's limits, when set: more than `perSecond` messages in any second from the bot,
+   * or more than `perChatPerSecond` to one chat, are refused with 429 and retry_after.
+   */
+  enforceLimits?: { perSecond: number; perChatPerSecond: number };
+  /** Sends refused by enforceLimits. */
+  readonly refused: Array<{ chatId: number; at: number }> = [];
   webhook?: { url: string; secret?: string };
   /** Where webhook deliveries really go (the registered public URL is not reachable in tests). */
   webhookTarget?: string;
@@ -289,10 +296,25 @@ export class TelegramEmulator {
     });
   }
 
+  private overLimit(chatId: number): { error_code: number; description: string; retry_after: number } | undefined {
+    if (!this.enforceLimits) return undefined;
+    const now = Date.now();
+    const lastSecond: SentMessage[] = [];
+    for (let i = this.sent.length - 1; i >= 0 && this.sent[i]!.at > now - 1000; i--) lastSecond.push(this.sent[i]!);
+    if (
+      lastSecond.length < this.enforceLimits.perSecond &&
+      lastSecond.filter((m) => m.chatId === chatId).length < this.enforceLimits.perChatPerSecond
+    ) {
+      return undefined;
+    }
+    this.refused.push({ chatId, at: now });
+    return { error_code: 429, description: 'Too Many Requests: retry after 1', retry_after: 1 };
+  }
+
   private recordSend(method: string, params: Record<string, unknown>): Record<string, unknown> {
     const chatId = Number(params.chat_id);
     if (this.blocked.has(chatId)) return { ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' };
-    const failure = this.failures.get(chatId)?.shift();
+    const failure = this.failures.get(chatId)?.shift() ?? this.overLimit(chatId);
     if (failure) {
       return { ok: false, ...failure, ...(failure.retry_after ? { parameters: { retry_after: failure.retry_after } } : {}) };
     }

@@ -55,6 +55,24 @@ describe('send pacing', () => {
     expect(Array.from({ length: 30 }, (_, i) => pacer.reserve(`other-${i}`, 5000)).filter((s) => s < 6000)).toHaveLength(30);
   });
 
+  it('never lets more than 30 sends go in any second, even when reserved sends wake late and bunch up', () => {
+    const pacer = new SendPacer(telegramLimits);
+    const went: number[] = [];
+    // 200 sends all wake at once, 5 s late; each asks again when told to wait.
+    const waiting = Array.from({ length: 200 }, () => 5000);
+    while (waiting.length > 0) {
+      waiting.sort((a, b) => a - b);
+      const at = waiting.shift()!;
+      const wait = pacer.admit(at);
+      if (wait === 0) went.push(at);
+      else waiting.push(at + wait);
+    }
+    expect(went).toHaveLength(200);
+    for (let i = 30; i < went.length; i++) expect(went[i]! - went[i - 30]!).toBeGreaterThanOrEqual(1000);
+    // Still close to the limit: 200 sends in under 7 windows.
+    expect(went.at(-1)! - went[0]!).toBeLessThan(7 * 1020);
+  });
+
   it('backs off exponentially, at least as long as the platform asks', () => {
     expect([1, 2, 3, 4].map((attempt) => retryDelayMs(attempt))).toEqual([5_000, 10_000, 20_000, 40_000]);
     expect(retryDelayMs(1, 60_000)).toBe(60_000);
