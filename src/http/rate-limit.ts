@@ -8,33 +8,40 @@ import type { Services } from '../services/index.js';
  */
 export const PUBLIC_PAGE_RATE_LIMIT = { requests: 60, windowSeconds: 60 } as const;
 
-/** How long the shared count may take before a request goes through unlimited. */
-const STORE_TIMEOUT_MS = 1000;
-
 export interface RateLimitDeps {
-  services: Pick<Services, 'limits' | 'referrals'>;
+  services: Pick<Services, 'referrals'>;
   /** The 429 page's HTML for a wait of `seconds`. */
   renderLimited(seconds: number): string;
 }
 
 /**
- * Limits requests per client address with the same shared limits as the chats' flood limit
- * (services.limits: claims in the database, so every process behind one address shares the
- * count). The key is a salted hash of the address; nothing stores a raw address. If the
- * count cannot be had in time, the request goes through: an outage of the limiter must not
- * close the shop's pages.
+ * Limits requests per client address, counted in this process's memory in fixed windows:
+ * the pages are the hot path (a shared post of a link), so a request costs no database
+ * command. Behind a load balancer each process counts its own share, so one client gets at
+ * most the limit per process. The key is a salted hash of the address; nothing stores a raw
+ * address.
  */
 export function createRateLimit(deps: RateLimitDeps): RequestHandler {
-  const limit = { messages: PUBLIC_PAGE_RATE_LIMIT.requests, seconds: PUBLIC_PAGE_RATE_LIMIT.windowSeconds };
+  const windowMs = PUBLIC_PAGE_RATE_LIMIT.windowSeconds * 1000;
+  const windows = new Map<string, { start: number; count: number }>();
+  let lastSweep = 0;
   return async (req, res, next) => {
-    const verdict = await Promise.race([
-      deps.services.referrals
-        .hashVisitor(`ip:${req.ip ?? ''}`)
-        .then((client) => deps.services.limits.flood(`web:${client}`, new Date(), limit))
-        .catch(() => 'ok' as const),
-      new Promise<'ok'>((resolve) => setTimeout(() => resolve('ok'), STORE_TIMEOUT_MS).unref()),
-    ]);
-    if (verdict === 'ok') {
+    const now = Date.now();
+    // Windows that ended are forgotten once a window, so memory follows the clients of a minute.
+    if (now - lastSweep >= windowMs) {
+      lastSweep = now;
+      for (const [key, window] of windows) if (now - window.start >= windowMs) windows.delete(key);
+    }
+    // Without the salt (the database away at start) the request goes through: an outage must not close the shop's pages.
+    const client = await deps.services.referrals.hashVisitor(`ip:${req.ip ?? ''}`).catch(() => undefined);
+    if (client === undefined) {
+      next();
+      return;
+    }
+    let window = windows.get(client);
+    if (!window || now - window.start >= windowMs) windows.set(client, (window = { start: now, count: 0 }));
+    window.count += 1;
+    if (window.count <= PUBLIC_PAGE_RATE_LIMIT.requests) {
       next();
       return;
     }
