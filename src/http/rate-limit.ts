@@ -1,5 +1,6 @@
+import { createHmac, randomBytes } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import type { Services } from '../services/index.js';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 
 /**
  * Requests one client address may make to the public pages (`/r/*`, `/m/*`, `/qr/*`) per
@@ -8,37 +9,29 @@ import type { Services } from '../services/index.js';
  */
 export const PUBLIC_PAGE_RATE_LIMIT = { requests: 60, windowSeconds: 60 } as const;
 
-/** How long the shared count may take before a request goes through unlimited. */
-const STORE_TIMEOUT_MS = 1000;
-
-export interface RateLimitDeps {
-  services: Pick<Services, 'limits' | 'referrals'>;
-  /** The 429 page's HTML for a wait of `seconds`. */
-  renderLimited(seconds: number): string;
-}
-
 /**
- * Limits requests per client address with the same shared limits as the chats' flood limit
- * (services.limits: claims in the database, so every process behind one address shares the
- * count). The key is a salted hash of the address; nothing stores a raw address. If the
- * count cannot be had in time, the request goes through: an outage of the limiter must not
- * close the shop's pages.
+ * Limits requests per client address, counted in this process's memory (express-rate-limit's
+ * own store): the pages are the hot path (a link shared in a group chat), so a view costs no
+ * database command, and an outage of the database cannot close the pages. Behind a load
+ * balancer each process counts its own share, so one client gets at most the limit per
+ * process. The key is a keyed hash of the address (IPv6 by its /56, as one household), with a
+ * key that lives only in this process, so not even memory holds a raw address.
  */
-export function createRateLimit(deps: RateLimitDeps): RequestHandler {
-  const limit = { messages: PUBLIC_PAGE_RATE_LIMIT.requests, seconds: PUBLIC_PAGE_RATE_LIMIT.windowSeconds };
-  return async (req, res, next) => {
-    const verdict = await Promise.race([
-      deps.services.referrals
-        .hashVisitor(`ip:${req.ip ?? ''}`)
-        .then((client) => deps.services.limits.flood(`web:${client}`, new Date(), limit))
-        .catch(() => 'ok' as const),
-      new Promise<'ok'>((resolve) => setTimeout(() => resolve('ok'), STORE_TIMEOUT_MS).unref()),
-    ]);
-    if (verdict === 'ok') {
-      next();
-      return;
-    }
-    // The window began at most a whole window ago; waiting one window is always enough.
-    res.status(429).set('retry-after', String(PUBLIC_PAGE_RATE_LIMIT.windowSeconds)).send(deps.renderLimited(PUBLIC_PAGE_RATE_LIMIT.windowSeconds));
-  };
+export function createRateLimit(deps: { renderLimited(seconds: number): string }): RequestHandler {
+  const key = randomBytes(32);
+  return rateLimit({
+    windowMs: PUBLIC_PAGE_RATE_LIMIT.windowSeconds * 1000,
+    limit: PUBLIC_PAGE_RATE_LIMIT.requests,
+    standardHeaders: false,
+    legacyHeaders: false,
+    keyGenerator: (req) =>
+      createHmac('sha256', key)
+        .update(ipKeyGenerator(req.ip ?? ''))
+        .digest('base64url'),
+    handler: (_req, res) => {
+      // The window began at most a whole window ago; waiting one window is always enough.
+      const seconds = PUBLIC_PAGE_RATE_LIMIT.windowSeconds;
+      res.status(429).set('retry-after', String(seconds)).send(deps.renderLimited(seconds));
+    },
+  });
 }

@@ -9,6 +9,7 @@ import type { Reward } from '../program/schema.js';
 import type { Models } from '../db/models/index.js';
 import type { ServicePieces } from './context.js';
 import { isDuplicateKey } from './duplicate-key.js';
+import { createLinkOpenBuffer } from './link-open-buffer.js';
 
 export type AttributeResult =
   | { ok: true; referrer: Customer; friendReward: Reward; duplicate: boolean }
@@ -23,13 +24,17 @@ export type LinkOpenResult = { ok: true; referrer: Customer } | { ok: false; rea
 const VISITOR_SALT_KEY = 'visitor_salt';
 const HOUR_MS = 3600_000;
 
-export type ReferralServiceDeps = Pick<ServicePieces, 'program' | 'timezone' | 'now' | 'outbox' | 'claims' | 'tickets' | 'flags' | 'records'> & {
+export type ReferralServiceDeps = Pick<
+  ServicePieces,
+  'program' | 'timezone' | 'now' | 'logger' | 'outbox' | 'claims' | 'tickets' | 'flags' | 'records'
+> & {
   models: Pick<Models, 'Customer' | 'Referral' | 'LinkOpen'>;
 };
 
 /** Referrals and link opens: the one writer of Referral and LinkOpen. */
 export function createReferralService(ctx: ReferralServiceDeps) {
   const { models, program, outbox, claims, tickets, flags, records } = ctx;
+  const linkOpens = createLinkOpenBuffer(ctx);
   let salt: Promise<string> | undefined;
 
   /** The salt, created by whichever process asks first; the unique key makes every process read the same one. */
@@ -48,6 +53,20 @@ export function createReferralService(ctx: ReferralServiceDeps) {
     return createHmac('sha256', await visitorSalt())
       .update(visitor)
       .digest('base64url');
+  }
+
+  /** Referrers of codes opened lately (a name changed shows within a minute); unknown codes are not kept. */
+  const recentReferrers = new Map<string, { referrer: Customer; until: number }>();
+  async function landingReferrer(rawCode: string): Promise<Customer | undefined> {
+    const code = normalizeCode(rawCode);
+    const known = code ? recentReferrers.get(code) : undefined;
+    if (known && known.until > Date.now()) return known.referrer;
+    const referrer = await findReferrer(rawCode);
+    if (code && referrer) {
+      if (recentReferrers.size >= 1000) recentReferrers.clear();
+      recentReferrers.set(code, { referrer, until: Date.now() + 60_000 });
+    }
+    return referrer;
   }
 
   async function findReferrer(rawCode: string): Promise<Customer | undefined> {
@@ -145,16 +164,16 @@ export function createReferralService(ctx: ReferralServiceDeps) {
    * Counts a referral link or QR being opened (the top of the conversion funnel): once per
    * visitor, code and business day, so reloads, the language switch and a farm of repeats
    * do not inflate it. `visitor` identifies the visitor (see hashVisitor); it is not stored.
+   * The open is written in the next batch (see link-open-buffer); the referrer of a code is
+   * remembered for a minute, so a busy landing page costs the database nothing per view.
    */
   async function recordLinkOpen(rawCode: string | Customer, via: ReferralChannel, visitor: string): Promise<LinkOpenResult> {
-    const referrer = typeof rawCode === 'string' ? await findReferrer(rawCode) : rawCode;
+    const referrer = typeof rawCode === 'string' ? await landingReferrer(rawCode) : rawCode;
     if (!referrer) return { ok: false, reason: 'unknown_code' };
     const now = ctx.now();
     const day = startOfBusinessDay(now, ctx.timezone).toISOString();
     const key = `${referrer.code}:${day}:${await hashVisitor(visitor)}`;
-    await models.LinkOpen.create({ key, code: referrer.code, referrerId: referrer._id, via, at: now }).catch((error: unknown) => {
-      if (!isDuplicateKey(error)) throw error;
-    });
+    linkOpens.add({ key, code: referrer.code, referrerId: referrer._id, via, at: now });
     return { ok: true, referrer };
   }
 
@@ -188,7 +207,7 @@ export function createReferralService(ctx: ReferralServiceDeps) {
     await models.Referral.updateOne({ _id: referralId, status: 'converted' }, { $set: { status: 'revoked', revokedAt: ctx.now() } });
   }
 
-  return { attribute, recordLinkOpen, findReferrer, hashVisitor, settle, revoke };
+  return { attribute, recordLinkOpen, flushLinkOpens: linkOpens.flush, findReferrer, hashVisitor, settle, revoke };
 }
 
 export type ReferralService = ReturnType<typeof createReferralService>;

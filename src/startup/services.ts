@@ -16,8 +16,8 @@ export interface ServicesStep {
 
 /**
  * The use cases over the models, with the owners from OWNER_IDS in place. A recorded
- * notification goes straight onto Agenda's queue. Nothing here runs on its own, so there is
- * nothing to stop.
+ * notification goes straight onto Agenda's queue. The stop writes the link opens still held
+ * in memory.
  */
 export async function createServices(deps: {
   config: Config;
@@ -39,5 +39,6 @@ export async function createServices(deps: {
   });
   await services.roles.ensureOwners(config.ownerIds, config.defaultLocale);
   const ownerSetupCode = await services.roles.getOrCreateSetupCode();
-  return { services, ownerSetupCode, stop: () => Promise.resolve() };
+  // Link opens wait in memory for their batch: the stop writes them (after HTTP has stopped).
+  return { services, ownerSetupCode, stop: () => services.referrals.flushLinkOpens() };
 }

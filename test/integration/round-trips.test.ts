@@ -1,3 +1,4 @@
+import type { CommandStartedEvent } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { useTelegramApp } from '../support/app.js';
 import { monitorCommands, type CommandLog } from '../support/command-monitor.js';
@@ -59,5 +60,30 @@ describe('database commands per update', () => {
     await h.telegram.waitForText(301, 'Bình vừa ghé Salon Mai lần đầu');
     await h.telegram.waitForText(302, /Mã voucher/);
     for (const delivery of monitor.takeDeliveries().filter((d) => d.outcome === 'sent')) within(delivery.log, LIMITS.delivery);
+  });
+
+  it('landing page views cost no database command: one bulk write per batch of clicks', async () => {
+    const code = await codeOf(301);
+    const view = (visitor: number) =>
+      fetch(`${h.app.listenUrl}/r/${code}`, { headers: { 'x-forwarded-for': `198.51.100.${visitor}`, 'user-agent': 'Mozilla/5.0' } });
+    expect((await view(1)).status).toBe(200);
+    await h.app.services.referrals.flushLinkOpens();
+    // Every command on what a view touches, whoever started it (the request is not an update).
+    const touched = new Set(['customers', 'link_opens', 'rate_slots', 'settings', 'claims']);
+    const log: CommandLog = [];
+    const listener = (event: CommandStartedEvent) => {
+      const target: unknown = event.command[event.commandName];
+      if (typeof target === 'string' && touched.has(target)) log.push(`${event.commandName} ${target}`);
+    };
+    h.app.connection.getClient().on('commandStarted', listener);
+    try {
+      for (let visitor = 2; visitor <= 21; visitor++) expect((await view(visitor)).status).toBe(200);
+      expect(log).toEqual([]);
+      await h.app.services.referrals.flushLinkOpens();
+      expect(log).toEqual(['update link_opens']);
+    } finally {
+      h.app.connection.getClient().off('commandStarted', listener);
+    }
+    expect(await h.app.models.LinkOpen.countDocuments({ code, via: 'link' })).toBe(21);
   });
 });

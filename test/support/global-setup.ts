@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -24,6 +24,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     return () => Promise.resolve();
   }
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'loyalty-test-db-'));
+  // mkdtemp makes it private; run as root, PostgreSQL's cluster inside belongs to "postgres", which must pass through.
+  chmodSync(dataDir, 0o755);
   const embedded = await startEmbeddedMongo({
     dataDir,
     database: 'test',

@@ -21,6 +21,7 @@ describe('scheduled messages', () => {
     for (const { customer } of friends) await h.services.referrals.attribute(customer._id, a.code, 'telegram');
     await h.services.referrals.recordLinkOpen(a.code, 'link', 'web:203.0.113.1:phone');
     await h.services.referrals.recordLinkOpen(a.code, 'link', 'web:203.0.113.2:phone');
+    await h.services.referrals.flushLinkOpens();
     await h.services.visits.confirmFirstVisit(staff, friends[0]!.customer.code, 400_000);
     await h.services.visits.confirmFirstVisit(staff, friends[1]!.customer.code, 100_000);
 

@@ -1,5 +1,7 @@
 import type { Services } from '../../../src/services/index.js';
 import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../../src/logger.js';
+import { createLinkOpenBuffer } from '../../../src/services/link-open-buffer.js';
 import { useServices } from '../../support/services.js';
 
 /** The name staff find for a code or phone, or undefined. */
@@ -62,6 +64,15 @@ describe('join and attribution', () => {
     expect(String((await h.db.models.Referral.findOne({ friendId: d._id }).lean())?.referrerId)).toBe(String(a._id));
   });
 
+  it('two processes writing the same visitor, code and day in their batches at once store one open', async () => {
+    const { customer: a } = await h.join(1311, 'An');
+    const open = { key: `${a.code}:day:visitor-hash`, code: a.code, referrerId: a._id, via: 'link', at: new Date() };
+    const buffers = [1, 2, 3].map(() => createLinkOpenBuffer({ models: h.db.models, logger: createLogger('silent') }));
+    for (const buffer of buffers) buffer.add(open);
+    await Promise.all(buffers.map((buffer) => buffer.flush()));
+    expect(await h.db.models.LinkOpen.countDocuments({ referrerId: a._id })).toBe(1);
+  });
+
   it('counts link opens for known codes only, once per visitor, code and business day, storing no raw visitor', async () => {
     const { customer: a } = await h.join(1301, 'Anh');
     const { customer: b } = await h.join(1302, 'Bình');
@@ -73,11 +84,17 @@ describe('join and attribution', () => {
     await h.services.referrals.recordLinkOpen(a.code, 'link', 'web:198.51.100.8:Mozilla/5.0');
     await h.services.referrals.recordLinkOpen(b.code, 'link', visitor);
     await h.services.referrals.recordLinkOpen(a.code, 'telegram', 'telegram:1399');
+    // Written in batches: nothing yet, then all at once; a repeat in a later batch still counts once.
+    expect(await h.db.models.LinkOpen.countDocuments({ referrerId: a._id })).toBe(0);
+    await h.services.referrals.flushLinkOpens();
+    await h.services.referrals.recordLinkOpen(a.code, 'link', visitor);
+    await h.services.referrals.flushLinkOpens();
     expect(await h.db.models.LinkOpen.countDocuments({ referrerId: a._id })).toBe(3);
     expect(await h.db.models.LinkOpen.countDocuments({ referrerId: b._id })).toBe(1);
     // The next business day the same visitor counts again.
     h.clock.advanceDays(1);
     await h.services.referrals.recordLinkOpen(a.code, 'link', visitor);
+    await h.services.referrals.flushLinkOpens();
     expect(await h.db.models.LinkOpen.countDocuments({ referrerId: a._id })).toBe(4);
 
     const stored = JSON.stringify(await h.db.models.LinkOpen.find({}).lean());
