@@ -3,7 +3,7 @@ import type { Types } from 'mongoose';
 import type { Customer } from '../db/models/customer.js';
 import type { Models } from '../db/models/index.js';
 import type { Notification } from '../db/models/notification.js';
-import { retryDelayMs, SendPacer, telegramLimits, zaloLimits, type PacingLimits } from '../domain/send-pacing.js';
+import { retryDelayMs, telegramLimits, zaloLimits } from '../domain/send-pacing.js';
 import type { Logger } from '../logger.js';
 import { createClaims } from './claims.js';
 import { createLimits } from './limits.js';
@@ -16,11 +16,10 @@ export interface DeliveryDeps {
   logger: Logger;
   /** Turns a notification into the recipient's text (the channels' renderer). */
   render: NotificationRenderer;
-  /** Senders of the channels running in this process, by channel name. */
+  /** Senders of the channels running in this process, by channel name (each paces its own sends). */
   senders: Map<ChannelName, MessageSender>;
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
-  limits?: Partial<Record<ChannelName, PacingLimits>>;
   /** Attempts before a failing notification is given up as undeliverable. */
   maxAttempts?: number;
   /** How long a claimed send may take before it counts as crashed. */
@@ -50,15 +49,9 @@ export function createNotificationDelivery(deps: DeliveryDeps) {
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const maxAttempts = deps.maxAttempts ?? 8;
   const leaseMs = deps.leaseMs ?? 2 * 60_000;
-  const limits: Record<ChannelName, PacingLimits> = {
-    telegram: deps.limits?.telegram ?? telegramLimits,
-    zalo: deps.limits?.zalo ?? zaloLimits,
-  };
-  const pacers = new Map<ChannelName, SendPacer>([
-    ['telegram', new SendPacer(limits.telegram)],
-    ['zalo', new SendPacer(limits.zalo)],
-  ]);
-  // Per-chat spacing shared with every process on the database; the in-process pacer adds
+  const defaultLimits = { telegram: telegramLimits, zalo: zaloLimits };
+  const chatIntervalMs = (channel: ChannelName) => (senders.get(channel)?.pacer ?? { limits: defaultLimits[channel] }).limits.perChatIntervalMs;
+  // Per-chat spacing shared with every process on the database; the sender's own pacer adds
   // this process's share of the per-bot rate.
   const shared = createLimits({ models, logger, now });
   const processId = deps.processId ?? randomUUID();
@@ -73,7 +66,7 @@ export function createNotificationDelivery(deps: DeliveryDeps) {
     await models.SendingProcess.updateOne({ processId }, { $set: { seenAt: now() } }, { upsert: true });
     await models.SendingProcess.deleteMany({ seenAt: { $lt: cutoff } });
     const processes = await models.SendingProcess.countDocuments({});
-    for (const pacer of pacers.values()) pacer.shareWith(processes);
+    for (const sender of senders.values()) sender.pacer?.shareWith(processes);
     return processes;
   }
 
@@ -185,17 +178,12 @@ export function createNotificationDelivery(deps: DeliveryDeps) {
     }
 
     // Reserved before `sending` is marked: if the database fails here the notification is
-    // still pending, and the claim of this attempt goes stale after the lease.
-    const chatTurn = await shared.chatSlot(recipient.channel, recipient.chatId, limits[recipient.channel].perChatIntervalMs);
+    // still pending, and the claim of this attempt goes stale after the lease. The chat's
+    // turn among all processes; the sender then waits for this process's share of the bot's rate.
+    const chatTurn = await shared.chatSlot(recipient.channel, recipient.chatId, chatIntervalMs(recipient.channel));
     await markSending();
-    const pacer = pacers.get(recipient.channel);
-    const slot = pacer?.reserve(recipient.chatId, Math.max(chatTurn, now().getTime())) ?? chatTurn;
-    const wait = slot - now().getTime();
+    const wait = chatTurn - now().getTime();
     if (wait > 0) await sleep(wait);
-    // The platform counts real time, so the last check uses the real clock and real timers.
-    for (let late = pacer?.admit(Date.now()) ?? 0; late > 0; late = pacer?.admit(Date.now()) ?? 0) {
-      await new Promise((resolve) => setTimeout(resolve, late));
-    }
     let result: SendResult;
     try {
       result = await sender.send(recipient.chatId, { text });

@@ -1,5 +1,6 @@
 import type { Customer } from '../db/models/customer.js';
 import type { Notification } from '../db/models/notification.js';
+import type { SendPacer } from '../domain/send-pacing.js';
 import type { Reward } from '../program/schema.js';
 
 /**
@@ -30,8 +31,13 @@ export type SendResult =
 /** Sends to one chat on one channel; the notifier picks the sender by the identity's channel. */
 export interface MessageSender {
   channel: ChannelName;
-  /** `chatId` is the part after "telegram:" / "zalo:" in a channel identity. */
+  /**
+   * `chatId` is the part after "telegram:" / "zalo:" in a channel identity. The send waits
+   * for its turn within the platform's limits (see `pacer`).
+   */
   send(chatId: string, message: OutgoingMessage): Promise<SendResult>;
+  /** What every message of this bot waits on, replies included; the notifier shares its per-bot rate among the sending processes. */
+  pacer?: SendPacer;
 }
 
 /**

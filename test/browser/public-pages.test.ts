@@ -33,6 +33,7 @@ describe.runIf(browserTestsRun)('the referral landing page and the member card i
     expect(await page.getByRole('link', { name: 'Open in Telegram' }).isVisible()).toBe(true);
     // The language switch and a reload are the same visitor on the same day: still one opening.
     await page.reload();
+    await h.app.services.referrals.flushLinkOpens();
     expect(await h.app.models.LinkOpen.countDocuments({ code, via: 'link' })).toBe(1);
     // Security headers from helmet, with a policy that allows no script at all.
     const headers = response!.headers();

@@ -35,6 +35,7 @@ describe('Telegram: the referral conversation end to end', () => {
     const attributed = await h.telegram.waitForText(102, 'An invited you to Salon Mai!');
     expect(attributed.text).toContain('10% off your first visit');
     await h.telegram.waitForText(101, 'Bình vừa tham gia qua link của bạn');
+    await h.app.services.referrals.flushLinkOpens();
     expect(await h.app.models.LinkOpen.countDocuments({ code })).toBe(1);
   });
 

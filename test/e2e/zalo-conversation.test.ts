@@ -85,6 +85,7 @@ describe('Zalo: the same program, with codes sent as messages', () => {
     expect(html).toContain('Giảm 10% cho lần ghé đầu tiên');
     expect(html).toContain(`https://t.me/salon_mai_bot?start=${code}`);
     expect(html).toContain('https://zalo.me/s/botsalonmai');
+    await h.app.services.referrals.flushLinkOpens();
     expect(await h.app.models.LinkOpen.countDocuments({ code, via: 'link' })).toBe(before + 1);
     expect(await (await fetch(`${h.app.listenUrl}/r/${code}?lang=en`)).text()).toContain('Hoa invites you to Salon Mai!');
     const missing = await fetch(`${h.app.listenUrl}/r/ZZZZZZ`);

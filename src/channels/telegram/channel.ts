@@ -11,6 +11,8 @@ import type { MessageSender } from '../../services/ports.js';
 import { installUpdateHandling, type BotContext } from './updates.js';
 import { createTelegramMenus } from './menus.js';
 import { createTelegramSender } from './replies.js';
+import { paceSends } from './pacing.js';
+import { SendPacer, telegramLimits } from '../../domain/send-pacing.js';
 
 export type TelegramChannelDeps = ChatChannelDeps;
 
@@ -24,7 +26,10 @@ export const TELEGRAM_WEBHOOK_PATH = '/telegram/webhook';
 export function createTelegramChannel(deps: TelegramChannelDeps): ChatChannel & { sender: MessageSender; bot: Bot<BotContext> } {
   const { services, i18n, logger } = deps;
   const bot = new Bot<BotContext>(deps.token, { client: { apiRoot: deps.apiRoot } });
-  // Replies wait out short 429s; long waits surface to the notifier, which reschedules.
+  // Replies and notifications share one pacer, so together they keep to Telegram's limits.
+  const pacer = new SendPacer(telegramLimits);
+  bot.api.config.use(paceSends(pacer));
+  // Replies wait out a rare short 429 (another app on the same bot); long waits surface to the notifier, which reschedules.
   bot.api.config.use(autoRetry({ maxRetryAttempts: 2, maxDelaySeconds: 5 }));
   let running = false;
   let polling: Promise<void> | undefined;
@@ -107,7 +112,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): ChatChannel & 
           )
       : undefined;
 
-  const sender = createTelegramSender(bot.api);
+  const sender = createTelegramSender(bot.api, pacer);
 
   return {
     name: 'telegram',

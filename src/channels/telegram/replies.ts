@@ -1,5 +1,6 @@
 import { GrammyError, HttpError, InlineKeyboard, InputFile, Keyboard, type Api } from 'grammy';
 import type { Reply } from '../conversation/reply.js';
+import type { SendPacer } from '../../domain/send-pacing.js';
 import type { MessageSender, SendResult } from '../../services/ports.js';
 
 /** Maps a failed Bot API call to what the notifier should do about it. */
@@ -47,9 +48,11 @@ export async function sendReply(api: Api, chatId: number | string, reply: Reply)
 }
 
 /** The notifier's way into Telegram: every outcome is a SendResult, never a throw. */
-export function createTelegramSender(api: Api): MessageSender {
+export function createTelegramSender(api: Api, pacer: SendPacer): MessageSender {
   return {
     channel: 'telegram',
+    // The API paces every send itself (see pacing.ts); the notifier only shares the rate.
+    pacer,
     async send(chatId, message) {
       try {
         if (message.photo) {

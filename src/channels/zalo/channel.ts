@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import express, { type Router } from 'express';
 import { isDatabaseUnavailable } from '../../db/connection.js';
 import { identityOf } from '../../domain/identity.js';
+import { SendPacer, zaloLimits } from '../../domain/send-pacing.js';
 import type { Locale, Translate } from '../../i18n.js';
 import { PER_PERSON_RATE_LIMIT, UpdateBusyError, type ChatChannel, type ChatChannelDeps } from '../channel.js';
 import { createConversation } from '../conversation/conversation.js';
@@ -51,7 +52,9 @@ function sameSecret(given: string | undefined, expected: string): boolean {
  */
 export function createZaloChannel(deps: ZaloChannelDeps): ChatChannel & { sender: MessageSender } {
   const { services, i18n, logger } = deps;
-  const client = createZaloClient({ token: deps.token, apiRoot: deps.apiRoot });
+  // Replies and notifications share one pacer, so together they keep to Zalo's advised rate.
+  const pacer = new SendPacer(zaloLimits);
+  const client = createZaloClient({ token: deps.token, apiRoot: deps.apiRoot, pacer });
   let running = false;
   let botName = '';
   let polling: Promise<void> | undefined;
@@ -208,6 +211,7 @@ export function createZaloChannel(deps: ZaloChannelDeps): ChatChannel & { sender
 
   const sender: MessageSender = {
     channel: 'zalo',
+    pacer,
     async send(chatId, message) {
       // Zalo has no link buttons: the links go on their own lines under the text.
       const text = [message.text, ...(message.links ?? []).map((link) => `${link.label}: ${link.url}`)].join('\n');

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { SendPacer } from '../../domain/send-pacing.js';
+import { sendInTurn } from '../pacing.js';
 
 /** Zalo's limit for a text or caption, in UTF-16 code units (what its text_styles count in). */
 export const ZALO_TEXT_LIMIT = 2000;
@@ -73,6 +75,8 @@ export interface ZaloClientOptions {
    */
   rateLimitBackoffMs?: number;
   rateLimitRetries?: number;
+  /** Every message (each part of a long text, each retry) waits for its turn on it. */
+  pacer?: SendPacer;
 }
 
 /** The token sits in the URL path; anything that might echo the URL is cleaned with this. */
@@ -85,6 +89,8 @@ function redact(text: string, token: string): string {
  * `<root>/bot<token>/<method>`, answers `{ ok, result }`). Responses are validated at run
  * time; errors become ZaloApiError; the token, which is in the URL, is never logged.
  */
+const SENDING_METHODS = new Set(['sendMessage', 'sendPhoto']);
+
 type CallArgs<T> = [method: string, params: Record<string, unknown>, schema: z.ZodType<T>, timeout?: number, abort?: AbortSignal];
 
 export function createZaloClient(options: ZaloClientOptions) {
@@ -95,9 +101,10 @@ export function createZaloClient(options: ZaloClientOptions) {
   /** Retries a 429 a few times with growing waits; every other failure is the caller's to handle. */
   async function call<T>(...args: CallArgs<T>): Promise<T> {
     const abort = args[4];
+    const chatId = SENDING_METHODS.has(args[0]) ? args[1].chat_id : undefined;
     for (let attempt = 0; ; attempt += 1) {
       try {
-        return await callOnce(...args);
+        return await (options.pacer && typeof chatId === 'string' ? sendInTurn(options.pacer, chatId, () => callOnce(...args)) : callOnce(...args));
       } catch (error) {
         if (!(error instanceof ZaloApiError) || error.errorCode !== 429 || attempt >= retries || abort?.aborted) throw error;
         await new Promise((resolve) => setTimeout(resolve, backoffMs * 2 ** attempt));

@@ -14,6 +14,8 @@ describe('hostile input: odd payloads change nothing and get a clear reply', () 
   /** What an attack could change: counts of the records that grant or record something. */
   async function snapshot() {
     const m = h.app.models;
+    // Link opens wait in memory for their batch: written first, so the count is complete.
+    await h.app.services.referrals.flushLinkOpens();
     const [referrals, visits, vouchers, points, linkOpens, staff] = await Promise.all([
       m.Referral.countDocuments(),
       m.Visit.countDocuments(),

@@ -9,6 +9,7 @@ import { createAgenda } from '../../../src/jobs/agenda.js';
 import { DELIVER_NOTIFICATION, defineNotificationJobs } from '../../../src/jobs/notifications.js';
 import { createLogger } from '../../../src/logger.js';
 import { projectRoot } from '../../../src/paths.js';
+import { SendPacer } from '../../../src/domain/send-pacing.js';
 import { createNotificationDelivery } from '../../../src/services/notification-delivery.js';
 import type { SendResult } from '../../../src/services/ports.js';
 import { countFigures } from '../../../src/services/figures.js';
@@ -140,8 +141,9 @@ describe('notification delivery', () => {
         models: createModels(connection),
         render: createNotificationRenderer(i18n, h.program),
         logger: createLogger('silent'),
-        senders: new Map([['telegram', createOutboxSender(connection)]]),
-        limits: { telegram: { perSecond: 1000, perChatIntervalMs: 0 } },
+        senders: new Map([
+          ['telegram', { ...createOutboxSender(connection), pacer: new SendPacer({ perSecond: 1000, perChatIntervalMs: 0, perChatBurst: 1 }) }],
+        ]),
       });
       await defineNotificationJobs(agendas[i]!, worker, 300);
       agendas[i]!.on(`start:${DELIVER_NOTIFICATION}`, (job) => runs.push(String((job.attrs.data as { notificationId: string }).notificationId)));

@@ -54,7 +54,7 @@ describe('the benchmark report', () => {
 
 describe("the emulator's Telegram limits", () => {
   it('takes 30 sends a second for the bot and one a second per chat, answering retry_after beyond', () => {
-    const window = new TelegramRateWindow({ perSecond: 30, perChatIntervalMs: 1000 });
+    const window = new TelegramRateWindow({ perSecond: 30, perChatBurst: 1, perChatIntervalMs: 1000 });
     for (let chat = 1; chat <= 30; chat++) expect(window.take(chat, 1000 + chat)).toBeUndefined();
     expect(window.take(31, 1100)).toBe(1);
     expect(window.take(1, 1500)).toBe(1);
