@@ -95,12 +95,12 @@ export class SendPacer {
 
 /**
  * Telegram: about 30 messages a second per bot; in one chat "avoid more than one a second;
- * short bursts are allowed" (its FAQ), taken here as three at once, then one a little over a
- * second apart (requests reach Telegram unevenly).
+ * short bursts are allowed" (its FAQ), taken here as five at once (the longest answer the
+ * conversation gives), then one a little over a second apart (requests reach Telegram unevenly).
  */
-export const telegramLimits: PacingLimits = { perSecond: 30, perChatIntervalMs: 1050, perChatBurst: 3 };
+export const telegramLimits: PacingLimits = { perSecond: 30, perChatIntervalMs: 1050, perChatBurst: 5 };
 /** Zalo publishes no numbers; its reference advises a few a second and about one a second per chat. */
-export const zaloLimits: PacingLimits = { perSecond: 5, perChatIntervalMs: 1000, perChatBurst: 3 };
+export const zaloLimits: PacingLimits = { perSecond: 5, perChatIntervalMs: 1000, perChatBurst: 5 };
 
 /** Exponential backoff for a failed send, at least what the platform asked for. */
 export function retryDelayMs(attempt: number, retryAfterMs = 0, baseMs = 5_000, maxMs = 30 * 60_000): number {

@@ -8,7 +8,7 @@ export interface TelegramLimits {
   perChatIntervalMs: number;
 }
 
-export const telegramBotApiLimits: TelegramLimits = { perSecond: 30, perChatBurst: 3, perChatIntervalMs: 1000 };
+export const telegramBotApiLimits: TelegramLimits = { perSecond: 30, perChatBurst: 5, perChatIntervalMs: 1000 };
 
 /**
  * Decides, for each send, whether Telegram would take it now or answer 429 and how many
