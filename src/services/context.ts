@@ -45,11 +45,11 @@ export function createServicePieces(deps: ServiceDeps) {
     now,
     audit,
     access: createAccess(models, audit),
-    outbox: createOutbox(models, now, deps.onNotificationsRecorded),
+    outbox: createOutbox(models, now, timezone, deps.onNotificationsRecorded),
     claims: createClaims(models, now),
     tickets: createTickets(models, now),
     flags: createFlags(models, now),
-    records: createCustomerRecords(models, now, staleDays),
+    records: createCustomerRecords(models, now, timezone, staleDays),
     staleDays,
   };
 }
