@@ -5,6 +5,7 @@ import type { Agenda } from 'agenda';
 import { generateHistory } from '../../../scripts/report-history.js';
 import { createAgenda } from '../../../src/jobs/agenda.js';
 import { defineRollupJobs } from '../../../src/jobs/rollups.js';
+import { dayKey } from '../../../src/domain/schedule.js';
 import { createLogger } from '../../../src/logger.js';
 import { createServicePieces } from '../../../src/services/context.js';
 import { createReportFigures, summaryFigures, type PeriodStats, type ReportFigures } from '../../../src/services/reports.js';
@@ -23,7 +24,7 @@ describe('report rollups equal the figures counted from the records', () => {
   });
 
   /** The report figures over the harness's clock, as the services build them, plus the outbox piece. */
-  function reportParts(): { figures: ReportFigures; outbox: ReturnType<typeof createServicePieces>['outbox'] } {
+  function reportParts(): { figures: ReportFigures; pieces: ReturnType<typeof createServicePieces> } {
     const pieces = createServicePieces({
       models: h.db.models,
       program: h.program,
@@ -33,7 +34,7 @@ describe('report rollups equal the figures counted from the records', () => {
       now: h.clock.now,
     });
     const rollups = createRollups({ ...pieces, models: h.db.models });
-    return { figures: createReportFigures({ models: h.db.models, timezone: zone, now: h.clock.now, rollups }), outbox: pieces.outbox };
+    return { figures: createReportFigures({ models: h.db.models, timezone: zone, now: h.clock.now, rollups }), pieces };
   }
 
   /** Every range a report asks for, plus ranges with ragged ends, give the same figures both ways. */
@@ -65,7 +66,7 @@ describe('report rollups equal the figures counted from the records', () => {
 
   it('counts an event at 23:59 on its own day and one at 00:01 on the next, in the shop time zone', async () => {
     h.clock.current = new Date();
-    const { figures } = reportParts();
+    const { figures, pieces } = reportParts();
     const late = local('2026-03-10T23:59:00');
     const early = local('2026-03-11T00:01:00');
     await h.db.models.Customer.collection.insertMany([
@@ -94,6 +95,21 @@ describe('report rollups equal the figures counted from the records', () => {
         at: early,
       },
     ]);
+    // Written without day keys, as before they existed: the fill gives them theirs, and the reports count by them.
+    expect(await pieces.dayKeys.ready()).toBe(false);
+    expect((await pieces.dayKeys.backfill()).updated).toBe(4);
+    expect(await pieces.dayKeys.ready()).toBe(true);
+    const keys = await h.db.models.Customer.find({ code: { $in: ['EDGEAA', 'EDGEBB'] } }, { code: 1, createdDay: 1, _id: 0 })
+      .sort({ code: 1 })
+      .lean();
+    expect(keys).toEqual([
+      { code: 'EDGEAA', createdDay: '2026-03-10' },
+      { code: 'EDGEBB', createdDay: '2026-03-11' },
+    ]);
+    const visitKeys = await h.db.models.Visit.find({ key: { $in: ['edge:1', 'edge:2'] } }, { key: 1, atDay: 1, _id: 0 })
+      .sort({ key: 1 })
+      .lean();
+    expect(visitKeys.map((v) => v.atDay)).toEqual(['2026-03-10', '2026-03-11']);
     const tenth = await figures.getStats(local('2026-03-10T00:00:00'), local('2026-03-11T00:00:00'));
     const eleventh = await figures.getStats(local('2026-03-11T00:00:00'), local('2026-03-12T00:00:00'));
     expect([tenth.newCustomers, tenth.firstVisits, tenth.referredRevenue]).toEqual([1, 1, 100_000]);
@@ -116,7 +132,10 @@ describe('report rollups equal the figures counted from the records', () => {
     // A minute ahead, so that what the services stamp with the real time counts today.
     h.clock.current = new Date(Date.now() + 60_000);
     const now = h.clock.now();
-    const { figures, outbox } = reportParts();
+    const {
+      figures,
+      pieces: { outbox },
+    } = reportParts();
     const { referrerIds } = await generateHistory(h.db.models, { customers: 500, events: 2500, days: 40, now, seed: 7 });
     const owner = await h.staff(9001, 'Chủ', 'owner');
     const staff = await h.staff(9002, 'Lễ tân');
@@ -131,6 +150,7 @@ describe('report rollups equal the figures counted from the records', () => {
       role: 'customer',
       referrerId: referrerIds[0],
       createdAt: dayStart(now, 6),
+      createdDay: dayKey(dayStart(now, 6), zone),
     });
     await h.db.models.Referral.collection.insertOne({
       friendId: lateFriend,
@@ -139,6 +159,7 @@ describe('report rollups equal the figures counted from the records', () => {
       via: 'zalo',
       status: 'joined',
       joinedAt: dayStart(now, 6),
+      joinedDay: dayKey(dayStart(now, 6), zone),
     });
     await h.db.models.Visit.collection.insertOne({
       key: `first:${String(lateFriend)}`,
@@ -149,6 +170,7 @@ describe('report rollups equal the figures counted from the records', () => {
       points: 100,
       referred: false,
       at: visitDay,
+      atDay: dayKey(visitDay, zone),
     });
     // The vouchers of a conversion 12 days ago, and a voucher issued 9 days ago, still unused.
     const referral = await h.db.models.Referral.findOne({
@@ -165,6 +187,7 @@ describe('report rollups equal the figures counted from the records', () => {
         reward: { kind: 'percent_off', value: 10, label: { vi: 'Giảm', en: 'Off' } },
         status: 'active',
         issuedAt: referral.convertedAt,
+        issuedDay: referral.convertedDay,
         expiresAt: new Date(now.getTime() + 30 * 86_400_000),
       })),
     );
@@ -176,6 +199,7 @@ describe('report rollups equal the figures counted from the records', () => {
       reward: { kind: 'percent_off', value: 10, label: { vi: 'Giảm', en: 'Off' } },
       status: 'active',
       issuedAt: dayStart(now, 9),
+      issuedDay: dayKey(dayStart(now, 9), zone),
       expiresAt: new Date(now.getTime() + 86_400_000),
     });
     const before = await expectEqual(figures);
