@@ -7,6 +7,7 @@ import { Types } from 'mongoose';
 import { referralChannels } from '../src/db/models/customer.js';
 import type { Models } from '../src/db/models/index.js';
 import { dayKey } from '../src/domain/schedule.js';
+import { keyedSinceSetting } from '../src/services/day-keys.js';
 
 export interface HistoryOptions {
   customers: number;
@@ -192,5 +193,11 @@ export async function generateHistory(models: Models, options: HistoryOptions): 
       ['Notification', notifications],
     ]);
   }
+  // Every record above has its day keys, so the reports may count each of these days by them.
+  await models.Setting.updateOne(
+    { key: keyedSinceSetting(zone) },
+    { $set: { key: keyedSinceSetting(zone), value: dayKey(new Date(begin), zone) } },
+    { upsert: true },
+  );
   return { inserted, referrerIds };
 }

@@ -31,8 +31,8 @@ export interface ServiceDeps {
  * The small shared pieces use cases are built from, each the one writer of its collection:
  * the outbox (Notification inserts), the audit log, claims, tickets (Setting), fraud flags,
  * access (role checks), the customer records (Customer, ChannelIdentity) and the marks of
- * report days a correction changed (StaleDay, see rollups.ts), and the day keys' fill of
- * records older than them (day-keys.ts). Each service takes the
+ * report days a correction changed (StaleDay, see rollups.ts), and since when days can be
+ * counted by their day keys (day-keys.ts). Each service takes the
  * pieces and models it needs, nothing else.
  */
 export function createServicePieces(deps: ServiceDeps) {
@@ -40,7 +40,7 @@ export function createServicePieces(deps: ServiceDeps) {
   const now = deps.now ?? (() => new Date());
   const audit = createAuditLog(models, now);
   const staleDays = createStaleDays(models, timezone, now);
-  const claims = createClaims(models, now);
+  const tickets = createTickets(models, now);
   return {
     program,
     logger,
@@ -49,12 +49,12 @@ export function createServicePieces(deps: ServiceDeps) {
     audit,
     access: createAccess(models, audit),
     outbox: createOutbox(models, now, timezone, deps.onNotificationsRecorded),
-    claims,
-    tickets: createTickets(models, now),
+    claims: createClaims(models, now),
+    tickets,
     flags: createFlags(models, now),
     records: createCustomerRecords(models, now, timezone, staleDays),
     staleDays,
-    dayKeys: createDayKeys({ models, claims, logger, timezone }),
+    dayKeys: createDayKeys({ tickets, timezone, now }),
   };
 }
 

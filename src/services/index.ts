@@ -58,8 +58,6 @@ export function createServices(deps: ServiceDeps) {
     qrImages: createQrImages({ models, publicUrl: deps.publicUrl }),
     // Only building the day rollups is for the jobs; reading them goes through the reports.
     rollups: { catchUp: rollups.catchUp },
-    // Filling the day keys of older records is for the start-up job; the reports ask whether it is done.
-    dayKeys: { backfill: pieces.dayKeys.backfill },
     // Only the clean-up of tickets is for outside callers; issuing and reading stay in the services.
     tickets: { pruneExpired: pieces.tickets.pruneExpired },
   };

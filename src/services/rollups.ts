@@ -82,9 +82,9 @@ export function createRollups(ctx: RollupDeps) {
   /** The whole business days inside [from, to) whose rollup can be built, in order. */
   const closedDaysWithin = (from: Date, to: Date) => daysWithin(from, to).filter(isClosed);
 
-  /** A whole day from the records: by its day keys once every record has them, else by its range. */
+  /** A whole day from the records: by its day keys when all its records have them, else by its range. */
   async function countDay(day: Day): Promise<RangeFigures> {
-    return (await dayKeys.ready()) ? countDayFigures(models, day.date) : countFigures(models, day.start, day.end);
+    return (await dayKeys.keyed(day.date)) ? countDayFigures(models, day.date) : countFigures(models, day.start, day.end);
   }
 
   /**

@@ -8,6 +8,7 @@ import { defineRollupJobs } from '../../../src/jobs/rollups.js';
 import { dayKey } from '../../../src/domain/schedule.js';
 import { createLogger } from '../../../src/logger.js';
 import { createServicePieces } from '../../../src/services/context.js';
+import { keyedSinceSetting } from '../../../src/services/day-keys.js';
 import { createReportFigures, summaryFigures, type PeriodStats, type ReportFigures } from '../../../src/services/reports.js';
 import { createRollups } from '../../../src/services/rollups.js';
 import { PUBLIC_URL, useServices } from '../../support/services.js';
@@ -95,21 +96,8 @@ describe('report rollups equal the figures counted from the records', () => {
         at: early,
       },
     ]);
-    // Written without day keys, as before they existed: the fill gives them theirs, and the reports count by them.
-    expect(await pieces.dayKeys.ready()).toBe(false);
-    expect((await pieces.dayKeys.backfill()).updated).toBe(4);
-    expect(await pieces.dayKeys.ready()).toBe(true);
-    const keys = await h.db.models.Customer.find({ code: { $in: ['EDGEAA', 'EDGEBB'] } }, { code: 1, createdDay: 1, _id: 0 })
-      .sort({ code: 1 })
-      .lean();
-    expect(keys).toEqual([
-      { code: 'EDGEAA', createdDay: '2026-03-10' },
-      { code: 'EDGEBB', createdDay: '2026-03-11' },
-    ]);
-    const visitKeys = await h.db.models.Visit.find({ key: { $in: ['edge:1', 'edge:2'] } }, { key: 1, atDay: 1, _id: 0 })
-      .sort({ key: 1 })
-      .lean();
-    expect(visitKeys.map((v) => v.atDay)).toEqual(['2026-03-10', '2026-03-11']);
+    // Written without day keys, as before they existed: those days come before the first keyed day, so they are counted by range.
+    expect(await pieces.dayKeys.keyed('2026-03-11')).toBe(false);
     const tenth = await figures.getStats(local('2026-03-10T00:00:00'), local('2026-03-11T00:00:00'));
     const eleventh = await figures.getStats(local('2026-03-11T00:00:00'), local('2026-03-12T00:00:00'));
     expect([tenth.newCustomers, tenth.firstVisits, tenth.referredRevenue]).toEqual([1, 1, 100_000]);
@@ -126,6 +114,33 @@ describe('report rollups equal the figures counted from the records', () => {
     expect([across.newCustomers, across.referredRevenue]).toEqual([2, 170_000]);
     await h.db.models.Customer.deleteMany({ code: { $in: ['EDGEAA', 'EDGEBB'] } });
     await h.db.models.Visit.deleteMany({ key: { $in: ['edge:1', 'edge:2'] } });
+  });
+
+  it('counts a day by its keys from the first day the app wrote them, and an earlier day by range', async () => {
+    h.clock.current = new Date();
+    const today = dayKey(h.clock.now(), zone);
+    // A fresh shop: the first keyed day is tomorrow (records stamped earlier today have no keys).
+    await h.db.models.Setting.deleteOne({ key: keyedSinceSetting(zone) });
+    const fresh = reportParts().pieces.dayKeys;
+    expect(await fresh.keyedSince()).toBe(dayKey(dayStart(h.clock.now(), -1), zone));
+    expect(await fresh.keyed(today)).toBe(false);
+    // What the services write carries its day key.
+    const { customer } = await h.join(5101, 'Khoá');
+    expect((await h.db.models.Customer.findById(customer._id, { createdDay: 1 }).lean())?.createdDay).toBe(today);
+    // Once today is keyed, today is read by key: a record keyed today but stamped yesterday counts today.
+    await h.db.models.Setting.updateOne({ key: keyedSinceSetting(zone) }, { $set: { value: today } });
+    const { figures } = reportParts();
+    const today$ = () => [dayStart(h.clock.now()), h.clock.now()] as const;
+    const [byKey, byRange] = [(await figures.getStats(...today$())).newCustomers, (await figures.getStatsDirect(...today$())).newCustomers];
+    await h.db.models.Customer.collection.insertOne({ code: 'KEYDAY', locale: 'vi', createdAt: dayStart(h.clock.now(), 1), createdDay: today });
+    expect((await figures.getStats(...today$())).newCustomers).toBe(byKey + 1);
+    // Range counting does not see it (stamped yesterday): the key path is the one in use.
+    expect((await figures.getStatsDirect(...today$())).newCustomers).toBe(byRange);
+    // Leave no record stamped after the fixed clock's now for the tests after this one.
+    await h.db.models.Customer.deleteMany({ _id: customer._id });
+    await h.db.models.Customer.deleteMany({ code: 'KEYDAY' });
+    await h.db.models.ChannelIdentity.deleteMany({ customerId: customer._id });
+    await h.db.models.Notification.deleteMany({ customerId: customer._id });
   });
 
   it('equal on a generated history, before and after corrections to closed days', async () => {
