@@ -1,10 +1,13 @@
 // A shop's history for the report benchmark and the rollup tests: customers, referrals over
 // every channel (some converted, some revoked as fraud), visits, vouchers, link opens and
 // notifications spread over `days` business days before `now`, inserted in bulk through the
-// driver (no per-document validation), deterministic for a given seed.
+// driver (no per-document validation), deterministic for a given seed. Each counted stamp
+// has its day key beside it, as the app writes them (see domain/schedule.ts dayKey).
 import { Types } from 'mongoose';
 import { referralChannels } from '../src/db/models/customer.js';
 import type { Models } from '../src/db/models/index.js';
+import { dayKey } from '../src/domain/schedule.js';
+import { keyedSinceSetting } from '../src/services/day-keys.js';
 
 export interface HistoryOptions {
   customers: number;
@@ -13,6 +16,8 @@ export interface HistoryOptions {
   days: number;
   now: Date;
   seed?: number;
+  /** The shop's time zone, which the day keys are in (the app's default when not given). */
+  timezone?: string;
   /** Called after each batch with the records inserted so far. */
   progress?: (inserted: number) => void;
 }
@@ -36,10 +41,13 @@ type Doc = Record<string, unknown>;
 
 export async function generateHistory(models: Models, options: HistoryOptions): Promise<{ inserted: number; referrerIds: Types.ObjectId[] }> {
   const rand = random(options.seed ?? 12);
+  const zone = options.timezone ?? 'Asia/Ho_Chi_Minh';
+  const day = (at: Date | undefined) => (at ? dayKey(at, zone) : undefined);
   const end = options.now.getTime() - 60_000;
   const begin = end - options.days * DAY;
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;
   const before = (at: number, spread: number) => Math.min(end, at + Math.floor(rand() * spread));
+  const stamped = (at: Date) => ({ at, atDay: day(at) });
   const referrerIds = Array.from({ length: Math.max(1, Math.floor(options.customers / 50)) }, () => new Types.ObjectId());
   const reward = { kind: 'percent_off', value: 10, label: { vi: 'Giảm 10%', en: '10% off' } };
   let inserted = 0;
@@ -72,6 +80,7 @@ export async function generateHistory(models: Models, options: HistoryOptions): 
         locale: 'vi',
         role: 'customer',
         createdAt: new Date(joined),
+        createdDay: day(new Date(joined)),
       });
       let referred = false;
       if (i >= referrerIds.length && rand() < 0.5) {
@@ -88,9 +97,14 @@ export async function generateHistory(models: Models, options: HistoryOptions): 
           via,
           status,
           joinedAt: new Date(joined),
+          joinedDay: day(new Date(joined)),
           convertedAt: converted && new Date(converted),
+          convertedDay: converted && day(new Date(converted)),
         });
-        for (let k = 0; k < 2; k++) opens.push({ code: 'H', referrerId, via, at: new Date(Math.max(begin, joined - Math.floor(rand() * DAY))) });
+        for (let k = 0; k < 2; k++) {
+          const at = new Date(Math.max(begin, joined - Math.floor(rand() * DAY)));
+          opens.push({ code: 'H', referrerId, via, at, atDay: day(at) });
+        }
         if (converted !== undefined) {
           for (const side of ['friend', 'referrer']) {
             const redeemed = rand() < 0.5 ? before(converted, 10 * DAY) : undefined;
@@ -103,8 +117,10 @@ export async function generateHistory(models: Models, options: HistoryOptions): 
               reward,
               status: state,
               issuedAt: new Date(converted),
+              issuedDay: day(new Date(converted)),
               expiresAt: new Date(converted + 60 * DAY),
               redeemedAt: redeemed && new Date(redeemed),
+              redeemedDay: redeemed && day(new Date(redeemed)),
             });
           }
           visits.push({
@@ -116,6 +132,7 @@ export async function generateHistory(models: Models, options: HistoryOptions): 
             points: 100,
             referred,
             at: new Date(converted),
+            atDay: day(new Date(converted)),
           });
         }
       }
@@ -128,7 +145,7 @@ export async function generateHistory(models: Models, options: HistoryOptions): 
           amount: 200_000,
           points: 100,
           referred: false,
-          at: new Date(before(joined, 5 * DAY)),
+          ...stamped(new Date(before(joined, 5 * DAY))),
         });
       }
       const later = Math.floor(perCustomer) + (rand() < perCustomer % 1 ? 1 : 0);
@@ -142,15 +159,16 @@ export async function generateHistory(models: Models, options: HistoryOptions): 
           amount: 150_000 + 1000 * k,
           points: 100,
           referred,
-          at: new Date(at),
+          ...stamped(new Date(at)),
         });
       }
       const extraOpens = rand() < 0.3 ? 1 : 0;
       for (let k = 0; k < extraOpens; k++)
-        opens.push({ code: 'H', referrerId: pick(referrerIds), via: pick(referralChannels), at: new Date(before(begin, end - begin)) });
+        opens.push({ code: 'H', referrerId: pick(referrerIds), via: pick(referralChannels), ...stamped(new Date(before(begin, end - begin))) });
       if (rand() < 0.15) {
         const at = new Date(before(joined, 20 * DAY));
         const undeliverable = rand() < 0.2;
+        const updatedAt = undeliverable ? new Date(before(at.getTime(), DAY)) : at;
         notifications.push({
           key: `history:tier:${String(_id)}`,
           type: 'tier_upgraded',
@@ -160,7 +178,9 @@ export async function generateHistory(models: Models, options: HistoryOptions): 
           attempts: 1,
           nextAttemptAt: at,
           createdAt: at,
-          updatedAt: undeliverable ? new Date(before(at.getTime(), DAY)) : at,
+          createdDay: day(at),
+          updatedAt,
+          undeliverableDay: undeliverable ? day(updatedAt) : undefined,
         });
       }
     }
@@ -173,5 +193,11 @@ export async function generateHistory(models: Models, options: HistoryOptions): 
       ['Notification', notifications],
     ]);
   }
+  // Every record above has its day keys, so the reports may count each of these days by them.
+  await models.Setting.updateOne(
+    { key: keyedSinceSetting(zone) },
+    { $set: { key: keyedSinceSetting(zone), value: dayKey(new Date(begin), zone) } },
+    { upsert: true },
+  );
   return { inserted, referrerIds };
 }

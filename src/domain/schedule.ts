@@ -15,6 +15,15 @@ export function nextDailyRun(now: Date, localTime: string, timezone: string): Da
   return next.toJSDate();
 }
 
+/**
+ * The business day an instant falls on, as yyyy-mm-dd in the shop's time zone: the day key
+ * stored beside each timestamp the reports count, so that a day's records are found by
+ * equality (which FerretDB hands to PostgreSQL's indexes) rather than by a date range.
+ */
+export function dayKey(at: Date, timezone: string): string {
+  return DateTime.fromJSDate(at, { zone: timezone }).toISODate() ?? '';
+}
+
 /** The business day (yyyy-mm-dd) an instant falls on, and that day's bounds. */
 export function businessDay(at: Date, timezone: string): { date: string; start: Date; end: Date } {
   const local = DateTime.fromJSDate(at, { zone: timezone }).startOf('day');

@@ -5,6 +5,7 @@ import { createAccess } from './access.js';
 import { createAuditLog } from './audit.js';
 import { createClaims } from './claims.js';
 import { createCustomerRecords } from './customer-records.js';
+import { createDayKeys } from './day-keys.js';
 import { createFlags } from './flags.js';
 import { createOutbox } from './outbox.js';
 import { createStaleDays } from './rollups.js';
@@ -30,7 +31,8 @@ export interface ServiceDeps {
  * The small shared pieces use cases are built from, each the one writer of its collection:
  * the outbox (Notification inserts), the audit log, claims, tickets (Setting), fraud flags,
  * access (role checks), the customer records (Customer, ChannelIdentity) and the marks of
- * report days a correction changed (StaleDay, see rollups.ts). Each service takes the
+ * report days a correction changed (StaleDay, see rollups.ts), and since when days can be
+ * counted by their day keys (day-keys.ts). Each service takes the
  * pieces and models it needs, nothing else.
  */
 export function createServicePieces(deps: ServiceDeps) {
@@ -38,6 +40,7 @@ export function createServicePieces(deps: ServiceDeps) {
   const now = deps.now ?? (() => new Date());
   const audit = createAuditLog(models, now);
   const staleDays = createStaleDays(models, timezone, now);
+  const tickets = createTickets(models, now);
   return {
     program,
     logger,
@@ -45,12 +48,13 @@ export function createServicePieces(deps: ServiceDeps) {
     now,
     audit,
     access: createAccess(models, audit),
-    outbox: createOutbox(models, now, deps.onNotificationsRecorded),
+    outbox: createOutbox(models, now, timezone, deps.onNotificationsRecorded),
     claims: createClaims(models, now),
-    tickets: createTickets(models, now),
+    tickets,
     flags: createFlags(models, now),
-    records: createCustomerRecords(models, now, staleDays),
+    records: createCustomerRecords(models, now, timezone, staleDays),
     staleDays,
+    dayKeys: createDayKeys({ tickets, timezone, now }),
   };
 }
 

@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import type { Customer, ReferralChannel, Role } from '../db/models/customer.js';
 import type { Models } from '../db/models/index.js';
+import { dayKey } from '../domain/schedule.js';
 import type { Locale } from '../i18n.js';
 import { isDuplicateKey } from './duplicate-key.js';
 import type { StaleDays } from './rollups.js';
@@ -24,7 +25,7 @@ export interface NewIdentity {
  * through these named steps, so every invariant on the record (a role changes from a known
  * role, a balance only covers more ledger entries, a tier only rises) lives here.
  */
-export function createCustomerRecords(models: Pick<Models, 'Customer' | 'ChannelIdentity'>, now: () => Date, staleDays: StaleDays) {
+export function createCustomerRecords(models: Pick<Models, 'Customer' | 'ChannelIdentity'>, now: () => Date, timezone: string, staleDays: StaleDays) {
   const { Customer: customers, ChannelIdentity: identities } = models;
 
   /**
@@ -34,11 +35,16 @@ export function createCustomerRecords(models: Pick<Models, 'Customer' | 'Channel
    */
   async function upsertForIdentity(customerId: Types.ObjectId, fields: NewCustomer): Promise<{ customer: Customer; created: boolean }> {
     const { lastIdentity, ...created } = fields;
+    // Stamped here rather than by Mongoose, so that the day key is that of `createdAt` exactly.
+    const stamp = new Date();
     const result = await customers
       .findOneAndUpdate(
         { _id: customerId },
-        { $setOnInsert: { ...created, role: 'customer' }, $set: { lastIdentity } },
-        { upsert: true, returnDocument: 'after', includeResultMetadata: true },
+        {
+          $setOnInsert: { ...created, role: 'customer', createdAt: stamp, createdDay: dayKey(stamp, timezone) },
+          $set: { lastIdentity, updatedAt: stamp },
+        },
+        { upsert: true, returnDocument: 'after', includeResultMetadata: true, timestamps: false },
       )
       .lean<{ value: Customer | null; lastErrorObject?: { updatedExisting?: boolean } }>();
     if (!result.value) throw new Error(`customer ${String(customerId)} was not upserted`);

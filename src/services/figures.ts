@@ -68,26 +68,51 @@ export function addFigures(a: RangeFigures, b: RangeFigures): RangeFigures {
   return sum;
 }
 
+/** The stamps the figures count, each with the day key stored beside it (see domain/schedule.ts dayKey). */
+type Stamp = 'createdAt' | 'at' | 'joinedAt' | 'convertedAt' | 'issuedAt' | 'redeemedAt' | 'updatedAt';
+type DayField = 'createdDay' | 'atDay' | 'joinedDay' | 'convertedDay' | 'issuedDay' | 'redeemedDay' | 'undeliverableDay';
+/** The filter that selects the counted records by one stamp. */
+type Within = (stamp: Stamp, day: DayField) => Record<string, unknown>;
+
 /**
- * The figures of [from, to) read from the records themselves (the slow path: its cost
- * follows the range's activity). Every query is a range on an indexed date field; sums are
- * done here over the range's documents (FerretDB 1.x miscounts some $group accumulators).
+ * The figures of [from, to) read from the records themselves by date ranges: the slow path
+ * the rollups must equal, and the one for ranges that are not whole business days. FerretDB
+ * 1.x filters a range itself, over the whole collection, so its cost follows the history.
  */
-export async function countFigures(models: FigureModels, from: Date, to: Date): Promise<RangeFigures> {
+export function countFigures(models: FigureModels, from: Date, to: Date): Promise<RangeFigures> {
   const range = { $gte: from, $lt: to };
+  return count(models, (stamp) => ({ [stamp]: range }));
+}
+
+/**
+ * One business day's figures (yyyy-mm-dd, see dayKey) read by the day keys: equality
+ * filters, which FerretDB hands to PostgreSQL's indexes, so the cost follows the day's
+ * activity. Equal to countFigures over the day once every record has its keys (DayKeys).
+ */
+export function countDayFigures(models: FigureModels, day: string): Promise<RangeFigures> {
+  return count(models, (_stamp, field) => ({ [field]: day }));
+}
+
+/** Sums are done here over the matching documents (FerretDB 1.x miscounts some $group accumulators). */
+async function count(models: FigureModels, within: Within): Promise<RangeFigures> {
   const [newCustomers, linksOpened, joined, converted, firstVisits, rewardsIssued, rewardsRedeemed, referredVisits, tierUpgrades, undeliverable] =
     await Promise.all([
-      models.Customer.countDocuments({ createdAt: range }),
-      models.LinkOpen.countDocuments({ at: range }),
-      models.Referral.find({ joinedAt: range }, { via: 1, _id: 0 }).lean(),
-      models.Referral.find({ convertedAt: range, status: 'converted' }, { referrerId: 1, _id: 0 }).lean(),
-      models.Visit.countDocuments({ at: range, first: true }),
-      models.Voucher.countDocuments({ issuedAt: range }),
-      models.Voucher.countDocuments({ redeemedAt: range, status: 'redeemed' }),
-      models.Visit.find({ at: range, referred: true }, { amount: 1, _id: 0 }).lean(),
+      models.Customer.countDocuments(within('createdAt', 'createdDay')),
+      models.LinkOpen.countDocuments(within('at', 'atDay')),
+      models.Referral.find(within('joinedAt', 'joinedDay'), { via: 1, _id: 0 }).lean(),
+      models.Referral.find({ ...within('convertedAt', 'convertedDay'), status: 'converted' }, { referrerId: 1, _id: 0 }).lean(),
+      models.Visit.countDocuments({ ...within('at', 'atDay'), first: true }),
+      models.Voucher.countDocuments(within('issuedAt', 'issuedDay')),
+      models.Voucher.countDocuments({ ...within('redeemedAt', 'redeemedDay'), status: 'redeemed' }),
+      models.Visit.find({ ...within('at', 'atDay'), referred: true }, { amount: 1, _id: 0 }).lean(),
       // A tier is announced in the one message of the event that crossed it.
-      models.Notification.countDocuments({ type: { $in: [...eventNotificationTypes] }, 'data.tier': { $exists: true }, createdAt: range }),
-      models.Notification.countDocuments({ status: 'undeliverable', updatedAt: range }),
+      models.Notification.countDocuments({
+        ...within('createdAt', 'createdDay'),
+        type: { $in: [...eventNotificationTypes] },
+        'data.tier': { $exists: true },
+      }),
+      // The last update of an undeliverable notification is the one that gave it up.
+      models.Notification.countDocuments({ ...within('updatedAt', 'undeliverableDay'), status: 'undeliverable' }),
     ]);
   const figures = emptyFigures();
   for (const referral of joined) figures.byChannel[referral.via] += 1;

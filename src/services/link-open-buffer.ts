@@ -8,6 +8,8 @@ export interface LinkOpenRecord {
   referrerId: unknown;
   via: string;
   at: Date;
+  /** The business day of `at` (see domain/schedule.ts dayKey). */
+  atDay: string;
 }
 
 export interface LinkOpenBufferOptions {

@@ -3,6 +3,7 @@ import type { Types } from 'mongoose';
 import type { Customer } from '../db/models/customer.js';
 import type { Models } from '../db/models/index.js';
 import type { Notification } from '../db/models/notification.js';
+import { dayKey } from '../domain/schedule.js';
 import { retryDelayMs, telegramLimits, zaloLimits } from '../domain/send-pacing.js';
 import type { Logger } from '../logger.js';
 import { createClaims } from './claims.js';
@@ -18,6 +19,8 @@ export interface DeliveryDeps {
   render: NotificationRenderer;
   /** Senders of the channels running in this process, by channel name (each paces its own sends). */
   senders: Map<ChannelName, MessageSender>;
+  /** The shop's time zone: the day a notification became undeliverable is stored in it. */
+  timezone: string;
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
   /** Attempts before a failing notification is given up as undeliverable. */
@@ -127,7 +130,16 @@ export function createNotificationDelivery(deps: DeliveryDeps) {
       return 'sent';
     }
     if (result.kind === 'permanent' || attempts >= maxAttempts) {
-      await models.Notification.updateOne({ _id: id }, { $set: { status: 'undeliverable', lastError: result.reason }, $unset: { leaseUntil: 1 } });
+      // Stamped here rather than by Mongoose, so that the day key is that of `updatedAt` exactly.
+      const stamp = new Date();
+      await models.Notification.updateOne(
+        { _id: id },
+        {
+          $set: { status: 'undeliverable', lastError: result.reason, updatedAt: stamp, undeliverableDay: dayKey(stamp, deps.timezone) },
+          $unset: { leaseUntil: 1 },
+        },
+        { timestamps: false },
+      );
       return 'undeliverable';
     }
     await models.Notification.updateOne(

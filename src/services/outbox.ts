@@ -1,6 +1,7 @@
 import type { Types } from 'mongoose';
 import type { Models } from '../db/models/index.js';
 import type { NotificationType } from '../db/models/notification.js';
+import { dayKey } from '../domain/schedule.js';
 import { isDuplicateKey } from './duplicate-key.js';
 
 /**
@@ -10,6 +11,7 @@ import { isDuplicateKey } from './duplicate-key.js';
 export function createOutbox(
   models: Pick<Models, 'Notification'>,
   now: () => Date,
+  timezone: string,
   /** Lets the notifier deliver at once instead of waiting for its sweep. */
   onRecorded?: (ids: string[]) => void,
 ) {
@@ -42,6 +44,7 @@ export function createOutbox(
           attempts: 0,
           nextAttemptAt: sendAt ?? now(),
           createdAt: stamp,
+          createdDay: dayKey(stamp, timezone),
           updatedAt: stamp,
         },
       },

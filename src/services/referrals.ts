@@ -3,6 +3,7 @@ import { Types } from 'mongoose';
 import { normalizeCode } from '../domain/codes.js';
 import { checkJoinVolume } from '../domain/fraud.js';
 import { startOfBusinessDay } from '../domain/loyalty.js';
+import { dayKey } from '../domain/schedule.js';
 import type { Customer, ReferralChannel } from '../db/models/customer.js';
 import type { Referral } from '../db/models/referral.js';
 import type { Reward } from '../program/schema.js';
@@ -98,9 +99,17 @@ export function createReferralService(ctx: ReferralServiceDeps) {
       return existing ? sameOrOther(existing, referrer) : { ok: false, reason: 'already_customer' };
     }
     let referral: Referral;
+    const joinedAt = ctx.now();
     try {
       referral = (
-        await models.Referral.create({ friendId, referrerId: referrer._id, code: referrer.code, via, joinedAt: ctx.now() })
+        await models.Referral.create({
+          friendId,
+          referrerId: referrer._id,
+          code: referrer.code,
+          via,
+          joinedAt,
+          joinedDay: dayKey(joinedAt, ctx.timezone),
+        })
       ).toObject<Referral>();
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
@@ -173,7 +182,7 @@ export function createReferralService(ctx: ReferralServiceDeps) {
     const now = ctx.now();
     const day = startOfBusinessDay(now, ctx.timezone).toISOString();
     const key = `${referrer.code}:${day}:${await hashVisitor(visitor)}`;
-    linkOpens.add({ key, code: referrer.code, referrerId: referrer._id, via, at: now });
+    linkOpens.add({ key, code: referrer.code, referrerId: referrer._id, via, at: now, atDay: dayKey(now, ctx.timezone) });
     return { ok: true, referrer };
   }
 
@@ -192,6 +201,7 @@ export function createReferralService(ctx: ReferralServiceDeps) {
             $set: {
               status: 'converted',
               convertedAt: outcome.converted.at,
+              convertedDay: dayKey(outcome.converted.at, ctx.timezone),
               visitId: outcome.converted.visitId,
               confirmedBy: outcome.converted.confirmedBy,
             },

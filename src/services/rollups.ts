@@ -4,7 +4,7 @@ import type { Models } from '../db/models/index.js';
 import { businessDay } from '../domain/schedule.js';
 import type { ServicePieces } from './context.js';
 import { isDuplicateKey } from './duplicate-key.js';
-import { addFigures, countFigures, emptyFigures, type FigureModels, type RangeFigures } from './figures.js';
+import { addFigures, countDayFigures, countFigures, emptyFigures, type FigureModels, type RangeFigures } from './figures.js';
 
 /**
  * How long after a business day ends its rollup may be built. Records are stamped with the
@@ -20,6 +20,11 @@ const ROLLUP_VERSION = 1;
 const BUILD_LEASE_MS = 2 * 60_000;
 /** Days built at once when a report finds several missing. */
 const BUILDS_AT_ONCE = 4;
+/**
+ * A range ending less than this before now ends "now" (the instant the report was asked):
+ * what was stamped since is part of the day so far, which is counted by its day key.
+ */
+const SO_FAR_MS = 60_000;
 
 interface Day {
   start: Date;
@@ -46,7 +51,7 @@ export function createStaleDays(models: Pick<Models, 'StaleDay'>, timezone: stri
 
 export type StaleDays = ReturnType<typeof createStaleDays>;
 
-export type RollupDeps = Pick<ServicePieces, 'timezone' | 'now' | 'claims' | 'logger'> & {
+export type RollupDeps = Pick<ServicePieces, 'timezone' | 'now' | 'claims' | 'logger' | 'dayKeys'> & {
   models: FigureModels & Pick<Models, 'DayRollup' | 'StaleDay'>;
 };
 
@@ -58,20 +63,39 @@ export type RollupDeps = Pick<ServicePieces, 'timezone' | 'now' | 'claims' | 'lo
  * StaleDays.touch); a day marked stale, or missing, is rebuilt by the next report or job.
  */
 export function createRollups(ctx: RollupDeps) {
-  const { models, timezone, now, claims, logger } = ctx;
+  const { models, timezone, now, claims, logger, dayKeys } = ctx;
 
   const isClosed = (day: Day) => day.end.getTime() + ROLLUP_GRACE_MS <= now().getTime();
 
-  /** The whole business days inside [from, to) whose rollup can be built, in order. */
-  function closedDaysWithin(from: Date, to: Date): Day[] {
+  /** The whole business days inside [from, to), in order. */
+  function daysWithin(from: Date, to: Date): Day[] {
     const days: Day[] = [];
     let day = dayOf(from, timezone);
     if (day.start < from) day = dayOf(day.end, timezone);
-    while (day.end <= to && isClosed(day)) {
+    while (day.end <= to) {
       days.push(day);
       day = dayOf(day.end, timezone);
     }
     return days;
+  }
+
+  /** The whole business days inside [from, to) whose rollup can be built, in order. */
+  const closedDaysWithin = (from: Date, to: Date) => daysWithin(from, to).filter(isClosed);
+
+  /** A whole day from the records: by its day keys when all its records have them, else by its range. */
+  async function countDay(day: Day): Promise<RangeFigures> {
+    return (await dayKeys.keyed(day.date)) ? countDayFigures(models, day.date) : countFigures(models, day.start, day.end);
+  }
+
+  /**
+   * [from, to) inside one business day from the records: the day so far (from its start to
+   * now) is the day by its keys, since nothing is stamped after now; other pieces by range.
+   */
+  async function countPart(from: Date, to: Date): Promise<RangeFigures> {
+    if (from >= to) return emptyFigures();
+    const day = dayOf(from, timezone);
+    const soFar = day.start.getTime() === from.getTime() && to <= day.end && to.getTime() >= now().getTime() - SO_FAR_MS;
+    return soFar ? countDay(day) : countFigures(models, from, to);
   }
 
   /**
@@ -84,13 +108,13 @@ export function createRollups(ctx: RollupDeps) {
     const key = `rollup:${day.start.toISOString()}`;
     if (!(await claims.take(key, 'rollup'))) {
       const holder = await claims.holder(key);
-      if (!holder || now().getTime() - holder.at.getTime() < BUILD_LEASE_MS) return countFigures(models, day.start, day.end);
+      if (!holder || now().getTime() - holder.at.getTime() < BUILD_LEASE_MS) return countDay(day);
       await claims.release(key, holder.at);
-      if (!(await claims.take(key, 'rollup'))) return countFigures(models, day.start, day.end);
+      if (!(await claims.take(key, 'rollup'))) return countDay(day);
     }
     try {
       const marks = await models.StaleDay.find({ start: { $gte: day.start, $lt: day.end } }, { _id: 1 }).lean();
-      const figures = await countFigures(models, day.start, day.end);
+      const figures = await countDay(day);
       const rollup = { start: day.start, end: day.end, date: day.date, version: ROLLUP_VERSION, figures, builtAt: now() };
       await models.DayRollup.replaceOne({ start: day.start }, rollup, { upsert: true }).catch((error: unknown) => {
         if (!isDuplicateKey(error)) throw error;
@@ -130,19 +154,27 @@ export function createRollups(ctx: RollupDeps) {
   }
 
   /**
-   * The figures of [from, to): closed whole days from their rollups, the rest (today so far,
-   * or the ragged ends of a range that does not start or end on a day boundary) from the
-   * records. Equal to counting the whole range from the records.
+   * The figures of [from, to): closed whole days from their rollups, whole days not closed
+   * yet (today, or yesterday within the grace period) and today so far by their day keys, the
+   * ragged ends of a range that does not start or end on a day boundary by range. Equal to
+   * counting the whole range from the records.
    */
   async function figuresBetween(from: Date, to: Date): Promise<RangeFigures> {
-    const days = closedDaysWithin(from, to);
+    const days = daysWithin(from, to);
     const first = days[0];
     const last = days[days.length - 1];
-    if (!first || !last) return countFigures(models, from, to);
+    if (!first || !last) {
+      // No whole day inside: at most the end of one day and the start of the next.
+      const next = dayOf(from, timezone).end;
+      const parts = await Promise.all([countPart(from, next < to ? next : to), next < to ? countPart(next, to) : emptyFigures()]);
+      return parts.reduce(addFigures, emptyFigures());
+    }
+    const closed = days.filter(isClosed);
     const parts = await Promise.all([
-      first.start > from ? countFigures(models, from, first.start) : emptyFigures(),
-      figuresOfDays(days),
-      last.end < to ? countFigures(models, last.end, to) : emptyFigures(),
+      countPart(from, first.start),
+      figuresOfDays(closed),
+      Promise.all(days.filter((day) => !isClosed(day)).map(countDay)),
+      countPart(last.end, to),
     ]);
     return parts.flat().reduce(addFigures, emptyFigures());
   }

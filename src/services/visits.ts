@@ -3,6 +3,7 @@ import { isVisitAmount } from '../domain/amount.js';
 import { meetsFirstVisitMinimum } from '../domain/fraud.js';
 import { auditedQuery } from '../domain/phone.js';
 import { milestonesReached, pointsForVisit, withinAttributionWindow } from '../domain/loyalty.js';
+import { dayKey } from '../domain/schedule.js';
 import type { Customer } from '../db/models/customer.js';
 import type { Referral } from '../db/models/referral.js';
 import type { Visit } from '../db/models/visit.js';
@@ -51,7 +52,7 @@ export type ConfirmFirstVisitResult =
 export type RecordVisitResult = ConfirmFirstVisitResult;
 
 export function createVisitService(
-  ctx: Pick<ServicePieces, 'program' | 'now' | 'access' | 'audit' | 'outbox' | 'claims' | 'records' | 'staleDays'> & {
+  ctx: Pick<ServicePieces, 'program' | 'timezone' | 'now' | 'access' | 'audit' | 'outbox' | 'claims' | 'records' | 'staleDays'> & {
     models: Pick<Models, 'Visit' | 'Referral' | 'Customer'>;
   },
   customers: CustomerService,
@@ -87,7 +88,7 @@ export function createVisitService(
   /** Inserts the visit once per key; returns it with whether this call created it. */
   async function recordOnce(key: string, fields: Omit<Visit, '_id' | 'key'>): Promise<{ visit: Visit; created: boolean }> {
     try {
-      const created = await models.Visit.create({ key, ...fields });
+      const created = await models.Visit.create({ key, ...fields, atDay: dayKey(fields.at, ctx.timezone) });
       return { visit: created.toObject<Visit>(), created: true };
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;

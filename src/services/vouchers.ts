@@ -1,6 +1,7 @@
 import type { Types } from 'mongoose';
 import { normalizeCode, VOUCHER_CODE_LENGTH, withUniqueCode } from '../domain/codes.js';
 import { voucherExpiry } from '../domain/loyalty.js';
+import { dayKey } from '../domain/schedule.js';
 import type { Voucher } from '../db/models/voucher.js';
 import type { Reward } from '../program/schema.js';
 import type { Models } from '../db/models/index.js';
@@ -57,6 +58,7 @@ export function createVoucherService(
             reward,
             status: 'active',
             issuedAt,
+            issuedDay: dayKey(issuedAt, ctx.timezone),
             expiresAt: voucherExpiry(issuedAt, program.vouchers.validityDays, ctx.timezone),
           });
           return created.toObject<Voucher>();
@@ -70,7 +72,10 @@ export function createVoucherService(
     );
     if (voucher.reward?.kind === 'bonus_points') {
       await points.add(customerId, voucher.reward.value ?? 0, 'bonus', `voucher:${voucher.code}`);
-      await models.Voucher.updateOne({ _id: voucher._id, status: 'active' }, { $set: { status: 'redeemed', redeemedAt: issuedAt } });
+      await models.Voucher.updateOne(
+        { _id: voucher._id, status: 'active' },
+        { $set: { status: 'redeemed', redeemedAt: issuedAt, redeemedDay: dayKey(issuedAt, ctx.timezone) } },
+      );
     }
     return voucher;
   }
@@ -106,7 +111,7 @@ export function createVoucherService(
     } else if (await ctx.claims.take(`redeem:${String(found._id)}`, String(actor.customerId))) {
       const redeemed = await models.Voucher.findOneAndUpdate(
         { _id: found._id },
-        { $set: { status: 'redeemed', redeemedAt: now, redeemedBy: actor.customerId } },
+        { $set: { status: 'redeemed', redeemedAt: now, redeemedDay: dayKey(now, ctx.timezone), redeemedBy: actor.customerId } },
         { returnDocument: 'after' },
       ).lean<Voucher>();
       const owner = await models.Customer.findById(found.customerId, { name: 1 }).lean();

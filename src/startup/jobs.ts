@@ -48,6 +48,7 @@ export async function createJobs(deps: {
     logger,
     render: createNotificationRenderer(i18n, program, deps.registry),
     senders: deps.senders,
+    timezone: deps.timezone,
     now: deps.now,
   });
   await defineNotificationJobs(agenda, delivery, deps.notificationSweepMs);

@@ -16,6 +16,7 @@ const delivery = createNotificationDelivery({
   models: createModels(connection),
   render: createNotificationRenderer(await createI18n({ defaultLocale: 'vi', timezone: 'Asia/Ho_Chi_Minh' }), parseProgram(defaultProgram)),
   logger: createLogger('silent'),
+  timezone: 'Asia/Ho_Chi_Minh',
   senders: new Map([['telegram', createOutboxSender(connection)]]),
   afterSend: () => process.exit(17),
 });

@@ -34,10 +34,13 @@ const customerSchema = new Schema(
     tierRank: { type: Number, default: 0 },
     /** The channel identity this person used last: where messages to them go. */
     lastIdentity: { type: String },
+    /** The business day of `createdAt` (yyyy-mm-dd, shop time zone): the reports find a day's new customers by it. */
+    createdDay: { type: String },
   },
   { timestamps: true, versionKey: false },
 );
 customerSchema.index({ createdAt: 1 });
+customerSchema.index({ createdDay: 1 });
 // The dashboard counts customers per tier.
 customerSchema.index({ tier: 1 });
 

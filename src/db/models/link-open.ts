@@ -13,6 +13,8 @@ const linkOpenSchema = new Schema(
     referrerId: { type: Schema.Types.ObjectId, required: true, index: true },
     via: { type: String, enum: referralChannels, required: true },
     at: { type: Date, required: true, index: true },
+    /** The business day of `at` (see domain/schedule.ts dayKey). */
+    atDay: { type: String, index: true },
   },
   { versionKey: false },
 );

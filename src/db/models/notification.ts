@@ -59,12 +59,21 @@ const notificationSchema = new Schema(
     leaseUntil: { type: Date },
     sentAt: { type: Date },
     lastError: { type: String },
+    /**
+     * The business days (see domain/schedule.ts dayKey) of `createdAt` and of the moment it
+     * became undeliverable (its last `updatedAt`): the reports count tiers announced and
+     * messages lost on a day by them.
+     */
+    createdDay: { type: String },
+    undeliverableDay: { type: String },
   },
   { timestamps: true, versionKey: false },
 );
 notificationSchema.index({ status: 1, nextAttemptAt: 1 });
 notificationSchema.index({ type: 1, createdAt: 1 });
 notificationSchema.index({ status: 1, updatedAt: 1 });
+notificationSchema.index({ createdDay: 1, type: 1 });
+notificationSchema.index({ undeliverableDay: 1, status: 1 });
 
 export type Notification = InferSchemaType<typeof notificationSchema> & { _id: Types.ObjectId };
 

@@ -13,6 +13,9 @@ const referralSchema = new Schema(
     status: { type: String, enum: ['joined', 'converted', 'expired', 'revoked'], default: 'joined' },
     joinedAt: { type: Date, required: true },
     convertedAt: { type: Date },
+    /** The business days of `joinedAt` and `convertedAt` (see domain/schedule.ts dayKey). */
+    joinedDay: { type: String },
+    convertedDay: { type: String },
     visitId: { type: Schema.Types.ObjectId },
     /** The staff member whose confirmed visit converted it (fraud rules count per staff member). */
     confirmedBy: { type: Schema.Types.ObjectId },
@@ -27,6 +30,8 @@ referralSchema.index({ joinedAt: 1 });
 referralSchema.index({ convertedAt: 1 });
 referralSchema.index({ status: 1, joinedAt: 1 });
 referralSchema.index({ referrerId: 1, convertedAt: 1 });
+referralSchema.index({ joinedDay: 1 });
+referralSchema.index({ convertedDay: 1, status: 1 });
 
 export type Referral = InferSchemaType<typeof referralSchema> & { _id: Types.ObjectId };
 

@@ -16,10 +16,14 @@ const visitSchema = new Schema(
     /** Set when the customer came through a referral: revenue from referred customers. */
     referred: { type: Boolean, default: false },
     at: { type: Date, required: true },
+    /** The business day of `at` (see domain/schedule.ts dayKey). */
+    atDay: { type: String },
   },
   { versionKey: false },
 );
 visitSchema.index({ at: 1 });
+visitSchema.index({ atDay: 1, first: 1 });
+visitSchema.index({ atDay: 1, referred: 1 });
 
 export type Visit = InferSchemaType<typeof visitSchema> & { _id: Types.ObjectId };
 

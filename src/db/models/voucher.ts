@@ -25,6 +25,9 @@ const voucherSchema = new Schema(
     issuedAt: { type: Date, required: true },
     expiresAt: { type: Date, required: true },
     redeemedAt: { type: Date },
+    /** The business days of `issuedAt` and `redeemedAt` (see domain/schedule.ts dayKey). */
+    issuedDay: { type: String },
+    redeemedDay: { type: String },
     redeemedBy: { type: Schema.Types.ObjectId },
     cancelledAt: { type: Date },
   },
@@ -33,6 +36,8 @@ const voucherSchema = new Schema(
 voucherSchema.index({ status: 1, expiresAt: 1 });
 voucherSchema.index({ issuedAt: 1 });
 voucherSchema.index({ redeemedAt: 1 });
+voucherSchema.index({ issuedDay: 1 });
+voucherSchema.index({ redeemedDay: 1, status: 1 });
 
 export type Voucher = InferSchemaType<typeof voucherSchema> & { _id: Types.ObjectId };
 

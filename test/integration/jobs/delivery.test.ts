@@ -28,6 +28,7 @@ describe('notification delivery', () => {
       models: h.db.models,
       render: createNotificationRenderer(i18n, h.program),
       logger: createLogger('silent'),
+      timezone: 'Asia/Ho_Chi_Minh',
       senders: new Map([['telegram', createOutboxSender(h.db.connection, script)]]),
       now: h.clock.now,
       sleep: () => Promise.resolve(),
@@ -141,6 +142,7 @@ describe('notification delivery', () => {
         models: createModels(connection),
         render: createNotificationRenderer(i18n, h.program),
         logger: createLogger('silent'),
+        timezone: 'Asia/Ho_Chi_Minh',
         senders: new Map([
           ['telegram', { ...createOutboxSender(connection), pacer: new SendPacer({ perSecond: 1000, perChatIntervalMs: 0, perChatBurst: 1 }) }],
         ]),

@@ -66,7 +66,7 @@ describe('join and attribution', () => {
 
   it('two processes writing the same visitor, code and day in their batches at once store one open', async () => {
     const { customer: a } = await h.join(1311, 'An');
-    const open = { key: `${a.code}:day:visitor-hash`, code: a.code, referrerId: a._id, via: 'link', at: new Date() };
+    const open = { key: `${a.code}:day:visitor-hash`, code: a.code, referrerId: a._id, via: 'link', at: new Date(), atDay: '2026-05-01' };
     const buffers = [1, 2, 3].map(() => createLinkOpenBuffer({ models: h.db.models, logger: createLogger('silent') }));
     for (const buffer of buffers) buffer.add(open);
     await Promise.all(buffers.map((buffer) => buffer.flush()));

@@ -5,8 +5,10 @@ import type { Agenda } from 'agenda';
 import { generateHistory } from '../../../scripts/report-history.js';
 import { createAgenda } from '../../../src/jobs/agenda.js';
 import { defineRollupJobs } from '../../../src/jobs/rollups.js';
+import { dayKey } from '../../../src/domain/schedule.js';
 import { createLogger } from '../../../src/logger.js';
 import { createServicePieces } from '../../../src/services/context.js';
+import { keyedSinceSetting } from '../../../src/services/day-keys.js';
 import { createReportFigures, summaryFigures, type PeriodStats, type ReportFigures } from '../../../src/services/reports.js';
 import { createRollups } from '../../../src/services/rollups.js';
 import { PUBLIC_URL, useServices } from '../../support/services.js';
@@ -23,7 +25,7 @@ describe('report rollups equal the figures counted from the records', () => {
   });
 
   /** The report figures over the harness's clock, as the services build them, plus the outbox piece. */
-  function reportParts(): { figures: ReportFigures; outbox: ReturnType<typeof createServicePieces>['outbox'] } {
+  function reportParts(): { figures: ReportFigures; pieces: ReturnType<typeof createServicePieces> } {
     const pieces = createServicePieces({
       models: h.db.models,
       program: h.program,
@@ -33,7 +35,7 @@ describe('report rollups equal the figures counted from the records', () => {
       now: h.clock.now,
     });
     const rollups = createRollups({ ...pieces, models: h.db.models });
-    return { figures: createReportFigures({ models: h.db.models, timezone: zone, now: h.clock.now, rollups }), outbox: pieces.outbox };
+    return { figures: createReportFigures({ models: h.db.models, timezone: zone, now: h.clock.now, rollups }), pieces };
   }
 
   /** Every range a report asks for, plus ranges with ragged ends, give the same figures both ways. */
@@ -65,7 +67,7 @@ describe('report rollups equal the figures counted from the records', () => {
 
   it('counts an event at 23:59 on its own day and one at 00:01 on the next, in the shop time zone', async () => {
     h.clock.current = new Date();
-    const { figures } = reportParts();
+    const { figures, pieces } = reportParts();
     const late = local('2026-03-10T23:59:00');
     const early = local('2026-03-11T00:01:00');
     await h.db.models.Customer.collection.insertMany([
@@ -94,6 +96,8 @@ describe('report rollups equal the figures counted from the records', () => {
         at: early,
       },
     ]);
+    // Written without day keys, as before they existed: those days come before the first keyed day, so they are counted by range.
+    expect(await pieces.dayKeys.keyed('2026-03-11')).toBe(false);
     const tenth = await figures.getStats(local('2026-03-10T00:00:00'), local('2026-03-11T00:00:00'));
     const eleventh = await figures.getStats(local('2026-03-11T00:00:00'), local('2026-03-12T00:00:00'));
     expect([tenth.newCustomers, tenth.firstVisits, tenth.referredRevenue]).toEqual([1, 1, 100_000]);
@@ -112,11 +116,41 @@ describe('report rollups equal the figures counted from the records', () => {
     await h.db.models.Visit.deleteMany({ key: { $in: ['edge:1', 'edge:2'] } });
   });
 
+  it('counts a day by its keys from the first day the app wrote them, and an earlier day by range', async () => {
+    h.clock.current = new Date();
+    const today = dayKey(h.clock.now(), zone);
+    // A fresh shop: the first keyed day is tomorrow (records stamped earlier today have no keys).
+    await h.db.models.Setting.deleteOne({ key: keyedSinceSetting(zone) });
+    const fresh = reportParts().pieces.dayKeys;
+    expect(await fresh.keyedSince()).toBe(dayKey(dayStart(h.clock.now(), -1), zone));
+    expect(await fresh.keyed(today)).toBe(false);
+    // What the services write carries its day key.
+    const { customer } = await h.join(5101, 'Khoá');
+    expect((await h.db.models.Customer.findById(customer._id, { createdDay: 1 }).lean())?.createdDay).toBe(today);
+    // Once today is keyed, today is read by key: a record keyed today but stamped yesterday counts today.
+    await h.db.models.Setting.updateOne({ key: keyedSinceSetting(zone) }, { $set: { value: today } });
+    const { figures } = reportParts();
+    const today$ = () => [dayStart(h.clock.now()), h.clock.now()] as const;
+    const [byKey, byRange] = [(await figures.getStats(...today$())).newCustomers, (await figures.getStatsDirect(...today$())).newCustomers];
+    await h.db.models.Customer.collection.insertOne({ code: 'KEYDAY', locale: 'vi', createdAt: dayStart(h.clock.now(), 1), createdDay: today });
+    expect((await figures.getStats(...today$())).newCustomers).toBe(byKey + 1);
+    // Range counting does not see it (stamped yesterday): the key path is the one in use.
+    expect((await figures.getStatsDirect(...today$())).newCustomers).toBe(byRange);
+    // Leave no record stamped after the fixed clock's now for the tests after this one.
+    await h.db.models.Customer.deleteMany({ _id: customer._id });
+    await h.db.models.Customer.deleteMany({ code: 'KEYDAY' });
+    await h.db.models.ChannelIdentity.deleteMany({ customerId: customer._id });
+    await h.db.models.Notification.deleteMany({ customerId: customer._id });
+  });
+
   it('equal on a generated history, before and after corrections to closed days', async () => {
     // A minute ahead, so that what the services stamp with the real time counts today.
     h.clock.current = new Date(Date.now() + 60_000);
     const now = h.clock.now();
-    const { figures, outbox } = reportParts();
+    const {
+      figures,
+      pieces: { outbox },
+    } = reportParts();
     const { referrerIds } = await generateHistory(h.db.models, { customers: 500, events: 2500, days: 40, now, seed: 7 });
     const owner = await h.staff(9001, 'Chủ', 'owner');
     const staff = await h.staff(9002, 'Lễ tân');
@@ -131,6 +165,7 @@ describe('report rollups equal the figures counted from the records', () => {
       role: 'customer',
       referrerId: referrerIds[0],
       createdAt: dayStart(now, 6),
+      createdDay: dayKey(dayStart(now, 6), zone),
     });
     await h.db.models.Referral.collection.insertOne({
       friendId: lateFriend,
@@ -139,6 +174,7 @@ describe('report rollups equal the figures counted from the records', () => {
       via: 'zalo',
       status: 'joined',
       joinedAt: dayStart(now, 6),
+      joinedDay: dayKey(dayStart(now, 6), zone),
     });
     await h.db.models.Visit.collection.insertOne({
       key: `first:${String(lateFriend)}`,
@@ -149,6 +185,7 @@ describe('report rollups equal the figures counted from the records', () => {
       points: 100,
       referred: false,
       at: visitDay,
+      atDay: dayKey(visitDay, zone),
     });
     // The vouchers of a conversion 12 days ago, and a voucher issued 9 days ago, still unused.
     const referral = await h.db.models.Referral.findOne({
@@ -165,6 +202,7 @@ describe('report rollups equal the figures counted from the records', () => {
         reward: { kind: 'percent_off', value: 10, label: { vi: 'Giảm', en: 'Off' } },
         status: 'active',
         issuedAt: referral.convertedAt,
+        issuedDay: referral.convertedDay,
         expiresAt: new Date(now.getTime() + 30 * 86_400_000),
       })),
     );
@@ -176,6 +214,7 @@ describe('report rollups equal the figures counted from the records', () => {
       reward: { kind: 'percent_off', value: 10, label: { vi: 'Giảm', en: 'Off' } },
       status: 'active',
       issuedAt: dayStart(now, 9),
+      issuedDay: dayKey(dayStart(now, 9), zone),
       expiresAt: new Date(now.getTime() + 86_400_000),
     });
     const before = await expectEqual(figures);
