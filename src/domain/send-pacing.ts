@@ -15,6 +15,8 @@ export interface PacingLimits {
 const WINDOW_MS = 1005;
 /** How often a send waiting on one still in flight looks again. */
 const IN_FLIGHT_POLL_MS = 5;
+/** A send unanswered this long has reached the platform or never will: it no longer holds the others back. */
+const IN_FLIGHT_MAX_MS = 10_000;
 
 /** A send the pacer let go; `answered` says when its answer came. */
 export interface AdmittedSend {
@@ -33,7 +35,7 @@ export class SendPacer {
    * The latest sends (oldest first, at most `perSecond`), each by when its answer came, or
    * Infinity while it is in flight: the platform saw a send no later than its answer.
    */
-  private readonly admitted: Array<{ answeredAt: number }> = [];
+  private readonly admitted: Array<{ startedAt: number; answeredAt: number }> = [];
   private processes = 1;
 
   constructor(readonly limits: PacingLimits) {}
@@ -57,7 +59,8 @@ export class SendPacer {
     const { perChatIntervalMs: interval, perChatBurst } = this.limits;
     const whole = this.nextByChat.get(chatId) ?? -Infinity;
     const earliest = Math.max(now, whole - (Math.max(1, perChatBurst) - 1) * interval);
-    let tick = Math.ceil(earliest / tickMs);
+    // The tick that holds `earliest` (each tick holds one send), so an idle bot sends at once.
+    let tick = Math.floor(earliest / tickMs);
     while (this.ticks.has(tick)) tick += 1;
     this.ticks.add(tick);
     const slot = Math.max(earliest, Math.ceil(tick * tickMs));
@@ -76,14 +79,15 @@ export class SendPacer {
   admit(now: number): AdmittedSend | number {
     const limit = this.perSecond;
     while (this.admitted.length > limit) this.admitted.shift();
-    const oldest = this.admitted.length >= limit ? this.admitted[this.admitted.length - limit]!.answeredAt : -Infinity;
-    if (oldest === Infinity) return IN_FLIGHT_POLL_MS;
+    const entry = this.admitted.length >= limit ? this.admitted[this.admitted.length - limit]! : undefined;
+    const oldest = !entry ? -Infinity : Math.min(entry.answeredAt, entry.startedAt + IN_FLIGHT_MAX_MS);
+    if (oldest > now && entry?.answeredAt === Infinity) return IN_FLIGHT_POLL_MS;
     const wait = oldest + WINDOW_MS - now;
     if (wait > 0) return Math.ceil(wait);
-    const entry = { answeredAt: Infinity };
-    this.admitted.push(entry);
+    const sent = { startedAt: now, answeredAt: Infinity };
+    this.admitted.push(sent);
     if (this.admitted.length > limit) this.admitted.shift();
-    return { answered: (at: number) => void (entry.answeredAt = at) };
+    return { answered: (at: number) => void (sent.answeredAt = at) };
   }
 
   /** Drops what lies in the past, so memory follows the messages still waiting. */

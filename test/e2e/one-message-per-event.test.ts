@@ -35,6 +35,11 @@ describe('Telegram: one message per person per event', () => {
     person.send(payload ? `/start ${payload}` : '/start');
     await h.telegram.waitForMessages(id, before + (payload ? 1 : 2));
     await allDelivered();
+    // The rest of the answer (the language question, a welcome offer) follows in its turn.
+    for (let seen = -1; seen !== h.telegram.messagesTo(id).length;) {
+      seen = h.telegram.messagesTo(id).length;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
   }
 
   async function command(text: string, reply: string | RegExp): Promise<void> {

@@ -93,6 +93,15 @@ describe('send pacing', () => {
     expect(arrived.at(-1)! - arrived[0]!).toBeLessThan(7 * (1005 + 160));
   });
 
+  it('a send that never gets its answer holds the next ones back for ten seconds at most', () => {
+    const pacer = new SendPacer(telegramLimits);
+    const hung = pacer.admit(0);
+    expect(typeof hung).toBe('object');
+    for (let i = 1; i < 30; i++) (pacer.admit(0) as AdmittedSend).answered(5);
+    expect(pacer.admit(5000)).toBe(5);
+    expect(typeof pacer.admit(11_005)).toBe('object');
+  });
+
   it('backs off exponentially, at least as long as the platform asks', () => {
     expect([1, 2, 3, 4].map((attempt) => retryDelayMs(attempt))).toEqual([5_000, 10_000, 20_000, 40_000]);
     expect(retryDelayMs(1, 60_000)).toBe(60_000);
