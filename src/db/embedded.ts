@@ -6,7 +6,6 @@ import type { Logger } from '../logger.js';
 import { projectRoot } from '../paths.js';
 import { EMBEDDED_KINDS, type EmbeddedKind } from './embedded-kinds.js';
 import { onPath, startMongoProcess, type EmbeddedMongo } from './embedded-process.js';
-import { startMemoryServer } from './memory-server.js';
 import { findPostgresBinaries, startPostgresCluster } from './postgres-cluster.js';
 
 export type { EmbeddedMongo } from './embedded-process.js';
@@ -62,7 +61,12 @@ const startMongod: Step = async ({ dataDir, database, env }, attempts) => {
   return startMongoProcess('mongod', mongod, (port) => ['--dbpath', dir, '--bind_ip', '127.0.0.1', '--port', String(port), '--quiet'], dir, database);
 };
 
-const memoryServer: Step = ({ dataDir, database, logger }) => startMemoryServer(path.join(dataDir, 'mongodb-memory-server'), database, logger);
+// Loaded only when tried: mongodb-memory-server and its download chain (about 140 files) cost
+// about 3 MB of heap and more than that of start-up garbage.
+const memoryServer: Step = async ({ dataDir, database, logger }) => {
+  const { startMemoryServer } = await import('./memory-server.js');
+  return startMemoryServer(path.join(dataDir, 'mongodb-memory-server'), database, logger);
+};
 
 function ferretdbBinary({ allowBuild, logger, env }: EmbeddedMongoOptions, attempts: string[]): string | undefined {
   const found = onPath('ferretdb', env) ?? (existsSync(ferretdbCachePath()) ? ferretdbCachePath() : undefined);

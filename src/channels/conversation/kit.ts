@@ -1,4 +1,3 @@
-import QRCode from 'qrcode';
 import type { Customer, Role } from '../../db/models/customer.js';
 import type { I18n, Locale, Translate } from '../../i18n.js';
 import type { Logger } from '../../logger.js';
@@ -64,6 +63,8 @@ export type Session = { customer: Customer; locale: Locale; t: Translate };
 
 export { MEMBER_CARD_PREFIX, STAFF_INVITE_PREFIX } from '../../domain/links.js';
 
+/** qrcode (its PNG encoder included) is loaded at the first image, not at start. */
 export async function qrPng(text: string): Promise<Buffer> {
+  const { default: QRCode } = await import('qrcode');
   return QRCode.toBuffer(text, { type: 'png', width: 480, margin: 2, errorCorrectionLevel: 'M' });
 }
