@@ -44,7 +44,8 @@ export function emptyFigures(): RangeFigures {
   };
 }
 
-const counts = [
+/** The figures that are plain counts (or sums) of a range. */
+export const counts = [
   'newCustomers',
   'linksOpened',
   'friendsJoined',

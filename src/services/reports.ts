@@ -3,7 +3,7 @@ import type { Models } from '../db/models/index.js';
 import { businessDay } from '../domain/schedule.js';
 import type { Actor } from './access.js';
 import type { ServicePieces } from './context.js';
-import { addFigures, countFigures, type FigureModels, type RangeFigures } from './figures.js';
+import { addFigures, countFigures, counts, type FigureModels, type RangeFigures } from './figures.js';
 import type { Rollups } from './rollups.js';
 
 export interface PeriodStats {
@@ -26,19 +26,9 @@ export interface PeriodStats {
   openFlags: number;
 }
 
-/** Figures of the daily summary that are compared with yesterday and the 7-day average. */
-export const summaryFigures = [
-  'newCustomers',
-  'linksOpened',
-  'friendsJoined',
-  'firstVisits',
-  'rewardsIssued',
-  'rewardsRedeemed',
-  'referredRevenue',
-  'tierUpgrades',
-  'undeliverable',
-] as const;
-export type SummaryFigure = (typeof summaryFigures)[number];
+/** Figures of the daily summary that are compared with yesterday and the 7-day average: every count but conversions (shown as a rate). */
+export type SummaryFigure = Exclude<(typeof counts)[number], 'conversions'>;
+export const summaryFigures = counts.filter((figure): figure is SummaryFigure => figure !== 'conversions');
 
 export interface DailySummary {
   date: string;
