@@ -283,14 +283,7 @@ describe('report rollups equal the figures counted from the records', () => {
     // An old day (outside the 35 days kept) marked stale is rebuilt by the nightly run.
     const old = await h.db.models.Visit.findOne({ at: { $lt: dayStart(h.clock.now(), 38) } }).lean();
     await h.db.models.Visit.updateOne({ _id: old!._id }, { $set: { referred: true, amount: 1 } });
-    await createServicePieces({
-      models: h.db.models,
-      program: h.program,
-      logger: createLogger('silent'),
-      timezone: zone,
-      publicUrl: PUBLIC_URL,
-      now: h.clock.now,
-    }).staleDays.touch(old!.at);
+    await reportParts().pieces.staleDays.touch(old!.at);
     expect(await h.services.rollups.catchUp()).toBe(1);
     const day = dayStart(old!.at);
     const end = DateTime.fromJSDate(day, { zone }).plus({ days: 1 }).toJSDate();
