@@ -53,7 +53,7 @@ export function createNotificationDelivery(deps: DeliveryDeps) {
   const maxAttempts = deps.maxAttempts ?? 8;
   const leaseMs = deps.leaseMs ?? 2 * 60_000;
   const defaultLimits = { telegram: telegramLimits, zalo: zaloLimits };
-  const chatIntervalMs = (channel: ChannelName) => (senders.get(channel)?.pacer ?? { limits: defaultLimits[channel] }).limits.perChatIntervalMs;
+  const chatIntervalMs = (channel: ChannelName) => (senders.get(channel)?.pacer?.limits ?? defaultLimits[channel]).perChatIntervalMs;
   // Per-chat spacing shared with every process on the database; the sender's own pacer adds
   // this process's share of the per-bot rate.
   const shared = createLimits({ models, logger, now });
