@@ -2,6 +2,7 @@ import { generateCode } from '../domain/codes.js';
 import type { Models } from '../db/models/index.js';
 import type { ServicePieces } from './context.js';
 import { isDuplicateKey } from './duplicate-key.js';
+import { deleteEach } from '../db/each-value.js';
 
 /** How long a button works on Telegram: the length of a visit at the counter, not a day. */
 export const BUTTON_LIFETIME_MS = 30 * 60_000;
@@ -127,7 +128,10 @@ export function createActionService(ctx: ActionServiceDeps) {
     const expired = await models.ActionCard.find({ expiresAt: { $lt: cutoff } }, { token: 1 }).lean();
     if (expired.length === 0) return 0;
     await claims.releaseAll(expired.map((card) => claimKey(card.token)));
-    return (await models.ActionCard.deleteMany({ _id: { $in: expired.map((card) => card._id) } })).deletedCount;
+    return deleteEach(
+      expired.map((card) => card._id),
+      (_id) => models.ActionCard.deleteMany({ _id }),
+    );
   }
 
   return { register, press, pressNumber, recordOutcome, release, pruneExpired };

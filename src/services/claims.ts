@@ -1,5 +1,6 @@
 import type { Models } from '../db/models/index.js';
 import { isDuplicateKey } from './duplicate-key.js';
+import { deleteEach } from '../db/each-value.js';
 
 export interface ClaimHolder {
   by?: string;
@@ -40,7 +41,7 @@ export function createClaims(models: Pick<Models, 'Claim'>, now: () => Date) {
 
   /** Forgets the claims of things that are gone (e.g. pruned action cards). */
   async function releaseAll(keys: string[]): Promise<void> {
-    if (keys.length > 0) await models.Claim.deleteMany({ key: { $in: keys } });
+    await deleteEach(keys, (key) => models.Claim.deleteMany({ key }));
   }
 
   return { take, holder, takeOrHold, release, releaseAll };

@@ -6,6 +6,7 @@ import type { ServicePieces } from './context.js';
 import type { FraudService, ReviewedFlag } from './fraud.js';
 import type { ReportsService, PeriodStats, StatsPeriod } from './reports.js';
 import type { RoleService } from './roles.js';
+import { findEach } from '../db/each-value.js';
 
 /** How long a dashboard link from `/dashboard` can be opened (once). */
 export const DASHBOARD_LINK_MINUTES = 15;
@@ -142,7 +143,7 @@ export function createDashboardService(ctx: DashboardServiceDeps, roles: RoleSer
       ...actions.flatMap((entry) => [entry.actorId, ...(entry.targetId ? [entry.targetId] : [])]),
       ...refusals.map((entry) => entry.actorId),
     ];
-    const people = await models.Customer.find({ _id: { $in: ids } }, { name: 1, code: 1 }).lean();
+    const people = await findEach(ids, (_id) => models.Customer.find({ _id }, { name: 1, code: 1 }).lean());
     const person = (id: unknown) => people.find((p) => p._id.equals(id as Customer['_id']));
     const view: DashboardView = {
       stats: stats.stats,

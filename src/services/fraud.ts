@@ -9,6 +9,7 @@ import type { ServicePieces } from './context.js';
 import type { PointsLedger } from './points.js';
 import type { ReferralService } from './referrals.js';
 import type { VoucherService } from './vouchers.js';
+import { findEach } from '../db/each-value.js';
 
 type Person = Pick<Customer, 'name' | 'code'>;
 
@@ -92,7 +93,7 @@ export function createFraudService(ctx: FraudServiceDeps, points: PointsLedger, 
       const details = (flag.details ?? {}) as Record<string, unknown>;
       return [flag.customerId, idOf(details.referrerId), idOf(details.friendId), idOf(details.staffId)].filter((id) => !!id);
     });
-    const people = await models.Customer.find({ _id: { $in: ids } }, { name: 1, code: 1 }).lean();
+    const people = await findEach(ids, (_id) => models.Customer.find({ _id }, { name: 1, code: 1 }).lean());
     const person = (id: unknown): Person | undefined => {
       const found = id ? people.find((p) => p._id.equals(id as Types.ObjectId)) : undefined;
       return found ? { name: found.name, code: found.code } : undefined;
@@ -153,7 +154,7 @@ export function createFraudService(ctx: FraudServiceDeps, points: PointsLedger, 
     const { cancelled, used } = await vouchers.cancelUnused([`${key}:friend`, `${key}:referrer`], `fraud:${referralId}`);
     // Points to take back: the referral's own, and any bonus-points reward it paid out.
     const causes = [key, ...[...cancelled, ...used].filter((v) => v.reward.kind === 'bonus_points').map((v) => `voucher:${v.code}`)];
-    const entries = await models.PointsEntry.find({ causeKey: { $in: causes } }).lean();
+    const entries = await findEach(causes, (causeKey) => models.PointsEntry.find({ causeKey }).lean());
     let pointsReversed = 0;
     for (const entry of entries) {
       const reversal = await models.PointsEntry.findOne({ causeKey: `reversal:${entry.causeKey}` }).lean();

@@ -5,6 +5,7 @@ import type { Actor } from './access.js';
 import type { ServicePieces } from './context.js';
 import { addFigures, countFigures, counts, type FigureModels, type RangeFigures } from './figures.js';
 import type { Rollups } from './rollups.js';
+import { findEach } from '../db/each-value.js';
 
 export interface PeriodStats {
   from: Date;
@@ -75,7 +76,10 @@ export function createReportFigures(deps: {
       .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
       .slice(0, 5);
     const [people, openFlags] = await Promise.all([
-      topIds.length > 0 ? models.Customer.find({ _id: { $in: topIds.map(([id]) => id) } }, { name: 1, code: 1 }).lean() : [],
+      findEach(
+        topIds.map(([id]) => id),
+        (_id) => models.Customer.find({ _id }, { name: 1, code: 1 }).lean(),
+      ),
       models.FraudFlag.countDocuments({ status: 'open' }),
     ]);
     const topReferrers = topIds.map(([id, friends]) => {

@@ -7,6 +7,7 @@ import type { ServicePieces } from './context.js';
 import type { Actor } from './access.js';
 import type { CustomerService } from './customers.js';
 import { isDuplicateKey } from './duplicate-key.js';
+import { findEach } from '../db/each-value.js';
 
 /** The ticket holding the current owner setup code (one for every process). */
 const SETUP_CODE_KEY = 'owner_setup_code';
@@ -173,10 +174,9 @@ export function createRoleService(ctx: RoleServiceDeps, customers: CustomerServi
   async function listStaff(actor: Actor): Promise<ListStaffResult> {
     const allowed = await access.authorize(actor, 'staff_list', ['owner']);
     if (!allowed.ok) return allowed;
-    const people = await models.Customer.find({ role: { $in: ['owner', 'staff'] } })
-      .sort({ createdAt: 1 })
-      .lean<Customer[]>();
-    return { ok: true, people: people.sort((a, b) => (a.role === b.role ? 0 : a.role === 'owner' ? -1 : 1)) };
+    const people = await findEach(['owner', 'staff'] as const, (role) => models.Customer.find({ role }).lean<Customer[]>());
+    const rank = (person: Customer) => (person.role === 'owner' ? 0 : 1);
+    return { ok: true, people: people.sort((a, b) => rank(a) - rank(b) || a.createdAt.getTime() - b.createdAt.getTime()) };
   }
 
   return {

@@ -5,6 +5,7 @@ import { businessDay } from '../domain/schedule.js';
 import type { ServicePieces } from './context.js';
 import { isDuplicateKey } from './duplicate-key.js';
 import { addFigures, countDayFigures, countFigures, emptyFigures, type FigureModels, type RangeFigures } from './figures.js';
+import { deleteEach } from '../db/each-value.js';
 
 /**
  * How long after a business day ends its rollup may be built. Records are stamped with the
@@ -119,7 +120,10 @@ export function createRollups(ctx: RollupDeps) {
       await models.DayRollup.replaceOne({ start: day.start }, rollup, { upsert: true }).catch((error: unknown) => {
         if (!isDuplicateKey(error)) throw error;
       });
-      if (marks.length > 0) await models.StaleDay.deleteMany({ _id: { $in: marks.map((mark) => mark._id) } });
+      await deleteEach(
+        marks.map((mark) => mark._id),
+        (_id) => models.StaleDay.deleteMany({ _id }),
+      );
       return figures;
     } finally {
       await claims.release(key);

@@ -9,6 +9,7 @@ import type { Actor } from './access.js';
 import type { ServicePieces } from './context.js';
 import { isDuplicateKey } from './duplicate-key.js';
 import type { PointsLedger } from './points.js';
+import { findEach } from '../db/each-value.js';
 
 export type RedeemResult =
   | { ok: true; voucher: Voucher; customerName: string }
@@ -139,12 +140,12 @@ export function createVoucherService(
    * cancelled, never both; a retry with the same `by` finishes its own cancellation.
    */
   async function cancelUnused(causeKeys: string[], by: string): Promise<{ cancelled: Voucher[]; used: Voucher[] }> {
-    const found = await models.Voucher.find({ causeKey: { $in: causeKeys } }).lean<Voucher[]>();
+    const found = await findEach(causeKeys, (causeKey) => models.Voucher.find({ causeKey }).lean<Voucher[]>());
     for (const voucher of found.filter((v) => v.status === 'active')) {
       const ours = await ctx.claims.takeOrHold(`redeem:${String(voucher._id)}`, `${CANCEL_PREFIX}${by}`);
       if (ours) await models.Voucher.updateOne({ _id: voucher._id, status: 'active' }, { $set: { status: 'cancelled', cancelledAt: ctx.now() } });
     }
-    const after = await models.Voucher.find({ causeKey: { $in: causeKeys } }).lean<Voucher[]>();
+    const after = await findEach(causeKeys, (causeKey) => models.Voucher.find({ causeKey }).lean<Voucher[]>());
     return { cancelled: after.filter((v) => v.status === 'cancelled'), used: after.filter((v) => v.status === 'redeemed') };
   }
 
