@@ -93,7 +93,20 @@ export default tseslint.config(
     },
   },
   { files: ['src/domain/**/*.ts'], rules: restrict(io) },
-  { files: ['src/services/**/*.ts'], rules: restrict(chatOrWeb) },
+  {
+    files: ['src/services/**/*.ts'],
+    rules: {
+      ...restrict(chatOrWeb),
+      // FerretDB 1.x reads a whole collection for `$in` (see src/db/each-value.ts).
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "Property[key.name='$in'], Property[key.value='$in']",
+          message: 'FerretDB 1.x reads the whole collection for $in: use findEach/deleteEach, or keep it beside an equality that narrows the read.',
+        },
+      ],
+    },
+  },
   {
     files: ['src/channels/**/*.ts'],
     rules: restrict(allModels, dbValues, {

@@ -109,6 +109,7 @@ async function count(models: FigureModels, within: Within): Promise<RangeFigures
       // A tier is announced in the one message of the event that crossed it.
       models.Notification.countDocuments({
         ...within('createdAt', 'createdDay'),
+        // eslint-disable-next-line no-restricted-syntax -- the day's equality narrows the read
         type: { $in: [...eventNotificationTypes] },
         'data.tier': { $exists: true },
       }),

@@ -45,6 +45,7 @@ export function createFraudService(ctx: FraudServiceDeps, points: PointsLedger, 
    */
   async function reviewConversion(referral: Referral, friend: Customer, referrer: Customer, staffId: Types.ObjectId): Promise<void> {
     const at = referral.convertedAt ?? ctx.now();
+    // eslint-disable-next-line no-restricted-syntax -- the referrer's equality narrows the read
     const counted = { referrerId: referrer._id, status: { $in: ['converted', 'revoked'] as Array<Referral['status']> } };
     const { sameStaffBurst, maxConversionsPerReferrerPerWeek } = program.fraud;
     const [friendPhoneVerified, referrerHistory, burst, conversionsThisWeek] = await Promise.all([
