@@ -76,7 +76,8 @@ export class TelegramEmulator {
     this.window = limits ? new TelegramRateWindow(limits) : undefined;
   }
 
-  async start(): Promise<this> {
+  /** Listens on `port` (any free one by default; the same one again brings Telegram back after stop). */
+  async start(port = 0): Promise<this> {
     this.server = createServer((req, res) => {
       this.route(req)
         .then((body) => {
@@ -88,7 +89,7 @@ export class TelegramEmulator {
           res.end(JSON.stringify({ ok: false, error_code: 500, description: String(error) }));
         });
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
     const address = this.server.address();
     this.apiRoot = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
     return this;
@@ -99,7 +100,10 @@ export class TelegramEmulator {
       clearTimeout(this.poll.timer);
       this.poll.resolve([]);
     }
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    // Gone at once, as a Telegram that became unreachable: open connections are cut, not waited for.
+    const closed = new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    this.server?.closeAllConnections();
+    await closed;
   }
 
   /** A person chatting with the bot. */

@@ -17,6 +17,8 @@ import { SendPacer, telegramLimits } from '../../domain/send-pacing.js';
 export type TelegramChannelDeps = ChatChannelDeps;
 
 export const TELEGRAM_WEBHOOK_PATH = '/telegram/webhook';
+/** How long a stop waits for Telegram to take the acknowledgement of the last updates handled. */
+const STOP_ACK_TIMEOUT_MS = 5_000;
 
 /**
  * The Telegram bot on grammY: updates become the shared conversation's input, its
@@ -30,7 +32,9 @@ export function createTelegramChannel(deps: TelegramChannelDeps): ChatChannel & 
   const pacer = new SendPacer(telegramLimits);
   bot.api.config.use(paceSends(pacer));
   // Replies wait out a rare short 429 (another app on the same bot); long waits surface to the notifier, which reschedules.
-  bot.api.config.use(autoRetry({ maxRetryAttempts: 2, maxDelaySeconds: 5 }));
+  // Network errors surface at once: auto-retry would repeat them without end (its attempt limit
+  // does not count them), so a send hung while Telegram was unreachable and so did a stop.
+  bot.api.config.use(autoRetry({ maxRetryAttempts: 2, maxDelaySeconds: 5, rethrowHttpErrors: true }));
   let running = false;
   let polling: Promise<void> | undefined;
   let pollingHealthy = false;
@@ -74,11 +78,13 @@ export function createTelegramChannel(deps: TelegramChannelDeps): ChatChannel & 
           // grammY types its signal with a polyfill's type; Node's own is what it uses at run time.
           signal as unknown as Parameters<typeof bot.api.getUpdates>[1],
         );
+        if (!pollingHealthy) logger.info('telegram getUpdates works again');
         pollingHealthy = true;
       } catch (error) {
         if (!running) return;
+        // Once per outage, not every 3 s while it lasts.
+        if (pollingHealthy) logger.warn({ err: error }, 'telegram getUpdates failed; retrying every 3 s');
         pollingHealthy = false;
-        logger.warn({ err: error }, 'telegram getUpdates failed; retrying in 3 s');
         await sleep(3000, undefined, { signal }).catch(() => undefined);
         continue;
       }
@@ -142,8 +148,10 @@ export function createTelegramChannel(deps: TelegramChannelDeps): ChatChannel & 
       stopPolling.abort();
       await polling;
       polling = undefined;
-      // Acknowledge what was handled, so the next start does not fetch it again.
-      await bot.api.getUpdates({ offset, limit: 1, timeout: 0 }).catch(() => undefined);
+      // Acknowledge what was handled, so the next start does not fetch it again (if Telegram
+      // answers soon: a stop does not wait for an unreachable Telegram).
+      const ack = AbortSignal.timeout(STOP_ACK_TIMEOUT_MS) as unknown as Parameters<typeof bot.api.getUpdates>[1];
+      await bot.api.getUpdates({ offset, limit: 1, timeout: 0 }, ack).catch(() => undefined);
     },
     isUp: () => running && (deps.mode === 'webhook' || pollingHealthy),
     describe: () => `@${username()}, ${deps.mode === 'webhook' ? 'webhook' : 'long polling'}`,
