@@ -69,8 +69,28 @@ export interface ReferralConvertedData extends GivenReward, TierReached {
   milestones: Array<GivenReward & { friends: number }>;
 }
 
-/** `welcome_reward`, to the friend: their reward, and a tier their visit points crossed. */
-export type WelcomeRewardData = GivenReward & TierReached;
+/**
+ * A visit's points as its visitor reads them: earned, the balance after, the next tier (by
+ * lifetime points) and the catalogue items (numbers) the visit made affordable.
+ */
+export interface VisitReceipt {
+  earned: number;
+  balance: number;
+  nextTier?: string;
+  toNextTier?: number;
+  unlocked?: number[];
+}
 
-/** `tier_upgraded`: a visit crossed a tier, with no other news for the person. */
-export type TierUpgradedData = Required<TierReached>;
+/**
+ * `welcome_reward`, to the friend: their reward, a tier their visit points crossed, and the
+ * visit's receipt (absent on records from before receipts).
+ */
+export type WelcomeRewardData = GivenReward & TierReached & { receipt?: VisitReceipt };
+
+/** `tier_upgraded`: a visit crossed a tier, with no other news for the person but its receipt. */
+export type TierUpgradedData = Required<TierReached> & { receipt?: VisitReceipt };
+
+/** `visit_receipt`: a visit with no other news for the person. */
+export interface VisitReceiptData {
+  receipt: VisitReceipt;
+}

@@ -40,7 +40,7 @@ export function createVoucherService(
   async function issue(
     customerId: Types.ObjectId,
     reward: Reward,
-    cause: 'referral_referrer' | 'referral_friend' | 'milestone',
+    cause: Voucher['cause'],
     causeKey: string,
   ): Promise<Voucher> {
     const issuedAt = ctx.now();

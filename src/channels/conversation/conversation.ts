@@ -6,6 +6,7 @@ import { createLinkAppsFeature } from './features/link-apps.js';
 import { createOwnerFeature } from './features/owner.js';
 import { createStaffFeature } from './features/staff.js';
 import { createStartFeature } from './features/start.js';
+import { createWalletFeature } from './features/wallet.js';
 import type { ChannelTraits, ConversationDeps, ConversationKit, Links, PersonChanged, Session } from './kit.js';
 import { createRegistry, type Turn } from './registry.js';
 import type { Incoming, Reply } from './reply.js';
@@ -37,6 +38,7 @@ export function createConversation(deps: ConversationDeps, links: Links, traits:
   const registry = createRegistry([
     ...start.commands,
     ...customer.commands,
+    ...createWalletFeature(kit).commands,
     ...createLinkAppsFeature(kit).commands,
     ...staff.commands,
     ...createOwnerFeature(kit).commands,
