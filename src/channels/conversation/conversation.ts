@@ -32,13 +32,12 @@ export function createConversation(deps: ConversationDeps, links: Links, traits:
     help: (s) => [{ text: registry.help(s.t, s.customer.role) }],
     helpSection: (t, role) => registry.section(t, role),
   };
-  const customer = createCustomerFeature(kit);
+  const customer = createCustomerFeature(kit, createWalletFeature(kit));
   const staff = createStaffFeature(kit);
   const start = createStartFeature(kit, customer, staff);
   const registry = createRegistry([
     ...start.commands,
     ...customer.commands,
-    ...createWalletFeature(kit).commands,
     ...createLinkAppsFeature(kit).commands,
     ...staff.commands,
     ...createOwnerFeature(kit).commands,

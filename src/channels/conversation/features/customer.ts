@@ -3,9 +3,10 @@ import { rewardLabel, tierText, voucherLine } from '../format.js';
 import { qrPng, type ConversationKit, type Session } from '../kit.js';
 import { defineCommand, noArgs, type Command } from '../registry.js';
 import type { Reply } from '../reply.js';
+import type { WalletFeature } from './wallet.js';
 
-/** What every customer can ask for: help, language, their link, status, rewards, phone, the rules. */
-export function createCustomerFeature(kit: ConversationKit) {
+/** What every customer can ask for: help, language, their link, status, the wallet's rewards (listed after /me), phone, the rules. */
+export function createCustomerFeature(kit: ConversationKit, wallet: WalletFeature) {
   const { services, program, i18n, links, traits } = kit;
 
   function languageChoice(t: Translate): Reply {
@@ -133,6 +134,7 @@ export function createCustomerFeature(kit: ConversationKit) {
       run: ({ s }) => inviteLink(s),
     }),
     defineCommand({ name: 'me', role: 'customer', usage: 'commands:usage.me', menu: 'commands:menu.me', parse: noArgs, run: ({ s }) => myStatus(s) }),
+    ...wallet.commands,
     defineCommand({
       name: 'phone',
       role: 'customer',

@@ -106,3 +106,5 @@ export function createWalletFeature(kit: ConversationKit) {
 
   return { commands };
 }
+
+export type WalletFeature = ReturnType<typeof createWalletFeature>;
