@@ -50,7 +50,11 @@ export function newlyAffordable(catalogue: readonly CatalogueItem[], before: num
  * When a balance last changed at `lastChange` expires under the rules, and when its reminder
  * is due; undefined when expiry is off.
  */
-export function pointsExpiryDates(rules: Program['pointsExpiry'], lastChange: Date, timezone: string): { expiresAt: Date; remindAt: Date } | undefined {
+export function pointsExpiryDates(
+  rules: Program['pointsExpiry'],
+  lastChange: Date,
+  timezone: string,
+): { expiresAt: Date; remindAt: Date } | undefined {
   if (!rules.enabled) return undefined;
   const expiresAt = DateTime.fromJSDate(lastChange, { zone: timezone }).plus({ months: rules.months }).endOf('day');
   return { expiresAt: expiresAt.toJSDate(), remindAt: expiresAt.minus({ days: rules.reminderDays }).startOf('day').toJSDate() };

@@ -45,7 +45,7 @@ export function createServices(deps: ServiceDeps) {
     visits: createVisitService({ ...pieces, models }, customers, referrals, points, vouchers, fraud),
     vouchers,
     points,
-    wallet: createWalletService(pieces, points, vouchers),
+    wallet: createWalletService({ ...pieces, models }, points, vouchers),
     status: createStatusService({ ...pieces, models }, vouchers),
     roles,
     fraud,

@@ -48,7 +48,14 @@ export function createPointsLedger(
 
   /** The customer's entries: summed here rather than with $group (FerretDB 1.x counts `{ $sum: 1 }` as 0); one ledger is short. */
   const entriesOf = (customerId: Types.ObjectId) =>
-    models.PointsEntry.find({ customerId }, { delta: 1, earned: 1, causeKey: 1, _id: 0 }).lean<Array<Pick<PointsEntry, 'delta' | 'earned' | 'causeKey'>>>();
+    models.PointsEntry.find({ customerId }, { delta: 1, earned: 1, causeKey: 1, at: 1, _id: 0 }).lean<
+      Array<Pick<PointsEntry, 'delta' | 'earned' | 'causeKey' | 'at'>>
+    >();
+
+  /** When the customer's ledger last changed (their newest entry), or undefined for an empty ledger. */
+  async function lastChange(customerId: Types.ObjectId): Promise<Date | undefined> {
+    return (await models.PointsEntry.findOne({ customerId }, { at: 1 }).sort({ at: -1 }).lean())?.at;
+  }
 
   /** Writes the ledger's sums on the customer if they cover more entries than what is stored. */
   async function storeTotals(customerId: Types.ObjectId): Promise<{ totals: PointsTotals; count: number }> {
@@ -127,12 +134,17 @@ export function createPointsLedger(
   }
 
   /**
-   * Takes `amount` points off the balance once per cause key (`'all'`: the whole balance, for
-   * an expiry), never below zero. The balance is read and the entry written while holding the
+   * Takes `amount` points off the balance once per cause key, never below zero; `{ idleSince }`
+   * (an expiry): the whole balance, unless the ledger changed after that moment. The balance is read and the entry written while holding the
    * customer's wallet lease (`wallet:<customer>`), so racing spends see each other's entries.
    * A retry of the same cause key finds its entry and changes nothing more.
    */
-  async function spend(customerId: Types.ObjectId, amount: number | 'all', cause: 'claim' | 'expiry', causeKey: string): Promise<SpendResult> {
+  async function spend(
+    customerId: Types.ObjectId,
+    amount: number | { idleSince: Date },
+    cause: 'claim' | 'expiry',
+    causeKey: string,
+  ): Promise<SpendResult> {
     if (await models.PointsEntry.exists({ causeKey })) return { ok: true, totals: await refresh(customerId) };
     const lease = await takeWallet(customerId, causeKey);
     if (!lease) return { ok: false, reason: 'busy' };
@@ -140,7 +152,8 @@ export function createPointsLedger(
       const entries = await entriesOf(customerId);
       if (!entries.some((entry) => entry.causeKey === causeKey)) {
         const { balance } = ledgerTotals(entries);
-        const debit = amount === 'all' ? balance : amount;
+        const idle = typeof amount === 'number' || entries.every((entry) => entry.at <= amount.idleSince);
+        const debit = typeof amount === 'number' ? amount : idle ? balance : 0;
         if (debit > balance) return { ok: false, reason: 'not_enough_points', balance };
         if (debit > 0) await insert(customerId, -debit, cause, causeKey);
       }
@@ -174,7 +187,7 @@ export function createPointsLedger(
     return undefined;
   }
 
-  return { add, change, spend, settleTier };
+  return { add, change, spend, lastChange, settleTier };
 }
 
 export type PointsLedger = ReturnType<typeof createPointsLedger>;

@@ -75,7 +75,13 @@ describe('points wallet', () => {
 
   it('a customer from before the wallet (no balance, entries without `earned`) reads its points as balance, and gets it stored at the next change', async () => {
     const { customer: old } = await h.join(next++, 'Cũ');
-    await m().PointsEntry.collection.insertOne({ causeKey: `old:${String(old._id)}`, customerId: old._id, delta: 400, cause: 'visit', at: new Date() });
+    await m().PointsEntry.collection.insertOne({
+      causeKey: `old:${String(old._id)}`,
+      customerId: old._id,
+      delta: 400,
+      cause: 'visit',
+      at: new Date(),
+    });
     await m().Customer.collection.updateOne({ _id: old._id }, { $set: { points: 400, ledgerCount: 1 }, $unset: { balance: '' } });
     expect((await h.services.status.getCustomerStatus(old._id))?.balance).toBe(400);
     expect(await h.services.wallet.claim({ customerId: old._id, identity: 'x' }, 1, 'update:old')).toMatchObject({ ok: true, balance: 100 });
@@ -91,7 +97,11 @@ describe('points wallet', () => {
     // 100 + 100 for 1.000.000 VND: Member, and the 300-point item is now affordable.
     await h.services.visits.recordVisit(staff, c.code, 1_000_000, 'update:v2');
     const second = await m().Notification.findOne({ customerId: c._id, type: 'tier_upgraded' }).lean();
-    expect(second?.data).toMatchObject({ tier: 'Member', points: 300, receipt: { earned: 200, balance: 300, nextTier: 'Silver', toNextTier: 200, unlocked: [1] } });
+    expect(second?.data).toMatchObject({
+      tier: 'Member',
+      points: 300,
+      receipt: { earned: 200, balance: 300, nextTier: 'Silver', toNextTier: 200, unlocked: [1] },
+    });
     expect(await m().Notification.countDocuments({ customerId: c._id })).toBe(2);
   });
 });

@@ -23,7 +23,11 @@ export function createWalletFeature(kit: ConversationKit) {
               s.t(affordable ? 'wallet:itemAffordable' : 'wallet:itemLocked', { number: item.number, reward: reward(item), price: item.price }),
             ),
             status.nextItem
-              ? s.t('wallet:nextItem', { points: status.nextItem.pointsToGo, number: status.nextItem.item.number, reward: reward(status.nextItem.item) })
+              ? s.t('wallet:nextItem', {
+                  points: status.nextItem.pointsToGo,
+                  number: status.nextItem.item.number,
+                  reward: reward(status.nextItem.item),
+                })
               : s.t('wallet:allAffordable'),
             s.t('wallet:howToClaim'),
           ].join('\n')
