@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import type { CatalogueItem, Program } from '../program/schema.js';
+import { nextTier } from './loyalty.js';
 
 /** The two figures a ledger gives: lifetime points (tiers) and the points balance (what can be spent). */
 export interface PointsTotals {
@@ -58,4 +59,27 @@ export function pointsExpiryDates(
   if (!rules.enabled) return undefined;
   const expiresAt = DateTime.fromJSDate(lastChange, { zone: timezone }).plus({ months: rules.months }).endOf('day');
   return { expiresAt: expiresAt.toJSDate(), remindAt: expiresAt.minus({ days: rules.reminderDays }).startOf('day').toJSDate() };
+}
+
+/**
+ * A visit's points as its visitor reads them: earned, the balance after, the next tier (by
+ * lifetime points) and the catalogue items (numbers) the visit made affordable.
+ */
+export interface VisitReceipt {
+  earned: number;
+  balance: number;
+  nextTier?: string;
+  toNextTier?: number;
+  unlocked?: number[];
+}
+
+export function visitReceipt(earned: number, totals: PointsTotals, program: Pick<Program, 'tiers' | 'catalogue'>): VisitReceipt {
+  const next = nextTier(totals.points, program.tiers);
+  const unlocked = newlyAffordable(program.catalogue, totals.balance - earned, totals.balance).map((item) => item.number);
+  return {
+    earned,
+    balance: totals.balance,
+    ...(next ? { nextTier: next.tier.name, toNextTier: next.pointsToGo } : {}),
+    ...(unlocked.length > 0 ? { unlocked } : {}),
+  };
 }

@@ -2,6 +2,7 @@ import type { Customer } from '../db/models/customer.js';
 import type { Notification } from '../db/models/notification.js';
 import type { SendPacer } from '../domain/send-pacing.js';
 import type { Reward } from '../program/schema.js';
+import type { VisitReceipt } from '../domain/wallet.js';
 
 /**
  * What the services need from the outside to reach people, declared here so that the
@@ -69,17 +70,7 @@ export interface ReferralConvertedData extends GivenReward, TierReached {
   milestones: Array<GivenReward & { friends: number }>;
 }
 
-/**
- * A visit's points as its visitor reads them: earned, the balance after, the next tier (by
- * lifetime points) and the catalogue items (numbers) the visit made affordable.
- */
-export interface VisitReceipt {
-  earned: number;
-  balance: number;
-  nextTier?: string;
-  toNextTier?: number;
-  unlocked?: number[];
-}
+export type { VisitReceipt } from '../domain/wallet.js';
 
 /**
  * `welcome_reward`, to the friend: their reward, a tier their visit points crossed, and the

@@ -2,8 +2,8 @@ import type { Types } from 'mongoose';
 import { isVisitAmount } from '../domain/amount.js';
 import { meetsFirstVisitMinimum } from '../domain/fraud.js';
 import { auditedQuery } from '../domain/phone.js';
-import { milestonesReached, nextTier, pointsForVisit, withinAttributionWindow } from '../domain/loyalty.js';
-import { newlyAffordable, type PointsTotals } from '../domain/wallet.js';
+import { milestonesReached, pointsForVisit, withinAttributionWindow } from '../domain/loyalty.js';
+import { visitReceipt } from '../domain/wallet.js';
 import { dayKey } from '../domain/schedule.js';
 import type { Customer } from '../db/models/customer.js';
 import type { Referral } from '../db/models/referral.js';
@@ -17,15 +17,7 @@ import type { CustomerService } from './customers.js';
 import type { FraudService } from './fraud.js';
 import type { PointsLedger, TierUpgrade } from './points.js';
 import type { ReferralService } from './referrals.js';
-import type {
-  GivenReward,
-  ReferralConvertedData,
-  TierReached,
-  TierUpgradedData,
-  VisitReceipt,
-  VisitReceiptData,
-  WelcomeRewardData,
-} from './ports.js';
+import type { GivenReward, ReferralConvertedData, TierReached, TierUpgradedData, VisitReceiptData, WelcomeRewardData } from './ports.js';
 import type { VoucherService } from './vouchers.js';
 
 /** What a notification says about a voucher. */
@@ -213,18 +205,6 @@ export function createVisitService(
     return { ...outcome, ...referralOutcome };
   }
 
-  /** What the visitor's message says about their points: earned, balance, the next tier, items now affordable. */
-  function receiptOf(earned: number, totals: PointsTotals): VisitReceipt {
-    const next = nextTier(totals.points, program.tiers);
-    const unlocked = newlyAffordable(program.catalogue, totals.balance - earned, totals.balance).map((item) => item.number);
-    return {
-      earned,
-      balance: totals.balance,
-      ...(next ? { nextTier: next.tier.name, toNextTier: next.pointsToGo } : {}),
-      ...(unlocked.length > 0 ? { unlocked } : {}),
-    };
-  }
-
   /**
    * Points for a recorded visit (once per visit), the visitor's one message about it (the
    * receipt, with their referral reward or a tier crossed), the visit count, the audit entry,
@@ -242,7 +222,7 @@ export function createVisitService(
     const totals = await points.change(customer._id, visit.points, 'visit', `visit:${String(visit._id)}`);
     const balance = totals.points;
     const event = `visit:${String(visit._id)}`;
-    const receipt = receiptOf(visit.points, totals);
+    const receipt = visitReceipt(visit.points, totals, program);
     const announce = async (upgrade: TierUpgrade | undefined) => {
       if (referral) {
         const data: WelcomeRewardData = { ...given(referral.friendVoucher), ...tierReached(upgrade), receipt };

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { parseProgram } from '../../../src/program/load.js';
 import defaultProgram from '../../../src/program/default-program.json' with { type: 'json' };
-import { balanceOf, catalogueFor, ledgerTotals, newlyAffordable, nextCatalogueItem, pointsExpiryDates } from '../../../src/domain/wallet.js';
+import {
+  balanceOf,
+  catalogueFor,
+  ledgerTotals,
+  newlyAffordable,
+  nextCatalogueItem,
+  pointsExpiryDates,
+  visitReceipt,
+} from '../../../src/domain/wallet.js';
 
 const program = parseProgram(structuredClone(defaultProgram));
 const { catalogue } = program;
@@ -62,5 +70,17 @@ describe('points wallet rules', () => {
     const dates = pointsExpiryDates({ enabled: true, months: 6, reminderDays: 14 }, last, 'Asia/Ho_Chi_Minh')!;
     expect(dates.expiresAt.toISOString()).toBe('2026-07-10T16:59:59.999Z');
     expect(dates.remindAt.toISOString()).toBe('2026-06-25T17:00:00.000Z');
+  });
+
+  it('a visit receipt: the next tier follows lifetime points, the unlocked rewards the balance', () => {
+    // Lifetime 500 (Silver reached), balance 320 after +135: Gold is 500 away, reward 1 came within reach.
+    expect(visitReceipt(135, { points: 500, balance: 320 }, program)).toEqual({
+      earned: 135,
+      balance: 320,
+      nextTier: 'Gold',
+      toNextTier: 500,
+      unlocked: [1],
+    });
+    expect(visitReceipt(100, { points: 1500, balance: 250 }, program)).toEqual({ earned: 100, balance: 250 });
   });
 });
