@@ -9,7 +9,7 @@ export const REMINDERS = 'reminders-and-expiry';
 /**
  * The owners' daily summary at the configured local time (Agenda computes each run in the
  * business time zone, so daylight-saving zones keep the wall-clock time), and an hourly
- * pass that records due reminders and expires vouchers.
+ * pass that records due reminders and expires vouchers (and, when the rules say so, idle points).
  */
 export async function defineScheduledMessageJobs(agenda: Agenda, services: Services, program: Program, timezone: string): Promise<void> {
   agenda.define(DAILY_SUMMARY, async () => {
@@ -18,6 +18,7 @@ export async function defineScheduledMessageJobs(agenda: Agenda, services: Servi
   agenda.define(REMINDERS, async () => {
     await services.vouchers.expireDue();
     await services.scheduled.recordReminders();
+    await services.wallet.expirePoints();
   });
   if (program.reminders.dailySummary.enabled) {
     await agenda.every(dailyCron(program.reminders.dailySummary.localTime), DAILY_SUMMARY, undefined, { timezone, skipImmediate: true });

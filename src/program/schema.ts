@@ -49,6 +49,24 @@ export const programSchema = z.object({
     .array(z.object({ friends: z.number().int().positive(), reward: rewardSchema }))
     .default([])
     .superRefine(increasing('friends', 'milestones must be in increasing order')),
+  /** What points buy: `/claim <number>` turns `price` points of the balance into a voucher for `reward`. */
+  catalogue: z
+    .array(z.object({ number: z.number().int().positive(), price: z.number().int().positive(), reward: rewardSchema }))
+    .default([])
+    .superRefine((items, ctx) => {
+      items.forEach((item, i) => {
+        if (items.findIndex((other) => other.number === item.number) < i) {
+          ctx.addIssue({ code: 'custom', path: [i, 'number'], message: 'catalogue numbers must be unique' });
+        }
+      });
+    }),
+  /**
+   * Optional: a balance left unused (no points earned or spent) for `months` expires, with a
+   * reminder `reminderDays` before. Lifetime points and tiers stay.
+   */
+  pointsExpiry: z
+    .object({ enabled: z.boolean(), months: z.number().int().positive(), reminderDays: z.number().int().positive() })
+    .default({ enabled: false, months: 12, reminderDays: 14 }),
   vouchers: z.object({ validityDays: z.number().int().positive() }),
   attribution: z.object({
     /** A friend's first visit must come within this many days of joining through a link. */
@@ -75,3 +93,4 @@ export type Program = z.infer<typeof programSchema>;
 export type Reward = z.infer<typeof rewardSchema>;
 export type Tier = Program['tiers'][number];
 export type Milestone = Program['milestones'][number];
+export type CatalogueItem = Program['catalogue'][number];

@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import type { Customer, ReferralChannel, Role } from '../db/models/customer.js';
 import type { Models } from '../db/models/index.js';
 import { dayKey } from '../domain/schedule.js';
+import type { PointsTotals } from '../domain/wallet.js';
 import type { Locale } from '../i18n.js';
 import { isDuplicateKey } from './duplicate-key.js';
 import type { StaleDays } from './rollups.js';
@@ -101,9 +102,9 @@ export function createCustomerRecords(models: Pick<Models, 'Customer' | 'Channel
     );
   }
 
-  /** Stores the ledger's sum if it covers more entries than the stored one (see the points ledger). */
-  async function storeBalance(customerId: Types.ObjectId, points: number, ledgerCount: number): Promise<void> {
-    await customers.updateOne({ _id: customerId, ledgerCount: { $lt: ledgerCount } }, { $set: { points, ledgerCount } });
+  /** Stores the ledger's sums if they cover more entries than the stored ones (see the points ledger). */
+  async function storeBalance(customerId: Types.ObjectId, { points, balance }: PointsTotals, ledgerCount: number): Promise<void> {
+    await customers.updateOne({ _id: customerId, ledgerCount: { $lt: ledgerCount } }, { $set: { points, balance, ledgerCount } });
   }
 
   /** Raises the tier (tiers never go down). */

@@ -17,6 +17,7 @@ import { createStatusService } from './status.js';
 import { createUpdateLedger } from './updates.js';
 import { createVisitService } from './visits.js';
 import { createVoucherService } from './vouchers.js';
+import { createWalletService } from './wallet.js';
 
 export type { Actor, ServiceDeps } from './context.js';
 
@@ -44,6 +45,7 @@ export function createServices(deps: ServiceDeps) {
     visits: createVisitService({ ...pieces, models }, customers, referrals, points, vouchers, fraud),
     vouchers,
     points,
+    wallet: createWalletService({ ...pieces, models }, points, vouchers),
     status: createStatusService({ ...pieces, models }, vouchers),
     roles,
     fraud,

@@ -1,8 +1,23 @@
 import type { Types } from 'mongoose';
 import { tierForPoints } from '../domain/loyalty.js';
+import { ledgerTotals, type PointsTotals } from '../domain/wallet.js';
 import type { Models } from '../db/models/index.js';
+import type { PointsEntry } from '../db/models/points-entry.js';
 import type { ServicePieces } from './context.js';
 import { isDuplicateKey } from './duplicate-key.js';
+
+/** Entries that spend the balance and earn nothing: they lower the balance only. */
+const SPENDING_CAUSES: ReadonlySet<PointsEntry['cause']> = new Set(['claim', 'expiry']);
+/** A wallet lease older than this belongs to a spend that died mid-way: the next spend takes it over. */
+const WALLET_LEASE_MS = 30_000;
+/** How long a spend waits for another spend of the same customer before giving up (real time). */
+const WALLET_WAIT_MS = 8_000;
+
+export type SpendResult =
+  | { ok: true; totals: PointsTotals }
+  | { ok: false; reason: 'not_enough_points'; balance: number }
+  /** Another spend of this customer held the wallet the whole time: nothing changed, try again. */
+  | { ok: false; reason: 'busy' };
 
 /** A tier an event announces: the one its points reached, when the event owns the tier's claim. */
 export interface TierUpgrade {
@@ -14,11 +29,15 @@ export interface TierUpgrade {
 
 /**
  * The points ledger. Each change is an entry with a unique cause key, so a retried cause
- * adds nothing. The balance on the customer is recomputed from the ledger after every
- * change and written only if it covers more entries than what is stored, so concurrent
- * refreshes converge on the full sum without transactions.
+ * adds nothing. Lifetime points (earned entries) and the balance (all entries) on the customer
+ * are recomputed from the ledger after every change and written only if they cover more
+ * entries than what is stored, so concurrent refreshes converge on the full sums without
+ * transactions.
  *
- * Tiers never go down: points are lifetime earnings (rewards do not spend them), so the
+ * Spending (spend) is the one change that depends on the balance: it runs under the customer's
+ * wallet lease (a claim), so two spends never read the same balance.
+ *
+ * Tiers never go down: they follow lifetime points, which spending does not lower, so the
  * tier is the highest one the total has reached. A tier is announced by one event only
  * (see settleTier).
  */
@@ -27,27 +46,36 @@ export function createPointsLedger(
 ) {
   const { models, program } = ctx;
 
-  /** Writes the ledger's sum on the customer if it covers more entries than what is stored. */
-  async function storeBalance(customerId: Types.ObjectId): Promise<{ points: number; count: number }> {
-    // Summed here rather than with $group: FerretDB 1.x counts `{ $sum: 1 }` as 0, and one
-    // customer's ledger is short (an entry per visit, referral or bonus).
-    const entries = await models.PointsEntry.find({ customerId }, { delta: 1, _id: 0 }).lean();
-    const points = entries.reduce((sum, entry) => sum + entry.delta, 0);
-    await ctx.records.storeBalance(customerId, points, entries.length);
-    return { points, count: entries.length };
+  /** The customer's entries: summed here rather than with $group (FerretDB 1.x counts `{ $sum: 1 }` as 0); one ledger is short. */
+  const entriesOf = (customerId: Types.ObjectId) =>
+    models.PointsEntry.find({ customerId }, { delta: 1, earned: 1, causeKey: 1, at: 1, _id: 0 }).lean<
+      Array<Pick<PointsEntry, 'delta' | 'earned' | 'causeKey' | 'at'>>
+    >();
+
+  /** When the customer's ledger last changed (their newest entry), or undefined for an empty ledger. */
+  async function lastChange(customerId: Types.ObjectId): Promise<Date | undefined> {
+    return (await models.PointsEntry.findOne({ customerId }, { at: 1 }).sort({ at: -1 }).lean())?.at;
   }
 
-  /** The balance after the latest entries, once the stored sum covers all of them. */
-  async function refresh(customerId: Types.ObjectId): Promise<number> {
-    let { points, count } = await storeBalance(customerId);
+  /** Writes the ledger's sums on the customer if they cover more entries than what is stored. */
+  async function storeTotals(customerId: Types.ObjectId): Promise<{ totals: PointsTotals; count: number }> {
+    const entries = await entriesOf(customerId);
+    const totals = ledgerTotals(entries);
+    await ctx.records.storeBalance(customerId, totals, entries.length);
+    return { totals, count: entries.length };
+  }
+
+  /** Lifetime points and balance after the latest entries, once the stored sums cover all of them. */
+  async function refresh(customerId: Types.ObjectId): Promise<PointsTotals> {
+    let { totals, count } = await storeTotals(customerId);
     // Where guarded updates are not atomic (FerretDB), a slower writer can store an older
     // sum after ours; every writer checks after writing that no entry came after its sum, so
     // the last writer, whose check comes after every write, stores the newest sum.
     for (let i = 0; i < 5; i++) {
       if ((await models.PointsEntry.countDocuments({ customerId })) <= count) break;
-      ({ points, count } = await storeBalance(customerId));
+      ({ totals, count } = await storeTotals(customerId));
     }
-    return points;
+    return totals;
   }
 
   /**
@@ -62,12 +90,12 @@ export function createPointsLedger(
     eventKey: string,
     announce: (upgrade: TierUpgrade | undefined) => Promise<void>,
     /**
-     * The balance `add` just returned and the tier rank the caller loaded this update, when it
+     * The lifetime points `add` just returned and the tier rank the caller loaded this update, when it
      * has them. A rank read earlier in the update is safe: the tier's claim decides who announces.
      */
     known: { points?: number; tierRank?: number } = {},
   ): Promise<TierUpgrade | undefined> {
-    const points = known.points ?? (await refresh(customerId));
+    const points = known.points ?? (await refresh(customerId)).points;
     const { rank, tier } = tierForPoints(points, program.tiers);
     const tierRank = tier ? (known.tierRank ?? (await models.Customer.findById(customerId, { tierRank: 1 }).lean())?.tierRank) : undefined;
     let upgrade: TierUpgrade | undefined;
@@ -83,22 +111,83 @@ export function createPointsLedger(
     return upgrade;
   }
 
-  /** Adds points once per cause key; returns the balance. A raised tier waits for the event's settleTier. */
-  async function add(
-    customerId: Types.ObjectId,
-    delta: number,
-    cause: 'visit' | 'referral' | 'bonus' | 'reversal',
-    causeKey: string,
-  ): Promise<number> {
-    if (delta !== 0) {
-      await models.PointsEntry.create({ causeKey, customerId, delta, cause, at: ctx.now() }).catch((error: unknown) => {
-        if (!isDuplicateKey(error)) throw error;
-      });
-    }
+  /**
+   * Adds an entry once per cause key (a spending cause earns nothing, see SPENDING_CAUSES);
+   * returns both figures after it. A raised tier waits for the event's settleTier.
+   */
+  async function change(customerId: Types.ObjectId, delta: number, cause: PointsEntry['cause'], causeKey: string): Promise<PointsTotals> {
+    if (delta !== 0) await insert(customerId, delta, cause, causeKey);
     return refresh(customerId);
   }
 
-  return { add, settleTier };
+  async function insert(customerId: Types.ObjectId, delta: number, cause: PointsEntry['cause'], causeKey: string): Promise<void> {
+    await models.PointsEntry.create({ causeKey, customerId, delta, cause, earned: !SPENDING_CAUSES.has(cause), at: ctx.now() }).catch(
+      (error: unknown) => {
+        if (!isDuplicateKey(error)) throw error;
+      },
+    );
+  }
+
+  /** Adds points once per cause key; returns the lifetime points. */
+  async function add(customerId: Types.ObjectId, delta: number, cause: PointsEntry['cause'], causeKey: string): Promise<number> {
+    return (await change(customerId, delta, cause, causeKey)).points;
+  }
+
+  /**
+   * Takes `amount` points off the balance once per cause key, never below zero; `{ idleSince }`
+   * (an expiry): the whole balance, unless the ledger changed after that moment. The balance is read and the entry written while holding the
+   * customer's wallet lease (`wallet:<customer>`), so racing spends see each other's entries.
+   * A retry of the same cause key finds its entry and changes nothing more.
+   */
+  async function spend(
+    customerId: Types.ObjectId,
+    amount: number | { idleSince: Date },
+    cause: 'claim' | 'expiry',
+    causeKey: string,
+  ): Promise<SpendResult> {
+    if (await models.PointsEntry.exists({ causeKey })) return { ok: true, totals: await refresh(customerId) };
+    const lease = await takeWallet(customerId, causeKey);
+    if (!lease) return { ok: false, reason: 'busy' };
+    try {
+      const entries = await entriesOf(customerId);
+      if (!entries.some((entry) => entry.causeKey === causeKey)) {
+        const { balance } = ledgerTotals(entries);
+        const idle = typeof amount === 'number' || entries.every((entry) => entry.at <= amount.idleSince);
+        const debit = typeof amount === 'number' ? amount : idle ? balance : 0;
+        if (debit > balance) return { ok: false, reason: 'not_enough_points', balance };
+        if (debit > 0) await insert(customerId, -debit, cause, causeKey);
+      }
+    } finally {
+      if (lease.own) await ctx.claims.release(walletKey(customerId), lease.at);
+    }
+    return { ok: true, totals: await refresh(customerId) };
+  }
+
+  const walletKey = (customerId: Types.ObjectId) => `wallet:${String(customerId)}`;
+
+  /**
+   * The customer's wallet lease for `causeKey`: taken now (`own`: released after), or held by
+   * an earlier try of the same cause (it carries on; its unique cause key keeps it once). A
+   * lease past WALLET_LEASE_MS is taken over; otherwise this waits its turn.
+   */
+  async function takeWallet(customerId: Types.ObjectId, causeKey: string): Promise<{ own: boolean; at?: Date } | undefined> {
+    const key = walletKey(customerId);
+    const deadline = Date.now() + WALLET_WAIT_MS;
+    for (let wait = 10; Date.now() < deadline; wait = Math.min(wait * 2, 200)) {
+      const at = ctx.now();
+      if (await ctx.claims.take(key, causeKey)) return { own: true, at };
+      const holder = await ctx.claims.holder(key);
+      if (holder?.by === causeKey) return { own: false };
+      if (holder && ctx.now().getTime() - holder.at.getTime() >= WALLET_LEASE_MS) {
+        await ctx.claims.release(key, holder.at);
+        continue;
+      }
+      await new Promise((resolve) => setTimeout(resolve, wait * (0.5 + Math.random())));
+    }
+    return undefined;
+  }
+
+  return { add, change, spend, lastChange, settleTier };
 }
 
 export type PointsLedger = ReturnType<typeof createPointsLedger>;

@@ -2,6 +2,7 @@ import type { Customer } from '../db/models/customer.js';
 import type { Notification } from '../db/models/notification.js';
 import type { SendPacer } from '../domain/send-pacing.js';
 import type { Reward } from '../program/schema.js';
+import type { VisitReceipt } from '../domain/wallet.js';
 
 /**
  * What the services need from the outside to reach people, declared here so that the
@@ -69,8 +70,18 @@ export interface ReferralConvertedData extends GivenReward, TierReached {
   milestones: Array<GivenReward & { friends: number }>;
 }
 
-/** `welcome_reward`, to the friend: their reward, and a tier their visit points crossed. */
-export type WelcomeRewardData = GivenReward & TierReached;
+export type { VisitReceipt } from '../domain/wallet.js';
 
-/** `tier_upgraded`: a visit crossed a tier, with no other news for the person. */
-export type TierUpgradedData = Required<TierReached>;
+/**
+ * `welcome_reward`, to the friend: their reward, a tier their visit points crossed, and the
+ * visit's receipt (absent on records from before receipts).
+ */
+export type WelcomeRewardData = GivenReward & TierReached & { receipt?: VisitReceipt };
+
+/** `tier_upgraded`: a visit crossed a tier, with no other news for the person but its receipt. */
+export type TierUpgradedData = Required<TierReached> & { receipt?: VisitReceipt };
+
+/** `visit_receipt`: a visit with no other news for the person. */
+export interface VisitReceiptData {
+  receipt: VisitReceipt;
+}

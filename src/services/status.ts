@@ -2,7 +2,8 @@ import { Types } from 'mongoose';
 import { nextMilestone, nextTier, tierForPoints } from '../domain/loyalty.js';
 import type { Customer } from '../db/models/customer.js';
 import type { Voucher } from '../db/models/voucher.js';
-import type { Milestone, Tier } from '../program/schema.js';
+import { balanceOf, catalogueFor, nextCatalogueItem } from '../domain/wallet.js';
+import type { CatalogueItem, Milestone, Tier } from '../program/schema.js';
 import type { Models } from '../db/models/index.js';
 import type { ServicePieces } from './context.js';
 import type { VoucherService } from './vouchers.js';
@@ -15,6 +16,10 @@ export interface CustomerStatus {
   referralsConfirmed: number;
   activeVouchers: Voucher[];
   nextMilestone: { milestone: Milestone; friendsToGo: number } | undefined;
+  /** What can be spent (lifetime points are `customer.points`). */
+  balance: number;
+  catalogue: Array<{ item: CatalogueItem; affordable: boolean }>;
+  nextItem: { item: CatalogueItem; pointsToGo: number } | undefined;
 }
 
 export function createStatusService(
@@ -38,6 +43,7 @@ export function createStatusService(
     ]);
     const referralsJoined = referrals.length;
     const referralsConfirmed = referrals.filter((referral) => referral.status === 'converted').length;
+    const balance = balanceOf(customer);
     return {
       customer,
       tier: tierForPoints(customer.points, program.tiers).tier,
@@ -46,6 +52,9 @@ export function createStatusService(
       referralsConfirmed,
       activeVouchers,
       nextMilestone: nextMilestone(referralsConfirmed, program.milestones),
+      balance,
+      catalogue: catalogueFor(program.catalogue, balance),
+      nextItem: nextCatalogueItem(program.catalogue, balance),
     };
   }
 

@@ -3,6 +3,7 @@ import { isVisitAmount } from '../domain/amount.js';
 import { meetsFirstVisitMinimum } from '../domain/fraud.js';
 import { auditedQuery } from '../domain/phone.js';
 import { milestonesReached, pointsForVisit, withinAttributionWindow } from '../domain/loyalty.js';
+import { visitReceipt } from '../domain/wallet.js';
 import { dayKey } from '../domain/schedule.js';
 import type { Customer } from '../db/models/customer.js';
 import type { Referral } from '../db/models/referral.js';
@@ -16,7 +17,7 @@ import type { CustomerService } from './customers.js';
 import type { FraudService } from './fraud.js';
 import type { PointsLedger, TierUpgrade } from './points.js';
 import type { ReferralService } from './referrals.js';
-import type { GivenReward, ReferralConvertedData, TierReached, TierUpgradedData, WelcomeRewardData } from './ports.js';
+import type { GivenReward, ReferralConvertedData, TierReached, TierUpgradedData, VisitReceiptData, WelcomeRewardData } from './ports.js';
 import type { VoucherService } from './vouchers.js';
 
 /** What a notification says about a voucher. */
@@ -205,8 +206,9 @@ export function createVisitService(
   }
 
   /**
-   * Points for a recorded visit (once per visit), the visitor's one message about it (their
-   * referral reward, a tier crossed), the visit count, the audit entry, and the result.
+   * Points for a recorded visit (once per visit), the visitor's one message about it (the
+   * receipt, with their referral reward or a tier crossed), the visit count, the audit entry,
+   * and the result.
    */
   async function creditVisit(
     actor: Actor,
@@ -217,15 +219,20 @@ export function createVisitService(
     action: string,
     outcome: string,
   ): Promise<Extract<ConfirmFirstVisitResult, { ok: true }>> {
-    const balance = await points.add(customer._id, visit.points, 'visit', `visit:${String(visit._id)}`);
+    const totals = await points.change(customer._id, visit.points, 'visit', `visit:${String(visit._id)}`);
+    const balance = totals.points;
     const event = `visit:${String(visit._id)}`;
+    const receipt = visitReceipt(visit.points, totals, program);
     const announce = async (upgrade: TierUpgrade | undefined) => {
       if (referral) {
-        const data: WelcomeRewardData = { ...given(referral.friendVoucher), ...tierReached(upgrade) };
+        const data: WelcomeRewardData = { ...given(referral.friendVoucher), ...tierReached(upgrade), receipt };
         await ctx.outbox.record(event, 'welcome_reward', customer._id, { ...data });
       } else if (upgrade) {
-        const data: TierUpgradedData = { tier: upgrade.tier, points: upgrade.points };
+        const data: TierUpgradedData = { tier: upgrade.tier, points: upgrade.points, receipt };
         await ctx.outbox.record(event, 'tier_upgraded', customer._id, { ...data });
+      } else {
+        const data: VisitReceiptData = { receipt };
+        await ctx.outbox.record(event, 'visit_receipt', customer._id, { ...data });
       }
     };
     const upgrade = await points.settleTier(customer._id, event, announce, { points: balance, tierRank: customer.tierRank });

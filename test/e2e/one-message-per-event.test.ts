@@ -103,7 +103,7 @@ describe('Telegram: one message per person per event', () => {
     expect(received.get(201)).toHaveLength(1);
   });
 
-  it('a visit that crosses a tier: one message that says both, and a plain visit across a tier: the congratulation alone', async () => {
+  it('a visit that crosses a tier: one message that says both, and a plain visit across a tier: its receipt with the congratulation', async () => {
     await join(501, 'Giang', (await customerOf(301)).code);
     // 100 points for the visit and 100 for 1.000.000 VND: Member.
     const giang = (await customerOf(501)).code;
@@ -114,14 +114,24 @@ describe('Telegram: one message per person per event', () => {
       `Ưu đãi lần đầu của bạn: Giảm 10% cho lần ghé đầu tiên. Mã voucher: ${(await voucherOf(501, 'referral_friend')).code}`,
     );
     expect(toFriend).toContain('🌟 Chúc mừng! Bạn đã lên hạng Member tại Salon Mai với 200 điểm. Quyền lợi của bạn: Ưu tiên đặt lịch.');
+    // The welcome carries the visit's receipt too.
+    expect(toFriend).toContain('+200 điểm, số dư 200. Còn 300 điểm nữa để lên Silver.');
     expect(received.get(301)).toHaveLength(1);
     expect(received.get(201)).toEqual([expect.stringContaining('Giang vừa lên hạng Member!')]);
 
     await join(601, 'Hạnh');
     const hanh = (await customerOf(601)).code;
-    await command(`/confirm ${hanh}`, 'Đã xác nhận lần ghé đầu tiên của Hạnh');
+    received = await receivedDuring([601], () => command(`/confirm ${hanh}`, 'Đã xác nhận lần ghé đầu tiên của Hạnh'));
+    expect(received.get(601)).toEqual(['🧾 Cảm ơn bạn đã ghé Salon Mai! +100 điểm, số dư 100. Còn 100 điểm nữa để lên Member.']);
+    // Across a tier and the first catalogue item: still one message.
     received = await receivedDuring([601], () => command(`/visit ${hanh} 1000k`, /Đã ghi nhận lần ghé của Hạnh/));
-    expect(received.get(601)).toEqual(['🌟 Chúc mừng! Bạn đã lên hạng Member tại Salon Mai với 300 điểm. Quyền lợi của bạn: Ưu tiên đặt lịch.']);
+    expect(received.get(601)).toEqual([
+      [
+        '🧾 Cảm ơn bạn đã ghé Salon Mai! +200 điểm, số dư 300. Còn 200 điểm nữa để lên Silver.',
+        '🎁 Bạn đã đủ điểm đổi quà số 1: Một lần gội sấy miễn phí (300 điểm). Gõ /claim 1 để đổi.',
+        '🌟 Chúc mừng! Bạn đã lên hạng Member tại Salon Mai với 300 điểm. Quyền lợi của bạn: Ưu tiên đặt lịch.',
+      ].join('\n'),
+    ]);
   });
 
   it("the owner's /stats counts each tier reached once (Cúc's through referrals, Giang's and Hạnh's visits)", async () => {

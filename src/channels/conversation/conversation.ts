@@ -6,6 +6,7 @@ import { createLinkAppsFeature } from './features/link-apps.js';
 import { createOwnerFeature } from './features/owner.js';
 import { createStaffFeature } from './features/staff.js';
 import { createStartFeature } from './features/start.js';
+import { createWalletFeature } from './features/wallet.js';
 import type { ChannelTraits, ConversationDeps, ConversationKit, Links, PersonChanged, Session } from './kit.js';
 import { createRegistry, type Turn } from './registry.js';
 import type { Incoming, Reply } from './reply.js';
@@ -31,7 +32,7 @@ export function createConversation(deps: ConversationDeps, links: Links, traits:
     help: (s) => [{ text: registry.help(s.t, s.customer.role) }],
     helpSection: (t, role) => registry.section(t, role),
   };
-  const customer = createCustomerFeature(kit);
+  const customer = createCustomerFeature(kit, createWalletFeature(kit));
   const staff = createStaffFeature(kit);
   const start = createStartFeature(kit, customer, staff);
   const registry = createRegistry([

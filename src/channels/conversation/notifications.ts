@@ -9,6 +9,8 @@ import type {
   ReferralConvertedData,
   TierReached,
   TierUpgradedData,
+  VisitReceipt,
+  VisitReceiptData,
   WelcomeRewardData,
 } from '../../services/ports.js';
 import type { DailySummary } from '../../services/reports.js';
@@ -38,6 +40,8 @@ interface NotificationData {
   /** A referral reversed after review: whose side, the vouchers cancelled, the points taken back. */
   side?: 'referrer' | 'friend';
   vouchers?: string[];
+  /** A points expiry reminder: the balance and when it expires. */
+  balance?: number;
 }
 
 interface Rendering {
@@ -59,6 +63,21 @@ function tierUpgraded({ t, locale, program }: Rendering, data: TierReached): str
 }
 
 const lines = (...parts: Array<string | undefined>) => parts.filter((part): part is string => !!part).join('\n');
+
+/** A visit's points: earned, balance, the next tier, and each catalogue item the visit made affordable. */
+function visitReceipt({ t, locale, program }: Rendering, receipt: VisitReceipt | undefined): string | undefined {
+  if (!receipt) return undefined;
+  const figures = { business: program.business.name, earned: receipt.earned, balance: receipt.balance };
+  const headline =
+    receipt.nextTier && receipt.toNextTier !== undefined
+      ? t('wallet:receipt', { ...figures, toGo: receipt.toNextTier, tier: receipt.nextTier })
+      : t('wallet:receiptTopTier', figures);
+  const unlocked = (receipt.unlocked ?? []).flatMap((number) => {
+    const item = program.catalogue.find((candidate) => candidate.number === number);
+    return item ? [t('wallet:unlocked', { number, reward: rewardLabel(item.reward, locale), price: item.price })] : [];
+  });
+  return lines(headline, ...unlocked);
+}
 
 /** To the referrer: the friend came, their reward, any milestone gifts, a tier reached. */
 function referralConverted(r: Rendering, data: ReferralConvertedData): string | undefined {
@@ -110,7 +129,7 @@ function welcomeReward(r: Rendering, data: WelcomeRewardData): string | undefine
     bonus === undefined
       ? t('notify:welcomeVoucher', { business, reward: rewardLabel(data.reward, locale), code: data.voucherCode, expiresAt: expiry(data) })
       : t('notify:welcomeBonus', { business, points: bonus });
-  return lines(headline, tierUpgraded(r, data));
+  return lines(headline, visitReceipt(r, data.receipt), tierUpgraded(r, data));
 }
 
 /**
@@ -131,8 +150,12 @@ function renderNotification(notification: Pick<Notification, 'type' | 'data'>, r
       return referralConverted(r, notification.data as ReferralConvertedData);
     case 'welcome_reward':
       return welcomeReward(r, notification.data as WelcomeRewardData);
-    case 'tier_upgraded':
-      return tierUpgraded(r, notification.data as TierUpgradedData);
+    case 'tier_upgraded': {
+      const upgraded = notification.data as TierUpgradedData;
+      return upgraded.receipt ? lines(visitReceipt(r, upgraded.receipt), tierUpgraded(r, upgraded)) : tierUpgraded(r, upgraded);
+    }
+    case 'visit_receipt':
+      return visitReceipt(r, (notification.data as VisitReceiptData).receipt);
     case 'reward_issued':
       return legacyReward(r, data);
     case 'friend_visit_confirmed':
@@ -168,6 +191,10 @@ function renderNotification(notification: Pick<Notification, 'type' | 'data'>, r
             reward: rewardLabel(data.reward, locale),
             expiresAt: data.expiresAt ? new Date(data.expiresAt) : undefined,
           })
+        : undefined;
+    case 'points_expiry_reminder':
+      return data.balance && data.expiresAt
+        ? t('wallet:expiryReminder', { balance: data.balance, business: program.business.name, expiresAt: new Date(data.expiresAt) })
         : undefined;
     case 'phone_removed':
       return t('card:phoneRemoved', { end: data.phoneEnd });

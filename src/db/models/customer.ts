@@ -7,7 +7,7 @@ export const referralChannels = ['telegram', 'zalo', 'link', 'qr'] as const;
 export type ReferralChannel = (typeof referralChannels)[number];
 
 /**
- * One person in the program, whatever app they use. `points` and `tier` are derived from
+ * One person in the program, whatever app they use. `points`, `balance` and `tier` are derived from
  * the points ledger and kept here for reading; `ledgerCount` orders concurrent refreshes.
  * `phone` is the number on the account; `phoneVerified` says the chat app vouched for it (a
  * Telegram contact of the person themselves). Typed numbers are unverified and may be on several
@@ -28,7 +28,10 @@ const customerSchema = new Schema(
     referredVia: { type: String, enum: referralChannels },
     firstVisitAt: { type: Date },
     visitCount: { type: Number, default: 0 },
+    /** Lifetime points (what tiers follow). */
     points: { type: Number, default: 0 },
+    /** The points balance (what can be spent); absent on records from before the wallet, where it equals `points`. */
+    balance: { type: Number },
     ledgerCount: { type: Number, default: 0 },
     tier: { type: String },
     tierRank: { type: Number, default: 0 },

@@ -5,7 +5,7 @@ import { Schema, type Connection, type InferSchemaType } from 'mongoose';
  * The event notifications: one message per person per event, carrying all its parts (rewards,
  * milestones, a tier crossed). A tier is announced in the event that owns its claim.
  */
-export const eventNotificationTypes = ['referral_converted', 'welcome_reward', 'tier_upgraded'] as const;
+export const eventNotificationTypes = ['referral_converted', 'welcome_reward', 'tier_upgraded', 'visit_receipt'] as const;
 
 /**
  * Types recorded before one message per event, no longer written: records of them still
@@ -20,6 +20,7 @@ export const notificationTypes = [
   'referral_reversed',
   'visit_reminder',
   'voucher_expiry_reminder',
+  'points_expiry_reminder',
   'staff_added',
   'staff_removed',
   'staff_joined',

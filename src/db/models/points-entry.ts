@@ -1,14 +1,20 @@
 import type { Types } from 'mongoose';
 import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 
-/** The points ledger: every change with its cause; `causeKey` applies each cause once. */
+/**
+ * The points ledger: every change with its cause; `causeKey` applies each cause once. `delta`
+ * changes the points balance; an entry also counts towards lifetime points (tiers) unless
+ * `earned` is false (a catalogue claim, an expiry). Entries written before the wallet have
+ * no `earned` and count as earned.
+ */
 const pointsEntrySchema = new Schema(
   {
     causeKey: { type: String, required: true, unique: true },
     customerId: { type: Schema.Types.ObjectId, required: true, index: true },
     delta: { type: Number, required: true },
     /** `reversal`: a negative entry undoing a referral the owner confirmed as fraud. */
-    cause: { type: String, enum: ['visit', 'referral', 'bonus', 'reversal'], required: true },
+    cause: { type: String, enum: ['visit', 'referral', 'bonus', 'reversal', 'claim', 'expiry'], required: true },
+    earned: { type: Boolean },
     at: { type: Date, required: true },
   },
   { versionKey: false },

@@ -45,7 +45,7 @@ describe('hostile: one event, one message, however often it is triggered', () =>
     expect(textsSince(302, before.binh)).toEqual([expect.stringContaining('Ưu đãi lần đầu của bạn')]);
   });
 
-  it('two visits crossing the same tier at the same moment: the congratulation comes once', async () => {
+  it('two visits crossing the same tier at the same moment: a receipt each, the congratulation once', async () => {
     // Bình has 120 points; each visit adds 100, so either one reaches Member (200).
     const before = h.telegram.messagesTo(302).length;
     const binh = await codeOf(302);
@@ -54,8 +54,11 @@ describe('hostile: one event, one message, however often it is triggered', () =>
     await h.telegram.waitForText(201, 'Đã ghi nhận lần ghé của Bình');
     await h.telegram.waitForText(202, 'Đã ghi nhận lần ghé của Bình');
     await waitForDeliveries(h.app.models);
-    expect(textsSince(302, before)).toEqual([expect.stringContaining('Chúc mừng! Bạn đã lên hạng Member')]);
-    expect(await h.app.models.Customer.findOne({ code: binh }).lean()).toMatchObject({ points: 320, tier: 'Member' });
+    const received = textsSince(302, before);
+    expect(received).toHaveLength(2);
+    expect(received.every((text) => text.startsWith('🧾 Cảm ơn bạn đã ghé Salon Mai! +100 điểm'))).toBe(true);
+    expect(received.filter((text) => text.includes('Chúc mừng! Bạn đã lên hạng Member'))).toHaveLength(1);
+    expect(await h.app.models.Customer.findOne({ code: binh }).lean()).toMatchObject({ points: 320, balance: 320, tier: 'Member' });
   });
 
   it('a /visit update delivered twice records one visit and announces its tier once', async () => {

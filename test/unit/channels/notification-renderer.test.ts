@@ -117,4 +117,32 @@ describe('the event notifications, rendered in the recipient language', () => {
     expect(render({ type: 'friend_visit_confirmed', data: { friendName: 'Bình' } }, vi)).toBeUndefined();
     expect(render({ type: 'milestone_reached', data: { friends: 5 } }, vi)).toBeUndefined();
   });
+
+  it('visit_receipt: points earned, balance, the next tier, each reward now affordable; at the top tier no tier line', () => {
+    const receipt = { earned: 135, balance: 420, nextTier: 'Silver', toNextTier: 80, unlocked: [1, 7] };
+    expect(render({ type: 'visit_receipt', data: { receipt } }, vi)).toBe(
+      '🧾 Cảm ơn bạn đã ghé Salon Mai! +135 điểm, số dư 420. Còn 80 điểm nữa để lên Silver.\n' +
+        '🎁 Bạn đã đủ điểm đổi quà số 1: Một lần gội sấy miễn phí (300 điểm). Gõ /claim 1 để đổi.',
+    );
+    expect(render({ type: 'visit_receipt', data: { receipt: { earned: 100, balance: 1200 } } }, en)).toBe(
+      '🧾 Thank you for visiting Salon Mai! +100 points, balance 1200.',
+    );
+  });
+
+  it('tier_upgraded and welcome_reward carry the receipt; records from before receipts read as before', () => {
+    const receipt = { earned: 200, balance: 300, nextTier: 'Silver', toNextTier: 200 };
+    const data: TierUpgradedData = { tier: 'Member', points: 300, receipt };
+    expect(render({ type: 'tier_upgraded', data }, en)).toBe(
+      '🧾 Thank you for visiting Salon Mai! +200 points, balance 300. 200 more points to reach Silver.\n' +
+        '🌟 Congratulations! You reached Member at Salon Mai with 300 points. Your perk: Priority booking.',
+    );
+    const welcomed = render(welcome({ receipt }), vi)!;
+    expect(welcomed.split('\n')[1]).toBe('🧾 Cảm ơn bạn đã ghé Salon Mai! +200 điểm, số dư 300. Còn 200 điểm nữa để lên Silver.');
+  });
+
+  it('points_expiry_reminder: the balance and the day it expires', () => {
+    expect(render({ type: 'points_expiry_reminder', data: { balance: 400, expiresAt } }, en)).toBe(
+      '⏳ 400 points in your wallet at Salon Mai expire on 31 Jul 2026 unless used. Visit or claim a reward (/rewards) to keep them.',
+    );
+  });
 });

@@ -3,9 +3,10 @@ import { rewardLabel, tierText, voucherLine } from '../format.js';
 import { qrPng, type ConversationKit, type Session } from '../kit.js';
 import { defineCommand, noArgs, type Command } from '../registry.js';
 import type { Reply } from '../reply.js';
+import type { WalletFeature } from './wallet.js';
 
-/** What every customer can ask for: help, language, their link, status, rewards, phone, the rules. */
-export function createCustomerFeature(kit: ConversationKit) {
+/** What every customer can ask for: help, language, their link, status, the wallet's rewards (listed after /me), phone, the rules. */
+export function createCustomerFeature(kit: ConversationKit, wallet: WalletFeature) {
   const { services, program, i18n, links, traits } = kit;
 
   function languageChoice(t: Translate): Reply {
@@ -87,25 +88,6 @@ export function createCustomerFeature(kit: ConversationKit) {
     return [await memberQr(s, await services.memberCards.rotate(s.customer._id), 'card:newQrCaption')];
   }
 
-  async function myRewards(s: Session): Promise<Reply[]> {
-    const status = await services.status.getCustomerStatus(s.customer);
-    if (!status) return [{ text: s.t('common:genericError') }];
-    const lines = [
-      status.activeVouchers.length > 0
-        ? [s.t('bot:meVouchers'), ...status.activeVouchers.map((v) => `• ${voucherLine(s.t, v, s.locale)}`)].join('\n')
-        : s.t('bot:meNoVouchers'),
-      status.nextMilestone
-        ? s.t('bot:milestoneProgress', {
-            confirmed: status.referralsConfirmed,
-            friends: status.nextMilestone.milestone.friends,
-            toGo: status.nextMilestone.friendsToGo,
-            reward: rewardLabel(status.nextMilestone.milestone.reward, s.locale),
-          })
-        : s.t('bot:milestonesAllReached', { confirmed: status.referralsConfirmed }),
-    ];
-    return [{ text: lines.join('\n\n') }];
-  }
-
   function askPhone(s: Session): Reply[] {
     return traits.typedPhone ? [{ text: s.t('bot:phoneAskTyped') }] : [{ text: s.t('bot:phoneAsk'), requestContact: true }];
   }
@@ -152,14 +134,7 @@ export function createCustomerFeature(kit: ConversationKit) {
       run: ({ s }) => inviteLink(s),
     }),
     defineCommand({ name: 'me', role: 'customer', usage: 'commands:usage.me', menu: 'commands:menu.me', parse: noArgs, run: ({ s }) => myStatus(s) }),
-    defineCommand({
-      name: 'rewards',
-      role: 'customer',
-      usage: 'commands:usage.rewards',
-      menu: 'commands:menu.rewards',
-      parse: noArgs,
-      run: ({ s }) => myRewards(s),
-    }),
+    ...wallet.commands,
     defineCommand({
       name: 'phone',
       role: 'customer',
