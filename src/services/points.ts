@@ -18,9 +18,9 @@ export interface TierUpgrade {
  * change and written only if it covers more entries than what is stored, so concurrent
  * refreshes converge on the full sum without transactions.
  *
- * Tiers never go down: points are lifetime earnings (rewards do not spend them), so the
- * tier is the highest one the total has reached. A tier is announced by one event only
- * (see settleTier).
+ * Tiers follow lifetime earnings (rewards do not spend them): the tier is the highest one the
+ * total has reached, lowered only when a correction takes points back (lowerTierToPoints). A
+ * tier is announced by one event only (see settleTier).
  */
 export function createPointsLedger(
   ctx: Pick<ServicePieces, 'program' | 'now' | 'claims' | 'records'> & { models: Pick<Models, 'Customer' | 'PointsEntry'> },
@@ -87,7 +87,7 @@ export function createPointsLedger(
   async function add(
     customerId: Types.ObjectId,
     delta: number,
-    cause: 'visit' | 'referral' | 'bonus' | 'reversal',
+    cause: 'visit' | 'referral' | 'bonus' | 'reversal' | 'undo' | 'adjustment',
     causeKey: string,
   ): Promise<number> {
     if (delta !== 0) {
@@ -98,7 +98,23 @@ export function createPointsLedger(
     return refresh(customerId);
   }
 
-  return { add, settleTier };
+  /**
+   * After a correction took points back: the tier the corrected lifetime points give, stored
+   * when it is lower than the one on the record. The claims of the tiers lost are given back,
+   * so reaching one of them again is announced again (the customer was told they lost it).
+   * A tier the points still reach is left as it is (a raise is settleTier's).
+   */
+  async function lowerTierToPoints(customerId: Types.ObjectId): Promise<{ points: number; lowered: boolean }> {
+    const points = await refresh(customerId);
+    const { rank, tier } = tierForPoints(points, program.tiers);
+    const stored = (await models.Customer.findById(customerId, { tierRank: 1 }).lean())?.tierRank ?? 0;
+    if (rank >= stored) return { points, lowered: false };
+    await ctx.records.lowerTier(customerId, tier?.name, rank, stored);
+    await ctx.claims.releaseAll(program.tiers.slice(rank, stored).map((lost) => `tier:${String(customerId)}:${lost.name}`));
+    return { points, lowered: true };
+  }
+
+  return { add, settleTier, lowerTierToPoints };
 }
 
 export type PointsLedger = ReturnType<typeof createPointsLedger>;

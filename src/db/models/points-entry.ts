@@ -7,8 +7,12 @@ const pointsEntrySchema = new Schema(
     causeKey: { type: String, required: true, unique: true },
     customerId: { type: Schema.Types.ObjectId, required: true, index: true },
     delta: { type: Number, required: true },
-    /** `reversal`: a negative entry undoing a referral the owner confirmed as fraud. */
-    cause: { type: String, enum: ['visit', 'referral', 'bonus', 'reversal'], required: true },
+    /**
+     * `reversal`: a negative entry undoing a referral the owner confirmed as fraud. `undo`: a
+     * negative entry taking back the points of an undone visit or referral; `adjustment`: the
+     * owner's correction (see services/corrections.ts).
+     */
+    cause: { type: String, enum: ['visit', 'referral', 'bonus', 'reversal', 'undo', 'adjustment'], required: true },
     at: { type: Date, required: true },
   },
   { versionKey: false },
