@@ -95,7 +95,7 @@ export function createAdjustmentService(ctx: AdjustmentDeps, customers: Customer
       reason,
     });
     if (await ctx.claims.take(`cancel_audited:${String(voucher._id)}`)) {
-      await ctx.audit.action(actor, 'cancel_voucher', 'cancelled', voucher.customerId, { code: voucher.code, reason });
+      await ctx.audit.action(actor, 'cancel_voucher', 'voucher_cancelled', voucher.customerId, { code: voucher.code, reason });
     }
     const owner = await models.Customer.findById(voucher.customerId, { name: 1, code: 1 }).lean();
     return { ok: true, voucher, customerName: owner?.name || owner?.code || '' };

@@ -88,7 +88,7 @@ export function createCorrectionService(
       if (!found.ok) return found;
       filter = { customerId: found.customer._id };
     }
-    const visit = await models.Visit.findOne(filter).sort({ at: -1 }).lean<Visit>();
+    const visit = await models.Visit.findOne(filter).sort({ at: -1, _id: -1 }).lean<Visit>();
     if (!visit) return { ok: false, reason: 'nothing_to_undo' };
     if (visit.undoneAt) return { ok: false, reason: 'already_undone', at: visit.undoneAt };
     if (actor.role !== 'owner' && !withinStaffUndoWindow(visit.at, ctx.now())) return { ok: false, reason: 'too_old', at: visit.at };
