@@ -1,11 +1,12 @@
+import type { Types } from 'mongoose';
 import { describe, expect, it } from 'vitest';
 import { useServices } from '../../support/services.js';
 
 describe('corrections: undo, points adjustments, cancelled vouchers', () => {
   const h = useServices('corrections');
   const m = () => h.db.models;
-  const customer = async (id: unknown) => (await m().Customer.findById(id).lean())!;
-  const corrections = (customerId: unknown) => m().Notification.find({ customerId, type: 'correction' }).lean();
+  const customer = async (id: Types.ObjectId) => (await m().Customer.findById(id).lean())!;
+  const corrections = (customerId: Types.ObjectId) => m().Notification.find({ customerId, type: 'correction' }).lean();
 
   it('undoing a referred first visit reopens the referral, cancels both vouchers, takes back both points; the real first visit converts again', async () => {
     const staff = await h.staff(3001, 'Lễ tân');
@@ -29,8 +30,8 @@ describe('corrections: undo, points adjustments, cancelled vouchers', () => {
       ).map((v) => v.status),
     ).toEqual(['cancelled', 'cancelled']);
     expect(await m().Visit.findById(first.visit._id).lean()).toMatchObject({ key: `undone:${String(first.visit._id)}` });
-    expect((await corrections(b._id)).map((n) => n.data)).toEqual([expect.objectContaining({ kind: 'visit_undone', points: 130 })]);
-    expect((await corrections(a._id)).map((n) => n.data)).toEqual([expect.objectContaining({ kind: 'referral_undone', points: 50 })]);
+    expect((await corrections(b._id)).map((n) => n.data as unknown)).toEqual([expect.objectContaining({ kind: 'visit_undone', points: 130 })]);
+    expect((await corrections(a._id)).map((n) => n.data as unknown)).toEqual([expect.objectContaining({ kind: 'referral_undone', points: 50 })]);
     const audit = await m().AuditLog.find({ action: 'undo_visit', outcome: 'undone' }).lean();
     expect(audit).toHaveLength(1);
     expect(audit[0]?.details).toMatchObject({ reason: 'nhầm khách', points: 130 });
@@ -128,7 +129,7 @@ describe('corrections: undo, points adjustments, cancelled vouchers', () => {
     });
     expect(await adjust('+250', 'bù lần ghé bị sót', 'a6')).toMatchObject({ ok: true, balance: 250, repeated: true });
     expect(await customer(f._id)).toMatchObject({ points: 250, tier: 'Member' });
-    expect((await corrections(f._id)).map((n) => n.data)).toEqual([
+    expect((await corrections(f._id)).map((n) => n.data as unknown)).toEqual([
       expect.objectContaining({ kind: 'points_adjusted', delta: 250, reason: 'bù lần ghé bị sót', tier: 'Member', tierRaised: true }),
     ]);
     expect(await m().Notification.countDocuments({ customerId: f._id, type: 'tier_upgraded' })).toBe(0);
@@ -167,7 +168,7 @@ describe('corrections: undo, points adjustments, cancelled vouchers', () => {
       reason: 'cancelled',
     });
     expect(await h.services.vouchers.redeem(staff, friendVoucher.code)).toMatchObject({ ok: false, reason: 'cancelled' });
-    expect((await corrections(k._id)).map((n) => n.data)).toEqual([
+    expect((await corrections(k._id)).map((n) => n.data as unknown)).toEqual([
       expect.objectContaining({ kind: 'voucher_cancelled', voucherCode: friendVoucher.code, reason: 'tặng nhầm' }),
     ]);
     expect(await m().AuditLog.countDocuments({ action: 'cancel_voucher', outcome: 'voucher_cancelled' })).toBe(1);
