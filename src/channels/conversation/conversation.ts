@@ -40,8 +40,8 @@ export function createConversation(deps: ConversationDeps, links: Links, traits:
     ...customer.commands,
     ...createLinkAppsFeature(kit).commands,
     ...staff.commands,
-    ...createOwnerFeature(kit).commands,
     ...createCorrectionsFeature(kit).commands,
+    ...createOwnerFeature(kit).commands,
   ]);
   const actionCards = createActionCards(kit);
 

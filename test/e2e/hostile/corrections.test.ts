@@ -82,7 +82,7 @@ describe('hostile: corrections by staff and the owner (Telegram and Zalo)', () =
     const before = friend.points;
     const seen = h.telegram.messagesTo(302).length;
     expect(await say(900, `/points ${friend.code} +0 thử`)).toBe('Số điểm phải khác 0.');
-    expect(await say(900, `/points ${friend.code} +200000 thử`)).toContain('tối đa 100.000 điểm');
+    expect(await say(900, `/points ${friend.code} +200000 thử`)).toContain('tối đa 100000 điểm');
     expect(await say(900, `/points ${friend.code} -${before + 1} thử`)).toContain(`khách chỉ có ${before} điểm`);
     expect(await say(900, `/points ${friend.code} +5x thử`)).toContain('Số điểm chưa đúng');
     expect(await say(900, `/points ${friend.code} +50`)).toBe('Vui lòng ghi kèm lý do, khách sẽ được báo lý do này.');
