@@ -24,7 +24,8 @@ export interface NewIdentity {
 /**
  * The one writer of Customer and ChannelIdentity. Other services change a customer only
  * through these named steps, so every invariant on the record (a role changes from a known
- * role, a balance only covers more ledger entries, a tier only rises) lives here.
+ * role, a balance only covers more ledger entries, a tier rises with points and is lowered
+ * only by a correction) lives here.
  */
 export function createCustomerRecords(models: Pick<Models, 'Customer' | 'ChannelIdentity'>, now: () => Date, timezone: string, staleDays: StaleDays) {
   const { Customer: customers, ChannelIdentity: identities } = models;
@@ -112,6 +113,27 @@ export function createCustomerRecords(models: Pick<Models, 'Customer' | 'Channel
     await customers.updateOne({ _id: customerId, tierRank: { $lt: rank } }, { $set: { tier, tierRank: rank } });
   }
 
+  /** A first visit undone (see corrections): the customer has none until the next is confirmed. */
+  async function clearFirstVisit(customerId: Types.ObjectId, at: Date): Promise<void> {
+    await customers.updateOne({ _id: customerId, firstVisitAt: at }, { $unset: { firstVisitAt: 1 } });
+  }
+
+  /** The visit count after a visit was undone: the one step that may lower it. */
+  async function recountVisits(customerId: Types.ObjectId, count: number): Promise<void> {
+    await customers.updateOne({ _id: customerId }, { $set: { visitCount: count } });
+  }
+
+  /**
+   * Lowers the tier to what corrected lifetime points give (an undone visit, a debit): only
+   * from the rank `from` the caller read, so a raise stored meanwhile is not undone.
+   */
+  async function lowerTier(customerId: Types.ObjectId, tier: string | undefined, rank: number, from: number): Promise<void> {
+    await customers.updateOne(
+      { _id: customerId, tierRank: from },
+      tier ? { $set: { tier, tierRank: rank } } : { $set: { tierRank: rank }, $unset: { tier: 1 } },
+    );
+  }
+
   /** Deletes an account left without any chat (its chat moved to another account). */
   async function remove(customerId: Types.ObjectId): Promise<void> {
     const removed = await customers.findOneAndDelete({ _id: customerId }).lean<Customer>();
@@ -159,6 +181,9 @@ export function createCustomerRecords(models: Pick<Models, 'Customer' | 'Channel
     setVisitCount,
     storeBalance,
     raiseTier,
+    clearFirstVisit,
+    recountVisits,
+    lowerTier,
     remove,
     seeIdentity,
     claimIdentity,

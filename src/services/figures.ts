@@ -102,10 +102,11 @@ async function count(models: FigureModels, within: Within): Promise<RangeFigures
       models.LinkOpen.countDocuments(within('at', 'atDay')),
       models.Referral.find(within('joinedAt', 'joinedDay'), { via: 1, _id: 0 }).lean(),
       models.Referral.find({ ...within('convertedAt', 'convertedDay'), status: 'converted' }, { referrerId: 1, _id: 0 }).lean(),
-      models.Visit.countDocuments({ ...within('at', 'atDay'), first: true }),
+      // An undone visit counts for nothing (see corrections).
+      models.Visit.countDocuments({ ...within('at', 'atDay'), first: true, undoneAt: null }),
       models.Voucher.countDocuments(within('issuedAt', 'issuedDay')),
       models.Voucher.countDocuments({ ...within('redeemedAt', 'redeemedDay'), status: 'redeemed' }),
-      models.Visit.find({ ...within('at', 'atDay'), referred: true }, { amount: 1, _id: 0 }).lean(),
+      models.Visit.find({ ...within('at', 'atDay'), referred: true, undoneAt: null }, { amount: 1, _id: 0 }).lean(),
       // A tier is announced in the one message of the event that crossed it.
       models.Notification.countDocuments({
         ...within('createdAt', 'createdDay'),

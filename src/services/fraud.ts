@@ -7,7 +7,7 @@ import type { Models } from '../db/models/index.js';
 import type { Actor } from './access.js';
 import type { ServicePieces } from './context.js';
 import type { PointsLedger } from './points.js';
-import type { ReferralService } from './referrals.js';
+import { rewardKeyOf, type ReferralService } from './referrals.js';
 import type { VoucherService } from './vouchers.js';
 import { findEach } from '../db/each-value.js';
 
@@ -151,7 +151,7 @@ export function createFraudService(ctx: FraudServiceDeps, points: PointsLedger, 
     if (!referral || (referral.status !== 'converted' && referral.status !== 'revoked')) return undefined;
     await referrals.revoke(referral._id);
     await ctx.staleDays.touch(referral.convertedAt);
-    const key = `referral:${referralId}`;
+    const key = rewardKeyOf(referral);
     const { cancelled, used } = await vouchers.cancelUnused([`${key}:friend`, `${key}:referrer`], `fraud:${referralId}`);
     // Points to take back: the referral's own, and any bonus-points reward it paid out.
     const causes = [key, ...[...cancelled, ...used].filter((v) => v.reward.kind === 'bonus_points').map((v) => `voucher:${v.code}`)];

@@ -1,4 +1,6 @@
 import { createActionService } from './actions.js';
+import { createAdjustmentService } from './adjustments.js';
+import { createCorrectionService } from './corrections.js';
 import { createServicePieces, type ServiceDeps } from './context.js';
 import { createCustomerService } from './customers.js';
 import { createDashboardService } from './dashboard.js';
@@ -39,10 +41,13 @@ export function createServices(deps: ServiceDeps) {
   const reports = createReportsService(pieces, figures);
   const roles = createRoleService({ ...pieces, models }, customers);
   const fraud = createFraudService({ ...pieces, models }, points, vouchers, referrals);
+  const visits = createVisitService({ ...pieces, models }, customers, referrals, points, vouchers, fraud);
   return {
     customers,
     referrals,
-    visits: createVisitService({ ...pieces, models }, customers, referrals, points, vouchers, fraud),
+    visits,
+    corrections: createCorrectionService({ ...pieces, models }, customers, visits, referrals, points, vouchers),
+    adjustments: createAdjustmentService({ ...pieces, models }, customers, points, vouchers),
     vouchers,
     points,
     wallet: createWalletService({ ...pieces, models }, points, vouchers),

@@ -37,9 +37,9 @@ export interface TierUpgrade {
  * Spending (spend) is the one change that depends on the balance: it runs under the customer's
  * wallet lease (a claim), so two spends never read the same balance.
  *
- * Tiers never go down: they follow lifetime points, which spending does not lower, so the
- * tier is the highest one the total has reached. A tier is announced by one event only
- * (see settleTier).
+ * Tiers follow lifetime points, which spending does not lower: the tier is the highest one the
+ * total has reached, lowered only when a correction takes points back (lowerTierToPoints). A
+ * tier is announced by one event only (see settleTier).
  */
 export function createPointsLedger(
   ctx: Pick<ServicePieces, 'program' | 'now' | 'claims' | 'records'> & { models: Pick<Models, 'Customer' | 'PointsEntry'> },
@@ -187,7 +187,23 @@ export function createPointsLedger(
     return undefined;
   }
 
-  return { add, change, spend, lastChange, settleTier };
+  /**
+   * After a correction took points back: the tier the corrected lifetime points give, stored
+   * when it is lower than the one on the record. The claims of the tiers lost are given back,
+   * so reaching one of them again is announced again (the customer was told they lost it).
+   * A tier the points still reach is left as it is (a raise is settleTier's).
+   */
+  async function lowerTierToPoints(customerId: Types.ObjectId): Promise<{ points: number; lowered: boolean }> {
+    const { points } = await refresh(customerId);
+    const { rank, tier } = tierForPoints(points, program.tiers);
+    const stored = (await models.Customer.findById(customerId, { tierRank: 1 }).lean())?.tierRank ?? 0;
+    if (rank >= stored) return { points, lowered: false };
+    await ctx.records.lowerTier(customerId, tier?.name, rank, stored);
+    await ctx.claims.releaseAll(program.tiers.slice(rank, stored).map((lost) => `tier:${String(customerId)}:${lost.name}`));
+    return { points, lowered: true };
+  }
+
+  return { add, change, spend, lastChange, settleTier, lowerTierToPoints };
 }
 
 export type PointsLedger = ReturnType<typeof createPointsLedger>;

@@ -192,7 +192,7 @@ export function createReferralService(ctx: ReferralServiceDeps) {
    */
   async function settle(
     referralId: Types.ObjectId,
-    outcome: { converted: { visitId: Types.ObjectId; at: Date; confirmedBy: Types.ObjectId } } | 'expired',
+    outcome: { converted: { visitId: Types.ObjectId; at: Date; confirmedBy: Types.ObjectId; rewardKey: string } } | 'expired',
   ): Promise<Referral | null> {
     const update =
       outcome === 'expired'
@@ -204,6 +204,7 @@ export function createReferralService(ctx: ReferralServiceDeps) {
               convertedDay: dayKey(outcome.converted.at, ctx.timezone),
               visitId: outcome.converted.visitId,
               confirmedBy: outcome.converted.confirmedBy,
+              rewardKey: outcome.converted.rewardKey,
             },
           };
     const settled = await models.Referral.findOneAndUpdate({ _id: referralId, status: 'joined' }, update, {
@@ -217,7 +218,29 @@ export function createReferralService(ctx: ReferralServiceDeps) {
     await models.Referral.updateOne({ _id: referralId, status: 'converted' }, { $set: { status: 'revoked', revokedAt: ctx.now() } });
   }
 
-  return { attribute, recordLinkOpen, flushLinkOpens: linkOpens.flush, findReferrer, hashVisitor, settle, revoke };
+  /**
+   * The visit that converted a referral was undone: the referral waits again for the friend's
+   * first visit (which converts it under a new reward key, see rewardKeyFor). The converting
+   * visit's id stays, so a retried undo still finds what it undid.
+   */
+  async function reopen(referralId: Types.ObjectId, visitId: Types.ObjectId): Promise<void> {
+    await models.Referral.updateOne(
+      { _id: referralId, status: 'converted', visitId },
+      { $set: { status: 'joined', reopenedAt: ctx.now() }, $unset: { convertedAt: 1, convertedDay: 1, confirmedBy: 1 } },
+    );
+  }
+
+  return { attribute, recordLinkOpen, flushLinkOpens: linkOpens.flush, findReferrer, hashVisitor, settle, revoke, reopen };
 }
 
 export type ReferralService = ReturnType<typeof createReferralService>;
+
+/** The cause key of a referral's rewards: its own id, or with the converting visit after an undone conversion. */
+export function rewardKeyOf(referral: Pick<Referral, '_id' | 'rewardKey'>): string {
+  return referral.rewardKey ?? `referral:${String(referral._id)}`;
+}
+
+/** The key a conversion by `visitId` gives its rewards: a reopened referral's rewards are new ones. */
+export function rewardKeyFor(referral: Pick<Referral, '_id' | 'reopenedAt'>, visitId: Types.ObjectId): string {
+  return referral.reopenedAt ? `referral:${String(referral._id)}:${String(visitId)}` : `referral:${String(referral._id)}`;
+}

@@ -16,7 +16,7 @@ import { isDuplicateKey } from './duplicate-key.js';
 import type { CustomerService } from './customers.js';
 import type { FraudService } from './fraud.js';
 import type { PointsLedger, TierUpgrade } from './points.js';
-import type { ReferralService } from './referrals.js';
+import { rewardKeyFor, rewardKeyOf, type ReferralService } from './referrals.js';
 import type { GivenReward, ReferralConvertedData, TierReached, TierUpgradedData, VisitReceiptData, WelcomeRewardData } from './ports.js';
 import type { VoucherService } from './vouchers.js';
 
@@ -123,7 +123,9 @@ export function createVisitService(
       }
       referral = await referrals.settle(
         referral._id,
-        inWindow ? { converted: { visitId: visit._id, at: visit.at, confirmedBy: actor.customerId } } : 'expired',
+        inWindow
+          ? { converted: { visitId: visit._id, at: visit.at, confirmedBy: actor.customerId, rewardKey: rewardKeyFor(referral, visit._id) } }
+          : 'expired',
       );
       expiredNow = !inWindow;
     }
@@ -137,13 +139,13 @@ export function createVisitService(
     await models.Visit.updateOne({ _id: visit._id }, { $set: { referred: true } });
     // A confirmation retried on a later day converts and counts on the visit's own day.
     await ctx.staleDays.touch(visit.at);
-    const key = `referral:${String(referral._id)}`;
+    const key = rewardKeyOf(referral);
     const [friendVoucher, referrerVoucher, balance] = await Promise.all([
       vouchers.issue(friend._id, program.rewards.friend, 'referral_friend', `${key}:friend`),
       vouchers.issue(referrer._id, program.rewards.referrer, 'referral_referrer', `${key}:referrer`),
       points.add(referrer._id, program.points.perReferral, 'referral', key),
     ]);
-    const event = `referral_converted:${String(referral._id)}`;
+    const event = `referral_converted:${key.slice('referral:'.length)}`;
     const milestones = await milestoneGifts(referrer._id, event);
     const announce = async (upgrade: TierUpgrade | undefined) => {
       const data: ReferralConvertedData = { friendName: friend.name, ...given(referrerVoucher), milestones, ...tierReached(upgrade) };
@@ -277,11 +279,24 @@ export function createVisitService(
   }
 
   async function refreshVisitCount(customerId: Types.ObjectId): Promise<Customer | undefined> {
-    const count = await models.Visit.countDocuments({ customerId });
+    const count = await models.Visit.countDocuments({ customerId, undoneAt: null });
     return ctx.records.setVisitCount(customerId, count);
   }
 
-  return { confirmFirstVisit, recordVisit };
+  /**
+   * A visit undone (see corrections): it stays as a record, counts for nothing, and gives up its
+   * key, so the customer's next first visit can be recorded; the visit count follows.
+   */
+  async function markUndone(visit: Visit, by: Types.ObjectId): Promise<void> {
+    await models.Visit.updateOne(
+      { _id: visit._id, undoneAt: null },
+      { $set: { undoneAt: ctx.now(), undoneBy: by, key: `undone:${String(visit._id)}` } },
+    );
+    await ctx.records.recountVisits(visit.customerId, await models.Visit.countDocuments({ customerId: visit.customerId, undoneAt: null }));
+    await ctx.staleDays.touch(visit.at);
+  }
+
+  return { confirmFirstVisit, recordVisit, markUndone };
 }
 
 export type VisitService = ReturnType<typeof createVisitService>;

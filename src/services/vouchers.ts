@@ -21,6 +21,11 @@ export type RedeemResult =
   | { ok: false; reason: 'expired'; expiresAt: Date }
   | { ok: false; reason: 'cancelled' };
 
+export type CancelResult = { ok: true; voucher: Voucher } | { ok: false; reason: 'not_found' } | ({ voucher: Voucher } & VoucherRefusal);
+
+/** Why a known voucher cannot be used (or cancelled) now. */
+type VoucherRefusal = Extract<RedeemResult, { reason: 'already_redeemed' | 'expired' | 'cancelled' }>;
+
 /** Marks a redemption claim taken by a cancellation rather than by staff at the counter. */
 const CANCEL_PREFIX = 'cancel:';
 
@@ -120,7 +125,7 @@ export function createVoucherService(
   }
 
   /** Why a voucher cannot be redeemed now; a won redemption claim counts as redeemed (or cancelled, see cancelUnused). */
-  async function refusal(voucher: Voucher, now: Date): Promise<RedeemResult> {
+  async function refusal(voucher: Voucher, now: Date): Promise<VoucherRefusal> {
     const redemption = await ctx.claims.holder(`redeem:${String(voucher._id)}`);
     if (voucher.status === 'cancelled' || redemption?.by?.startsWith(CANCEL_PREFIX)) return { ok: false, reason: 'cancelled' };
     if (voucher.status === 'redeemed' || redemption) {
@@ -144,6 +149,25 @@ export function createVoucherService(
     return { cancelled: after.filter((v) => v.status === 'cancelled'), used: after.filter((v) => v.status === 'redeemed') };
   }
 
+  /**
+   * The owner cancels one voucher by its code (see corrections): refused when it is used,
+   * expired, cancelled already or unknown. `by` names the request, so its retry answers as the
+   * first try did and a second request for the same voucher hears it was cancelled.
+   */
+  async function cancelByCode(rawCode: string, by: string): Promise<CancelResult> {
+    const code = normalizeCode(rawCode, { min: VOUCHER_CODE_LENGTH, max: VOUCHER_CODE_LENGTH });
+    const found = code ? await models.Voucher.findOne({ code }).lean<Voucher>() : null;
+    if (!found) return { ok: false, reason: 'not_found' };
+    const claim = `redeem:${String(found._id)}`;
+    const ours = (await ctx.claims.holder(claim))?.by === `${CANCEL_PREFIX}${by}`;
+    const now = ctx.now();
+    if (!ours && (found.status !== 'active' || found.expiresAt <= now || !(await ctx.claims.take(claim, `${CANCEL_PREFIX}${by}`)))) {
+      return { ...(await refusal(found, now)), voucher: found };
+    }
+    await models.Voucher.updateOne({ _id: found._id, status: 'active' }, { $set: { status: 'cancelled', cancelledAt: now } });
+    return { ok: true, voucher: { ...found, status: 'cancelled' } };
+  }
+
   /** Marks every active voucher past its expiry as expired; returns how many. */
   async function expireDue(): Promise<number> {
     const result = await models.Voucher.updateMany({ status: 'active', expiresAt: { $lte: ctx.now() } }, { $set: { status: 'expired' } });
@@ -157,7 +181,7 @@ export function createVoucherService(
       .lean<Voucher[]>();
   }
 
-  return { issue, issued, redeem, expireDue, listActive, cancelUnused };
+  return { issue, issued, redeem, expireDue, listActive, cancelUnused, cancelByCode };
 }
 
 export type VoucherService = ReturnType<typeof createVoucherService>;

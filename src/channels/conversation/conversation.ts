@@ -1,6 +1,7 @@
 import { isLocale } from '../../i18n.js';
 import type { PressResult } from '../../services/actions.js';
 import { createActionCards } from './action-cards.js';
+import { createCorrectionsFeature } from './features/corrections.js';
 import { createCustomerFeature } from './features/customer.js';
 import { createLinkAppsFeature } from './features/link-apps.js';
 import { createOwnerFeature } from './features/owner.js';
@@ -40,6 +41,7 @@ export function createConversation(deps: ConversationDeps, links: Links, traits:
     ...customer.commands,
     ...createLinkAppsFeature(kit).commands,
     ...staff.commands,
+    ...createCorrectionsFeature(kit).commands,
     ...createOwnerFeature(kit).commands,
   ]);
   const actionCards = createActionCards(kit);

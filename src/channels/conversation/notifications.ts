@@ -14,6 +14,7 @@ import type {
   WelcomeRewardData,
 } from '../../services/ports.js';
 import type { DailySummary } from '../../services/reports.js';
+import { renderCorrection, type CorrectionData } from './correction-notice.js';
 import { appLabel, rewardLabel } from './format.js';
 import type { Registry } from './registry.js';
 import { renderDailySummary } from './summary.js';
@@ -198,6 +199,8 @@ function renderNotification(notification: Pick<Notification, 'type' | 'data'>, r
         : undefined;
     case 'phone_removed':
       return t('card:phoneRemoved', { end: data.phoneEnd });
+    case 'correction':
+      return renderCorrection(t, locale, program, notification.data as CorrectionData);
     case 'daily_summary':
       return data.summary ? renderDailySummary(t, data.summary, program.business.name) : undefined;
     case 'app_linked':

@@ -29,6 +29,8 @@ export const notificationTypes = [
   'app_link_declined',
   'app_unlinked',
   'phone_removed',
+  /** A staff or owner correction: an undone visit, a points adjustment, a cancelled voucher (data.kind). */
+  'correction',
   ...legacyNotificationTypes,
 ] as const;
 export type NotificationType = (typeof notificationTypes)[number];

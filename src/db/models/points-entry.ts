@@ -12,8 +12,12 @@ const pointsEntrySchema = new Schema(
     causeKey: { type: String, required: true, unique: true },
     customerId: { type: Schema.Types.ObjectId, required: true, index: true },
     delta: { type: Number, required: true },
-    /** `reversal`: a negative entry undoing a referral the owner confirmed as fraud. */
-    cause: { type: String, enum: ['visit', 'referral', 'bonus', 'reversal', 'claim', 'expiry'], required: true },
+    /**
+     * `reversal`: a negative entry undoing a referral the owner confirmed as fraud. `undo`: a
+     * negative entry taking back the points of an undone visit or referral; `adjustment`: the
+     * owner's correction (see services/corrections.ts). `claim` and `expiry` spend the balance.
+     */
+    cause: { type: String, enum: ['visit', 'referral', 'bonus', 'reversal', 'claim', 'expiry', 'undo', 'adjustment'], required: true },
     earned: { type: Boolean },
     at: { type: Date, required: true },
   },

@@ -20,6 +20,13 @@ const referralSchema = new Schema(
     /** The staff member whose confirmed visit converted it (fraud rules count per staff member). */
     confirmedBy: { type: Schema.Types.ObjectId },
     revokedAt: { type: Date },
+    /**
+     * The cause key of this conversion's rewards (`referral:<id>`, or `referral:<id>:<visit id>`
+     * for a conversion after an undone one); absent on conversions before it existed (`referral:<id>`).
+     */
+    rewardKey: { type: String },
+    /** When a staff or owner undo of the converting visit put the referral back to `joined`. */
+    reopenedAt: { type: Date },
     /** The notification that tells the referrer about this join: the first one at once, or an hour's digest. */
     joinNoticeKey: { type: String, index: true },
   },

@@ -119,8 +119,8 @@ describe('the registry shows', () => {
 
   it('each role its commands and those of the roles below, without the buttons-only ones', () => {
     expect(menu('customer')).toEqual(['link', 'me', 'rewards', 'claim', 'phone', 'lang', 'program', 'help', 'connect']);
-    expect(menu('staff')).toEqual([...menu('customer'), 'confirm', 'visit', 'redeem', 'find']);
-    expect(menu('owner')).toEqual([...menu('staff'), 'stats', 'summary', 'staff', 'flags', 'dashboard']);
+    expect(menu('staff')).toEqual([...menu('customer'), 'confirm', 'visit', 'redeem', 'find', 'undo']);
+    expect(menu('owner')).toEqual([...menu('staff'), 'points', 'cancel', 'stats', 'summary', 'staff', 'flags', 'dashboard']);
     for (const entry of registry.menu(t, 'owner')) expect(entry.description, entry.command).toMatch(/^[A-Z][^:]+$/);
   });
 

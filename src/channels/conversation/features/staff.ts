@@ -79,6 +79,8 @@ export function createStaffFeature(kit: ConversationKit) {
       );
     }
     if (result.tierUpgrade) lines.push(s.t('bot:customerTierUp', { name, tier: result.tierUpgrade.tier }));
+    // The tier's perk, so staff apply it at the counter.
+    lines.push(s.t('bot:meTier', { tier: tierText(s.t, program, result.customer.tier, s.locale) }));
     return [{ text: lines.join('\n') }];
   }
 
