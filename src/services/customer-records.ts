@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import type { Customer, ReferralChannel, Role } from '../db/models/customer.js';
 import type { Models } from '../db/models/index.js';
+import { birthdayKey, type Birthday } from '../domain/birthday.js';
 import { dayKey } from '../domain/schedule.js';
 import type { Locale } from '../i18n.js';
 import { isDuplicateKey } from './duplicate-key.js';
@@ -111,6 +112,20 @@ export function createCustomerRecords(models: Pick<Models, 'Customer' | 'Channel
     await customers.updateOne({ _id: customerId, tierRank: { $lt: rank } }, { $set: { tier, tierRank: rank } });
   }
 
+  /** Stores the birthday (see services/birthdays.ts, which decides whether it may change) as its `changes`-th setting. */
+  async function setBirthday(customerId: Types.ObjectId, birthday: Birthday, at: Date, changes: number): Promise<void> {
+    const fields = { birthDay: birthday.day, birthMonth: birthday.month, birthdayKey: birthdayKey(birthday), birthdaySetAt: at, birthdayChanges: changes };
+    await customers.updateOne(
+      { _id: customerId },
+      birthday.year === undefined ? { $set: fields, $unset: { birthYear: 1 } } : { $set: { ...fields, birthYear: birthday.year } },
+    );
+  }
+
+  /** Stores the end of the membership chain's record `seq`, unless a later record's end is stored already. */
+  async function storeMembership(customerId: Types.ObjectId, until: Date, seq: number): Promise<void> {
+    await customers.updateOne({ _id: customerId, membershipSeq: { $not: { $gte: seq } } }, { $set: { memberUntil: until, membershipSeq: seq } });
+  }
+
   /** Deletes an account left without any chat (its chat moved to another account). */
   async function remove(customerId: Types.ObjectId): Promise<void> {
     const removed = await customers.findOneAndDelete({ _id: customerId }).lean<Customer>();
@@ -158,6 +173,8 @@ export function createCustomerRecords(models: Pick<Models, 'Customer' | 'Channel
     setVisitCount,
     storeBalance,
     raiseTier,
+    setBirthday,
+    storeMembership,
     remove,
     seeIdentity,
     claimIdentity,

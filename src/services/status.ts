@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
 import { nextMilestone, nextTier, tierForPoints } from '../domain/loyalty.js';
+import { runningUntil } from '../domain/membership.js';
 import type { Customer } from '../db/models/customer.js';
 import type { Voucher } from '../db/models/voucher.js';
 import type { Milestone, Tier } from '../program/schema.js';
@@ -15,10 +16,12 @@ export interface CustomerStatus {
   referralsConfirmed: number;
   activeVouchers: Voucher[];
   nextMilestone: { milestone: Milestone; friendsToGo: number } | undefined;
+  /** The end of the paid membership, while it runs. */
+  memberUntil: Date | undefined;
 }
 
 export function createStatusService(
-  ctx: Pick<ServicePieces, 'program'> & { models: Pick<Models, 'Customer' | 'Referral'> },
+  ctx: Pick<ServicePieces, 'program' | 'now'> & { models: Pick<Models, 'Customer' | 'Referral'> },
   vouchers: VoucherService,
 ) {
   const { models, program } = ctx;
@@ -46,6 +49,7 @@ export function createStatusService(
       referralsConfirmed,
       activeVouchers,
       nextMilestone: nextMilestone(referralsConfirmed, program.milestones),
+      memberUntil: runningUntil(customer.memberUntil, ctx.now()),
     };
   }
 

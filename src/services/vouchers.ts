@@ -40,8 +40,9 @@ export function createVoucherService(
   async function issue(
     customerId: Types.ObjectId,
     reward: Reward,
-    cause: 'referral_referrer' | 'referral_friend' | 'milestone',
+    cause: 'referral_referrer' | 'referral_friend' | 'milestone' | 'birthday',
     causeKey: string,
+    validityDays = program.vouchers.validityDays,
   ): Promise<Voucher> {
     const issuedAt = ctx.now();
     // Inserted at once (the first issue is the usual case): a duplicate key means either the
@@ -60,7 +61,7 @@ export function createVoucherService(
             status: 'active',
             issuedAt,
             issuedDay: dayKey(issuedAt, ctx.timezone),
-            expiresAt: voucherExpiry(issuedAt, program.vouchers.validityDays, ctx.timezone),
+            expiresAt: voucherExpiry(issuedAt, validityDays, ctx.timezone),
           });
           return created.toObject<Voucher>();
         } catch (error) {

@@ -3,6 +3,7 @@ import type { PressResult } from '../../services/actions.js';
 import { createActionCards } from './action-cards.js';
 import { createCustomerFeature } from './features/customer.js';
 import { createLinkAppsFeature } from './features/link-apps.js';
+import { createMembersFeature } from './features/members.js';
 import { createOwnerFeature } from './features/owner.js';
 import { createStaffFeature } from './features/staff.js';
 import { createStartFeature } from './features/start.js';
@@ -39,6 +40,7 @@ export function createConversation(deps: ConversationDeps, links: Links, traits:
     ...customer.commands,
     ...createLinkAppsFeature(kit).commands,
     ...staff.commands,
+    ...createMembersFeature(kit).commands,
     ...createOwnerFeature(kit).commands,
   ]);
   const actionCards = createActionCards(kit);

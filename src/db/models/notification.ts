@@ -28,6 +28,10 @@ export const notificationTypes = [
   'app_link_declined',
   'app_unlinked',
   'phone_removed',
+  'birthday_reward',
+  'membership_enrolled',
+  'membership_expiry_reminder',
+  'membership_lapsed',
   ...legacyNotificationTypes,
 ] as const;
 export type NotificationType = (typeof notificationTypes)[number];
