@@ -72,7 +72,9 @@ export function rewardableBirthday(setAt: Date, celebration: DateTime): boolean 
 /** The birthday stored on a customer record, when there is one. */
 export function storedBirthday(record: { birthDay?: number | null; birthMonth?: number | null; birthYear?: number | null }): Birthday | undefined {
   if (!record.birthDay || !record.birthMonth) return undefined;
-  return record.birthYear ? { day: record.birthDay, month: record.birthMonth, year: record.birthYear } : { day: record.birthDay, month: record.birthMonth };
+  return record.birthYear
+    ? { day: record.birthDay, month: record.birthMonth, year: record.birthYear }
+    : { day: record.birthDay, month: record.birthMonth };
 }
 
 /** Two birthdays name the same date. */

@@ -43,7 +43,12 @@ export function periodStart(now: Date, currentEnd: Date | undefined): Date {
 export const DOUBLE_SEND_MS = 2 * 60_000;
 
 /** True when a sale looks like a second send of `latest`: same seller, same months, moments apart. */
-export function isDoubleSend(latest: { soldBy: { equals(other: unknown): boolean }; months: number; at: Date } | undefined, soldBy: unknown, months: number, now: Date): boolean {
+export function isDoubleSend(
+  latest: { soldBy: { equals(other: unknown): boolean }; months: number; at: Date } | undefined,
+  soldBy: unknown,
+  months: number,
+  now: Date,
+): boolean {
   return !!latest && latest.soldBy.equals(soldBy) && latest.months === months && now.getTime() - latest.at.getTime() < DOUBLE_SEND_MS;
 }
 

@@ -46,7 +46,8 @@ export function createBirthdayService(
     const current = storedBirthday(customer);
     const setAt = customer.birthdaySetAt ?? undefined;
     if (current && setAt && sameBirthday(current, birthday)) return { ok: true, birthday, changed: false, nextChange: nextBirthdayChange(setAt) };
-    if (current && setAt && nextBirthdayChange(setAt) > now) return { ok: false, reason: 'too_soon', birthday: current, nextChange: nextBirthdayChange(setAt) };
+    if (current && setAt && nextBirthdayChange(setAt) > now)
+      return { ok: false, reason: 'too_soon', birthday: current, nextChange: nextBirthdayChange(setAt) };
     const changes = (customer.birthdayChanges ?? 0) + 1;
     if (!(await claimChange(customer._id, changes, requestKey, now))) {
       // Another message changed it a moment ago: that change counts.

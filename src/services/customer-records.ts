@@ -114,7 +114,13 @@ export function createCustomerRecords(models: Pick<Models, 'Customer' | 'Channel
 
   /** Stores the birthday (see services/birthdays.ts, which decides whether it may change) as its `changes`-th setting. */
   async function setBirthday(customerId: Types.ObjectId, birthday: Birthday, at: Date, changes: number): Promise<void> {
-    const fields = { birthDay: birthday.day, birthMonth: birthday.month, birthdayKey: birthdayKey(birthday), birthdaySetAt: at, birthdayChanges: changes };
+    const fields = {
+      birthDay: birthday.day,
+      birthMonth: birthday.month,
+      birthdayKey: birthdayKey(birthday),
+      birthdaySetAt: at,
+      birthdayChanges: changes,
+    };
     await customers.updateOne(
       { _id: customerId },
       birthday.year === undefined ? { $set: fields, $unset: { birthYear: 1 } } : { $set: { ...fields, birthYear: birthday.year } },

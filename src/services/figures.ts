@@ -103,27 +103,38 @@ export function countDayFigures(models: FigureModels, day: string): Promise<Rang
 
 /** Sums are done here over the matching documents (FerretDB 1.x miscounts some $group accumulators). */
 async function count(models: FigureModels, within: Within): Promise<RangeFigures> {
-  const [newCustomers, linksOpened, joined, converted, firstVisits, rewardsIssued, rewardsRedeemed, referredVisits, tierUpgrades, undeliverable, sold] =
-    await Promise.all([
-      models.Customer.countDocuments(within('createdAt', 'createdDay')),
-      models.LinkOpen.countDocuments(within('at', 'atDay')),
-      models.Referral.find(within('joinedAt', 'joinedDay'), { via: 1, _id: 0 }).lean(),
-      models.Referral.find({ ...within('convertedAt', 'convertedDay'), status: 'converted' }, { referrerId: 1, _id: 0 }).lean(),
-      models.Visit.countDocuments({ ...within('at', 'atDay'), first: true }),
-      models.Voucher.countDocuments(within('issuedAt', 'issuedDay')),
-      models.Voucher.countDocuments({ ...within('redeemedAt', 'redeemedDay'), status: 'redeemed' }),
-      models.Visit.find({ ...within('at', 'atDay'), referred: true }, { amount: 1, _id: 0 }).lean(),
-      // A tier is announced in the one message of the event that crossed it.
-      models.Notification.countDocuments({
-        ...within('createdAt', 'createdDay'),
-        // eslint-disable-next-line no-restricted-syntax -- the day's equality narrows the read
-        type: { $in: [...eventNotificationTypes] },
-        'data.tier': { $exists: true },
-      }),
-      // The last update of an undeliverable notification is the one that gave it up.
-      models.Notification.countDocuments({ ...within('updatedAt', 'undeliverableDay'), status: 'undeliverable' }),
-      models.Membership.find(within('at', 'atDay'), { amount: 1, _id: 0 }).lean(),
-    ]);
+  const [
+    newCustomers,
+    linksOpened,
+    joined,
+    converted,
+    firstVisits,
+    rewardsIssued,
+    rewardsRedeemed,
+    referredVisits,
+    tierUpgrades,
+    undeliverable,
+    sold,
+  ] = await Promise.all([
+    models.Customer.countDocuments(within('createdAt', 'createdDay')),
+    models.LinkOpen.countDocuments(within('at', 'atDay')),
+    models.Referral.find(within('joinedAt', 'joinedDay'), { via: 1, _id: 0 }).lean(),
+    models.Referral.find({ ...within('convertedAt', 'convertedDay'), status: 'converted' }, { referrerId: 1, _id: 0 }).lean(),
+    models.Visit.countDocuments({ ...within('at', 'atDay'), first: true }),
+    models.Voucher.countDocuments(within('issuedAt', 'issuedDay')),
+    models.Voucher.countDocuments({ ...within('redeemedAt', 'redeemedDay'), status: 'redeemed' }),
+    models.Visit.find({ ...within('at', 'atDay'), referred: true }, { amount: 1, _id: 0 }).lean(),
+    // A tier is announced in the one message of the event that crossed it.
+    models.Notification.countDocuments({
+      ...within('createdAt', 'createdDay'),
+      // eslint-disable-next-line no-restricted-syntax -- the day's equality narrows the read
+      type: { $in: [...eventNotificationTypes] },
+      'data.tier': { $exists: true },
+    }),
+    // The last update of an undeliverable notification is the one that gave it up.
+    models.Notification.countDocuments({ ...within('updatedAt', 'undeliverableDay'), status: 'undeliverable' }),
+    models.Membership.find(within('at', 'atDay'), { amount: 1, _id: 0 }).lean(),
+  ]);
   const figures = emptyFigures();
   for (const referral of joined) figures.byChannel[referral.via] += 1;
   for (const referral of converted) {

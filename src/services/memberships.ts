@@ -26,8 +26,8 @@ export interface MembershipNoticeData {
 const DAY_MS = 24 * 3600_000;
 /** A lapse is told only this soon after it: the first run after an upgrade does not write to long-lapsed members. */
 const LAPSE_NOTICE_DAYS = 3;
-/** Two enrolments at once: the loser of a chain position computes again from the winner, at most this often. */
-const CHAIN_ATTEMPTS = 5;
+/** Enrolments at once: each loser of a chain position computes again from the winner (once per concurrent sale at most). */
+const CHAIN_ATTEMPTS = 50;
 
 /**
  * The paid membership (the rules' `membership`): staff or owners enrol a customer at the
@@ -150,7 +150,8 @@ export function createMembershipService(
   }
 
   const noticeKey = (type: string, membership: Membership) => `${type}:${String(membership.customerId)}:${membership.endsAt.toISOString()}`;
-  const extended = async (membership: Membership) => !!(await models.Membership.exists({ customerId: membership.customerId, seq: membership.seq + 1 }));
+  const extended = async (membership: Membership) =>
+    !!(await models.Membership.exists({ customerId: membership.customerId, seq: membership.seq + 1 }));
 
   return { enrol, recordReminders };
 }

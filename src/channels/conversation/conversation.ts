@@ -35,12 +35,14 @@ export function createConversation(deps: ConversationDeps, links: Links, traits:
   const customer = createCustomerFeature(kit);
   const staff = createStaffFeature(kit);
   const start = createStartFeature(kit, customer, staff);
+  const members = createMembersFeature(kit);
   const registry = createRegistry([
     ...start.commands,
     ...customer.commands,
     ...createLinkAppsFeature(kit).commands,
+    ...members.customerCommands,
     ...staff.commands,
-    ...createMembersFeature(kit).commands,
+    ...members.staffCommands,
     ...createOwnerFeature(kit).commands,
   ]);
   const actionCards = createActionCards(kit);

@@ -123,7 +123,12 @@ function membersNotice(r: Rendering, type: MembersNotice, raw: unknown): string 
     if (!data.reward || !data.voucherCode || !data.expiresAt) return undefined;
     const bonus = bonusPoints(data as GivenReward);
     return bonus === undefined
-      ? t('members:notify.birthday', { business, reward: rewardLabel(data.reward, locale), code: data.voucherCode, expiresAt: expiry(data as GivenReward) })
+      ? t('members:notify.birthday', {
+          business,
+          reward: rewardLabel(data.reward, locale),
+          code: data.voucherCode,
+          expiresAt: expiry(data as GivenReward),
+        })
       : t('members:notify.birthdayBonus', { business, points: bonus });
   }
   const data = raw as Partial<MembershipNoticeData>;

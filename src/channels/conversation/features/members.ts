@@ -19,7 +19,9 @@ export function createMembersFeature(kit: ConversationKit) {
   /** What the birthday earns, per the rules, or nothing when the shop gives no birthday reward. */
   function giftLine(s: Session): string | undefined {
     const rules = program.birthday;
-    return rules ? s.t('members:birthday.gift', { reward: rewardLabel(rules.reward, s.locale), days: rules.daysBefore, validity: rules.validityDays }) : undefined;
+    return rules
+      ? s.t('members:birthday.gift', { reward: rewardLabel(rules.reward, s.locale), days: rules.daysBefore, validity: rules.validityDays })
+      : undefined;
   }
 
   function showBirthday(s: Session): Reply[] {
@@ -90,7 +92,8 @@ export function createMembersFeature(kit: ConversationKit) {
     ];
   }
 
-  const commands: Command[] = [
+  // Customers' and staff's commands apart, so that each lands among its role's in menus and /help.
+  const customerCommands: Command[] = [
     defineCommand({
       name: 'birthday',
       role: 'customer',
@@ -100,6 +103,8 @@ export function createMembersFeature(kit: ConversationKit) {
       run: async ({ s, requestKey }, { text }) =>
         text === undefined ? showBirthday(s) : birthdaySet(s, await services.birthdays.set(s.customer, text, requestKey)),
     }),
+  ];
+  const staffCommands: Command[] = [
     defineCommand({
       name: 'member',
       role: 'staff',
@@ -112,5 +117,5 @@ export function createMembersFeature(kit: ConversationKit) {
     }),
   ];
 
-  return { commands };
+  return { customerCommands, staffCommands };
 }

@@ -146,7 +146,11 @@ export function createStaffFeature(kit: ConversationKit) {
       s.t('bot:mePoints', { points: customer.points }),
       s.t('bot:meTier', { tier: tierText(s.t, program, customer.tier, s.locale) }),
       program.membership && memberUntil
-        ? s.t('members:card.membership', { membership: program.membership.name[s.locale], until: memberUntil, perks: program.membership.perks[s.locale] })
+        ? s.t('members:card.membership', {
+            membership: program.membership.name[s.locale],
+            until: memberUntil,
+            perks: program.membership.perks[s.locale],
+          })
         : undefined,
       customer.firstVisitAt ? s.t('bot:cardVisits', { count: customer.visitCount, since: customer.firstVisitAt }) : s.t('bot:cardNoVisit'),
       vouchers,
