@@ -70,6 +70,7 @@ export async function generateHistory(models: Models, options: HistoryOptions): 
     const vouchers: Doc[] = [];
     const opens: Doc[] = [];
     const notifications: Doc[] = [];
+    const memberships: Doc[] = [];
     for (let i = offset; i < Math.min(options.customers, offset + BATCH); i++) {
       const _id = referrerIds[i] ?? new Types.ObjectId();
       const joined = begin + Math.floor(rand() * (end - begin));
@@ -162,6 +163,20 @@ export async function generateHistory(models: Models, options: HistoryOptions): 
           ...stamped(new Date(at)),
         });
       }
+      if (rand() < 0.05) {
+        const at = new Date(before(joined, 10 * DAY));
+        memberships.push({
+          customerId: _id,
+          seq: 1,
+          requestKey: `history:member:${String(_id)}`,
+          months: 3,
+          amount: 600_000,
+          startsAt: at,
+          endsAt: new Date(at.getTime() + 90 * DAY),
+          ...stamped(at),
+          soldBy: referrerIds[0],
+        });
+      }
       const extraOpens = rand() < 0.3 ? 1 : 0;
       for (let k = 0; k < extraOpens; k++)
         opens.push({ code: 'H', referrerId: pick(referrerIds), via: pick(referralChannels), ...stamped(new Date(before(begin, end - begin))) });
@@ -191,6 +206,7 @@ export async function generateHistory(models: Models, options: HistoryOptions): 
       ['Voucher', vouchers],
       ['LinkOpen', opens],
       ['Notification', notifications],
+      ['Membership', memberships],
     ]);
   }
   // Every record above has its day keys, so the reports may count each of these days by them.

@@ -126,6 +126,9 @@ export function renderDashboard(page: DashboardPage): string {
     ['referredRevenue', t('dashboard:referredRevenue'), t('dashboard:money', { amount: stats.referredRevenue })],
     ['tierUpgrades', t('dashboard:tierUpgrades'), String(stats.tierUpgrades)],
     ['undeliverable', t('dashboard:undeliverable'), String(stats.undeliverable)],
+    ['activeMembers', t('members:dashboard.activeMembers'), String(stats.activeMembers)],
+    ['memberships', t('members:dashboard.memberships'), String(stats.memberships)],
+    ['membershipRevenue', t('members:dashboard.membershipRevenue'), t('dashboard:money', { amount: stats.membershipRevenue })],
   ];
   const cards = figures
     .map(([id, label, value]) => `<div class="card" data-figure="${id}">${escapeHtml(label)}<b>${escapeHtml(value)}</b></div>`)

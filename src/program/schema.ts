@@ -87,6 +87,28 @@ export const programSchema = z.object({
     /** A friend's first visit must be at least this amount (VND) for the referral rewards; null: no minimum. */
     minFirstVisitAmount: z.number().int().positive().nullable().default(null),
   }),
+  /** A voucher sent once a year, `daysBefore` the customer's birthday at `localTime`; null: no birthday reward. */
+  birthday: z
+    .object({
+      reward: rewardSchema,
+      daysBefore: z.number().int().min(0).max(30),
+      validityDays: z.number().int().positive(),
+      localTime: localTime.default('10:00'),
+    })
+    .nullable()
+    .default(null),
+  /** The paid membership staff sell at the counter (price in VND per `periodMonths`); null: the shop sells none. */
+  membership: z
+    .object({
+      name: localizedText,
+      price: z.number().int().positive(),
+      periodMonths: z.number().int().positive().max(36),
+      perks: localizedText,
+      /** The member is reminded this many days before the membership ends. */
+      reminderDaysBefore: z.number().int().positive().default(7),
+    })
+    .nullable()
+    .default(null),
 });
 
 export type Program = z.infer<typeof programSchema>;
@@ -94,3 +116,5 @@ export type Reward = z.infer<typeof rewardSchema>;
 export type Tier = Program['tiers'][number];
 export type Milestone = Program['milestones'][number];
 export type CatalogueItem = Program['catalogue'][number];
+export type MembershipRules = NonNullable<Program['membership']>;
+export type BirthdayRules = NonNullable<Program['birthday']>;

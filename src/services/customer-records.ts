@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import type { Customer, ReferralChannel, Role } from '../db/models/customer.js';
 import type { Models } from '../db/models/index.js';
+import { birthdayKey, type Birthday } from '../domain/birthday.js';
 import { dayKey } from '../domain/schedule.js';
 import type { PointsTotals } from '../domain/wallet.js';
 import type { Locale } from '../i18n.js';
@@ -134,6 +135,26 @@ export function createCustomerRecords(models: Pick<Models, 'Customer' | 'Channel
     );
   }
 
+  /** Stores the birthday (see services/birthdays.ts, which decides whether it may change) as its `changes`-th setting. */
+  async function setBirthday(customerId: Types.ObjectId, birthday: Birthday, at: Date, changes: number): Promise<void> {
+    const fields = {
+      birthDay: birthday.day,
+      birthMonth: birthday.month,
+      birthdayKey: birthdayKey(birthday),
+      birthdaySetAt: at,
+      birthdayChanges: changes,
+    };
+    await customers.updateOne(
+      { _id: customerId },
+      birthday.year === undefined ? { $set: fields, $unset: { birthYear: 1 } } : { $set: { ...fields, birthYear: birthday.year } },
+    );
+  }
+
+  /** Stores the end of the membership chain's record `seq`, unless a later record's end is stored already. */
+  async function storeMembership(customerId: Types.ObjectId, until: Date, seq: number): Promise<void> {
+    await customers.updateOne({ _id: customerId, membershipSeq: { $not: { $gte: seq } } }, { $set: { memberUntil: until, membershipSeq: seq } });
+  }
+
   /** Deletes an account left without any chat (its chat moved to another account). */
   async function remove(customerId: Types.ObjectId): Promise<void> {
     const removed = await customers.findOneAndDelete({ _id: customerId }).lean<Customer>();
@@ -184,6 +205,8 @@ export function createCustomerRecords(models: Pick<Models, 'Customer' | 'Channel
     clearFirstVisit,
     recountVisits,
     lowerTier,
+    setBirthday,
+    storeMembership,
     remove,
     seeIdentity,
     claimIdentity,

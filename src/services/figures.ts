@@ -20,12 +20,15 @@ export interface RangeFigures {
   referredRevenue: number;
   tierUpgrades: number;
   undeliverable: number;
+  /** Paid memberships sold in the range (new and extended), and the VND paid for them. */
+  memberships: number;
+  membershipRevenue: number;
   byChannel: Record<ReferralChannel, number>;
   /** Converted friends per referrer (customer id as hex). */
   referrers: Record<string, number>;
 }
 
-export type FigureModels = Pick<Models, 'Customer' | 'LinkOpen' | 'Referral' | 'Visit' | 'Voucher' | 'Notification'>;
+export type FigureModels = Pick<Models, 'Customer' | 'LinkOpen' | 'Referral' | 'Visit' | 'Voucher' | 'Notification' | 'Membership'>;
 
 export function emptyFigures(): RangeFigures {
   return {
@@ -39,6 +42,8 @@ export function emptyFigures(): RangeFigures {
     referredRevenue: 0,
     tierUpgrades: 0,
     undeliverable: 0,
+    memberships: 0,
+    membershipRevenue: 0,
     byChannel: Object.fromEntries(referralChannels.map((c) => [c, 0])) as Record<ReferralChannel, number>,
     referrers: {},
   };
@@ -56,6 +61,8 @@ export const counts = [
   'referredRevenue',
   'tierUpgrades',
   'undeliverable',
+  'memberships',
+  'membershipRevenue',
 ] as const;
 
 /** The figures of two adjoining ranges as one. */
@@ -96,27 +103,39 @@ export function countDayFigures(models: FigureModels, day: string): Promise<Rang
 
 /** Sums are done here over the matching documents (FerretDB 1.x miscounts some $group accumulators). */
 async function count(models: FigureModels, within: Within): Promise<RangeFigures> {
-  const [newCustomers, linksOpened, joined, converted, firstVisits, rewardsIssued, rewardsRedeemed, referredVisits, tierUpgrades, undeliverable] =
-    await Promise.all([
-      models.Customer.countDocuments(within('createdAt', 'createdDay')),
-      models.LinkOpen.countDocuments(within('at', 'atDay')),
-      models.Referral.find(within('joinedAt', 'joinedDay'), { via: 1, _id: 0 }).lean(),
-      models.Referral.find({ ...within('convertedAt', 'convertedDay'), status: 'converted' }, { referrerId: 1, _id: 0 }).lean(),
-      // An undone visit counts for nothing (see corrections).
-      models.Visit.countDocuments({ ...within('at', 'atDay'), first: true, undoneAt: null }),
-      models.Voucher.countDocuments(within('issuedAt', 'issuedDay')),
-      models.Voucher.countDocuments({ ...within('redeemedAt', 'redeemedDay'), status: 'redeemed' }),
-      models.Visit.find({ ...within('at', 'atDay'), referred: true, undoneAt: null }, { amount: 1, _id: 0 }).lean(),
-      // A tier is announced in the one message of the event that crossed it.
-      models.Notification.countDocuments({
-        ...within('createdAt', 'createdDay'),
-        // eslint-disable-next-line no-restricted-syntax -- the day's equality narrows the read
-        type: { $in: [...eventNotificationTypes] },
-        'data.tier': { $exists: true },
-      }),
-      // The last update of an undeliverable notification is the one that gave it up.
-      models.Notification.countDocuments({ ...within('updatedAt', 'undeliverableDay'), status: 'undeliverable' }),
-    ]);
+  const [
+    newCustomers,
+    linksOpened,
+    joined,
+    converted,
+    firstVisits,
+    rewardsIssued,
+    rewardsRedeemed,
+    referredVisits,
+    tierUpgrades,
+    undeliverable,
+    sold,
+  ] = await Promise.all([
+    models.Customer.countDocuments(within('createdAt', 'createdDay')),
+    models.LinkOpen.countDocuments(within('at', 'atDay')),
+    models.Referral.find(within('joinedAt', 'joinedDay'), { via: 1, _id: 0 }).lean(),
+    models.Referral.find({ ...within('convertedAt', 'convertedDay'), status: 'converted' }, { referrerId: 1, _id: 0 }).lean(),
+    // An undone visit counts for nothing (see corrections).
+    models.Visit.countDocuments({ ...within('at', 'atDay'), first: true, undoneAt: null }),
+    models.Voucher.countDocuments(within('issuedAt', 'issuedDay')),
+    models.Voucher.countDocuments({ ...within('redeemedAt', 'redeemedDay'), status: 'redeemed' }),
+    models.Visit.find({ ...within('at', 'atDay'), referred: true, undoneAt: null }, { amount: 1, _id: 0 }).lean(),
+    // A tier is announced in the one message of the event that crossed it.
+    models.Notification.countDocuments({
+      ...within('createdAt', 'createdDay'),
+      // eslint-disable-next-line no-restricted-syntax -- the day's equality narrows the read
+      type: { $in: [...eventNotificationTypes] },
+      'data.tier': { $exists: true },
+    }),
+    // The last update of an undeliverable notification is the one that gave it up.
+    models.Notification.countDocuments({ ...within('updatedAt', 'undeliverableDay'), status: 'undeliverable' }),
+    models.Membership.find(within('at', 'atDay'), { amount: 1, _id: 0 }).lean(),
+  ]);
   const figures = emptyFigures();
   for (const referral of joined) figures.byChannel[referral.via] += 1;
   for (const referral of converted) {
@@ -135,5 +154,7 @@ async function count(models: FigureModels, within: Within): Promise<RangeFigures
     referredRevenue: referredVisits.reduce((sum, visit) => sum + (visit.amount ?? 0), 0),
     tierUpgrades,
     undeliverable,
+    memberships: sold.length,
+    membershipRevenue: sold.reduce((sum, membership) => sum + membership.amount, 0),
   };
 }

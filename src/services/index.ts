@@ -1,12 +1,14 @@
 import { createActionService } from './actions.js';
 import { createAdjustmentService } from './adjustments.js';
 import { createCorrectionService } from './corrections.js';
+import { createBirthdayService } from './birthdays.js';
 import { createServicePieces, type ServiceDeps } from './context.js';
 import { createCustomerService } from './customers.js';
 import { createDashboardService } from './dashboard.js';
 import { createFraudService } from './fraud.js';
 import { createIdentityLinkService } from './identity-link.js';
 import { createMemberCardService } from './member-cards.js';
+import { createMembershipService } from './memberships.js';
 import { createLimits } from './limits.js';
 import { createPointsLedger } from './points.js';
 import { createQrImages } from './qr-images.js';
@@ -58,6 +60,8 @@ export function createServices(deps: ServiceDeps) {
     actions: createActionService({ ...pieces, models }),
     memberCards: createMemberCardService({ ...pieces, models }, customers, vouchers),
     reports,
+    birthdays: createBirthdayService({ ...pieces, models }, vouchers),
+    memberships: createMembershipService({ ...pieces, models }, customers),
     scheduled: createScheduledMessages({ ...pieces, models }, figures),
     dashboard: createDashboardService({ ...pieces, models }, roles, reports, fraud),
     updates: createUpdateLedger({ ...pieces, models }),

@@ -1,5 +1,6 @@
 import type { Types } from 'mongoose';
 import { generateCode } from '../domain/codes.js';
+import { runningUntil } from '../domain/membership.js';
 import type { Customer } from '../db/models/customer.js';
 import type { Voucher } from '../db/models/voucher.js';
 import type { Models } from '../db/models/index.js';
@@ -21,6 +22,8 @@ export interface CustomerCard {
   voucherCount: number;
   /** The vouchers staff may redeem from this card: only when it was opened with the member QR. */
   redeemable: Voucher[];
+  /** The end of the paid membership, while it runs. */
+  memberUntil?: Date;
 }
 
 export type OpenCardResult =
@@ -34,7 +37,7 @@ export type CardRef = { query: string } | { memberToken: string };
  * code) spends their vouchers.
  */
 export function createMemberCardService(
-  ctx: Pick<ServicePieces, 'access'> & { models: Pick<Models, 'MemberToken'> },
+  ctx: Pick<ServicePieces, 'access' | 'now'> & { models: Pick<Models, 'MemberToken'> },
   customers: CustomerService,
   vouchers: VoucherService,
 ) {
@@ -91,6 +94,7 @@ export function createMemberCardService(
         phone: customer.phone ? { end: customer.phone.slice(-3), verified: customer.phoneVerified === true } : undefined,
         voucherCount: active.length,
         redeemable: 'memberToken' in ref ? active : [],
+        memberUntil: runningUntil(customer.memberUntil, ctx.now()),
       },
     };
   }

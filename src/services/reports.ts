@@ -24,6 +24,11 @@ export interface PeriodStats {
   topReferrers: Array<{ name: string; code: string; friends: number }>;
   tierUpgrades: number;
   undeliverable: number;
+  /** Paid memberships sold in the period, and their revenue (VND). */
+  memberships: number;
+  membershipRevenue: number;
+  /** Customers whose paid membership runs at the end of the period (or now, for a period not over). */
+  activeMembers: number;
   openFlags: number;
 }
 
@@ -69,18 +74,28 @@ export function createReportFigures(deps: {
     return { from: from.toJSDate(), to: end.toJSDate() };
   }
 
-  /** The rates, the ranking and the open flags over counted figures. */
+  /**
+   * The customers with a paid membership running at `at`: one record per sale, so the
+   * memberships still running are few and read whole.
+   */
+  async function membersAt(at: Date): Promise<number> {
+    const running = await models.Membership.find({ endsAt: { $gt: at } }, { customerId: 1, at: 1, _id: 0 }).lean();
+    return new Set(running.filter((membership) => membership.at <= at).map((membership) => String(membership.customerId))).size;
+  }
+
+  /** The rates, the ranking, the open flags and the members over counted figures. */
   async function present(figures: RangeFigures, from: Date, to: Date): Promise<PeriodStats> {
     // Most friends first; equal counts in id order, so every way of counting ranks them alike.
     const topIds = Object.entries(figures.referrers)
       .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
       .slice(0, 5);
-    const [people, openFlags] = await Promise.all([
+    const [people, openFlags, activeMembers] = await Promise.all([
       findEach(
         topIds.map(([id]) => id),
         (_id) => models.Customer.find({ _id }, { name: 1, code: 1 }).lean(),
       ),
       models.FraudFlag.countDocuments({ status: 'open' }),
+      membersAt(to < now() ? to : now()),
     ]);
     const topReferrers = topIds.map(([id, friends]) => {
       const person = people.find((p) => String(p._id) === id);
@@ -102,6 +117,9 @@ export function createReportFigures(deps: {
       topReferrers,
       tierUpgrades: figures.tierUpgrades,
       undeliverable: figures.undeliverable,
+      memberships: figures.memberships,
+      membershipRevenue: figures.membershipRevenue,
+      activeMembers,
       openFlags,
     };
   }

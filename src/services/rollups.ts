@@ -16,7 +16,7 @@ export const ROLLUP_GRACE_MS = 10 * 60_000;
 /** The days the start-up and nightly catch-up keep built: the 30-day report and the summary's week. */
 export const ROLLUP_DAYS = 35;
 /** Raised when RangeFigures changes shape, so every stored day is built again. */
-const ROLLUP_VERSION = 1;
+const ROLLUP_VERSION = 2;
 /** A rebuild holding its claim longer than this died; another may take over. */
 const BUILD_LEASE_MS = 2 * 60_000;
 /** Days built at once when a report finds several missing. */

@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
 import { nextMilestone, nextTier, tierForPoints } from '../domain/loyalty.js';
+import { runningUntil } from '../domain/membership.js';
 import type { Customer } from '../db/models/customer.js';
 import type { Voucher } from '../db/models/voucher.js';
 import { balanceOf, catalogueFor, nextCatalogueItem } from '../domain/wallet.js';
@@ -20,10 +21,12 @@ export interface CustomerStatus {
   balance: number;
   catalogue: Array<{ item: CatalogueItem; affordable: boolean }>;
   nextItem: { item: CatalogueItem; pointsToGo: number } | undefined;
+  /** The end of the paid membership, while it runs. */
+  memberUntil: Date | undefined;
 }
 
 export function createStatusService(
-  ctx: Pick<ServicePieces, 'program'> & { models: Pick<Models, 'Customer' | 'Referral'> },
+  ctx: Pick<ServicePieces, 'program' | 'now'> & { models: Pick<Models, 'Customer' | 'Referral'> },
   vouchers: VoucherService,
 ) {
   const { models, program } = ctx;
@@ -55,6 +58,7 @@ export function createStatusService(
       balance,
       catalogue: catalogueFor(program.catalogue, balance),
       nextItem: nextCatalogueItem(program.catalogue, balance),
+      memberUntil: runningUntil(customer.memberUntil, ctx.now()),
     };
   }
 

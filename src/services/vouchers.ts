@@ -42,7 +42,13 @@ export function createVoucherService(
    * by the same cause) and is marked redeemed at once. Its owner is told by the event that
    * gave it (see visits), in one message with the rest of that event.
    */
-  async function issue(customerId: Types.ObjectId, reward: Reward, cause: Voucher['cause'], causeKey: string): Promise<Voucher> {
+  async function issue(
+    customerId: Types.ObjectId,
+    reward: Reward,
+    cause: Voucher['cause'],
+    causeKey: string,
+    validityDays = program.vouchers.validityDays,
+  ): Promise<Voucher> {
     const issuedAt = ctx.now();
     // Inserted at once (the first issue is the usual case): a duplicate key means either the
     // cause was issued before, by a retry or another writer (return that one), or the random
@@ -60,7 +66,7 @@ export function createVoucherService(
             status: 'active',
             issuedAt,
             issuedDay: dayKey(issuedAt, ctx.timezone),
-            expiresAt: voucherExpiry(issuedAt, program.vouchers.validityDays, ctx.timezone),
+            expiresAt: voucherExpiry(issuedAt, validityDays, ctx.timezone),
           });
           return created.toObject<Voucher>();
         } catch (error) {

@@ -4,6 +4,7 @@ import type { Registry } from '../channels/conversation/registry.js';
 import type { Models } from '../db/models/index.js';
 import type { I18n } from '../i18n.js';
 import { defineMaintenanceJobs } from '../jobs/maintenance.js';
+import { defineMemberJobs } from '../jobs/members.js';
 import { defineNotificationJobs, startSendingHeartbeat } from '../jobs/notifications.js';
 import { defineRollupJobs } from '../jobs/rollups.js';
 import { defineScheduledMessageJobs } from '../jobs/scheduled-messages.js';
@@ -43,6 +44,7 @@ export async function createJobs(deps: {
   await defineMaintenanceJobs(agenda, deps.services);
   await defineScheduledMessageJobs(agenda, deps.services, program, deps.timezone);
   await defineRollupJobs(agenda, deps.services, deps.timezone);
+  await defineMemberJobs(agenda, deps.services);
   const delivery = createNotificationDelivery({
     models,
     logger,

@@ -4,6 +4,7 @@ import { createActionCards } from './action-cards.js';
 import { createCorrectionsFeature } from './features/corrections.js';
 import { createCustomerFeature } from './features/customer.js';
 import { createLinkAppsFeature } from './features/link-apps.js';
+import { createMembersFeature } from './features/members.js';
 import { createOwnerFeature } from './features/owner.js';
 import { createStaffFeature } from './features/staff.js';
 import { createStartFeature } from './features/start.js';
@@ -36,11 +37,14 @@ export function createConversation(deps: ConversationDeps, links: Links, traits:
   const customer = createCustomerFeature(kit, createWalletFeature(kit));
   const staff = createStaffFeature(kit);
   const start = createStartFeature(kit, customer, staff);
+  const members = createMembersFeature(kit);
   const registry = createRegistry([
     ...start.commands,
     ...customer.commands,
     ...createLinkAppsFeature(kit).commands,
+    ...members.customerCommands,
     ...staff.commands,
+    ...members.staffCommands,
     ...createCorrectionsFeature(kit).commands,
     ...createOwnerFeature(kit).commands,
   ]);

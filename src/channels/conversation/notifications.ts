@@ -13,6 +13,7 @@ import type {
   VisitReceiptData,
   WelcomeRewardData,
 } from '../../services/ports.js';
+import type { MembershipNoticeData } from '../../services/memberships.js';
 import type { DailySummary } from '../../services/reports.js';
 import { renderCorrection, type CorrectionData } from './correction-notice.js';
 import { appLabel, rewardLabel } from './format.js';
@@ -133,6 +134,35 @@ function welcomeReward(r: Rendering, data: WelcomeRewardData): string | undefine
   return lines(headline, visitReceipt(r, data.receipt), tierUpgraded(r, data));
 }
 
+/** The birthday voucher and the paid membership's messages (see services/birthdays.ts, services/memberships.ts). */
+function membersNotice(r: Rendering, type: MembersNotice, raw: unknown): string | undefined {
+  const { t, locale, program } = r;
+  const business = program.business.name;
+  if (type === 'birthday_reward') {
+    const data = raw as Partial<GivenReward>;
+    if (!data.reward || !data.voucherCode || !data.expiresAt) return undefined;
+    const bonus = bonusPoints(data as GivenReward);
+    return bonus === undefined
+      ? t('members:notify.birthday', {
+          business,
+          reward: rewardLabel(data.reward, locale),
+          code: data.voucherCode,
+          expiresAt: expiry(data as GivenReward),
+        })
+      : t('members:notify.birthdayBonus', { business, points: bonus });
+  }
+  const data = raw as Partial<MembershipNoticeData>;
+  const rules = program.membership;
+  if (!data.endsAt) return undefined;
+  const fields = { business, membership: rules?.name[locale] ?? '', perks: rules?.perks[locale] ?? '', endsAt: new Date(data.endsAt) };
+  if (type === 'membership_enrolled') return t('members:notify.enrolled', { ...fields, months: data.months, amount: data.amount });
+  // A shop that stopped selling memberships does not ask its members to renew.
+  if (!rules) return undefined;
+  return t(type === 'membership_lapsed' ? 'members:notify.lapsed' : 'members:notify.expiring', fields);
+}
+
+type MembersNotice = 'birthday_reward' | 'membership_enrolled' | 'membership_expiry_reminder' | 'membership_lapsed';
+
 /**
  * The notifier's renderer (see NotificationRenderer): the text a person receives for a
  * recorded notification, in their language at send time.
@@ -211,5 +241,10 @@ function renderNotification(notification: Pick<Notification, 'type' | 'data'>, r
       return data.accountApp ? t('connect:notify.declined', { app: appLabel[data.accountApp] }) : undefined;
     case 'app_unlinked':
       return data.accountApp ? t('connect:notify.unlinked', { app: appLabel[data.accountApp] }) : undefined;
+    case 'birthday_reward':
+    case 'membership_enrolled':
+    case 'membership_expiry_reminder':
+    case 'membership_lapsed':
+      return membersNotice(r, notification.type, notification.data);
   }
 }

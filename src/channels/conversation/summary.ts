@@ -11,7 +11,12 @@ const figureKeys: Record<SummaryFigure, string> = {
   referredRevenue: 'summary:figure.referredRevenue',
   tierUpgrades: 'summary:figure.tierUpgrades',
   undeliverable: 'summary:figure.undeliverable',
+  memberships: 'members:summary.memberships',
+  membershipRevenue: 'members:summary.membershipRevenue',
 };
+
+/** The figures that are money (VND), formatted by the text itself. */
+const moneyFigures: ReadonlySet<SummaryFigure> = new Set(['referredRevenue', 'membershipRevenue']);
 
 function signed(n: number): string {
   return n > 0 ? `+${n}` : String(n);
@@ -21,7 +26,7 @@ function signed(n: number): string {
 export function renderDailySummary(t: Translate, summary: DailySummary, business: string): string {
   const lines = (Object.keys(figureKeys) as SummaryFigure[]).map((figure) => {
     const value = summary.today[figure];
-    const money = figure === 'referredRevenue';
+    const money = moneyFigures.has(figure);
     const change = Math.round((value - summary.yesterday[figure]) * 10) / 10;
     // Money is formatted by the text itself (`vnd`, `vndChange`), counts get their sign here.
     return t(money ? 'summary:lineMoney' : 'summary:line', {
@@ -36,6 +41,7 @@ export function renderDailySummary(t: Translate, summary: DailySummary, business
     t('summary:header', { business, date: summary.today.from }),
     lines.join('\n'),
     t('summary:conversion', { rate: Math.round(summary.today.conversionRate * 100) }),
+    t('members:summary.activeMembers', { count: summary.today.activeMembers }),
     top.length > 0 ? [t('summary:top'), ...top].join('\n') : t('summary:noTop'),
     t('summary:review', { count: summary.today.openFlags }),
   ].join('\n\n');

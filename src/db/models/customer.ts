@@ -39,6 +39,20 @@ const customerSchema = new Schema(
     lastIdentity: { type: String },
     /** The business day of `createdAt` (yyyy-mm-dd, shop time zone): the reports find a day's new customers by it. */
     createdDay: { type: String },
+    /**
+     * The birthday the customer gave (`/birthday`), the year optional; `birthdayKey` (mm-dd)
+     * finds a day's birthdays by equality; `birthdaySetAt` and `birthdayChanges` enforce one
+     * change a year (see services/birthdays.ts).
+     */
+    birthDay: { type: Number },
+    birthMonth: { type: Number },
+    birthYear: { type: Number },
+    birthdayKey: { type: String, index: true },
+    birthdaySetAt: { type: Date },
+    birthdayChanges: { type: Number },
+    /** The end of the paid membership, from the latest Membership record (its `seq` is `membershipSeq`). */
+    memberUntil: { type: Date },
+    membershipSeq: { type: Number },
   },
   { timestamps: true, versionKey: false },
 );

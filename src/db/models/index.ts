@@ -8,6 +8,7 @@ import { createDayRollupModel } from './day-rollup.js';
 import { createFraudFlagModel } from './fraud-flag.js';
 import { createLinkOpenModel } from './link-open.js';
 import { createLinkRequestModel } from './link-request.js';
+import { createMembershipModel } from './membership.js';
 import { createMemberTokenModel } from './member-token.js';
 import { createNotificationModel } from './notification.js';
 import { createPendingChoiceModel } from './pending-choice.js';
@@ -36,6 +37,7 @@ export function createModels(connection: Connection) {
     FraudFlag: createFraudFlagModel(connection),
     LinkOpen: createLinkOpenModel(connection),
     LinkRequest: createLinkRequestModel(connection),
+    Membership: createMembershipModel(connection),
     MemberToken: createMemberTokenModel(connection),
     Notification: createNotificationModel(connection),
     PendingChoice: createPendingChoiceModel(connection),

@@ -31,6 +31,10 @@ export const notificationTypes = [
   'phone_removed',
   /** A staff or owner correction: an undone visit, a points adjustment, a cancelled voucher (data.kind). */
   'correction',
+  'birthday_reward',
+  'membership_enrolled',
+  'membership_expiry_reminder',
+  'membership_lapsed',
   ...legacyNotificationTypes,
 ] as const;
 export type NotificationType = (typeof notificationTypes)[number];

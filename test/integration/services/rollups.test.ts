@@ -217,6 +217,7 @@ describe('report rollups equal the figures counted from the records', () => {
       issuedDay: dayKey(dayStart(now, 9), zone),
       expiresAt: new Date(now.getTime() + 86_400_000),
     });
+    const { customer: member } = await h.join(9003, 'Thành viên');
     const before = await expectEqual(figures);
     expect(await h.db.models.DayRollup.countDocuments()).toBeGreaterThanOrEqual(44);
     expect(await h.db.models.StaleDay.countDocuments()).toBe(0);
@@ -250,6 +251,9 @@ describe('report rollups equal the figures counted from the records', () => {
     await outbox.record(failed!.key, 'tier_upgraded', failed!.customerId, {});
     expect((await h.db.models.Notification.findById(failed!._id).lean())?.updatedAt).toEqual(failed!.updatedAt);
 
+    // 6. a paid membership is sold today (to a customer who joined before the first count).
+    expect(await h.services.memberships.enrol(staff, member.code, 6, 'rollup:member')).toMatchObject({ ok: true });
+
     // The fraud reversal, the late conversion and the discarded account each marked their day.
     expect(await h.db.models.StaleDay.countDocuments()).toBe(3);
     // A second later, so that what was stamped at the clock's instant is inside the reports' ranges.
@@ -259,6 +263,9 @@ describe('report rollups equal the figures counted from the records', () => {
     expect(after.newCustomers).toBe(before.newCustomers - 1);
     expect(after.referredRevenue).toBe(before.referredRevenue + 450_000);
     expect(after.rewardsRedeemed).toBe(before.rewardsRedeemed + 1);
+    expect(before.memberships).toBeGreaterThan(0);
+    expect([after.memberships, after.membershipRevenue]).toEqual([before.memberships + 1, before.membershipRevenue + 1_200_000]);
+    expect(after.activeMembers).toBe(before.activeMembers + 1);
 
     // The owner's /stats and /summary, through their role checks, read the same figures.
     for (const period of ['today', '7d', '30d'] as const) {

@@ -66,12 +66,19 @@ export function createCustomerFeature(kit: ConversationKit, wallet: WalletFeatur
       s.t('bot:mePoints', { points: customer.points }),
       s.t('bot:meTier', { tier: tierText(s.t, program, customer.tier, s.locale) }),
       status.next ? s.t('bot:meNextTier', { tier: status.next.tier.name, points: status.next.pointsToGo }) : s.t('bot:meTopTier'),
+      ...membershipLines(s, status.memberUntil),
       s.t('bot:meReferrals', { joined: status.referralsJoined, confirmed: status.referralsConfirmed }),
       status.activeVouchers.length > 0
         ? [s.t('bot:meVouchers'), ...status.activeVouchers.map((v) => `• ${voucherLine(s.t, v, s.locale)}`)].join('\n')
         : s.t('bot:meNoVouchers'),
     ];
     return [{ text: lines.join('\n') }, await memberQr(s, memberToken, 'bot:memberQrCaption')];
+  }
+
+  /** The paid membership while it runs: its name, end date and perks. */
+  function membershipLines(s: Session, until: Date | undefined): string[] {
+    const rules = program.membership;
+    return rules && until ? [s.t('members:me.membership', { membership: rules.name[s.locale], until, perks: rules.perks[s.locale] })] : [];
   }
 
   /** The member QR (it carries the secret member token), with the button that replaces it. */

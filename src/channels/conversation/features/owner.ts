@@ -50,6 +50,7 @@ export function createOwnerFeature(kit: ConversationKit) {
         tierUpgrades: report.tierUpgrades,
         openFlags: report.openFlags,
       }),
+      s.t('members:stats', { active: report.activeMembers, sold: report.memberships, revenue: report.membershipRevenue }),
       top.length > 0 ? [s.t('bot:statsTop'), ...top].join('\n') : s.t('bot:statsNoTop'),
     ].join('\n\n');
     return [{ text }];

@@ -126,7 +126,7 @@ export function createStaffFeature(kit: ConversationKit) {
       if (opened.reason === 'invalid_member_qr') return [{ text: s.t('card:memberQrInvalid') }];
       return staffRefusal(s, opened.reason) ?? [{ text: s.t('common:genericError') }];
     }
-    const { customer, phone, voucherCount, redeemable } = opened.card;
+    const { customer, phone, voucherCount, redeemable, memberUntil } = opened.card;
     const buttons: Button[][] = [
       customer.firstVisitAt
         ? [{ label: s.t('bot:cardVisitButton'), action: `/visit ${customer.code}` }]
@@ -147,6 +147,13 @@ export function createStaffFeature(kit: ConversationKit) {
       phone ? s.t(phone.verified ? 'card:phoneVerified' : 'card:phoneUnverified', { end: phone.end }) : undefined,
       s.t('bot:mePoints', { points: customer.points }),
       s.t('bot:meTier', { tier: tierText(s.t, program, customer.tier, s.locale) }),
+      program.membership && memberUntil
+        ? s.t('members:card.membership', {
+            membership: program.membership.name[s.locale],
+            until: memberUntil,
+            perks: program.membership.perks[s.locale],
+          })
+        : undefined,
       customer.firstVisitAt ? s.t('bot:cardVisits', { count: customer.visitCount, since: customer.firstVisitAt }) : s.t('bot:cardNoVisit'),
       vouchers,
     ].filter((line): line is string => !!line);
