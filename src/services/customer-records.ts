@@ -13,6 +13,11 @@ export interface NewCustomer {
   lastIdentity: string;
 }
 
+export interface ImportedFacts {
+  visits: number;
+  birthday?: { day: number; month: number; year?: number };
+}
+
 export interface NewIdentity {
   identity: string;
   channel: 'telegram' | 'zalo';
@@ -49,6 +54,25 @@ export function createCustomerRecords(models: Pick<Models, 'Customer' | 'Channel
       .lean<{ value: Customer | null; lastErrorObject?: { updatedExisting?: boolean } }>();
     if (!result.value) throw new Error(`customer ${String(customerId)} was not upserted`);
     return { customer: result.value, created: result.lastErrorObject?.updatedExisting === false };
+  }
+
+  /**
+   * A customer from the shop's own list, with no chat yet: the phone as the shop typed it
+   * (unverified), and no `createdDay`, so the import counts as nobody's join day.
+   */
+  async function createImported(customerId: Types.ObjectId, fields: { code: string; name: string; phone: string; locale: Locale } & ImportedFacts) {
+    const { visits, birthday, ...created } = fields;
+    await customers.create({ _id: customerId, ...created, phoneVerified: false, importedAt: now(), importedVisits: visits, birthday });
+  }
+
+  /** Marks a customer who chats already as one from the shop's list, once; a birthday they gave stays. */
+  async function markImported(customerId: Types.ObjectId, facts: ImportedFacts): Promise<boolean> {
+    const marked = await customers.updateOne(
+      { _id: customerId, importedAt: { $exists: false } },
+      { $set: { importedAt: now(), importedVisits: facts.visits } },
+    );
+    if (facts.birthday) await customers.updateOne({ _id: customerId, birthday: { $exists: false } }, { $set: { birthday: facts.birthday } });
+    return marked.modifiedCount === 1;
   }
 
   /** Where messages to this customer go from now on; returns the record, or undefined when there is none. */
@@ -147,6 +171,8 @@ export function createCustomerRecords(models: Pick<Models, 'Customer' | 'Channel
 
   return {
     upsertForIdentity,
+    createImported,
+    markImported,
     useIdentity,
     rename,
     setLocale,

@@ -87,7 +87,7 @@ export function createPointsLedger(
   async function add(
     customerId: Types.ObjectId,
     delta: number,
-    cause: 'visit' | 'referral' | 'bonus' | 'reversal',
+    cause: 'visit' | 'referral' | 'bonus' | 'reversal' | 'import',
     causeKey: string,
   ): Promise<number> {
     if (delta !== 0) {

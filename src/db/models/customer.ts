@@ -36,6 +36,16 @@ const customerSchema = new Schema(
     lastIdentity: { type: String },
     /** The business day of `createdAt` (yyyy-mm-dd, shop time zone): the reports find a day's new customers by it. */
     createdDay: { type: String },
+    /** `dd/mm[/yyyy]` as the person (or the shop's import) gave it. */
+    birthday: { type: new Schema({ day: Number, month: Number, year: Number }, { _id: false }), default: undefined },
+    /**
+     * Brought in from the shop's own list (npm run import:customers): an existing customer, never
+     * a referred friend, joined to their chat when they share that number verified. Such a
+     * record has no `createdDay`: the import is not a day of new customers in the reports.
+     */
+    importedAt: { type: Date },
+    /** Visits the shop counted before the program (a count, not Visit records: they have no date or staff). */
+    importedVisits: { type: Number },
   },
   { timestamps: true, versionKey: false },
 );

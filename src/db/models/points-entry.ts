@@ -7,8 +7,11 @@ const pointsEntrySchema = new Schema(
     causeKey: { type: String, required: true, unique: true },
     customerId: { type: Schema.Types.ObjectId, required: true, index: true },
     delta: { type: Number, required: true },
-    /** `reversal`: a negative entry undoing a referral the owner confirmed as fraud. */
-    cause: { type: String, enum: ['visit', 'referral', 'bonus', 'reversal'], required: true },
+    /**
+     * `reversal`: a negative entry undoing a referral the owner confirmed as fraud.
+     * `import`: the points a customer had in the shop's own list (causeKey `import:<phone>`).
+     */
+    cause: { type: String, enum: ['visit', 'referral', 'bonus', 'reversal', 'import'], required: true },
     at: { type: Date, required: true },
   },
   { versionKey: false },

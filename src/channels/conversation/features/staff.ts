@@ -146,6 +146,7 @@ export function createStaffFeature(kit: ConversationKit) {
       s.t('bot:mePoints', { points: customer.points }),
       s.t('bot:meTier', { tier: tierText(s.t, program, customer.tier, s.locale) }),
       customer.firstVisitAt ? s.t('bot:cardVisits', { count: customer.visitCount, since: customer.firstVisitAt }) : s.t('bot:cardNoVisit'),
+      customer.importedVisits ? s.t('imports:cardImportedVisits', { count: customer.importedVisits }) : undefined,
       vouchers,
     ].filter((line): line is string => !!line);
     return [{ text: lines.join('\n'), buttons }];
