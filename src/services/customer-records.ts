@@ -15,6 +15,11 @@ export interface NewCustomer {
   lastIdentity: string;
 }
 
+export interface ImportedFacts {
+  visits: number;
+  birthday?: Birthday;
+}
+
 export interface NewIdentity {
   identity: string;
   channel: 'telegram' | 'zalo';
@@ -28,6 +33,21 @@ export interface NewIdentity {
  * role, a balance only covers more ledger entries, a tier rises with points and is lowered
  * only by a correction) lives here.
  */
+/**
+ * A birthday from the shop's list, stored as one the customer entered on the import day (the
+ * same fields as /birthday; the 30-day rule and the yearly change count from that day).
+ */
+function birthdayFields(birthday: Birthday, at: Date) {
+  return {
+    birthDay: birthday.day,
+    birthMonth: birthday.month,
+    ...(birthday.year === undefined ? {} : { birthYear: birthday.year }),
+    birthdayKey: birthdayKey(birthday),
+    birthdaySetAt: at,
+    birthdayChanges: 0,
+  };
+}
+
 export function createCustomerRecords(models: Pick<Models, 'Customer' | 'ChannelIdentity'>, now: () => Date, timezone: string, staleDays: StaleDays) {
   const { Customer: customers, ChannelIdentity: identities } = models;
 
@@ -52,6 +72,34 @@ export function createCustomerRecords(models: Pick<Models, 'Customer' | 'Channel
       .lean<{ value: Customer | null; lastErrorObject?: { updatedExisting?: boolean } }>();
     if (!result.value) throw new Error(`customer ${String(customerId)} was not upserted`);
     return { customer: result.value, created: result.lastErrorObject?.updatedExisting === false };
+  }
+
+  /**
+   * A customer from the shop's own list, with no chat yet: the phone as the shop typed it
+   * (unverified), and no `createdDay`, so the import counts as nobody's join day.
+   */
+  async function createImported(customerId: Types.ObjectId, fields: { code: string; name: string; phone: string; locale: Locale } & ImportedFacts) {
+    const { visits, birthday, ...created } = fields;
+    const at = now();
+    await customers.create({
+      _id: customerId,
+      ...created,
+      phoneVerified: false,
+      importedAt: at,
+      importedVisits: visits,
+      ...(birthday ? birthdayFields(birthday, at) : {}),
+    });
+  }
+
+  /** Marks a customer who chats already as one from the shop's list, once; a birthday they gave stays. */
+  async function markImported(customerId: Types.ObjectId, facts: ImportedFacts): Promise<boolean> {
+    const marked = await customers.updateOne(
+      { _id: customerId, importedAt: { $exists: false } },
+      { $set: { importedAt: now(), importedVisits: facts.visits } },
+    );
+    if (facts.birthday)
+      await customers.updateOne({ _id: customerId, birthdayKey: { $exists: false } }, { $set: birthdayFields(facts.birthday, now()) });
+    return marked.modifiedCount === 1;
   }
 
   /** Where messages to this customer go from now on; returns the record, or undefined when there is none. */
@@ -191,6 +239,8 @@ export function createCustomerRecords(models: Pick<Models, 'Customer' | 'Channel
 
   return {
     upsertForIdentity,
+    createImported,
+    markImported,
     useIdentity,
     rename,
     setLocale,

@@ -3,6 +3,7 @@ import { createAdjustmentService } from './adjustments.js';
 import { createCorrectionService } from './corrections.js';
 import { createBirthdayService } from './birthdays.js';
 import { createServicePieces, type ServiceDeps } from './context.js';
+import { createCustomerImportService } from './customer-import.js';
 import { createCustomerService } from './customers.js';
 import { createDashboardService } from './dashboard.js';
 import { createFraudService } from './fraud.js';
@@ -57,6 +58,7 @@ export function createServices(deps: ServiceDeps) {
     roles,
     fraud,
     identityLink: createIdentityLinkService({ ...pieces, models }, customers),
+    customerImport: createCustomerImportService({ ...pieces, models }, customers, points, referrals),
     actions: createActionService({ ...pieces, models }),
     memberCards: createMemberCardService({ ...pieces, models }, customers, vouchers),
     reports,

@@ -27,7 +27,7 @@ const HOUR_MS = 3600_000;
 
 export type ReferralServiceDeps = Pick<
   ServicePieces,
-  'program' | 'timezone' | 'now' | 'logger' | 'outbox' | 'claims' | 'tickets' | 'flags' | 'records'
+  'program' | 'timezone' | 'now' | 'logger' | 'outbox' | 'claims' | 'tickets' | 'flags' | 'records' | 'staleDays'
 > & {
   models: Pick<Models, 'Customer' | 'Referral' | 'LinkOpen'>;
 };
@@ -91,6 +91,8 @@ export function createReferralService(ctx: ReferralServiceDeps) {
     if (referrer._id.equals(friendId)) return { ok: false, reason: 'own_code' };
     const friend = friendOrId instanceof Types.ObjectId ? await models.Customer.findById(friendId).lean<Customer>() : friendOrId;
     if (!friend) return { ok: false, reason: 'unknown_code' };
+    // A regular from the shop's own list was a customer before anybody's link.
+    if (friend.importedAt) return { ok: false, reason: 'already_customer' };
 
     // The referral is inserted at once (a first attribution is the usual case); the unique
     // friend says whether one was made before, which answers as it did then.
@@ -170,6 +172,17 @@ export function createReferralService(ctx: ReferralServiceDeps) {
   }
 
   /**
+   * A chat that was attributed through a link turned out to be a customer from the shop's own
+   * list: the referral that had not converted is taken back, so it never rewards the referrer
+   * and the report days of the join are counted again without it. Returns true when one was.
+   */
+  async function withdrawForExisting(friendId: Types.ObjectId): Promise<boolean> {
+    const withdrawn = await models.Referral.findOneAndDelete({ friendId, status: 'joined' }).lean<Referral>();
+    if (withdrawn) await ctx.staleDays.touch(withdrawn.joinedAt);
+    return !!withdrawn;
+  }
+
+  /**
    * Counts a referral link or QR being opened (the top of the conversion funnel): once per
    * visitor, code and business day, so reloads, the language switch and a farm of repeats
    * do not inflate it. `visitor` identifies the visitor (see hashVisitor); it is not stored.
@@ -230,7 +243,7 @@ export function createReferralService(ctx: ReferralServiceDeps) {
     );
   }
 
-  return { attribute, recordLinkOpen, flushLinkOpens: linkOpens.flush, findReferrer, hashVisitor, settle, revoke, reopen };
+  return { attribute, recordLinkOpen, flushLinkOpens: linkOpens.flush, findReferrer, hashVisitor, settle, revoke, reopen, withdrawForExisting };
 }
 
 export type ReferralService = ReturnType<typeof createReferralService>;

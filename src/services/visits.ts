@@ -187,7 +187,8 @@ export function createVisitService(
     const { visit, created } = await recordOnce(`first:${String(customer._id)}`, {
       customerId: customer._id,
       staffId: actor.customerId,
-      first: true,
+      // A regular from the shop's list is no new customer: the reports count first visits of new ones.
+      first: !customer.importedAt,
       amount,
       points: pointsForVisit(amount, program.points),
       referred: false,

@@ -119,7 +119,8 @@ export class TelegramEmulator {
         const entities = text.startsWith('/') ? [{ type: 'bot_command', offset: 0, length: text.split(' ')[0]!.length }] : undefined;
         return this.push(message({ text, entities }));
       },
-      shareContact: (phone: string) => this.push(message({ contact: { phone_number: phone, first_name: firstName, user_id: id } })),
+      /** Shares a contact card: the person's own unless `userId` names someone else's. */
+      shareContact: (phone: string, userId = id) => this.push(message({ contact: { phone_number: phone, first_name: firstName, user_id: userId } })),
       /** Presses the inline button with this label on the latest message that has it. */
       press: (label: string) => {
         const target = [...this.sent].reverse().find((m) => m.chatId === id && m.buttons.some((b) => b.text === label));

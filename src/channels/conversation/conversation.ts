@@ -70,7 +70,7 @@ export function createConversation(deps: ConversationDeps, links: Links, traits:
 
   async function route(turn: Turn, incoming: Incoming): Promise<Reply[]> {
     const { s } = turn;
-    if (incoming.contactPhone) return customer.sharePhone(s, incoming.contactPhone, incoming.contactVerified === true);
+    if (incoming.contactPhone) return customer.sharePhone(turn, incoming.contactPhone, incoming.contactVerified === true);
     if (incoming.pressed !== undefined) return pressed(turn, await services.actions.press(incoming.identity, incoming.pressed));
     const number = traits.numberedChoices ? /^\s*(\d{1,2})\s*$/.exec(incoming.text ?? '')?.[1] : undefined;
     const choice = number ? await services.actions.pressNumber(incoming.identity, Number(number)) : undefined;

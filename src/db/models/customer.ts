@@ -53,6 +53,14 @@ const customerSchema = new Schema(
     /** The end of the paid membership, from the latest Membership record (its `seq` is `membershipSeq`). */
     memberUntil: { type: Date },
     membershipSeq: { type: Number },
+    /**
+     * Brought in from the shop's own list (npm run import:customers): an existing customer, never
+     * a referred friend, joined to their chat when they share that number verified. Such a
+     * record has no `createdDay`: the import is not a day of new customers in the reports.
+     */
+    importedAt: { type: Date },
+    /** Visits the shop counted before the program (a count, not Visit records: they have no date or staff). */
+    importedVisits: { type: Number },
   },
   { timestamps: true, versionKey: false },
 );

@@ -16,8 +16,9 @@ const pointsEntrySchema = new Schema(
      * `reversal`: a negative entry undoing a referral the owner confirmed as fraud. `undo`: a
      * negative entry taking back the points of an undone visit or referral; `adjustment`: the
      * owner's correction (see services/corrections.ts). `claim` and `expiry` spend the balance.
+     * `import`: the points a customer had in the shop's own list (causeKey `import:<phone>`).
      */
-    cause: { type: String, enum: ['visit', 'referral', 'bonus', 'reversal', 'claim', 'expiry', 'undo', 'adjustment'], required: true },
+    cause: { type: String, enum: ['visit', 'referral', 'bonus', 'reversal', 'claim', 'expiry', 'undo', 'adjustment', 'import'], required: true },
     earned: { type: Boolean },
     at: { type: Date, required: true },
   },

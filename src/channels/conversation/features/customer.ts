@@ -1,7 +1,7 @@
 import { isLocale, type Locale, type Translate } from '../../../i18n.js';
 import { rewardLabel, tierText, voucherLine } from '../format.js';
 import { qrPng, type ConversationKit, type Session } from '../kit.js';
-import { defineCommand, noArgs, type Command } from '../registry.js';
+import { defineCommand, noArgs, type Command, type Turn } from '../registry.js';
 import type { Reply } from '../reply.js';
 import type { WalletFeature } from './wallet.js';
 
@@ -103,7 +103,10 @@ export function createCustomerFeature(kit: ConversationKit, wallet: WalletFeatur
    * Saves a number: `verified` only for the person's own Telegram contact. The answer never
    * depends on whether anybody else has the number.
    */
-  async function sharePhone(s: Session, phone: string, verified: boolean): Promise<Reply[]> {
+  async function sharePhone({ s, actor }: Turn, phone: string, verified: boolean): Promise<Reply[]> {
+    // A regular from the shop's list finds their points here, once the app vouched for the number.
+    const joined = await services.customerImport.joinExisting(actor, phone, verified);
+    if (joined.ok) return [{ text: s.t('imports:joinedExisting', { name: joined.name, points: joined.points }) }];
     const result = await services.customers.setPhone(s.customer._id, phone, { verified });
     if (!result.ok) return [{ text: s.t('bot:phoneInvalid') }];
     // Where a contact button exists, a typed number is saved with the way to verify it.
@@ -148,7 +151,7 @@ export function createCustomerFeature(kit: ConversationKit, wallet: WalletFeatur
       usage: 'commands:usage.phone',
       menu: 'commands:menu.phone',
       parse: (args) => ({ phone: args.length > 0 ? args.join(' ') : undefined }),
-      run: ({ s }, { phone }) => (phone ? sharePhone(s, phone, false) : askPhone(s)),
+      run: (turn, { phone }) => (phone ? sharePhone(turn, phone, false) : askPhone(turn.s)),
     }),
     defineCommand({
       name: 'lang',

@@ -155,6 +155,7 @@ export function createStaffFeature(kit: ConversationKit) {
           })
         : undefined,
       customer.firstVisitAt ? s.t('bot:cardVisits', { count: customer.visitCount, since: customer.firstVisitAt }) : s.t('bot:cardNoVisit'),
+      customer.importedVisits ? s.t('imports:cardImportedVisits', { count: customer.importedVisits }) : undefined,
       vouchers,
     ].filter((line): line is string => !!line);
     return [{ text: lines.join('\n'), buttons }];
