@@ -46,7 +46,7 @@ describe('existing customers from the shop list meet the bot', () => {
     expect(await h.app.models.Referral.countDocuments({})).toBe(0);
 
     lan().send('/me');
-    await h.telegram.waitForText(202, 'Điểm: 650');
+    await h.telegram.waitForText(202, 'Điểm tích lũy: 650');
   });
 
   it('Minh’s link cannot make Lan a new friend again, and her visit rewards Minh nothing', async () => {

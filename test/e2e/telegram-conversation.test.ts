@@ -75,7 +75,7 @@ describe('Telegram: the referral conversation end to end', () => {
     const congratulation = await h.telegram.waitForText(101, 'Chúc mừng! Bạn đã lên hạng Member');
     expect(congratulation.text).toContain('Ưu tiên đặt lịch');
     an().send('/me');
-    const me = await h.telegram.waitForText(101, 'Điểm: 250');
+    const me = await h.telegram.waitForText(101, 'Điểm tích lũy: 250');
     expect(me.text).toContain('Hạng: Member');
     expect(me.text).toContain('Còn 250 điểm nữa để lên hạng Silver.');
     // Staff scanning it with a phone camera open the bot on An's card: the QR carries the secret member token, not the code.

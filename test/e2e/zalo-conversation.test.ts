@@ -140,7 +140,7 @@ describe('Zalo in webhook mode', () => {
     await h.zalo.waitForText('z-web', 'Lệnh của bạn');
     expect(await h.zalo.deliverToWebhook(update('w1', 'help'))).toBe(200);
     expect(await h.zalo.deliverToWebhook(update('w2', '/me'), { bare: true })).toBe(200);
-    await h.zalo.waitForText('z-web', 'Điểm: 0');
+    await h.zalo.waitForText('z-web', 'Điểm tích lũy: 0');
     await new Promise((r) => setTimeout(r, 300));
     expect(h.zalo.messagesTo('z-web').filter((m) => m.text.includes('Lệnh của bạn'))).toHaveLength(1);
   });
@@ -174,7 +174,7 @@ describe('one person on both apps', () => {
     const viaZalo = await h.app.services.customers.findByIdentity('zalo:z-quan');
     expect(String(viaZalo?._id)).toBe(String(original._id));
     zalo.send('me');
-    await h.zalo.waitForText('z-quan', 'Điểm: 120');
+    await h.zalo.waitForText('z-quan', 'Điểm tích lũy: 120');
     expect(await h.app.models.Customer.countDocuments({ name: 'Quân Zalo' })).toBe(0);
 
     h.telegram.user(402, 'Khác').send(`/connect ${code}`);

@@ -129,7 +129,7 @@ describe('hostile: linking apps (/connect)', () => {
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ outcome: 'linked', actorIdentity: 'telegram:401', details: { app: 'zalo', accountApp: 'telegram' } });
     h.zalo.user('z-quan', 'Quân Zalo').send('me');
-    await h.zalo.waitForText('z-quan', 'Điểm: 120');
+    await h.zalo.waitForText('z-quan', 'Điểm tích lũy: 120');
 
     // The used code does nothing more, from anyone.
     h.telegram.user(403, 'Người khác').send(`/connect ${code}`);
@@ -225,6 +225,6 @@ describe('hostile: linking apps (/connect)', () => {
     expect(await h.app.models.ChannelIdentity.countDocuments({ customerId: original._id })).toBe(1);
     expect(await h.app.models.AuditLog.countDocuments({ action: 'connect_unlink', outcome: 'unlinked' })).toBe(1);
     h.zalo.user('z-quan', 'Quân Zalo').send('me');
-    await h.zalo.waitForText('z-quan', 'Điểm: 0');
+    await h.zalo.waitForText('z-quan', 'Điểm tích lũy: 0');
   });
 });

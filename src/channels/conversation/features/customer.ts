@@ -63,7 +63,7 @@ export function createCustomerFeature(kit: ConversationKit, wallet: WalletFeatur
     const { customer } = status;
     const lines = [
       s.t('bot:meHeader', { name: customer.name || s.t('bot:aFriend'), code: customer.code }),
-      s.t('bot:mePoints', { points: customer.points }),
+      s.t('bot:mePoints', { points: customer.points, balance: status.balance }),
       s.t('bot:meTier', { tier: tierText(s.t, program, customer.tier, s.locale) }),
       status.next ? s.t('bot:meNextTier', { tier: status.next.tier.name, points: status.next.pointsToGo }) : s.t('bot:meTopTier'),
       ...membershipLines(s, status.memberUntil),
