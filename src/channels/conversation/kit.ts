@@ -68,3 +68,17 @@ export async function qrPng(text: string): Promise<Buffer> {
   const { default: QRCode } = await import('qrcode');
   return QRCode.toBuffer(text, { type: 'png', width: 480, margin: 2, errorCorrectionLevel: 'M' });
 }
+
+/** The refusals staff and owner commands share: not allowed, or no one customer for what was typed. */
+export function lookupRefusal(s: Session, reason: string): Reply[] | undefined {
+  switch (reason) {
+    case 'not_allowed':
+      return [{ text: s.t('bot:notAllowed') }];
+    case 'not_found':
+      return [{ text: s.t('bot:customerNotFound') }];
+    case 'ambiguous_phone':
+      return [{ text: s.t('card:ambiguousPhone') }];
+    default:
+      return undefined;
+  }
+}

@@ -4,7 +4,7 @@ import { parsePeriod } from '../../../domain/membership.js';
 import type { SetBirthdayResult } from '../../../services/birthdays.js';
 import type { EnrolResult } from '../../../services/memberships.js';
 import { rewardLabel } from '../format.js';
-import type { ConversationKit, Session } from '../kit.js';
+import { lookupRefusal, type ConversationKit, type Session } from '../kit.js';
 import { defineCommand, type Command } from '../registry.js';
 import type { Reply } from '../reply.js';
 
@@ -58,11 +58,9 @@ export function createMembersFeature(kit: ConversationKit) {
     if (!result.ok) {
       switch (result.reason) {
         case 'not_allowed':
-          return [{ text: s.t('bot:notAllowed') }];
         case 'not_found':
-          return [{ text: s.t('bot:customerNotFound') }];
         case 'ambiguous_phone':
-          return [{ text: s.t('card:ambiguousPhone') }];
+          return lookupRefusal(s, result.reason)!;
         case 'not_offered':
           return [{ text: s.t('members:member.notOffered') }];
         case 'own_membership':

@@ -5,7 +5,7 @@ import type { Actor } from '../../../services/index.js';
 import type { CardRef } from '../../../services/member-cards.js';
 import type { ConfirmFirstVisitResult } from '../../../services/visits.js';
 import { rewardLabel, tierText } from '../format.js';
-import type { ConversationKit, Session } from '../kit.js';
+import { lookupRefusal, type ConversationKit, type Session } from '../kit.js';
 import { defineCommand, type Command } from '../registry.js';
 import type { Button, Reply } from '../reply.js';
 
@@ -28,18 +28,12 @@ export function createStaffFeature(kit: ConversationKit) {
 
   function staffRefusal(s: Session, reason: string): Reply[] | undefined {
     switch (reason) {
-      case 'not_allowed':
-        return [{ text: s.t('bot:notAllowed') }];
-      case 'not_found':
-        return [{ text: s.t('bot:customerNotFound') }];
-      case 'ambiguous_phone':
-        return [{ text: s.t('card:ambiguousPhone') }];
       case 'own_visit':
         return [{ text: s.t('bot:ownVisit') }];
       case 'invalid_amount':
         return [{ text: s.t('bot:invalidAmount') }];
       default:
-        return undefined;
+        return lookupRefusal(s, reason);
     }
   }
 
