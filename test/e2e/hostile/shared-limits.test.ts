@@ -67,10 +67,11 @@ describe('three processes behind one webhook', () => {
   it('a Zalo flood spread over the three gets one slow-down, and only 5 are handled', async () => {
     const vi = apps[0]!.i18n.forLocale('vi');
     const person = zalo.user('zalo-flooder', 'Hoa');
-    person.send('help');
-    await zalo.waitForText(person.id, vi('commands:help.customer'));
-    for (let i = 0; i < 9; i++) person.send('help');
+    // All ten at once: the limit counts by the platform's send time, and ten sent within one
+    // second fall in one window however slowly a loaded machine answers the first.
+    for (let i = 0; i < 10; i++) person.send('help');
     await zalo.waitForText(person.id, vi('bot:slowDown'));
+    await zalo.waitForMessages(person.id, 6);
     await new Promise((r) => setTimeout(r, 1500));
     const texts = zalo.messagesTo(person.id).map((m) => m.text);
     expect(texts.filter((t) => t === vi('bot:slowDown'))).toHaveLength(1);
