@@ -4,7 +4,7 @@ import { normalizePhone } from '../../../domain/phone.js';
 import type { AdjustResult, CancelVoucherResult } from '../../../services/adjustments.js';
 import type { UndoResult } from '../../../services/corrections.js';
 import { rewardLabel, tierText } from '../format.js';
-import type { ConversationKit, Session } from '../kit.js';
+import { lookupRefusal, type ConversationKit, type Session } from '../kit.js';
 import { defineCommand, type Command } from '../registry.js';
 import type { Reply } from '../reply.js';
 
@@ -36,13 +36,8 @@ export function createCorrectionsFeature(kit: ConversationKit) {
   const { services, program } = kit;
 
   function common(s: Session, reason: string): Reply[] {
-    const keys: Record<string, string> = {
-      not_allowed: 'bot:notAllowed',
-      not_found: 'bot:customerNotFound',
-      ambiguous_phone: 'card:ambiguousPhone',
-      missing_reason: 'corrections:missingReason',
-    };
-    return [{ text: s.t(keys[reason] ?? 'common:genericError') }];
+    if (reason === 'missing_reason') return [{ text: s.t('corrections:missingReason') }];
+    return lookupRefusal(s, reason) ?? [{ text: s.t('common:genericError') }];
   }
 
   function undoReply(s: Session, result: UndoResult): Reply[] {
