@@ -33,7 +33,13 @@ function increasing<K extends string>(field: K, message: string) {
 const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24-hour clock)');
 
 export const programSchema = z.object({
-  business: z.object({ name: z.string().min(1) }),
+  /** Who the shop is: the name in messages; the contact details in the privacy notice and the processing record. */
+  business: z.object({
+    name: z.string().min(1),
+    address: z.string().default(''),
+    phone: z.string().default(''),
+    email: z.string().default(''),
+  }),
   rewards: z.object({ referrer: rewardSchema, friend: rewardSchema }),
   points: z.object({
     perVisit: z.number().int().nonnegative(),
@@ -109,6 +115,31 @@ export const programSchema = z.object({
     })
     .nullable()
     .default(null),
+  /**
+   * Personal data (see README "Personal data"). `noticeVersion` names the privacy notice people
+   * agree to: a new value asks everyone again. Retention: how long what only matters for a while
+   * is kept; customers who have not written or come in for `inactiveCustomers.afterMonths` are
+   * kept, or pseudonymised `noticeDays` after being told.
+   */
+  privacy: z
+    .object({
+      noticeVersion: z.string().min(1).default('1'),
+      retention: z
+        .object({
+          linkOpensDays: z.number().int().positive().default(180),
+          notificationsDays: z.number().int().positive().default(180),
+          auditLogDays: z.number().int().positive().default(730),
+          inactiveCustomers: z
+            .object({
+              action: z.enum(['keep', 'pseudonymise']).default('keep'),
+              afterMonths: z.number().int().positive().default(24),
+              noticeDays: z.number().int().positive().default(30),
+            })
+            .prefault({}),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
 });
 
 export type Program = z.infer<typeof programSchema>;
@@ -118,3 +149,4 @@ export type Milestone = Program['milestones'][number];
 export type CatalogueItem = Program['catalogue'][number];
 export type MembershipRules = NonNullable<Program['membership']>;
 export type BirthdayRules = NonNullable<Program['birthday']>;
+export type PrivacyRules = Program['privacy'];
