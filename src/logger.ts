@@ -17,11 +17,11 @@ const decoded = (text: string) => {
 /**
  * A URL as it may be logged: the value of every secret-looking query parameter replaced,
  * whatever its spelling (`token=`, `to%6Ben=`, `token[$gt]=`), and the secret path segment
- * of `/m/<member token>` and `/qr/<image token>.png`.
+ * of `/m/<member token>`, `/qr/<image token>.png` and `/download/<download token>`.
  */
 export function redactUrl(rawUrl: string): string {
-  // The member card page and QR images carry their secret in the path (a QR image can show a member token).
-  const url = rawUrl.replace(/^((?:https?:\/\/[^/]+)?\/(?:m|qr)\/)[^/?#]+/i, `$1${REDACTED}`);
+  // The member card page, QR images and one-time downloads carry their secret in the path (a QR image can show a member token).
+  const url = rawUrl.replace(/^((?:https?:\/\/[^/]+)?\/(?:m|qr|download)\/)[^/?#]+/i, `$1${REDACTED}`);
   const start = url.indexOf('?');
   if (start < 0) return url;
   const hashAt = url.indexOf('#', start);

@@ -42,6 +42,7 @@ const actionKeys: Record<string, string> = {
   staff_list: 'dashboard:action.staff_list',
   flags: 'dashboard:action.flags',
   dashboard_view: 'dashboard:action.dashboard_view',
+  processing_record: 'mydata:action.processing_record',
 };
 
 const outcomeKeys: Record<string, string> = {
@@ -227,7 +228,8 @@ export function renderDashboard(page: DashboardPage): string {
   const body =
     `<main><h1>${escapeHtml(t('dashboard:heading', { business }))}</h1>` +
     `<p><small>${escapeHtml(t('dashboard:signedInAs', { name: page.owner }))} · ` +
-    `<a href="${escapeHtml(link({ lang: other }))}">${other === 'en' ? 'English' : 'Tiếng Việt'}</a></small></p>` +
+    `<a href="${escapeHtml(link({ lang: other }))}">${other === 'en' ? 'English' : 'Tiếng Việt'}</a> · ` +
+    `<a href="/dashboard/record?lang=${locale}">${escapeHtml(t('mydata:doc.recordLink'))}</a></small></p>` +
     (page.done ? `<p class="notice" role="status">${escapeHtml(t(doneKeys[page.done]))}</p>` : '') +
     `<nav>${nav}</nav><p><small>${escapeHtml(t('dashboard:periodRange', { from: stats.from, to: stats.to }))} · ` +
     `${escapeHtml(t('dashboard:totalCustomers', { count: view.customers }))}</small></p>` +

@@ -3,6 +3,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import { isLocale, type I18n, type Locale } from '../i18n.js';
 import type { Program } from '../program/schema.js';
 import type { Services } from '../services/index.js';
+import { recordFileName, renderProcessingRecord } from '../domain/privacy-documents.js';
 import { doneKeys, isPeriod, renderDashboard, style, type Done } from './dashboard-page.js';
 import { escapeHtml, htmlPage } from './html.js';
 
@@ -109,6 +110,25 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
         owner: access.owner.name || access.owner.code,
       }),
     );
+  });
+
+  /** The shop's processing record from the live rules and roles: a printable page, or (`download=1`) the same page as a file. */
+  router.get('/dashboard/record', async (req, res) => {
+    const askedLocale = isLocale(req.query.lang) ? req.query.lang : undefined;
+    const access = await services.dashboard.open(sessionCookie(req));
+    if (!access.ok) return refuse(res, askedLocale ?? i18n.defaultLocale, 'signedOut');
+    const locale = askedLocale ?? access.owner.locale;
+    const record = await services.personalData.processingRecord(access.actor);
+    if (!record.ok) return refuse(res, locale, 'signedOut');
+    const t = i18n.forLocale(locale);
+    const download = req.query.download === '1';
+    const other = locale === 'vi' ? 'en' : 'vi';
+    const nav =
+      `<nav><a href="/dashboard/record?lang=${locale}&amp;download=1">${escapeHtml(t('mydata:doc.download'))}</a>` +
+      `<a href="/dashboard/record?lang=${other}" hreflang="${other}">${other === 'en' ? 'English' : 'Tiếng Việt'}</a>` +
+      `<a href="/dashboard?lang=${locale}">${escapeHtml(t('mydata:doc.back'))}</a><small>${escapeHtml(t('mydata:doc.printHint'))}</small></nav>`;
+    if (download) res.set('content-disposition', `attachment; filename="${recordFileName(record.facts.generatedAt, locale)}"`);
+    res.type('html').send(renderProcessingRecord({ t, locale, program, facts: record.facts, nav: download ? undefined : nav }));
   });
 
   router.post('/dashboard/flags/:id', express.urlencoded({ extended: false, limit: '4kb' }), async (req, res) => {

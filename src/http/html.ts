@@ -1,14 +1,2 @@
-import type { Locale } from '../i18n.js';
-
-/** Text made safe for HTML (names and codes come from chat users). */
-export const escapeHtml = (text: string | number) =>
-  String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
-
-/** A whole server-rendered page: no scripts, styles inline, readable on a phone. */
-export function htmlPage(options: { locale: Locale; title: string; style: string; body: string; head?: string }): string {
-  return (
-    `<!doctype html><html lang="${options.locale}"><head><meta charset="utf-8">` +
-    `<meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(options.title)}</title>` +
-    `<style>${options.style}</style>${options.head ?? ''}</head><body>${options.body}</body></html>`
-  );
-}
+// Documents the chat sends too (the processing record) are written in src/domain, so the page helpers live there.
+export { escapeHtml, htmlPage } from '../domain/html.js';

@@ -42,7 +42,7 @@ export function createPublicPagesRouter(deps: PublicPagesDeps): Router {
       body: `<main><h1>${escapeHtml(t('access:tooManyTitle'))}</h1><p>${escapeHtml(t('access:tooManyBody', { seconds }))}</p></main>`,
     });
   };
-  router.use(['/r', '/m', '/qr'], createRateLimit({ renderLimited }));
+  router.use(['/r', '/m', '/qr', '/download', '/privacy'], createRateLimit({ renderLimited }));
 
   router.get('/qr/:token.png', async (req, res) => {
     const png = await deps.services.qrImages.read(req.params.token);

@@ -3,7 +3,7 @@ import type { RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 
 /**
- * Requests one client address may make to the public pages (`/r/*`, `/m/*`, `/qr/*`) per
+ * Requests one client address may make to the public pages (`/r/*`, `/m/*`, `/qr/*`, `/download/*`, `/privacy`) per
  * window. A shop's visitors open a link or two; a phone behind a shared network (a mall's
  * Wi-Fi) opening a dozen is still far below this.
  */

@@ -22,6 +22,8 @@ export interface ServiceDeps {
   timezone: string;
   /** Base of the public links services hand out (QR images). */
   publicUrl: string;
+  /** The database server's host(s) (from MONGODB_URI), or undefined for the embedded database: the processing record names it. */
+  databaseHost?: string;
   now?: () => Date;
   /** Lets the notifier deliver at once instead of waiting for its sweep. */
   onNotificationsRecorded?: (ids: string[]) => void;

@@ -10,6 +10,7 @@ import { createFraudService } from './fraud.js';
 import { createIdentityLinkService } from './identity-link.js';
 import { createMemberCardService } from './member-cards.js';
 import { createMembershipService } from './memberships.js';
+import { createPersonalDataService } from './personal-data.js';
 import { createLimits } from './limits.js';
 import { createPointsLedger } from './points.js';
 import { createQrImages } from './qr-images.js';
@@ -64,6 +65,7 @@ export function createServices(deps: ServiceDeps) {
     reports,
     birthdays: createBirthdayService({ ...pieces, models }, vouchers),
     memberships: createMembershipService({ ...pieces, models }, customers),
+    personalData: createPersonalDataService({ ...pieces, models, publicUrl: deps.publicUrl, databaseHost: deps.databaseHost }),
     scheduled: createScheduledMessages({ ...pieces, models }, figures),
     dashboard: createDashboardService({ ...pieces, models }, roles, reports, fraud),
     updates: createUpdateLedger({ ...pieces, models }),

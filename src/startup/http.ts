@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import type { HealthReport } from '../health.js';
 import { createHttpApp } from '../http/app.js';
 import { createDashboardRouter } from '../http/dashboard.js';
+import { createPrivacyPagesRouter } from '../http/privacy-pages.js';
 import { createPublicPagesRouter } from '../http/public-pages.js';
 import type { I18n } from '../i18n.js';
 import type { Logger } from '../logger.js';
@@ -43,6 +44,7 @@ export async function startHttp(deps: {
         telegramUsername: () => deps.telegramUsername,
         zaloBotLink: config.zalo.mode === 'off' ? undefined : config.zalo.botLink,
       }),
+      createPrivacyPagesRouter({ services, program, i18n }),
       createDashboardRouter({ services, program, i18n, publicUrl: config.publicUrl }),
     ],
   });

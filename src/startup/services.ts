@@ -1,6 +1,7 @@
 import type { Agenda } from 'agenda';
 import type { Config } from '../config.js';
 import type { Models } from '../db/models/index.js';
+import { databaseHostOf } from '../domain/personal-data.js';
 import { deliveryScheduler } from '../jobs/notifications.js';
 import type { Logger } from '../logger.js';
 import type { Program } from '../program/schema.js';
@@ -34,6 +35,7 @@ export async function createServices(deps: {
     logger,
     timezone: config.timezone,
     publicUrl: config.publicUrl,
+    databaseHost: databaseHostOf(config.mongodbUri),
     now: deps.now,
     onNotificationsRecorded: deliveryScheduler(deps.agenda, logger),
   });

@@ -8,6 +8,8 @@ export interface SentMessage {
   text: string;
   /** The PNG of a sent photo. */
   photo?: Buffer;
+  /** A sent document: its file name and bytes. */
+  document?: { filename: string; content: Buffer };
   buttons: Array<{ text: string; callback_data?: string; url?: string; request_contact?: boolean }>;
   /** When the emulator received it (ms epoch). */
   at: number;
@@ -250,7 +252,7 @@ export class TelegramEmulator {
     const body = Buffer.concat(chunks);
     const type = req.headers['content-type'] ?? '';
     if (type.startsWith('multipart/form-data')) {
-      // File parts are kept as bytes; grammY names them and points at them with attach://<name>.
+      // File parts are kept as bytes (with their file names); grammY names them and points at them with attach://<name>.
       const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(type);
       const delimiter = `--${boundary?.[1] ?? boundary?.[2] ?? ''}`;
       const result: Record<string, unknown> = {};
@@ -260,7 +262,9 @@ export class TelegramEmulator {
         if (!name) continue;
         const bytes = Buffer.from(rest.join('\r\n\r\n').replace(/\r\n$/, ''), 'latin1');
         const value = bytes.toString('utf8');
-        result[name] = /filename=/.test(head) ? bytes : /^[[{]/.test(value) ? JSON.parse(value) : value;
+        const filename = /filename="([^"]*)"/.exec(head)?.[1];
+        if (filename !== undefined) fileNames.set(bytes, Buffer.from(filename, 'latin1').toString('utf8'));
+        result[name] = filename !== undefined ? bytes : /^[[{]/.test(value) ? JSON.parse(value) : value;
       }
       return result;
     }
@@ -294,6 +298,7 @@ export class TelegramEmulator {
         return { ok: true, result: true };
       case 'sendMessage':
       case 'sendPhoto':
+      case 'sendDocument':
         return this.recordSend(method, params);
       default:
         return { ok: false, error_code: 404, description: `Not Found: method ${method}` };
@@ -338,8 +343,9 @@ export class TelegramEmulator {
     const message: SentMessage = {
       messageId: this.nextMessageId++,
       chatId,
-      text: ((method === 'sendPhoto' ? params.caption : params.text) as string | undefined) ?? '',
+      text: ((method === 'sendMessage' ? params.text : params.caption) as string | undefined) ?? '',
       photo: method === 'sendPhoto' ? attachedFile(params, params.photo) : undefined,
+      document: method === 'sendDocument' ? documentOf(attachedFile(params, params.document)) : undefined,
       buttons: [...(markup?.inline_keyboard ?? []), ...(markup?.keyboard ?? [])].flat(),
       at: Date.now(),
     };
@@ -349,6 +355,13 @@ export class TelegramEmulator {
       result: { message_id: message.messageId, date: Math.floor(Date.now() / 1000), chat: { id: chatId, type: 'private' }, text: message.text },
     };
   }
+}
+
+/** The file names of uploaded parts, by their bytes. */
+const fileNames = new WeakMap<Buffer, string>();
+
+function documentOf(content: Buffer | undefined): SentMessage['document'] {
+  return content ? { filename: fileNames.get(content) ?? '', content } : undefined;
 }
 
 function attachedFile(params: Record<string, unknown>, field: unknown): Buffer | undefined {

@@ -6,6 +6,7 @@ import { createCustomerFeature } from './features/customer.js';
 import { createLinkAppsFeature } from './features/link-apps.js';
 import { createMembersFeature } from './features/members.js';
 import { createOwnerFeature } from './features/owner.js';
+import { createPersonalDataFeature } from './features/personal-data.js';
 import { createStaffFeature } from './features/staff.js';
 import { createStartFeature } from './features/start.js';
 import { createWalletFeature } from './features/wallet.js';
@@ -17,7 +18,7 @@ export type { ChannelTraits, ConversationDeps, Links, PersonChanged, Session } f
 export { MEMBER_CARD_PREFIX, STAFF_INVITE_PREFIX } from './kit.js';
 export type { Turn } from './registry.js';
 
-const noTraits: ChannelTraits = { bareCodes: false, typedPhone: false, numberedChoices: false };
+const noTraits: ChannelTraits = { bareCodes: false, typedPhone: false, numberedChoices: false, noFiles: false };
 
 /**
  * The whole conversation, channel-neutral. This file only routes: the person is joined (once
@@ -47,6 +48,7 @@ export function createConversation(deps: ConversationDeps, links: Links, traits:
     ...members.staffCommands,
     ...createCorrectionsFeature(kit).commands,
     ...createOwnerFeature(kit).commands,
+    ...createPersonalDataFeature(kit).commands,
   ]);
   const actionCards = createActionCards(kit);
 

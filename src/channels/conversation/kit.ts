@@ -26,6 +26,8 @@ export interface ChannelTraits {
   typedPhone: boolean;
   /** No buttons: a reply of just a number picks from the chat's last numbered list. */
   numberedChoices: boolean;
+  /** The bot cannot send files (Zalo): a file goes as a one-time download link instead. */
+  noFiles: boolean;
 }
 
 export interface ConversationDeps {

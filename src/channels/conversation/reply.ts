@@ -11,6 +11,11 @@ export interface Reply {
   text: string;
   /** A PNG (QR codes) sent with the text as its caption. */
   photo?: Buffer;
+  /**
+   * A file sent with the text as its caption (a person's data, the processing record). Only
+   * for channels that can send files (see ChannelTraits.noFiles); the others get a link.
+   */
+  document?: { filename: string; content: Buffer };
   /** Rows of buttons; each reply's buttons act once, together (see Button). */
   buttons?: Button[][];
   /** Ask for the person's phone number (Telegram's contact button). */

@@ -37,10 +37,13 @@ function keyboardOf(reply: Reply): InlineKeyboard | Keyboard | undefined {
   return keyboard;
 }
 
-/** Sends one channel-neutral reply: photo with caption, or text, with its buttons. */
+/** Sends one channel-neutral reply: photo or file with caption, or text, with its buttons. */
 export async function sendReply(api: Api, chatId: number | string, reply: Reply): Promise<void> {
   const reply_markup = keyboardOf(reply);
-  if (reply.photo) {
+  if (reply.document) {
+    const { content, filename } = reply.document;
+    await api.sendDocument(chatId, new InputFile(content, filename), { caption: reply.text, reply_markup });
+  } else if (reply.photo) {
     await api.sendPhoto(chatId, new InputFile(reply.photo, 'qr.png'), { caption: reply.text, reply_markup });
   } else {
     await api.sendMessage(chatId, reply.text, { reply_markup, link_preview_options: { is_disabled: true } });

@@ -69,7 +69,7 @@ export function createZaloChannel(deps: ZaloChannelDeps): ChatChannel & { sender
       // Zalo links carry no payload: the member QR opens a web page that leads staff to the card.
       memberCard: (memberToken) => `${deps.publicUrl}/m/${memberToken}`,
     },
-    { bareCodes: true, typedPhone: true, numberedChoices: true },
+    { bareCodes: true, typedPhone: true, numberedChoices: true, noFiles: true },
   );
 
   async function send(chatId: string, reply: Reply, t: Translate): Promise<void> {
