@@ -262,7 +262,9 @@ export class TelegramEmulator {
         if (!name) continue;
         const bytes = Buffer.from(rest.join('\r\n\r\n').replace(/\r\n$/, ''), 'latin1');
         const value = bytes.toString('utf8');
-        const filename = /filename="([^"]*)"/.exec(head)?.[1];
+        // grammY writes the file name unquoted (`filename=qr.png`); other clients quote it.
+        const named = /filename=(?:"([^"]*)"|([^\r\n;]*))/.exec(head);
+        const filename = named ? (named[1] ?? named[2] ?? '') : undefined;
         if (filename !== undefined) fileNames.set(bytes, Buffer.from(filename, 'latin1').toString('utf8'));
         result[name] = filename !== undefined ? bytes : /^[[{]/.test(value) ? JSON.parse(value) : value;
       }
