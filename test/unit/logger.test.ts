@@ -12,6 +12,8 @@ describe('log redaction of secrets in URLs', () => {
     expect(redactUrl('/m/K7QX2M9PZ4WD8HTR?lang=en')).toBe('/m/[redacted]?lang=en');
     expect(redactUrl('https://shop.example/qr/0123456789abcdef0123456789abcdef.png')).toBe('https://shop.example/qr/[redacted]');
     expect(redactUrl('/me/settings')).toBe('/me/settings');
+    expect(redactUrl('/download/Zx8_q-0123456789abcdefghijklmnopq?lang=en')).toBe('/download/[redacted]?lang=en');
+    expect(redactUrl('https://shop.example/download/Zx8_q-0123456789abcdefghijklmnopq')).toBe('https://shop.example/download/[redacted]');
   });
 
   it('covers the parsed query, the referer and a redirect Location, without touching the request', () => {
