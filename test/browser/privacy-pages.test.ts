@@ -32,7 +32,11 @@ describe.runIf(browserTestsRun)('the privacy notice and the processing record in
     let text = '';
     await vi.waitFor(
       () => {
-        text = h.telegram.messagesTo(900).slice(before).find((m) => m.text.includes('/dashboard?token='))?.text ?? '';
+        text =
+          h.telegram
+            .messagesTo(900)
+            .slice(before)
+            .find((m) => m.text.includes('/dashboard?token='))?.text ?? '';
         expect(text).not.toBe('');
       },
       { timeout: 15_000 },

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { useTelegramApp } from '../support/app.js';
 import { waitForDeliveries } from '../support/deliveries.js';
 import type { SentMessage } from '../support/telegram-emulator.js';
+import type { PersonalDataExport } from '../../src/services/personal-data.js';
 
 /**
  * A person's own data (/mydata) and the shop's processing record (/record), through both chat
@@ -56,7 +57,7 @@ describe('/mydata and /record on Telegram and Zalo', () => {
     expect(file!.text).toBe('Toàn bộ dữ liệu, dạng tệp JSON.');
 
     const raw = file!.document!.content.toString('utf8');
-    const data = JSON.parse(raw) as Record<string, any>;
+    const data = JSON.parse(raw) as PersonalDataExport;
     const mine = { customerId: anRecord._id };
     // Everything the shop holds about An is in it, one for one.
     expect(data.profile).toMatchObject({ _id: String(anRecord._id), code: anRecord.code, phone: '+84912345678', birthDay: 12, birthMonth: 5 });
@@ -99,7 +100,7 @@ describe('/mydata and /record on Telegram and Zalo', () => {
     expect(first.status).toBe(200);
     expect(first.headers.get('content-disposition')).toMatch(/^attachment; filename="mydata-\w+\.json"$/);
     expect(first.headers.get('cache-control')).toBe('no-store');
-    const data = (await first.json()) as Record<string, any>;
+    const data = (await first.json()) as PersonalDataExport;
     expect(data.profile.phone).toBe('+84901234567');
     expect(data.identities).toEqual([expect.objectContaining({ identity: 'zalo:z-lan', displayName: 'Lan' })]);
 

@@ -39,16 +39,18 @@ export function createConversation(deps: ConversationDeps, links: Links, traits:
   const staff = createStaffFeature(kit);
   const start = createStartFeature(kit, customer, staff);
   const members = createMembersFeature(kit);
+  const personalData = createPersonalDataFeature(kit);
   const registry = createRegistry([
     ...start.commands,
     ...customer.commands,
     ...createLinkAppsFeature(kit).commands,
     ...members.customerCommands,
+    ...personalData.customerCommands,
     ...staff.commands,
     ...members.staffCommands,
     ...createCorrectionsFeature(kit).commands,
     ...createOwnerFeature(kit).commands,
-    ...createPersonalDataFeature(kit).commands,
+    ...personalData.ownerCommands,
   ]);
   const actionCards = createActionCards(kit);
 

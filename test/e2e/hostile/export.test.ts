@@ -75,7 +75,7 @@ describe('hostile: /mydata downloads and the processing record', () => {
   });
 
   it('the record page in the back office needs the owner’s session', async () => {
-    for (const headers of [{}, { cookie: 'dashboard_session=' + 'a'.repeat(43) }]) {
+    for (const headers of [{}, { cookie: 'dashboard_session=' + 'a'.repeat(43) }] as Array<Record<string, string>>) {
       const response = await fetch(`${h.app.listenUrl}/dashboard/record?download=1`, { headers });
       expect(response.status).toBe(403);
       expect(response.headers.get('content-disposition')).toBeNull();

@@ -19,11 +19,11 @@ const latest = (rows: Row[]) => rows[rows.length - 1];
  */
 export function createPersonalDataFeature(kit: ConversationKit) {
   const { services, program, traits, publicUrl } = kit;
-  const headings = new Map(dataCatalogue(program.privacy).map((category) => [category.id, category.nameKey]));
   const downloadUrl = (token: string) => `${publicUrl}/download/${token}`;
 
   /** One line of the summary under the catalogue's name for its category. */
-  const line = (s: Session, id: DataCategoryId, value: string) => s.t('mydata:line', { label: s.t(headings.get(id) ?? ''), value });
+  const line = (s: Session, id: DataCategoryId, value: string) =>
+    s.t('mydata:line', { label: s.t(dataCatalogue(program.privacy).find((category) => category.id === id)?.nameKey ?? ''), value });
 
   function summary(s: Session, data: PersonalDataExport): string {
     const { t } = s;
@@ -56,11 +56,13 @@ export function createPersonalDataFeature(kit: ConversationKit) {
         birthday ? t('mydata:birthdayValue', { day: birthday.day, month: birthday.month, year: birthday.year ?? '' }).trim() : none,
       ),
       line(s, 'language', t(`mydata:languageName.${s.locale}`)),
-      line(s, 'points', t('mydata:pointsValue', { points: profile.points ?? 0, balance: profile.balance ?? profile.points ?? 0 })),
       line(
         s,
         'points',
-        count(data.pointsLedger, 'mydata:ledgerValue', (e) => ({ delta: e.delta, at: dateOf(e.at) })),
+        [
+          t('mydata:pointsValue', { points: profile.points ?? 0, balance: profile.balance ?? profile.points ?? 0 }),
+          ...(data.pointsLedger.length > 0 ? [count(data.pointsLedger, 'mydata:ledgerValue', (e) => ({ delta: e.delta, at: dateOf(e.at) }))] : []),
+        ].join('; '),
       ),
       line(
         s,
@@ -122,7 +124,7 @@ export function createPersonalDataFeature(kit: ConversationKit) {
     ];
   }
 
-  const commands: Command[] = [
+  const customerCommands: Command[] = [
     defineCommand({
       name: 'mydata',
       role: 'customer',
@@ -131,6 +133,8 @@ export function createPersonalDataFeature(kit: ConversationKit) {
       parse: noArgs,
       run: (turn) => myData(turn),
     }),
+  ];
+  const ownerCommands: Command[] = [
     defineCommand({
       name: 'record',
       role: 'owner',
@@ -141,5 +145,5 @@ export function createPersonalDataFeature(kit: ConversationKit) {
     }),
   ];
 
-  return { commands };
+  return { customerCommands, ownerCommands };
 }
