@@ -19,6 +19,8 @@ type Plain = Record<string, unknown>;
  * referrer's given name; secrets (member token, link tokens) and other people's ids are left out.
  */
 export interface PersonalDataExport {
+  /** Who holds it (the shop's name in the program rules) and when this copy was made. */
+  shop: string;
   generatedAt: Date;
   profile: Plain;
   identities: Plain[];
@@ -51,7 +53,7 @@ export interface ProcessingRecordFacts {
 
 export type ProcessingRecordResult = { ok: true; facts: ProcessingRecordFacts } | { ok: false; reason: 'not_allowed' };
 
-type Deps = Pick<ServicePieces, 'access' | 'audit' | 'claims' | 'tickets' | 'now'> & {
+type Deps = Pick<ServicePieces, 'program' | 'access' | 'audit' | 'claims' | 'tickets' | 'now'> & {
   models: Pick<
     Models,
     | 'Customer'
@@ -133,6 +135,7 @@ export function createPersonalDataService(ctx: Deps) {
       givenName: name,
     });
     return {
+      shop: ctx.program.business.name,
       generatedAt: now(),
       profile: plain(customer),
       identities: identities.map((i) => plain(i, ['_id', 'customerId'])),

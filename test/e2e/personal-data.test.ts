@@ -59,6 +59,7 @@ describe('/mydata and /record on Telegram and Zalo', () => {
     const raw = file!.document!.content.toString('utf8');
     const data = JSON.parse(raw) as PersonalDataExport;
     const mine = { customerId: anRecord._id };
+    expect(data.shop).toBe('Salon Mai');
     // Everything the shop holds about An is in it, one for one.
     expect(data.profile).toMatchObject({ _id: String(anRecord._id), code: anRecord.code, phone: '+84912345678', birthDay: 12, birthMonth: 5 });
     expect(data.identities).toEqual([expect.objectContaining({ identity: 'telegram:301', channel: 'telegram', displayName: 'Trần Văn An' })]);
