@@ -53,7 +53,14 @@ export function createTickets(models: Pick<Models, 'Setting'>, now: () => Date) 
     return (await models.Setting.deleteMany({ expiresAt: { $lt: at } })).deletedCount;
   }
 
-  return { issue, read, revoke, revokeIfExpired, countLive, revokeMatching, permanent, pruneExpired };
+  /** Erasure: every ticket standing for this customer (dashboard links and sessions, invites, app-linking codes). */
+  async function revokeFor(customerId: string): Promise<void> {
+    await models.Setting.deleteMany({ value: customerId, expiresAt: { $exists: true } });
+    // App-linking codes stand for a small JSON value naming the customer.
+    await models.Setting.deleteMany({ key: /^link_code:/, value: new RegExp(customerId) });
+  }
+
+  return { issue, read, revoke, revokeIfExpired, countLive, revokeMatching, permanent, pruneExpired, revokeFor };
 }
 
 export type Tickets = ReturnType<typeof createTickets>;

@@ -3,6 +3,7 @@ import type { PressResult } from '../../services/actions.js';
 import { createActionCards } from './action-cards.js';
 import { createCorrectionsFeature } from './features/corrections.js';
 import { createCustomerFeature } from './features/customer.js';
+import { createErasureFeature } from './features/erasure.js';
 import { createLinkAppsFeature } from './features/link-apps.js';
 import { createMembersFeature } from './features/members.js';
 import { createOwnerFeature } from './features/owner.js';
@@ -47,6 +48,7 @@ export function createConversation(deps: ConversationDeps, links: Links, traits:
     ...members.staffCommands,
     ...createCorrectionsFeature(kit).commands,
     ...createOwnerFeature(kit).commands,
+    ...createErasureFeature(kit).commands,
   ]);
   const actionCards = createActionCards(kit);
 
