@@ -65,7 +65,7 @@ export function createCustomerRecords(models: Pick<Models, 'Customer' | 'Channel
         { _id: customerId },
         {
           $setOnInsert: { ...created, role: 'customer', createdAt: stamp, createdDay: dayKey(stamp, timezone) },
-          $set: { lastIdentity, updatedAt: stamp, lastSeenDay: dayKey(stamp, timezone) },
+          $set: { lastIdentity, updatedAt: stamp, lastSeenDay: dayKey(now(), timezone) },
           $unset: { inactiveNoticeDay: 1 },
         },
         { upsert: true, returnDocument: 'after', includeResultMetadata: true, timestamps: false },

@@ -145,6 +145,8 @@ export function createErasureService(ctx: ErasureServiceDeps, owners: ErasureOwn
   async function run(customer: Customer, by: ErasedBy, actorId: Types.ObjectId, reason: string): Promise<void> {
     const id = customer._id;
     await records.beginErasure(id);
+    // Audited first: a run finishing after a crash keeps who asked and why.
+    await audit.erasure(actorId, id, by, reason);
     const chats = await models.ChannelIdentity.find({ customerId: id }, { identity: 1, channel: 1, chatId: 1 }).lean();
     for (const chat of chats) {
       await owners.actions.forget(chat.identity);
@@ -165,7 +167,6 @@ export function createErasureService(ctx: ErasureServiceDeps, owners: ErasureOwn
     await owners.referrals.erase(id, pseudonym);
     await ctx.outbox.erase(id, { name: customer.name, code: customer.code });
     await audit.erase(id, customer.code);
-    await audit.erasure(actorId, id, by, reason);
     await records.forgetIdentities(id);
     await records.finishErasure(id, pseudonym);
     ctx.logger.info({ customerId: String(id), by }, 'customer erased');
