@@ -144,6 +144,20 @@ describe('erasure of a person, through the services that own the data', () => {
     ]);
   });
 
+  it("erases a customer from the shop's own list: the number leaves the import's keys, and the list does not bring them back", async () => {
+    const { services, db } = h;
+    const owner = await h.staff(7300, 'Chủ Nhập', 'owner');
+    const row = { line: 2, name: 'Khách Trong Sổ', phone: '+84987654321', points: 120, visits: 4 };
+    expect(await services.customerImport.importAll([row], 'vi')).toMatchObject({ created: 1 });
+    const imported = (await services.customers.lookup('0987654321')) as { ok: true; customer: { _id: Types.ObjectId; points: number } };
+    expect(await services.erasure.erase(owner, imported.customer._id, 'asked by phone')).toEqual({ ok: true, already: false });
+    const after = await dumpAll(h);
+    for (const needle of ['987654321', 'Khách Trong Sổ']) expect([needle, holding(after, needle)]).toEqual([needle, []]);
+    expect(await db.models.PointsEntry.countDocuments({ customerId: imported.customer._id, cause: 'import' })).toBe(1);
+    expect(await services.customerImport.importAll([row], 'vi')).toMatchObject({ created: 0, deleted: 1 });
+    expect(await db.models.Customer.countDocuments({ name: 'Khách Trong Sổ' })).toBe(0);
+  });
+
   it('refuses staff, the last owner, owners erasing owners or staff, and non-owners erasing others', async () => {
     const { services, db } = h;
     const owner = await h.staff(7200, 'Chủ');
