@@ -250,6 +250,8 @@ export function createReferralService(ctx: ReferralServiceDeps) {
    */
   async function erase(customerId: Types.ObjectId, code: string): Promise<void> {
     for (const [cached, entry] of recentReferrers) if (entry.referrer._id.equals(customerId)) recentReferrers.delete(cached);
+    // Opens still buffered here carry the old code: written first, so the rename below covers them.
+    await linkOpens.flush();
     await models.Referral.updateMany({ referrerId: customerId }, { $set: { code } });
     // The open's key carries the code; it only made a visitor count once a day, and the day is over or nearly.
     await models.LinkOpen.updateMany({ referrerId: customerId }, { $set: { code }, $unset: { key: 1 } });

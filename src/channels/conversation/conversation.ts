@@ -44,11 +44,11 @@ export function createConversation(deps: ConversationDeps, links: Links, traits:
     ...customer.commands,
     ...createLinkAppsFeature(kit).commands,
     ...members.customerCommands,
+    ...createErasureFeature(kit).commands,
     ...staff.commands,
     ...members.staffCommands,
     ...createCorrectionsFeature(kit).commands,
     ...createOwnerFeature(kit).commands,
-    ...createErasureFeature(kit).commands,
   ]);
   const actionCards = createActionCards(kit);
 

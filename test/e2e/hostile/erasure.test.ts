@@ -34,6 +34,7 @@ describe('hostile erasure', () => {
     await h.telegram.waitForMessages(501, 2);
     owner().send(`/staff add ${(await customerOf('telegram:501'))!.code}`);
     await h.telegram.waitForText(900, 'Thu');
+    await h.telegram.waitForText(501, 'Bạn đã được thêm làm nhân viên');
     await pause();
     const refused = await next(501, () => thu.send('/delete'));
     expect(refused.text).toBe(
