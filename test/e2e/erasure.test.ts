@@ -25,6 +25,8 @@ describe('/delete on Telegram and Zalo', () => {
     await h.telegram.waitForText(402, 'Bạn được Hoa giới thiệu');
     const person = (await customerOf('telegram:402'))!;
     await waitForDeliveries(h.app.models);
+    const landing = `${h.app.listenUrl}/r/${person.code}`;
+    expect((await fetch(landing)).status).toBe(200);
 
     // step: /delete, then "Giữ lại".
     lan().send('/delete');
@@ -56,6 +58,8 @@ describe('/delete on Telegram and Zalo', () => {
     expect(await h.app.models.Customer.findById(person._id).lean()).toMatchObject({ erasure: 'done', name: '' });
     expect(await h.app.models.Referral.countDocuments({ friendId: person._id, referrerId: referrer._id })).toBe(1);
     expect(await h.app.services.referrals.findReferrer(person.code)).toBeUndefined();
+    // The old referral link lands nowhere, even in the process that showed it a moment ago.
+    expect((await fetch(landing)).status).toBe(404);
 
     // step: writing again is a stranger's first message.
     await pause();
@@ -72,6 +76,11 @@ describe('/delete on Telegram and Zalo', () => {
     await h.zalo.waitForText('z-mai', 'Chào mừng bạn đến với chương trình giới thiệu của Salon Mai');
     await h.zalo.waitForText('z-mai', 'Trả lời bằng số: 1, 2');
     const person = (await customerOf('zalo:z-mai'))!;
+    // step: "link" publishes the invite QR at a public address.
+    mai().send('link');
+    const qr = await h.zalo.waitForText('z-mai', 'Mã QR giới thiệu');
+    const image = `${h.app.listenUrl}${new URL(qr.photo!).pathname}`;
+    expect((await fetch(image)).status).toBe(200);
 
     // step: "delete", then 2 (keep).
     mai().send('delete');
@@ -92,5 +101,6 @@ describe('/delete on Telegram and Zalo', () => {
     expect(await customerOf('zalo:z-mai')).toBeUndefined();
     expect(await h.app.models.Customer.findById(person._id).lean()).toMatchObject({ erasure: 'done' });
     expect(await h.app.models.PendingChoice.countDocuments({ identity: 'zalo:z-mai' })).toBe(0);
+    expect((await fetch(image)).status).toBe(404);
   });
 });
