@@ -78,6 +78,8 @@ describe('erasure of a person, through the services that own the data', () => {
     expect(holding(before, NAME).length).toBeGreaterThan(2);
     expect(holding(before, `telegram:7003`)).not.toEqual([]);
     const statsBefore = await services.reports.getPeriodStats(p.owner, 'today');
+    const monthBefore = await services.reports.getPeriodStats(p.owner, '30d');
+    const summaryBefore = await services.reports.getDailySummary(p.owner);
     const referrerBefore = await services.status.getCustomerStatus(p.referrer._id);
     const pointsBefore = (await db.models.Customer.findById(p.person._id).lean())?.points;
     expect(pointsBefore).toBeGreaterThan(0);
@@ -106,6 +108,8 @@ describe('erasure of a person, through the services that own the data', () => {
     expect(referrerBefore?.referralsConfirmed).toBe(1);
     expect(await db.models.Referral.countDocuments({ friendId: p.friend._id, referrerId: p.person._id })).toBe(1);
     expect(await services.reports.getPeriodStats(p.owner, 'today')).toEqual(statsBefore);
+    expect(await services.reports.getPeriodStats(p.owner, '30d')).toEqual(monthBefore);
+    expect(await services.reports.getDailySummary(p.owner)).toEqual(summaryBefore);
     // The old code and number find nobody; the chat is a stranger again.
     expect(await services.referrals.findReferrer(p.code)).toBeUndefined();
     expect(await services.customers.lookup(p.code)).toEqual({ ok: false, reason: 'not_found' });
