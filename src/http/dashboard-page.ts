@@ -2,6 +2,7 @@ import { fraudReviewLines, fraudRuleText, periodText } from '../channels/convers
 import type { Locale, Translate } from '../i18n.js';
 import type { Program } from '../program/schema.js';
 import type { DashboardView } from '../services/dashboard.js';
+import { eraseForm } from './erasure-pages.js';
 import { escapeHtml, htmlPage } from './html.js';
 
 // The owner dashboard's page, rendered on the server from the view the service gives (no scripts).
@@ -10,7 +11,12 @@ const periods = ['today', '7d', '30d'] as const;
 export type Period = (typeof periods)[number];
 export const isPeriod = (value: unknown): value is Period => typeof value === 'string' && (periods as readonly string[]).includes(value);
 
-export const doneKeys = { dismissed: 'bot:flagDismissed', confirmed: 'bot:flagConfirmed', not_found: 'bot:flagNotFound' } as const;
+export const doneKeys = {
+  dismissed: 'bot:flagDismissed',
+  confirmed: 'bot:flagConfirmed',
+  not_found: 'bot:flagNotFound',
+  erased: 'erasure:web.erased',
+} as const;
 export type Done = keyof typeof doneKeys;
 
 const channelKeys = {
@@ -43,6 +49,7 @@ const actionKeys: Record<string, string> = {
   flags: 'dashboard:action.flags',
   dashboard_view: 'dashboard:action.dashboard_view',
   processing_record: 'mydata:action.processing_record',
+  erase_customer: 'erasure:web.auditAction',
 };
 
 const outcomeKeys: Record<string, string> = {
@@ -78,6 +85,7 @@ const outcomeKeys: Record<string, string> = {
   declined: 'dashboard:outcome.declined',
   unlinked: 'dashboard:outcome.unlinked',
   ambiguous_phone: 'dashboard:outcome.ambiguous_phone',
+  erased: 'erasure:web.auditOutcome',
 };
 
 export const style =
@@ -241,6 +249,8 @@ export function renderDashboard(page: DashboardPage): string {
     `<h2>${escapeHtml(t('dashboard:staff'))}</h2>${staff}` +
     `<h2 id="flags">${escapeHtml(t('dashboard:flags'))}</h2>${flags}` +
     `<h2 id="activity">${escapeHtml(t('dashboard:activity'))}</h2>${activity}` +
-    `<h2 id="refused">${escapeHtml(t('dashboard:refused'))}</h2>${refused}</main>`;
+    `<h2 id="refused">${escapeHtml(t('dashboard:refused'))}</h2>${refused}` +
+    eraseForm({ t, locale, csrf }) +
+    `</main>`;
   return htmlPage({ locale, title: t('dashboard:title', { business }), style, body });
 }

@@ -5,6 +5,7 @@ import type { Program } from '../program/schema.js';
 import type { Services } from '../services/index.js';
 import { recordFileName, renderProcessingRecord } from '../domain/privacy-documents.js';
 import { doneKeys, isPeriod, renderDashboard, style, type Done } from './dashboard-page.js';
+import { registerErasureRoutes } from './erasure-pages.js';
 import { escapeHtml, htmlPage } from './html.js';
 
 export interface DashboardDeps {
@@ -17,7 +18,7 @@ export interface DashboardDeps {
 
 const SESSION_COOKIE = 'dashboard_session';
 
-function sessionCookie(req: Request): string | undefined {
+function sessionCookie(req: Pick<Request, 'headers'>): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const eq = part.indexOf('=');
     if (eq > 0 && part.slice(0, eq).trim() === SESSION_COOKIE) return part.slice(eq + 1).trim();
@@ -144,6 +145,16 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
       done,
     });
     res.redirect(303, `/dashboard?${query.toString()}`);
+  });
+
+  registerErasureRoutes(router, {
+    services,
+    i18n,
+    authenticate: async (cookie, csrf) => {
+      const access = await services.dashboard.open(sessionCookie({ headers: { cookie } }));
+      return access.ok && sameSecret(csrf, access.csrf) ? access : undefined;
+    },
+    refuse: (res, locale) => refuse(res, locale, 'signedOut'),
   });
 
   return router;

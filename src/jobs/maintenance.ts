@@ -18,9 +18,18 @@ export async function pruneAll(services: Services, now: Date) {
   };
 }
 
+/**
+ * The inactive-customers policy (program rules `privacy.retention.inactiveCustomers`): notices,
+ * then erasures when due; also finishes an erasure a crash interrupted.
+ */
+export async function sweepInactiveCustomers(services: Services) {
+  return services.erasure.sweepInactive();
+}
+
 export async function defineMaintenanceJobs(agenda: Agenda, services: Services): Promise<void> {
   agenda.define(PRUNE_PROCESSED_UPDATES, async () => {
     await pruneAll(services, new Date());
+    await sweepInactiveCustomers(services);
   });
   await agenda.every('1 day', PRUNE_PROCESSED_UPDATES, undefined, { skipImmediate: true });
 }

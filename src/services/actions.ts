@@ -134,7 +134,15 @@ export function createActionService(ctx: ActionServiceDeps) {
     );
   }
 
-  return { register, press, pressNumber, recordOutcome, release, pruneExpired };
+  /** Erasure: the person's buttons and numbered list go, with the claims of their presses (which name the chat). */
+  async function forget(identity: string): Promise<void> {
+    const cards = await models.ActionCard.find({ identity }, { token: 1 }).lean();
+    await claims.releaseAll(cards.map((card) => claimKey(card.token)));
+    await models.ActionCard.deleteMany({ identity });
+    await models.PendingChoice.deleteMany({ identity });
+  }
+
+  return { register, press, pressNumber, recordOutcome, release, pruneExpired, forget };
 }
 
 export type ActionService = ReturnType<typeof createActionService>;

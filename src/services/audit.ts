@@ -3,6 +3,8 @@ import type { Models } from '../db/models/index.js';
 import type { Actor } from './access.js';
 import { isDuplicateKey } from './duplicate-key.js';
 
+const ERASURE_ACTION = 'erase_customer';
+
 /** The audit log of staff and owner actions, and of attempts refused for lack of a role. */
 export function createAuditLog(models: Pick<Models, 'AuditLog'>, now: () => Date) {
   /** A staff or owner action (including its refusals for other reasons than the role). */
@@ -59,7 +61,33 @@ export function createAuditLog(models: Pick<Models, 'AuditLog'>, now: () => Date
     return models.AuditLog.countDocuments({ action: name, outcome, targetId });
   }
 
-  return { action, refusal, count };
+  /**
+   * Erasure: the rows stay (who did what, when, to which record), but those by or about the
+   * person lose their chat identity and details (free text, codes, amounts typed about them),
+   * and a lookup that typed their old code no longer shows it.
+   */
+  async function erase(customerId: Types.ObjectId, code: string): Promise<void> {
+    // The erasure's own row (its reason) stays as written.
+    const notErasure = { action: { $ne: ERASURE_ACTION } };
+    await models.AuditLog.updateMany({ actorId: customerId, ...notErasure }, { $set: { details: {} }, $unset: { actorIdentity: 1 } });
+    await models.AuditLog.updateMany({ targetId: customerId, ...notErasure }, { $set: { details: {} } });
+    await models.AuditLog.updateMany({ 'details.query': code }, { $set: { 'details.query': '' } });
+    await models.AuditLog.updateMany({ 'details.code': code }, { $set: { 'details.code': '' } });
+  }
+
+  /**
+   * The erasure itself, audited once per record (a retried erasure keeps the first row): who
+   * asked (`by`: self, owner or retention; the owner's id), on whose record, and why.
+   */
+  async function erasure(actorId: Types.ObjectId, customerId: Types.ObjectId, by: string, reason: string): Promise<void> {
+    const key = `erasure:${String(customerId)}`;
+    const row = { key, kind: 'action', actorId, action: ERASURE_ACTION, outcome: 'erased', targetId: customerId, details: { by, reason }, at: now() };
+    await models.AuditLog.updateOne({ key }, { $setOnInsert: row }, { upsert: true }).catch((error: unknown) => {
+      if (!isDuplicateKey(error)) throw error;
+    });
+  }
+
+  return { action, refusal, count, erase, erasure };
 }
 
 export type AuditLog = ReturnType<typeof createAuditLog>;

@@ -44,7 +44,18 @@ export function createClaims(models: Pick<Models, 'Claim'>, now: () => Date) {
     await deleteEach(keys, (key) => models.Claim.deleteMany({ key }));
   }
 
-  return { take, holder, takeOrHold, release, releaseAll };
+  /** Erasure: claims held in the name of a chat identity no longer name it. */
+  async function forgetHolder(by: string): Promise<void> {
+    await models.Claim.updateMany({ by }, { $unset: { by: 1 } });
+  }
+
+  /** The keys of claims held by `by` (e.g. a customer id) that start with `prefix`. */
+  async function heldBy(by: string, prefix: string): Promise<string[]> {
+    const held = await models.Claim.find({ by }, { key: 1 }).lean();
+    return held.map((claim) => claim.key).filter((key) => key.startsWith(prefix));
+  }
+
+  return { take, holder, takeOrHold, release, releaseAll, forgetHolder, heldBy };
 }
 
 export type Claims = ReturnType<typeof createClaims>;

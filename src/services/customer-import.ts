@@ -23,6 +23,8 @@ export type CustomerImportDeps = Pick<ServicePieces, 'now' | 'claims' | 'records
 };
 
 const importKey = (phone: string) => `import:${phone}`;
+/** What stays of an imported number once its person erased their data: a salted hash, so the list does not bring them back. */
+const erasedKey = (hash: string) => `import_erased:${hash}`;
 
 /**
  * The shop's existing customers. The phone number is the key: `import:<phone>` is a claim
@@ -45,6 +47,7 @@ export function createCustomerImportService(ctx: CustomerImportDeps, customers: 
   async function importRow(row: ImportRow, locale: Locale): Promise<ImportOutcome> {
     const key = importKey(row.phone);
     const done = `import_done:${row.phone}`;
+    if (await claims.holder(erasedKey(await referrals.hashVisitor(`phone:${row.phone}`)))) return 'deleted';
     const held = await claims.holder(key);
     const target = held?.by ? new Types.ObjectId(held.by) : ((await verifiedHolder(row.phone)) ?? new Types.ObjectId());
     // Two runs at once: the one that took the number imports it, the other reads its claim.
@@ -121,7 +124,21 @@ export function createCustomerImportService(ctx: CustomerImportDeps, customers: 
     return { ok: true, name: imported.name, points: imported.points };
   }
 
-  return { importRow, importAll, joinExisting };
+  /**
+   * Erasure: the claims of numbers imported to this customer (their keys carry the number)
+   * become salted hashes, and `ledgerPhones` (numbers the points ledger gave up) with them.
+   */
+  async function erase(customerId: Types.ObjectId, ledgerPhones: string[]): Promise<void> {
+    const held = await claims.heldBy(String(customerId), 'import:');
+    const phones = new Set([...ledgerPhones, ...held.map((key) => key.slice('import:'.length))]);
+    for (const phone of phones) {
+      await claims.take(erasedKey(await referrals.hashVisitor(`phone:${phone}`)));
+      await claims.release(`import_done:${phone}`);
+      await claims.release(importKey(phone));
+    }
+  }
+
+  return { importRow, importAll, joinExisting, erase };
 }
 
 export type CustomerImportService = ReturnType<typeof createCustomerImportService>;

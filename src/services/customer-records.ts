@@ -65,7 +65,8 @@ export function createCustomerRecords(models: Pick<Models, 'Customer' | 'Channel
         { _id: customerId },
         {
           $setOnInsert: { ...created, role: 'customer', createdAt: stamp, createdDay: dayKey(stamp, timezone) },
-          $set: { lastIdentity, updatedAt: stamp },
+          $set: { lastIdentity, updatedAt: stamp, lastSeenDay: dayKey(now(), timezone) },
+          $unset: { inactiveNoticeDay: 1 },
         },
         { upsert: true, returnDocument: 'after', includeResultMetadata: true, timestamps: false },
       )
@@ -102,11 +103,19 @@ export function createCustomerRecords(models: Pick<Models, 'Customer' | 'Channel
     return marked.modifiedCount === 1;
   }
 
-  /** Where messages to this customer go from now on; returns the record, or undefined when there is none. */
+  /**
+   * Where messages to this customer go from now on, and that they were seen today (in the same
+   * command); returns the record, or undefined when there is none.
+   */
   async function useIdentity(customerId: Types.ObjectId, identity: string): Promise<Customer | undefined> {
     return (
-      (await customers.findOneAndUpdate({ _id: customerId }, { $set: { lastIdentity: identity } }, { returnDocument: 'after' }).lean<Customer>()) ??
-      undefined
+      (await customers
+        .findOneAndUpdate(
+          { _id: customerId },
+          { $set: { lastIdentity: identity, lastSeenDay: dayKey(now(), timezone) }, $unset: { inactiveNoticeDay: 1 } },
+          { returnDocument: 'after' },
+        )
+        .lean<Customer>()) ?? undefined
     );
   }
 
@@ -144,11 +153,16 @@ export function createCustomerRecords(models: Pick<Models, 'Customer' | 'Channel
     await customers.updateOne({ _id: customerId, firstVisitAt: { $exists: false } }, { $set: { firstVisitAt: at } });
   }
 
-  /** Raises the stored visit count to `count` (a slower writer never lowers it); returns the record. */
+  /** Raises the stored visit count to `count` (a slower writer never lowers it), and the person was seen today; returns the record. */
   async function setVisitCount(customerId: Types.ObjectId, count: number): Promise<Customer | undefined> {
     return (
-      (await customers.findOneAndUpdate({ _id: customerId }, { $max: { visitCount: count } }, { returnDocument: 'after' }).lean<Customer>()) ??
-      undefined
+      (await customers
+        .findOneAndUpdate(
+          { _id: customerId },
+          { $max: { visitCount: count }, $set: { lastSeenDay: dayKey(now(), timezone) }, $unset: { inactiveNoticeDay: 1 } },
+          { returnDocument: 'after' },
+        )
+        .lean<Customer>()) ?? undefined
     );
   }
 
@@ -237,7 +251,58 @@ export function createCustomerRecords(models: Pick<Models, 'Customer' | 'Channel
     await identities.updateOne({ identity, customerId: from }, { $set: { customerId: to } });
   }
 
+  /** Inactive customers: one with no seen day yet (a record from before it was kept) counts from `day`. */
+  async function startSeenDay(customerId: Types.ObjectId, day: string): Promise<void> {
+    await customers.updateOne({ _id: customerId, lastSeenDay: { $exists: false } }, { $set: { lastSeenDay: day } });
+  }
+
+  /** The inactivity notice was recorded on `day`, unless the person was seen meanwhile (`seenDay` moved on). */
+  async function markInactiveNotice(customerId: Types.ObjectId, seenDay: string, day: string): Promise<void> {
+    await customers.updateOne({ _id: customerId, lastSeenDay: seenDay }, { $set: { inactiveNoticeDay: day } });
+  }
+
+  /** Erasure begins: marked first, so a crash half-way leaves a record the maintenance job finishes. */
+  async function beginErasure(customerId: Types.ObjectId): Promise<void> {
+    await customers.updateOne({ _id: customerId, erasure: { $ne: 'done' } }, { $set: { erasure: 'started' } });
+  }
+
+  /** The person's chats are forgotten: a new message from one of them is a stranger's. */
+  async function forgetIdentities(customerId: Types.ObjectId): Promise<void> {
+    await identities.deleteMany({ customerId });
+  }
+
+  /**
+   * Erasure ends: the record keeps its id, points, visit count and tier (the shop's accounts and
+   * others' referral counts point at it) under `code`, a pseudonym no lookup or link accepts;
+   * name, phone, birthday and where to reach the person are gone. Marked done only now.
+   */
+  async function finishErasure(customerId: Types.ObjectId, code: string): Promise<void> {
+    await customers.updateOne(
+      { _id: customerId },
+      {
+        $set: { code, name: '', phoneVerified: false, role: 'customer', erasure: 'done', erasedAt: now() },
+        $unset: {
+          phone: 1,
+          lastIdentity: 1,
+          birthDay: 1,
+          birthMonth: 1,
+          birthYear: 1,
+          birthdayKey: 1,
+          birthdaySetAt: 1,
+          birthdayChanges: 1,
+          lastSeenDay: 1,
+          inactiveNoticeDay: 1,
+        },
+      },
+    );
+  }
+
   return {
+    startSeenDay,
+    markInactiveNotice,
+    beginErasure,
+    forgetIdentities,
+    finishErasure,
     upsertForIdentity,
     createImported,
     markImported,

@@ -109,7 +109,7 @@ export function createCustomerService(ctx: CustomerServiceDeps) {
     await records.remove(customerId);
   }
 
-  return { join, setLocale: records.setLocale, setPhone: phones.setPhone, lookup, getById, findByIdentity, discard };
+  return { join, setLocale: records.setLocale, setPhone: phones.setPhone, lookup, getById, findByIdentity, discard, erasePhones: phones.erase };
 }
 
 export type CustomerService = ReturnType<typeof createCustomerService>;

@@ -26,7 +26,12 @@ export function createFlags(models: Pick<Models, 'FraudFlag'>, now: () => Date) 
     await models.FraudFlag.updateOne({ _id: flagId, status: 'open' }, { $set: { status, resolvedBy: by, resolvedAt: now() } });
   }
 
-  return { raise, listOpen, get, resolve };
+  /** Erasure: a flag on the person keeps its rule and decision (the referral counts rest on it), not its evidence. */
+  async function erase(customerId: Types.ObjectId): Promise<void> {
+    await models.FraudFlag.updateMany({ customerId }, { $set: { details: {} } });
+  }
+
+  return { raise, listOpen, get, resolve, erase };
 }
 
 export type Flags = ReturnType<typeof createFlags>;

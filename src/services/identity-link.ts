@@ -278,5 +278,14 @@ export function createIdentityLinkService(ctx: IdentityLinkDeps, customers: Cust
     return (await models.LinkRequest.deleteMany({ expiresAt: { $lt: at } })).deletedCount;
   }
 
-  return { overview, requestLink, requestUnlink, decide, pruneExpired };
+  /** Erasure: every request that names the person's account or one of their chats. */
+  async function forget(customerId: Types.ObjectId, identities: string[]): Promise<void> {
+    await models.LinkRequest.deleteMany({ customerId });
+    await models.LinkRequest.deleteMany({ fromCustomerId: customerId });
+    for (const identity of identities) await models.LinkRequest.deleteMany({ identity });
+  }
+
+  return { overview, requestLink, requestUnlink, decide, pruneExpired, forget };
 }
+
+export type IdentityLinkService = ReturnType<typeof createIdentityLinkService>;

@@ -6,6 +6,7 @@ import { createServicePieces, type ServiceDeps } from './context.js';
 import { createCustomerImportService } from './customer-import.js';
 import { createCustomerService } from './customers.js';
 import { createDashboardService } from './dashboard.js';
+import { createErasureService } from './erasure.js';
 import { createFraudService } from './fraud.js';
 import { createIdentityLinkService } from './identity-link.js';
 import { createMemberCardService } from './member-cards.js';
@@ -46,6 +47,13 @@ export function createServices(deps: ServiceDeps) {
   const roles = createRoleService({ ...pieces, models }, customers);
   const fraud = createFraudService({ ...pieces, models }, points, vouchers, referrals);
   const visits = createVisitService({ ...pieces, models }, customers, referrals, points, vouchers, fraud);
+  const customerImport = createCustomerImportService({ ...pieces, models }, customers, points, referrals);
+  const actions = createActionService({ ...pieces, models });
+  const memberCards = createMemberCardService({ ...pieces, models }, customers, vouchers);
+  const identityLink = createIdentityLinkService({ ...pieces, models }, customers);
+  const limits = createLimits({ ...pieces, models });
+  const qrImages = createQrImages({ models, publicUrl: deps.publicUrl });
+  const owners = { customers, referrals, points, customerImport, actions, memberCards, identityLink, limits, qrImages };
   return {
     customers,
     referrals,
@@ -58,10 +66,10 @@ export function createServices(deps: ServiceDeps) {
     status: createStatusService({ ...pieces, models }, vouchers),
     roles,
     fraud,
-    identityLink: createIdentityLinkService({ ...pieces, models }, customers),
-    customerImport: createCustomerImportService({ ...pieces, models }, customers, points, referrals),
-    actions: createActionService({ ...pieces, models }),
-    memberCards: createMemberCardService({ ...pieces, models }, customers, vouchers),
+    identityLink,
+    customerImport,
+    actions,
+    memberCards,
     reports,
     birthdays: createBirthdayService({ ...pieces, models }, vouchers),
     memberships: createMembershipService({ ...pieces, models }, customers),
@@ -69,8 +77,9 @@ export function createServices(deps: ServiceDeps) {
     scheduled: createScheduledMessages({ ...pieces, models }, figures),
     dashboard: createDashboardService({ ...pieces, models }, roles, reports, fraud),
     updates: createUpdateLedger({ ...pieces, models }),
-    limits: createLimits({ ...pieces, models }),
-    qrImages: createQrImages({ models, publicUrl: deps.publicUrl }),
+    limits,
+    qrImages,
+    erasure: createErasureService({ ...pieces, models }, owners),
     // Only building the day rollups is for the jobs; reading them goes through the reports.
     rollups: { catchUp: rollups.catchUp },
     // Only the clean-up of tickets is for outside callers; issuing and reading stay in the services.

@@ -99,7 +99,16 @@ export function createLimits(ctx: { models: Pick<Models, 'RateSlot'>; logger: Lo
     return (await models.RateSlot.deleteMany({ at: { $lt: new Date(at.getTime() - 24 * 3600_000) } })).deletedCount;
   }
 
-  return { flood, chatSlot, prune };
+  /** Erasure: the flood and send-spacing slots that name the person's chats. */
+  async function forget(chats: Array<{ identity: string; channel: string; chatId: string }>): Promise<void> {
+    for (const chat of chats) {
+      lastTaken.delete(`flood:${chat.identity}`);
+      await models.RateSlot.deleteMany({ scope: `flood:${chat.identity}` });
+      await models.RateSlot.deleteMany({ scope: `pace:${chat.channel}:${chat.chatId}` });
+    }
+  }
+
+  return { flood, chatSlot, prune, forget };
 }
 
 export type Limits = ReturnType<typeof createLimits>;

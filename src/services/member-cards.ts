@@ -99,7 +99,12 @@ export function createMemberCardService(
     };
   }
 
-  return { tokenFor, rotate, findByToken, open };
+  /** Erasure: the member QR stops opening anything. */
+  async function forget(customerId: Types.ObjectId): Promise<void> {
+    await models.MemberToken.deleteMany({ customerId });
+  }
+
+  return { tokenFor, rotate, findByToken, open, forget };
 }
 
 export type MemberCardService = ReturnType<typeof createMemberCardService>;

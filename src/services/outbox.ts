@@ -1,8 +1,11 @@
 import type { Types } from 'mongoose';
 import type { Models } from '../db/models/index.js';
-import type { NotificationType } from '../db/models/notification.js';
+import { eventNotificationTypes, type NotificationType } from '../db/models/notification.js';
 import { dayKey } from '../domain/schedule.js';
 import { isDuplicateKey } from './duplicate-key.js';
+
+/** The facts in notifications that hold another person's name. */
+const NAME_FIELDS = ['friendName', 'referrerName', 'staffName', 'accountName'] as const;
 
 /**
  * Where use cases record the messages people are owed; the notifier delivers them. Inserts
@@ -58,7 +61,38 @@ export function createOutbox(
     if (id) onRecorded?.([String(id)]);
   }
 
-  return { record };
+  /**
+   * Erasure. To the person: what is still to be sent is dropped and what was sent is deleted,
+   * except the skeleton of the messages the reports count (event messages, undeliverable ones),
+   * kept with no content. To others: their name and code are blanked out of the facts (the
+   * message then says "a friend").
+   */
+  async function erase(customerId: Types.ObjectId, person: { name: string; code: string }): Promise<void> {
+    const own = await models.Notification.find({ customerId }, { type: 1, status: 1 }).lean();
+    for (const notification of own) {
+      const counted = notification.status === 'undeliverable' || (eventNotificationTypes as readonly string[]).includes(notification.type);
+      const pending = notification.status === 'pending' || notification.status === 'sending';
+      if (counted && !pending) {
+        await models.Notification.updateOne({ _id: notification._id }, { $set: { data: {} }, $unset: { toIdentity: 1, lastError: 1 } });
+      } else {
+        await models.Notification.deleteOne({ _id: notification._id });
+      }
+    }
+    await models.Notification.updateMany({ 'data.friendId': String(customerId) }, { $set: { 'data.friendName': '' } });
+    for (const field of NAME_FIELDS) {
+      if (person.name) await models.Notification.updateMany({ [`data.${field}`]: person.name }, { $set: { [`data.${field}`]: '' } });
+    }
+    await models.Notification.updateMany({ 'data.staffCode': person.code }, { $set: { 'data.staffCode': '' } });
+    // The daily summary lists the top referrers by name and code.
+    const summaries = await models.Notification.find({ 'data.summary.today.topReferrers.code': person.code }, { data: 1 }).lean();
+    for (const summary of summaries) {
+      const data = summary.data as { summary: { today: { topReferrers: Array<{ name: string; code: string }> } } };
+      for (const top of data.summary.today.topReferrers) if (top.code === person.code) Object.assign(top, { name: '', code: '' });
+      await models.Notification.updateOne({ _id: summary._id }, { $set: { data } });
+    }
+  }
+
+  return { record, erase };
 }
 
 export type Outbox = ReturnType<typeof createOutbox>;

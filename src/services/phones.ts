@@ -104,5 +104,11 @@ export function createPhoneBook(ctx: PhoneBookDeps) {
     await models.PhoneNumber.deleteMany({ customerId });
   }
 
-  return { setPhone, findByPhone, forget };
+  /** Erasure: every number the person ever had on the account, verified or typed. */
+  async function erase(customerId: Types.ObjectId): Promise<void> {
+    await models.PhoneNumber.deleteMany({ customerId });
+    await models.PhoneHistory.deleteMany({ customerId });
+  }
+
+  return { setPhone, findByPhone, forget, erase };
 }

@@ -41,6 +41,9 @@ export interface TierUpgrade {
  * total has reached, lowered only when a correction takes points back (lowerTierToPoints). A
  * tier is announced by one event only (see settleTier).
  */
+/** The cause key of an imported entry whose phone number was erased. */
+const ERASED_IMPORT_PREFIX = 'import:erased:';
+
 export function createPointsLedger(
   ctx: Pick<ServicePieces, 'program' | 'now' | 'claims' | 'records'> & { models: Pick<Models, 'Customer' | 'PointsEntry'> },
 ) {
@@ -203,7 +206,22 @@ export function createPointsLedger(
     return { points, lowered: true };
   }
 
-  return { add, change, spend, lastChange, settleTier, lowerTierToPoints };
+  /**
+   * Erasure: the entries stay (the shop's accounts), but an imported entry's cause key carried
+   * the phone number (`import:<phone>`); returns those numbers, for the import to forget.
+   */
+  async function erase(customerId: Types.ObjectId): Promise<string[]> {
+    const imported = await models.PointsEntry.find({ customerId, cause: 'import' }, { causeKey: 1 }).lean();
+    const phones: string[] = [];
+    for (const entry of imported) {
+      if (entry.causeKey.startsWith(ERASED_IMPORT_PREFIX)) continue;
+      phones.push(entry.causeKey.slice('import:'.length));
+      await models.PointsEntry.updateOne({ _id: entry._id }, { $set: { causeKey: `${ERASED_IMPORT_PREFIX}${String(entry._id)}` } });
+    }
+    return phones;
+  }
+
+  return { add, change, spend, lastChange, settleTier, lowerTierToPoints, erase };
 }
 
 export type PointsLedger = ReturnType<typeof createPointsLedger>;

@@ -35,7 +35,13 @@ export function createQrImages(deps: { models: Pick<Models, 'QrImage'>; publicUr
     return Buffer.isBuffer(image.png) ? image.png : Buffer.from((image.png as { buffer: Uint8Array }).buffer);
   }
 
-  return { publish, read };
+  /** Erasure: the images published into one chat (their key starts with its chat id, see the Zalo channel). */
+  async function forgetChat(chatId: string): Promise<void> {
+    const escaped = chatId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    await models.QrImage.deleteMany({ content: new RegExp(`^${escaped}:`) });
+  }
+
+  return { publish, read, forgetChat };
 }
 
 export type QrImages = ReturnType<typeof createQrImages>;

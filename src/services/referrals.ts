@@ -243,7 +243,32 @@ export function createReferralService(ctx: ReferralServiceDeps) {
     );
   }
 
-  return { attribute, recordLinkOpen, flushLinkOpens: linkOpens.flush, findReferrer, hashVisitor, settle, revoke, reopen, withdrawForExisting };
+  /**
+   * Erasure of a referrer: their referrals and link opens stay (their friends' counts and the
+   * reports rest on them) under the pseudonym `code`, so the old code is found nowhere; the
+   * landing page here forgets it at once. Referrals as a friend name no code of theirs.
+   */
+  async function erase(customerId: Types.ObjectId, code: string): Promise<void> {
+    for (const [cached, entry] of recentReferrers) if (entry.referrer._id.equals(customerId)) recentReferrers.delete(cached);
+    // Opens still buffered here carry the old code: written first, so the rename below covers them.
+    await linkOpens.flush();
+    await models.Referral.updateMany({ referrerId: customerId }, { $set: { code } });
+    // The open's key carries the code; it only made a visitor count once a day, and the day is over or nearly.
+    await models.LinkOpen.updateMany({ referrerId: customerId }, { $set: { code }, $unset: { key: 1 } });
+  }
+
+  return {
+    attribute,
+    recordLinkOpen,
+    flushLinkOpens: linkOpens.flush,
+    findReferrer,
+    hashVisitor,
+    settle,
+    revoke,
+    reopen,
+    withdrawForExisting,
+    erase,
+  };
 }
 
 export type ReferralService = ReturnType<typeof createReferralService>;

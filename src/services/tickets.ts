@@ -53,7 +53,15 @@ export function createTickets(models: Pick<Models, 'Setting'>, now: () => Date) 
     return (await models.Setting.deleteMany({ expiresAt: { $lt: at } })).deletedCount;
   }
 
-  return { issue, read, revoke, revokeIfExpired, countLive, revokeMatching, permanent, pruneExpired };
+  /** Erasure: every ticket standing for this customer (dashboard links and sessions, invites, app-linking codes, download links). */
+  async function revokeFor(customerId: string): Promise<void> {
+    await models.Setting.deleteMany({ value: customerId, expiresAt: { $exists: true } });
+    // App-linking codes stand for a small JSON value naming the customer; download links for `<kind>:<customer id>`.
+    await models.Setting.deleteMany({ key: /^link_code:/, value: new RegExp(customerId) });
+    await models.Setting.deleteMany({ key: /^download:/, value: new RegExp(`:${customerId}$`) });
+  }
+
+  return { issue, read, revoke, revokeIfExpired, countLive, revokeMatching, permanent, pruneExpired, revokeFor };
 }
 
 export type Tickets = ReturnType<typeof createTickets>;

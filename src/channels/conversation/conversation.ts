@@ -3,6 +3,7 @@ import type { PressResult } from '../../services/actions.js';
 import { createActionCards } from './action-cards.js';
 import { createCorrectionsFeature } from './features/corrections.js';
 import { createCustomerFeature } from './features/customer.js';
+import { createErasureFeature } from './features/erasure.js';
 import { createLinkAppsFeature } from './features/link-apps.js';
 import { createMembersFeature } from './features/members.js';
 import { createOwnerFeature } from './features/owner.js';
@@ -46,6 +47,7 @@ export function createConversation(deps: ConversationDeps, links: Links, traits:
     ...createLinkAppsFeature(kit).commands,
     ...members.customerCommands,
     ...personalData.customerCommands,
+    ...createErasureFeature(kit).commands,
     ...staff.commands,
     ...members.staffCommands,
     ...createCorrectionsFeature(kit).commands,

@@ -37,6 +37,8 @@ interface NotificationData {
   accountApp?: ChatApp;
   accountName?: string;
   phoneEnd?: string;
+  /** The inactivity notice: the business day the details will be removed (yyyy-mm-dd). */
+  eraseOn?: string;
   /** Friends in a join digest, counted at send time. */
   count?: number;
   /** A referral reversed after review: whose side, the vouchers cancelled, the points taken back. */
@@ -226,6 +228,10 @@ function renderNotification(notification: Pick<Notification, 'type' | 'data'>, r
     case 'points_expiry_reminder':
       return data.balance && data.expiresAt
         ? t('wallet:expiryReminder', { balance: data.balance, business: program.business.name, expiresAt: new Date(data.expiresAt) })
+        : undefined;
+    case 'inactive_notice':
+      return data.eraseOn
+        ? t('erasure:inactiveNotice', { business: program.business.name, eraseOn: new Date(`${data.eraseOn}T12:00:00Z`) })
         : undefined;
     case 'phone_removed':
       return t('card:phoneRemoved', { end: data.phoneEnd });

@@ -9,7 +9,7 @@ import { Schema, type Connection } from 'mongoose';
 const auditLogSchema = new Schema(
   {
     kind: { type: String, enum: ['action', 'refused'], default: 'action' },
-    /** Only on `refused` rows: `refused:<actorId>:<hour>`. */
+    /** On `refused` rows: `refused:<actorId>:<hour>`; on the one row of an erasure: `erasure:<customerId>`. */
     key: { type: String },
     actorId: { type: Schema.Types.ObjectId, required: true, index: true },
     actorIdentity: { type: String },
@@ -24,7 +24,7 @@ const auditLogSchema = new Schema(
   },
   { versionKey: false },
 );
-// One rolled-up row per person and hour; sparse because action rows have no key.
+// One rolled-up row per person and hour, one row per erasure; sparse because other action rows have no key.
 auditLogSchema.index({ key: 1 }, { unique: true, sparse: true });
 // The dashboard's two lists: the latest actions and the latest refused attempts.
 auditLogSchema.index({ kind: 1, at: -1 });

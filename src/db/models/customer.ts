@@ -61,6 +61,19 @@ const customerSchema = new Schema(
     importedAt: { type: Date },
     /** Visits the shop counted before the program (a count, not Visit records: they have no date or staff). */
     importedVisits: { type: Number },
+    /**
+     * The last business day the person wrote or came in (written with the join's and the visit's
+     * own updates, no extra command): the inactive-customers policy counts from it.
+     */
+    lastSeenDay: { type: String },
+    /** The business day the person was told their details would be removed for inactivity (cleared when they are seen). */
+    inactiveNoticeDay: { type: String },
+    /**
+     * Erasure (services/erasure.ts): `started` while the personal data is being removed (a
+     * crash leaves it for the maintenance job to finish), `done` with `erasedAt` once it is gone.
+     */
+    erasure: { type: String, enum: ['started', 'done'], index: true },
+    erasedAt: { type: Date },
   },
   { timestamps: true, versionKey: false },
 );

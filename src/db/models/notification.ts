@@ -35,6 +35,8 @@ export const notificationTypes = [
   'membership_enrolled',
   'membership_expiry_reminder',
   'membership_lapsed',
+  /** The inactive-customers policy: the person's details will be removed on `data.eraseOn` unless they write or come in. */
+  'inactive_notice',
   ...legacyNotificationTypes,
 ] as const;
 export type NotificationType = (typeof notificationTypes)[number];

@@ -118,7 +118,20 @@ describe('the registry shows', () => {
   const menu = (role: 'customer' | 'staff' | 'owner') => registry.menu(t, role).map((entry) => entry.command);
 
   it('each role its commands and those of the roles below, without the buttons-only ones', () => {
-    expect(menu('customer')).toEqual(['link', 'me', 'rewards', 'claim', 'phone', 'lang', 'program', 'help', 'connect', 'birthday', 'mydata']);
+    expect(menu('customer')).toEqual([
+      'link',
+      'me',
+      'rewards',
+      'claim',
+      'phone',
+      'lang',
+      'program',
+      'help',
+      'connect',
+      'birthday',
+      'mydata',
+      'delete',
+    ]);
     expect(menu('staff')).toEqual([...menu('customer'), 'confirm', 'visit', 'redeem', 'find', 'member', 'undo']);
     expect(menu('owner')).toEqual([...menu('staff'), 'points', 'cancel', 'stats', 'summary', 'staff', 'flags', 'dashboard', 'record']);
     for (const entry of registry.menu(t, 'owner')) expect(entry.description, entry.command).toMatch(/^[A-Z][^:]+$/);

@@ -1,0 +1,115 @@
+import express, { type Response, type Router } from 'express';
+import { isLocale, type I18n, type Locale, type Translate } from '../i18n.js';
+import type { DashboardAccess } from '../services/dashboard.js';
+import type { ErasePreview } from '../services/erasure.js';
+import type { Services } from '../services/index.js';
+import { style } from './dashboard-page.js';
+import { escapeHtml, htmlPage } from './html.js';
+
+type Access = Extract<DashboardAccess, { ok: true }>;
+
+export interface ErasureRoutesDeps {
+  services: Services;
+  i18n: I18n;
+  /** The owner's session for this post, when its cookie and CSRF value are right. */
+  authenticate(cookieHeader: string | undefined, csrf: unknown): Promise<Access | undefined>;
+  refuse(res: Response, locale: Locale): void;
+}
+
+/** A phone as the confirmation shows it: enough to recognise, not to copy (the last three digits). */
+const masked = (phone: string) => `${'•'.repeat(Math.max(0, phone.length - 3))}${phone.slice(-3)}`;
+
+const hidden = (name: string, value: string) => `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`;
+
+/** The dashboard's form: an owner erases a customer's data on their request (code or phone, and why). */
+export function eraseForm(
+  { t, locale, csrf }: { t: Translate; locale: Locale; csrf: string },
+  error?: string,
+  values = { query: '', reason: '' },
+): string {
+  return (
+    `<h2 id="erase">${escapeHtml(t('erasure:web.title'))}</h2><p><small>${escapeHtml(t('erasure:web.intro'))}</small></p>` +
+    (error ? `<p class="notice" role="alert">${escapeHtml(error)}</p>` : '') +
+    `<form method="post" action="/dashboard/erase" class="erase">${hidden('csrf', csrf)}${hidden('lang', locale)}` +
+    `<label>${escapeHtml(t('erasure:web.query'))} <input name="query" required maxlength="32" value="${escapeHtml(values.query)}"></label> ` +
+    `<label>${escapeHtml(t('erasure:web.reason'))} <input name="reason" required maxlength="200" value="${escapeHtml(values.reason)}"></label> ` +
+    `<button type="submit">${escapeHtml(t('erasure:web.find'))}</button></form>`
+  );
+}
+
+const refusalKeys: Record<Exclude<ErasePreview, { ok: true }>['reason'] | 'missing_reason', string> = {
+  not_allowed: 'erasure:web.owner',
+  not_found: 'erasure:web.notFound',
+  ambiguous_phone: 'erasure:web.ambiguous',
+  is_staff: 'erasure:web.staffFirst',
+  is_owner: 'erasure:web.owner',
+  missing_reason: 'erasure:web.missingReason',
+};
+
+/**
+ * Two steps, both posts with the session's CSRF value: the form finds the customer and shows
+ * who it is (name, masked phone, code); the confirmation erases, with the reason, audited.
+ */
+export function registerErasureRoutes(router: Router, deps: ErasureRoutesDeps): void {
+  const { services, i18n } = deps;
+  const form = express.urlencoded({ extended: false, limit: '4kb' });
+  const text = (value: unknown) => (typeof value === 'string' ? value.trim() : '');
+
+  function page(res: Response, locale: Locale, body: string): void {
+    const t = i18n.forLocale(locale);
+    res.send(
+      htmlPage({
+        locale,
+        title: t('erasure:web.title'),
+        style,
+        body: `<main>${body}<p><a href="/dashboard?lang=${locale}">${escapeHtml(t('erasure:web.back'))}</a></p></main>`,
+      }),
+    );
+  }
+
+  router.post('/dashboard/erase', form, async (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const locale = isLocale(body.lang) ? body.lang : i18n.defaultLocale;
+    const access = await deps.authenticate(req.headers.cookie, body.csrf);
+    if (!access) return deps.refuse(res, locale);
+    const t = i18n.forLocale(locale);
+    const values = { query: text(body.query).slice(0, 32), reason: text(body.reason).slice(0, 200) };
+    const again = (key: string) => page(res, locale, eraseForm({ t, locale, csrf: access.csrf }, t(key), values));
+    if (!values.reason) return again(refusalKeys.missing_reason);
+    const found = await services.erasure.preview(access.actor, values.query);
+    if (!found.ok) return again(refusalKeys[found.reason]);
+    const { customer } = found;
+    const row = (label: string, value: string) => `<tr><th>${escapeHtml(t(label))}</th><td>${escapeHtml(value)}</td></tr>`;
+    page(
+      res,
+      locale,
+      `<h1>${escapeHtml(t('erasure:web.confirmTitle'))}</h1><table class="erase-who"><tbody>` +
+        row('erasure:web.name', customer.name || '—') +
+        row('erasure:web.phone', customer.phone ? masked(customer.phone) : '—') +
+        row('erasure:web.code', customer.code) +
+        row('erasure:web.visits', String(customer.visitCount)) +
+        row('erasure:web.points', String(customer.points)) +
+        row('erasure:web.reason', values.reason) +
+        `</tbody></table><p>${escapeHtml(t('erasure:web.confirmNote'))}</p>` +
+        `<form method="post" action="/dashboard/erase/confirm">${hidden('csrf', access.csrf)}${hidden('lang', locale)}` +
+        `${hidden('customerId', String(customer._id))}${hidden('reason', values.reason)}` +
+        `<button type="submit">${escapeHtml(t('erasure:web.erase'))}</button></form>`,
+    );
+  });
+
+  router.post('/dashboard/erase/confirm', form, async (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const locale = isLocale(body.lang) ? body.lang : i18n.defaultLocale;
+    const access = await deps.authenticate(req.headers.cookie, body.csrf);
+    if (!access) return deps.refuse(res, locale);
+    const t = i18n.forLocale(locale);
+    const result = await services.erasure.erase(access.actor, text(body.customerId), text(body.reason), { onRequest: true });
+    if (!result.ok)
+      return page(
+        res,
+        locale,
+        eraseForm({ t, locale, csrf: access.csrf }, t(refusalKeys[result.reason === 'last_owner' ? 'is_owner' : result.reason])),
+      );
+    res.redirect(303, `/dashboard?${new URLSearchParams({ lang: locale, done: 'erased' }).toString()}`);
+  });
+}

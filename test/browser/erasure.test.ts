@@ -1,0 +1,78 @@
+import { describe, expect, it, vi } from 'vitest';
+import { useTelegramApp } from '../support/app.js';
+import { browserTestsRun, useBrowser } from '../support/browser.js';
+
+describe.runIf(browserTestsRun)('the owner erases a customer on request, in Chromium', () => {
+  const h = useTelegramApp('browser-erasure', { OWNER_IDS: 'telegram:900' });
+  const browser = useBrowser();
+
+  const dashboardLink = async () => {
+    const before = h.telegram.messagesTo(900).length;
+    h.telegram.user(900, 'Chủ tiệm').send('/dashboard');
+    await vi.waitFor(
+      () =>
+        expect(
+          h.telegram
+            .messagesTo(900)
+            .slice(before)
+            .some((m) => m.text.includes('/dashboard?token=')),
+        ).toBe(true),
+      {
+        timeout: 15_000,
+      },
+    );
+    const text = h.telegram
+      .messagesTo(900)
+      .slice(before)
+      .find((m) => m.text.includes('/dashboard?token='))!.text;
+    const url = new URL(/http\S+\/dashboard\?token=[\w-]+/.exec(text)![0]);
+    return `${h.app.listenUrl}${url.pathname}${url.search}`;
+  };
+
+  it('finds them by phone, shows who (name, masked phone, code), erases with the reason, audited', async () => {
+    h.telegram.user(900, 'Chủ tiệm').send('/start');
+    await h.telegram.waitForMessages(900, 2);
+    const lan = h.telegram.user(402, 'Lan');
+    lan.send('/start');
+    await h.telegram.waitForMessages(402, 2);
+    lan.shareContact('+84912345678');
+    await vi.waitFor(async () => expect((await h.app.services.customers.findByIdentity('telegram:402'))?.phone).toBe('+84912345678'), {
+      timeout: 15_000,
+    });
+    const person = (await h.app.services.customers.findByIdentity('telegram:402'))!;
+
+    const page = await browser.newPage();
+    await page.goto(await dashboardLink());
+    await expect.poll(() => page.locator('#erase').textContent()).toBe('Xóa dữ liệu của khách theo yêu cầu');
+
+    // A code nobody has: the form again, with why.
+    await page.getByLabel('Mã hoặc số điện thoại').fill('ZZZZZZ');
+    await page.getByLabel('Lý do').fill('khách yêu cầu tại quầy');
+    await page.getByRole('button', { name: 'Tiếp tục' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toBe('Không có khách nào có mã hoặc số điện thoại này.');
+
+    await page.getByLabel('Mã hoặc số điện thoại').fill('0912 345 678');
+    await page.getByRole('button', { name: 'Tiếp tục' }).click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Xóa dữ liệu của khách này?');
+    const who = await page.locator('table.erase-who').innerText();
+    expect(who).toContain('Lan');
+    expect(who).toContain(person.code);
+    expect(who).toContain('•••678');
+    expect(who).not.toContain('912345');
+    expect(await h.app.models.Customer.findById(person._id, { erasure: 1 }).lean()).not.toHaveProperty('erasure');
+
+    await page.getByRole('button', { name: 'Xóa vĩnh viễn' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toBe('Dữ liệu của khách đã được xóa.');
+    expect(new URL(page.url()).pathname).toBe('/dashboard');
+    expect(await h.app.models.Customer.findById(person._id).lean()).toMatchObject({ erasure: 'done', name: '' });
+    expect(await h.app.services.customers.findByIdentity('telegram:402')).toBeUndefined();
+    const owner = (await h.app.services.customers.findByIdentity('telegram:900'))!;
+    expect(await h.app.models.AuditLog.find({ action: 'erase_customer', targetId: person._id }).lean()).toMatchObject([
+      { outcome: 'erased', details: { by: 'owner', reason: 'khách yêu cầu tại quầy' } },
+    ]);
+    expect(String((await h.app.models.AuditLog.findOne({ action: 'erase_customer' }).lean())?.actorId)).toBe(String(owner._id));
+    const activity = await page.locator('#activity + .scroll tbody tr').allInnerTexts();
+    expect(activity.some((row) => row.includes('Xóa dữ liệu khách theo yêu cầu') && row.includes('đã xóa'))).toBe(true);
+    expect(await page.content()).not.toContain('Lan');
+  });
+});
