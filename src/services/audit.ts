@@ -2,6 +2,7 @@ import type { Types } from 'mongoose';
 import type { Models } from '../db/models/index.js';
 import type { Actor } from './access.js';
 import { isDuplicateKey } from './duplicate-key.js';
+import { pruneInBatches } from './prune-days.js';
 
 /** The audit log of staff and owner actions, and of attempts refused for lack of a role. */
 export function createAuditLog(models: Pick<Models, 'AuditLog'>, now: () => Date) {
@@ -59,7 +60,18 @@ export function createAuditLog(models: Pick<Models, 'AuditLog'>, now: () => Date
     return models.AuditLog.countDocuments({ action: name, outcome, targetId });
   }
 
-  return { action, refusal, count };
+  /** The retention of the audit log: rows of before `before` go, in batches. */
+  function prune(before: Date): Promise<number> {
+    return pruneInBatches({
+      olderIds: (limit) =>
+        models.AuditLog.find({ at: { $lt: before } }, { _id: 1 })
+          .limit(limit)
+          .lean(),
+      removeId: (_id) => models.AuditLog.deleteMany({ _id }),
+    });
+  }
+
+  return { action, refusal, count, prune };
 }
 
 export type AuditLog = ReturnType<typeof createAuditLog>;

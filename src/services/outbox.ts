@@ -3,6 +3,10 @@ import type { Models } from '../db/models/index.js';
 import type { NotificationType } from '../db/models/notification.js';
 import { dayKey } from '../domain/schedule.js';
 import { isDuplicateKey } from './duplicate-key.js';
+import { pruneInBatches } from './prune-days.js';
+
+/** The delivery states that never change again. */
+const finishedStatuses = ['sent', 'undeliverable', 'uncertain'] as const;
 
 /**
  * Where use cases record the messages people are owed; the notifier delivers them. Inserts
@@ -58,7 +62,33 @@ export function createOutbox(
     if (id) onRecorded?.([String(id)]);
   }
 
-  return { record };
+  /**
+   * The retention of notifications: those whose delivery ended (sent, undeliverable, or
+   * uncertain, which is never sent again) and last changed before `before` go, once `seal`
+   * (the rollups) has kept their days' counts. Pending and sending ones always stay.
+   */
+  async function pruneFinished(before: Date, seal: (oldest: Date) => Promise<string[] | undefined>): Promise<number> {
+    const oldest = await models.Notification.findOne({ updatedAt: { $lt: before } }, { createdAt: 1 })
+      .sort({ createdAt: 1 })
+      .lean();
+    const days = oldest?.createdAt && (await seal(oldest.createdAt));
+    if (!days) return 0;
+    let removed = 0;
+    for (const status of finishedStatuses) {
+      removed += await pruneInBatches({
+        days,
+        removeDay: (createdDay) => models.Notification.deleteMany({ createdDay, status, updatedAt: { $lt: before } }),
+        olderIds: (limit) =>
+          models.Notification.find({ status, updatedAt: { $lt: before } }, { _id: 1 })
+            .limit(limit)
+            .lean(),
+        removeId: (_id) => models.Notification.deleteMany({ _id, status }),
+      });
+    }
+    return removed;
+  }
+
+  return { record, pruneFinished };
 }
 
 export type Outbox = ReturnType<typeof createOutbox>;

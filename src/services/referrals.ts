@@ -11,6 +11,7 @@ import type { Models } from '../db/models/index.js';
 import type { ServicePieces } from './context.js';
 import { isDuplicateKey } from './duplicate-key.js';
 import { createLinkOpenBuffer } from './link-open-buffer.js';
+import { pruneInBatches } from './prune-days.js';
 
 export type AttributeResult =
   | { ok: true; referrer: Customer; friendReward: Reward; duplicate: boolean }
@@ -243,8 +244,43 @@ export function createReferralService(ctx: ReferralServiceDeps) {
     );
   }
 
-  return { attribute, recordLinkOpen, flushLinkOpens: linkOpens.flush, findReferrer, hashVisitor, settle, revoke, reopen, withdrawForExisting };
+  /**
+   * The retention of link opens: those opened before `before` go, once `seal` (the rollups)
+   * has kept their days' counts; nothing goes when it could not. Returns how many went.
+   */
+  async function pruneLinkOpens(before: Date, seal: Seal): Promise<number> {
+    const oldest = await models.LinkOpen.findOne({ at: { $lt: before } }, { at: 1 })
+      .sort({ at: 1 })
+      .lean();
+    const days = oldest && (await seal(oldest.at));
+    if (!days) return 0;
+    return pruneInBatches({
+      days,
+      removeDay: (atDay) => models.LinkOpen.deleteMany({ atDay }),
+      olderIds: (limit) =>
+        models.LinkOpen.find({ at: { $lt: before } }, { _id: 1 })
+          .limit(limit)
+          .lean(),
+      removeId: (_id) => models.LinkOpen.deleteMany({ _id }),
+    });
+  }
+
+  return {
+    attribute,
+    recordLinkOpen,
+    pruneLinkOpens,
+    flushLinkOpens: linkOpens.flush,
+    findReferrer,
+    hashVisitor,
+    settle,
+    revoke,
+    reopen,
+    withdrawForExisting,
+  };
 }
+
+/** Keeps the report figures of every day from `oldest`'s up to the cut-off; the day keys kept, or undefined. */
+export type Seal = (oldest: Date) => Promise<string[] | undefined>;
 
 export type ReferralService = ReturnType<typeof createReferralService>;
 
