@@ -17,6 +17,7 @@ export async function pruneAll(services: Services, now: Date) {
     actionCards: await services.actions.pruneExpired(now),
     rateSlots: await services.limits.prune(now),
     ...(await applyRetention(services, now)),
+    auditPhonesMasked: await services.retention.maskAuditPhones(),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Types } from 'mongoose';
 import type { Models } from '../db/models/index.js';
+import { withoutPhones } from '../domain/phone.js';
 import type { Actor } from './access.js';
 import { isDuplicateKey } from './duplicate-key.js';
 import { pruneInBatches } from './prune-days.js';
@@ -21,7 +22,8 @@ export function createAuditLog(models: Pick<Models, 'AuditLog'>, now: () => Date
       action: name,
       outcome,
       targetId,
-      details,
+      // Staff type phone numbers (a lookup, a reason): the log keeps them masked, never whole.
+      details: withoutPhones(details),
       at: now(),
     });
   }
@@ -71,7 +73,23 @@ export function createAuditLog(models: Pick<Models, 'AuditLog'>, now: () => Date
     });
   }
 
-  return { action, refusal, count, prune };
+  /**
+   * Masks the phone numbers in the details of rows written before the log masked them (run
+   * once, see retention.ts). Reads the whole log once; rewrites only the rows that change.
+   */
+  async function maskStoredPhones(): Promise<number> {
+    let changed = 0;
+    for await (const row of models.AuditLog.find({}, { details: 1 }).lean().cursor()) {
+      const details = (row.details ?? {}) as Record<string, unknown>;
+      const masked = withoutPhones(details);
+      if (JSON.stringify(masked) === JSON.stringify(details)) continue;
+      await models.AuditLog.updateOne({ _id: row._id }, { $set: { details: masked } });
+      changed += 1;
+    }
+    return changed;
+  }
+
+  return { action, refusal, count, prune, maskStoredPhones };
 }
 
 export type AuditLog = ReturnType<typeof createAuditLog>;

@@ -3,6 +3,9 @@ import type { ServicePieces } from './context.js';
 import type { ReferralService } from './referrals.js';
 import type { Rollups } from './rollups.js';
 
+/** The claim that the audit rows of before the masking were masked. */
+const AUDIT_PHONES_MASKED = 'audit-phones-masked:1';
+
 export interface RetentionResult {
   linkOpens: number;
   notifications: number;
@@ -17,7 +20,7 @@ export interface RetentionResult {
  * the same and no later rebuild counts them from what is left.
  */
 export function createRetention(
-  ctx: Pick<ServicePieces, 'program' | 'timezone' | 'logger' | 'audit' | 'outbox'>,
+  ctx: Pick<ServicePieces, 'program' | 'timezone' | 'logger' | 'audit' | 'outbox' | 'claims'>,
   referrals: Pick<ReferralService, 'pruneLinkOpens'>,
   rollups: Pick<Rollups, 'seal'>,
 ) {
@@ -36,7 +39,24 @@ export function createRetention(
     return result;
   }
 
-  return { apply };
+  /**
+   * Once per database: the audit rows written before the log masked phone numbers get them
+   * masked (claimed, so one process does it; a failure frees the claim for the next run).
+   * Returns how many rows changed (0 once done).
+   */
+  async function maskAuditPhones(): Promise<number> {
+    if (!(await ctx.claims.take(AUDIT_PHONES_MASKED, 'retention'))) return 0;
+    try {
+      const changed = await ctx.audit.maskStoredPhones();
+      if (changed > 0) ctx.logger.info({ rows: changed }, 'phone numbers masked in the audit log');
+      return changed;
+    } catch (error) {
+      await ctx.claims.release(AUDIT_PHONES_MASKED);
+      throw error;
+    }
+  }
+
+  return { apply, maskAuditPhones };
 }
 
 export type Retention = ReturnType<typeof createRetention>;

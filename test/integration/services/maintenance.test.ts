@@ -33,7 +33,7 @@ describe('daily maintenance, through the services that own the data', () => {
       { key: 'flood:a:2', scope: 'flood:a', seq: 2, at: new Date('2026-06-09T12:00:00Z') },
     ]);
 
-    expect(await pruneAll(h.services, now)).toEqual({ updates: 1, tickets: 1, linkRequests: 1, actionCards: 1, rateSlots: 1, linkOpens: 0, notifications: 0, auditLog: 0 });
+    expect(await pruneAll(h.services, now)).toEqual({ updates: 1, tickets: 1, linkRequests: 1, actionCards: 1, rateSlots: 1, linkOpens: 0, notifications: 0, auditLog: 0, auditPhonesMasked: 0 });
 
     expect((await models.ProcessedUpdate.find({}).lean()).map((u) => u.key)).toEqual(['telegram:new']);
     expect((await models.Setting.find({}).sort({ key: 1 }).lean()).map((s) => s.key)).toEqual(['dashboard:live', 'visitor_salt']);
@@ -45,6 +45,6 @@ describe('daily maintenance, through the services that own the data', () => {
   });
 
   it('a second run finds nothing left to prune', async () => {
-    expect(await pruneAll(h.services, now)).toEqual({ updates: 0, tickets: 0, linkRequests: 0, actionCards: 0, rateSlots: 0, linkOpens: 0, notifications: 0, auditLog: 0 });
+    expect(await pruneAll(h.services, now)).toEqual({ updates: 0, tickets: 0, linkRequests: 0, actionCards: 0, rateSlots: 0, linkOpens: 0, notifications: 0, auditLog: 0, auditPhonesMasked: 0 });
   });
 });

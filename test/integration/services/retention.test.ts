@@ -145,3 +145,53 @@ describe('retention: the maintenance job removes what is due and nothing else, a
     expect((await h.services.retention.apply(next)).linkOpens).toBe(1);
   });
 });
+
+describe('the audit log never keeps a phone number', () => {
+  const h = useServices('audit-phones');
+
+  it('masks numbers staff typed (the lookup and a free-text reason) in new rows', async () => {
+    const owner = await h.staff(9001, 'Chủ tiệm', 'owner');
+    const { customer } = await h.join(9002, 'Nguyễn Thị Hoa');
+    await h.services.customers.setPhone(customer._id, '0912345678', { verified: true });
+    const adjusted = await h.services.adjustments.adjustPoints(owner, '0912 345 678', '+50', 'khách đổi số sang 0987-654-321', 'req-1');
+    expect(adjusted.ok).toBe(true);
+    await h.services.adjustments.adjustPoints(owner, '0900 000 111', '+50', 'không có', 'req-2');
+    const rows = await h.db.models.AuditLog.find({ action: 'adjust_points' }).sort({ at: 1 }).lean();
+    const stored = JSON.stringify(rows);
+    for (const digits of ['912345678', '987654321', '900000111', '0912 345 678', '0987-654-321', '0900 000 111'])
+      expect(stored).not.toContain(digits);
+    expect(rows.map((row) => row.details)).toEqual([
+      expect.objectContaining({ reason: 'khách đổi số sang •••• ••• 321' }),
+      expect.objectContaining({ query: '•••• ••• 111' }),
+    ]);
+  });
+
+  it('masks the rows written before, once', async () => {
+    const { models } = h.db;
+    const flagId = new Types.ObjectId();
+    const actorId = new Types.ObjectId();
+    const row = (details: Record<string, unknown>) => ({
+      kind: 'action',
+      actorId,
+      action: 'old',
+      outcome: 'ok',
+      details,
+      at: new Date('2026-05-01T00:00:00Z'),
+    });
+    await models.AuditLog.collection.insertMany([
+      row({ query: '0912 345 678' }),
+      row({ reason: 'gọi +84 987 654 321', flagId }),
+      row({ code: 'ABC234', amount: 350000 }),
+    ]);
+    expect(await h.services.retention.maskAuditPhones()).toBe(2);
+    const old = await models.AuditLog.find({ action: 'old' }).sort({ _id: 1 }).lean();
+    expect(old.map((r) => r.details)).toEqual([
+      { query: '•••• ••• 678' },
+      { reason: 'gọi •••• ••• 321', flagId },
+      { code: 'ABC234', amount: 350000 },
+    ]);
+    await models.AuditLog.collection.insertOne(row({ query: '0912 345 678' }));
+    // Done once: later rows are masked when written, so the whole log is not read again.
+    expect(await h.services.retention.maskAuditPhones()).toBe(0);
+  });
+});
