@@ -40,7 +40,7 @@ describe('daily maintenance, through the services that own the data', () => {
     expect((await models.LinkRequest.find({}).lean()).map((r) => r.identity)).toEqual(['zalo:2']);
     expect((await models.ActionCard.find({}).lean()).map((c) => c.token)).toEqual(['NEWCARDNEWCARD22']);
     // Only the claims of pruned cards go with them.
-    expect((await models.Claim.find({}).sort({ key: 1 }).lean()).map((c) => c.key)).toEqual(['action:NEWCARDNEWCARD22', 'redeem:keep']);
+    expect((await models.Claim.find({}).sort({ key: 1 }).lean()).map((c) => c.key)).toEqual(['action:NEWCARDNEWCARD22', 'audit-phones-masked:1', 'redeem:keep']);
     expect((await models.RateSlot.find({}).lean()).map((s) => s.key)).toEqual(['flood:a:2']);
   });
 
