@@ -70,14 +70,32 @@ export const httpLogSerializers = {
 };
 
 /**
+ * Errors as they may be logged: pino's standard form without what a failed platform call
+ * carries of the request (grammY's `payload`: the message text, which can hold a phone
+ * number, and the chat it went to), in the error and in each of its causes.
+ */
+export function logError(error: unknown): unknown {
+  const serialized = pino.stdSerializers.err(error as Error) as unknown;
+  const strip = (value: unknown): unknown => {
+    if (!value || typeof value !== 'object') return value;
+    const { payload: _payload, cause, ...rest } = value as Record<string, unknown>;
+    return cause === undefined ? rest : { ...rest, cause: strip(cause) };
+  };
+  return strip(serialized);
+}
+
+/**
  * One JSON logger for the process. Secrets that can appear in logged objects (bot tokens
- * inside URLs, webhook secret headers, cookies) are redacted by path; URLs by httpLogSerializers.
+ * inside URLs, webhook secret headers, cookies) are redacted by path; URLs by httpLogSerializers;
+ * errors lose the request of a failed platform call (logError). Message texts and phone
+ * numbers are never passed to the logger (README "Personal data").
  */
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino(
     {
       level,
       base: undefined,
+      serializers: { err: logError, error: logError },
       redact: {
         paths: [
           'req.headers["x-telegram-bot-api-secret-token"]',

@@ -12,6 +12,7 @@ import type { ServicePieces } from './context.js';
 import { isDuplicateKey } from './duplicate-key.js';
 import { createLinkOpenBuffer } from './link-open-buffer.js';
 import { pruneInBatches } from './prune-days.js';
+import { givenName } from '../domain/names.js';
 
 export type AttributeResult =
   | { ok: true; referrer: Customer; friendReward: Reward; duplicate: boolean }
@@ -162,7 +163,7 @@ export function createReferralService(ctx: ReferralServiceDeps) {
     if (first && quietHourBefore) {
       const key = `friend_joined:${friendId}`;
       const name = friendName ?? (await models.Customer.findById(referral.friendId, { name: 1 }).lean())?.name;
-      await outbox.record(key, 'friend_joined', referral.referrerId, { friendId, friendName: name ?? '' });
+      await outbox.record(key, 'friend_joined', referral.referrerId, { friendId, friendName: givenName(name ?? '') });
       await models.Referral.updateOne({ _id: referral._id }, { $set: { joinNoticeKey: key } });
       return;
     }

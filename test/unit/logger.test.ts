@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { httpLogSerializers, redactUrl } from '../../src/logger.js';
+import { createLogger, httpLogSerializers, logError, redactUrl } from '../../src/logger.js';
 
 describe('log redaction of secrets in URLs', () => {
   it('replaces the value of every secret-looking query parameter, however it is spelled', () => {
@@ -28,5 +28,28 @@ describe('log redaction of secrets in URLs', () => {
       statusCode: 303,
       headers: { location: '/dashboard?token=[redacted]' },
     });
+  });
+});
+
+describe('errors in the log', () => {
+  /** What a failed grammY call carries: the request, with the message text. */
+  const failedCall = () =>
+    Object.assign(new Error("Call to 'sendMessage' failed! (400: Bad Request)"), {
+      method: 'sendMessage',
+      error_code: 400,
+      payload: { chat_id: 301, text: 'Đã lưu số điện thoại 0912 345 678' },
+    });
+
+  it('keep what failed and why, not the request of a failed platform call, in the error and its causes', () => {
+    const logged = logError(new Error('could not deliver', { cause: failedCall() })) as Record<string, unknown>;
+    expect(JSON.stringify(logged)).not.toContain('0912');
+    expect(logged).toMatchObject({ message: 'could not deliver', cause: { method: 'sendMessage', error_code: 400 } });
+  });
+
+  it('the process logger applies it to `err`', () => {
+    const lines: string[] = [];
+    createLogger('info', { write: (line: string) => void lines.push(line) }).error({ err: failedCall() }, 'send failed');
+    expect(lines.join('')).toContain('"error_code":400');
+    expect(lines.join('')).not.toContain('345 678');
   });
 });
