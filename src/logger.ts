@@ -70,18 +70,15 @@ export const httpLogSerializers = {
 };
 
 /**
- * Errors as they may be logged: pino's standard form without what a failed platform call
- * carries of the request (grammY's `payload`: the message text, which can hold a phone
- * number, and the chat it went to), in the error and in each of its causes.
+ * Errors as they may be logged: pino's standard form (causes are folded into the message)
+ * without what a failed platform call carries of its request (grammY's `payload`: the
+ * message text, which can hold a phone number, and the chat it went to).
  */
 export function logError(error: unknown): unknown {
   const serialized = pino.stdSerializers.err(error as Error) as unknown;
-  const strip = (value: unknown): unknown => {
-    if (!value || typeof value !== 'object') return value;
-    const { payload: _payload, cause, ...rest } = value as Record<string, unknown>;
-    return cause === undefined ? rest : { ...rest, cause: strip(cause) };
-  };
-  return strip(serialized);
+  if (!serialized || typeof serialized !== 'object') return serialized;
+  const { payload: _request, ...rest } = serialized as Record<string, unknown>;
+  return rest;
 }
 
 /**
