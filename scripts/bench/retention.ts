@@ -6,6 +6,7 @@
 import { Types } from 'mongoose';
 import { dayKey } from '../../src/domain/schedule.js';
 import { createLogger } from '../../src/logger.js';
+import { keyedSinceSetting } from '../../src/services/day-keys.js';
 import { parseProgram } from '../../src/program/load.js';
 import defaultProgram from '../../src/program/default-program.json' with { type: 'json' };
 import { createServices } from '../../src/services/index.js';
@@ -21,6 +22,7 @@ try {
   const now = new Date();
   const referrerId = new Types.ObjectId();
   await db.models.Customer.collection.insertOne({ _id: referrerId, code: 'BENCHR', locale: 'vi', createdAt: new Date(now.getTime() - 400 * DAY) });
+  const began = performance.now();
   const due = now.getTime() - 270 * DAY;
   const kept = now.getTime() - 170 * DAY;
   for (let at = 0; at < opens * 2; at += 5_000) {
@@ -31,6 +33,9 @@ try {
     });
     await db.models.LinkOpen.collection.insertMany(batch, { ordered: false });
   }
+  // Every open carries its day key, as since the app writes them: days are counted by key.
+  await db.models.Setting.collection.insertOne({ key: keyedSinceSetting(zone), value: dayKey(new Date(due - DAY), zone) });
+  const inserted = performance.now();
   const services = createServices({
     models: db.models,
     program: parseProgram(structuredClone(defaultProgram)),
@@ -39,6 +44,7 @@ try {
     publicUrl: 'http://127.0.0.1',
     now: () => now,
   });
+  console.log(`inserted ${opens * 2} link opens in ${Math.round((inserted - began) / 1000)} s`);
   const started = performance.now();
   const removed = await services.retention.apply(now);
   const first = (performance.now() - started) / 1000;
