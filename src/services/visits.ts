@@ -149,7 +149,12 @@ export function createVisitService(
     const event = `referral_converted:${key.slice('referral:'.length)}`;
     const milestones = await milestoneGifts(referrer._id, event);
     const announce = async (upgrade: TierUpgrade | undefined) => {
-      const data: ReferralConvertedData = { friendName: givenName(friend.name ?? ''), ...given(referrerVoucher), milestones, ...tierReached(upgrade) };
+      const data: ReferralConvertedData = {
+        friendName: givenName(friend.name ?? ''),
+        ...given(referrerVoucher),
+        milestones,
+        ...tierReached(upgrade),
+      };
       await ctx.outbox.record(event, 'referral_converted', referrer._id, { ...data });
     };
     // A milestone's reward may be bonus points, which changes the balance just read.
