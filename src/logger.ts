@@ -102,6 +102,11 @@ export function createLogger(level: string, destination?: pino.DestinationStream
           'res.headers["set-cookie"]',
           'token',
           '*.token',
+          // Never passed to the logger; should a future line pass them, they still do not appear.
+          'phone',
+          '*.phone',
+          'text',
+          '*.text',
         ],
         censor: REDACTED,
       },

@@ -50,6 +50,12 @@ describe('errors in the log', () => {
     expect(JSON.stringify(wrapped)).not.toContain('0912');
   });
 
+  it('a phone number or a message text passed by mistake is redacted', () => {
+    const lines: string[] = [];
+    createLogger('info', { write: (line: string) => void lines.push(line) }).warn({ phone: '+84912345678', update: { text: 'hẹn 3 giờ' } }, 'oops');
+    expect(lines.join('')).not.toMatch(/912345678|hẹn/);
+  });
+
   it('the process logger applies it to `err`', () => {
     const lines: string[] = [];
     createLogger('info', { write: (line: string) => void lines.push(line) }).error({ err: failedCall() }, 'send failed');
