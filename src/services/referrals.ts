@@ -12,6 +12,7 @@ import type { ServicePieces } from './context.js';
 import { isDuplicateKey } from './duplicate-key.js';
 import { createLinkOpenBuffer } from './link-open-buffer.js';
 import { pruneInBatches } from './prune-days.js';
+import type { Sealed } from './rollups.js';
 import { givenName } from '../domain/names.js';
 
 export type AttributeResult =
@@ -253,13 +254,13 @@ export function createReferralService(ctx: ReferralServiceDeps) {
     const oldest = await models.LinkOpen.findOne({ at: { $lt: before } }, { at: 1 })
       .sort({ at: 1 })
       .lean();
-    const days = oldest && (await seal(oldest.at));
-    if (!days) return 0;
+    const sealed = oldest && (await seal(oldest.at));
+    if (!sealed) return 0;
     return pruneInBatches({
-      days,
+      days: sealed.days,
       removeDay: (atDay) => models.LinkOpen.deleteMany({ atDay }),
       olderIds: (limit) =>
-        models.LinkOpen.find({ at: { $lt: before } }, { _id: 1 })
+        models.LinkOpen.find({ at: { $lt: sealed.until } }, { _id: 1 })
           .limit(limit)
           .lean(),
       removeId: (_id) => models.LinkOpen.deleteMany({ _id }),
@@ -280,8 +281,8 @@ export function createReferralService(ctx: ReferralServiceDeps) {
   };
 }
 
-/** Keeps the report figures of every day from `oldest`'s up to the cut-off; the day keys kept, or undefined. */
-export type Seal = (oldest: Date) => Promise<string[] | undefined>;
+/** Keeps the report figures of the days from `oldest`'s towards the cut-off (see rollups.seal). */
+export type Seal = (oldest: Date) => Promise<Sealed | undefined>;
 
 export type ReferralService = ReturnType<typeof createReferralService>;
 

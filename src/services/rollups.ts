@@ -28,6 +28,13 @@ export const ROLLUP_DAYS = 35;
 const ROLLUP_VERSION = 2;
 /** A rebuild holding its claim longer than this died; another may take over. */
 const BUILD_LEASE_MS = 2 * 60_000;
+/** Days the retention job seals (and so removes records of) in one run, at most. */
+const SEAL_DAYS = 62;
+/** What rollups.seal kept: the days (yyyy-mm-dd) and the end of the last, before which records may go. */
+export interface Sealed {
+  days: string[];
+  until: Date;
+}
 /** Days built at once when a report finds several missing. */
 const BUILDS_AT_ONCE = 4;
 /**
@@ -157,15 +164,16 @@ export function createRollups(ctx: RollupDeps) {
 
   /**
    * Before the retention job removes a kind of record up to `before`: makes sure every day
-   * from the one of `oldest` has a current rollup that keeps that kind's figures. Returns the
-   * day keys sealed, or undefined when a day is being built by someone else right now (the
-   * job then removes nothing, and tries again the next day).
+   * from the one of `oldest` has a current rollup that keeps that kind's figures, at most
+   * SEAL_DAYS a run (a first run over a long history spreads over several nights). Returns
+   * the day keys sealed and the end of the last one (what may be removed), or undefined when
+   * a day is being built by someone else right now (nothing is removed; the next run tries again).
    */
-  async function seal(kind: PrunedKind, oldest: Date, before: Date): Promise<string[] | undefined> {
-    const days = closedDaysWithin(dayOf(oldest, timezone).start, before);
+  async function seal(kind: PrunedKind, oldest: Date, before: Date): Promise<Sealed | undefined> {
+    const days = closedDaysWithin(dayOf(oldest, timezone).start, before).slice(0, SEAL_DAYS);
     const first = days[0];
     const last = days[days.length - 1];
-    if (!first || !last) return [];
+    if (!first || !last) return { days: [], until: oldest };
     const span = { $gte: first.start, $lt: last.end };
     const ready = async () =>
       new Set(
@@ -178,7 +186,7 @@ export function createRollups(ctx: RollupDeps) {
     const sealed = await ready();
     for (const day of days) if (!sealed.has(day.start.getTime()) || stale.has(day.start.getTime())) await build(day, [kind]);
     const after = await ready();
-    return days.every((day) => after.has(day.start.getTime())) ? days.map((day) => day.date) : undefined;
+    return days.every((day) => after.has(day.start.getTime())) ? { days: days.map((day) => day.date), until: last.end } : undefined;
   }
 
   /** Each day's figures, from its rollup when it is built and not stale, else built now. */

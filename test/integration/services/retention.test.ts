@@ -195,3 +195,43 @@ describe('the audit log never keeps a phone number', () => {
     expect(await h.services.retention.maskAuditPhones()).toBe(0);
   });
 });
+
+describe('a first run over a long history spreads over several nights', () => {
+  const h = useServices('retention-long');
+
+  it('seals and removes at most 62 days a run, oldest first, and the reports stay the same', async () => {
+    const referrerId = new Types.ObjectId();
+    const first = local('2025-08-01T12:00:00');
+    const day = 24 * 3600_000;
+    await h.db.models.LinkOpen.collection.insertMany(
+      Array.from({ length: 70 }, (_, n) => {
+        const at = ms(first, n * day);
+        return { key: `L:${n}`, code: 'REFAAA', referrerId, via: 'qr', at, atDay: dayKey(at, zone) };
+      }),
+    );
+    const pieces = createServicePieces({
+      models: h.db.models,
+      program: h.program,
+      logger: createLogger('silent'),
+      timezone: zone,
+      publicUrl: PUBLIC_URL,
+      now: h.clock.now,
+    });
+    const figures = createReportFigures({
+      models: h.db.models,
+      timezone: zone,
+      now: h.clock.now,
+      rollups: createRollups({ ...pieces, models: h.db.models }),
+    });
+    const from = local('2025-07-01T00:00:00');
+    const to = local('2025-11-01T00:00:00');
+    const direct = await figures.getStatsDirect(from, to);
+    expect(direct.linksOpened).toBe(70);
+
+    expect((await h.services.retention.apply(h.clock.now())).linkOpens).toBe(62);
+    const left = await h.db.models.LinkOpen.find({}).sort({ at: 1 }).lean();
+    expect(left.map((open) => open.key)).toEqual(Array.from({ length: 8 }, (_, n) => `L:${62 + n}`));
+    expect((await h.services.retention.apply(h.clock.now())).linkOpens).toBe(8);
+    expect(await figures.getStats(from, to)).toEqual(direct);
+  });
+});
