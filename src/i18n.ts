@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import i18next, { type i18n as I18nInstance, type TFunction } from 'i18next';
 import { givenName } from './domain/names.js';
-import { nationalPhone } from './domain/phone.js';
+import { maskPhone, nationalPhone } from './domain/phone.js';
 import { projectRoot } from './paths.js';
 
 export const locales = ['vi', 'en'] as const;
@@ -38,7 +38,8 @@ export interface I18n {
  * One i18next instance for the process. Formatters: `{{amount, vnd}}` money in VND and
  * `{{change, vndChange}}` a signed difference of money, `{{when, date}}` / `{{when, datetime}}`
  * in the business time zone, `{{name, given}}` the name a person is called by (see givenName),
- * `{{phone, phone}}` a stored number in national form.
+ * `{{phone, phone}}` a stored number in national form, `{{phone, maskedPhone}}` a number (or its
+ * last digits) as staff see it, all but the last digits hidden (see maskPhone).
  */
 export async function createI18n(options: { defaultLocale: Locale; timezone: string }): Promise<I18n> {
   const instance = i18next.createInstance();
@@ -60,6 +61,7 @@ export async function createI18n(options: { defaultLocale: Locale; timezone: str
   instance.services.formatter?.add('vndChange', (value: number, lng) => money(lng, 'exceptZero').format(value));
   instance.services.formatter?.add('given', (value: string) => givenName(value));
   instance.services.formatter?.add('phone', (value: string) => nationalPhone(value));
+  instance.services.formatter?.add('maskedPhone', (value: string) => maskPhone(value));
   instance.services.formatter?.add('date', (value: Date, lng) =>
     new Intl.DateTimeFormat(intlLocale(lng), { timeZone: options.timezone, dateStyle: 'medium' }).format(value),
   );

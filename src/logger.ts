@@ -70,14 +70,29 @@ export const httpLogSerializers = {
 };
 
 /**
+ * Errors as they may be logged: pino's standard form (causes are folded into the message)
+ * without what a failed platform call carries of its request (grammY's `payload`: the
+ * message text, which can hold a phone number, and the chat it went to).
+ */
+export function logError(error: unknown): unknown {
+  const serialized = pino.stdSerializers.err(error as Error) as unknown;
+  if (!serialized || typeof serialized !== 'object') return serialized;
+  const { payload: _request, ...rest } = serialized as Record<string, unknown>;
+  return rest;
+}
+
+/**
  * One JSON logger for the process. Secrets that can appear in logged objects (bot tokens
- * inside URLs, webhook secret headers, cookies) are redacted by path; URLs by httpLogSerializers.
+ * inside URLs, webhook secret headers, cookies) are redacted by path; URLs by httpLogSerializers;
+ * errors lose the request of a failed platform call (logError). Message texts and phone
+ * numbers are never passed to the logger (README "Personal data").
  */
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino(
     {
       level,
       base: undefined,
+      serializers: { err: logError, error: logError },
       redact: {
         paths: [
           'req.headers["x-telegram-bot-api-secret-token"]',
@@ -87,6 +102,11 @@ export function createLogger(level: string, destination?: pino.DestinationStream
           'res.headers["set-cookie"]',
           'token',
           '*.token',
+          // Never passed to the logger; should a future line pass them, they still do not appear.
+          'phone',
+          '*.phone',
+          'text',
+          '*.text',
         ],
         censor: REDACTED,
       },

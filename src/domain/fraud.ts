@@ -1,3 +1,4 @@
+import { maskPhone } from './phone.js';
 /**
  * Fraud rules on given facts. Each returns the rules that fire with their evidence; the
  * service records a flag per rule and cause for the owner's review queue. None of them
@@ -43,7 +44,8 @@ export interface ConversionFacts {
 export function checkReferralConversion(facts: ConversionFacts, limits: ConversionLimits): FraudFinding[] {
   const findings: FraudFinding[] = [];
   const phone = facts.friendVerifiedPhone;
-  if (phone && facts.referrerPhones.includes(phone)) findings.push({ rule: 'same_phone_as_referrer', evidence: { phone } });
+  // The review shows the number masked, so the flag keeps it masked (the customer's record has it).
+  if (phone && facts.referrerPhones.includes(phone)) findings.push({ rule: 'same_phone_as_referrer', evidence: { phone: maskPhone(phone) } });
   if (facts.staffId === facts.referrerId) findings.push({ rule: 'staff_confirms_own_referral', evidence: {} });
   if (facts.confirmedBySameStaffRecently >= limits.sameStaffBurst.friends) {
     findings.push({

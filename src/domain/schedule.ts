@@ -29,3 +29,12 @@ export function businessDay(at: Date, timezone: string): { date: string; start: 
   const local = DateTime.fromJSDate(at, { zone: timezone }).startOf('day');
   return { date: local.toISODate() ?? '', start: local.toJSDate(), end: local.plus({ days: 1 }).toJSDate() };
 }
+
+/**
+ * The first instant still kept when records are kept for `days` days: the start of the
+ * business day `days` days before today's, in the shop's time zone. Today and the `days`
+ * whole days before it are kept; what was stamped earlier is due.
+ */
+export function retentionCutoff(now: Date, days: number, timezone: string): Date {
+  return DateTime.fromJSDate(now, { zone: timezone }).startOf('day').minus({ days }).toJSDate();
+}

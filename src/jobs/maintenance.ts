@@ -6,7 +6,8 @@ export const PRUNE_PROCESSED_UPDATES = 'prune-processed-updates';
 /**
  * Daily clean-up of what only matters for a while (FerretDB has no TTL indexes), each by the
  * service that owns it: processed updates, expired tickets and app-linking requests, action
- * cards, rate slots. Returns how many records went, per kind.
+ * cards, rate slots; and what the program's retention periods say is due. Returns how many
+ * records went, per kind.
  */
 export async function pruneAll(services: Services, now: Date) {
   return {
@@ -15,6 +16,8 @@ export async function pruneAll(services: Services, now: Date) {
     linkRequests: await services.identityLink.pruneExpired(now),
     actionCards: await services.actions.pruneExpired(now),
     rateSlots: await services.limits.prune(now),
+    ...(await applyRetention(services, now)),
+    auditPhonesMasked: await services.retention.maskAuditPhones(),
   };
 }
 
@@ -24,6 +27,11 @@ export async function pruneAll(services: Services, now: Date) {
  */
 export async function sweepInactiveCustomers(services: Services) {
   return services.erasure.sweepInactive();
+}
+
+/** The program's retention periods (privacy.retention): link opens, finished notifications, audit rows. */
+export function applyRetention(services: Services, now: Date) {
+  return services.retention.apply(now);
 }
 
 export async function defineMaintenanceJobs(agenda: Agenda, services: Services): Promise<void> {

@@ -1,7 +1,9 @@
 import type { Types } from 'mongoose';
 import type { Models } from '../db/models/index.js';
+import { withoutPhones } from '../domain/phone.js';
 import type { Actor } from './access.js';
 import { isDuplicateKey } from './duplicate-key.js';
+import { pruneInBatches } from './prune-days.js';
 
 const ERASURE_ACTION = 'erase_customer';
 
@@ -22,7 +24,8 @@ export function createAuditLog(models: Pick<Models, 'AuditLog'>, now: () => Date
       action: name,
       outcome,
       targetId,
-      details,
+      // Staff type phone numbers (a lookup, a reason): the log keeps them masked, never whole.
+      details: withoutPhones(details),
       at: now(),
     });
   }
@@ -87,7 +90,34 @@ export function createAuditLog(models: Pick<Models, 'AuditLog'>, now: () => Date
     });
   }
 
-  return { action, refusal, count, erase, erasure };
+  /** The retention of the audit log: rows of before `before` go, in batches. */
+  function prune(before: Date): Promise<number> {
+    return pruneInBatches({
+      olderIds: (limit) =>
+        models.AuditLog.find({ at: { $lt: before } }, { _id: 1 })
+          .limit(limit)
+          .lean(),
+      removeId: (_id) => models.AuditLog.deleteMany({ _id }),
+    });
+  }
+
+  /**
+   * Masks the phone numbers in the details of rows written before the log masked them (run
+   * once, see retention.ts). Reads the whole log once; rewrites only the rows that change.
+   */
+  async function maskStoredPhones(): Promise<number> {
+    let changed = 0;
+    for await (const row of models.AuditLog.find({}, { details: 1 }).lean().cursor()) {
+      const details = (row.details ?? {}) as Record<string, unknown>;
+      const masked = withoutPhones(details);
+      if (JSON.stringify(masked) === JSON.stringify(details)) continue;
+      await models.AuditLog.updateOne({ _id: row._id }, { $set: { details: masked } });
+      changed += 1;
+    }
+    return changed;
+  }
+
+  return { action, refusal, count, erase, erasure, prune, maskStoredPhones };
 }
 
 export type AuditLog = ReturnType<typeof createAuditLog>;

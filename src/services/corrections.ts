@@ -14,6 +14,7 @@ import { rewardKeyOf, type ReferralService } from './referrals.js';
 import type { VisitService } from './visits.js';
 import type { VoucherService } from './vouchers.js';
 import { balanceOf } from '../domain/wallet.js';
+import { givenName } from '../domain/names.js';
 
 /** What undoing a visit changed, for the staff member's reply. */
 export interface UndoneVisit {
@@ -190,7 +191,7 @@ export function createCorrectionService(
       ]);
       await ctx.outbox.record(`correction:undo:${String(visit._id)}:referrer`, 'correction', referral.referrerId, {
         kind: 'referral_undone',
-        friendName: friend?.name ?? '',
+        friendName: givenName(friend?.name ?? ''),
         vouchers: referrerCodes,
         points: referrerPoints,
         tier: referrer?.tier,

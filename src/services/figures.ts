@@ -65,6 +65,16 @@ export const counts = [
   'membershipRevenue',
 ] as const;
 
+/**
+ * The figures read from records the retention job removes (see services/retention.ts), by the
+ * kind of record: once a day's records of a kind are gone, its rollup keeps these figures.
+ */
+export const prunedFigures = {
+  linkOpens: ['linksOpened'],
+  notifications: ['tierUpgrades', 'undeliverable'],
+} as const satisfies Record<string, ReadonlyArray<(typeof counts)[number]>>;
+export type PrunedKind = keyof typeof prunedFigures;
+
 /** The figures of two adjoining ranges as one. */
 export function addFigures(a: RangeFigures, b: RangeFigures): RangeFigures {
   const sum = emptyFigures();

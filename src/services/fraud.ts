@@ -10,6 +10,7 @@ import type { PointsLedger } from './points.js';
 import { rewardKeyOf, type ReferralService } from './referrals.js';
 import type { VoucherService } from './vouchers.js';
 import { findEach } from '../db/each-value.js';
+import { givenName } from '../domain/names.js';
 
 type Person = Pick<Customer, 'name' | 'code'>;
 
@@ -174,7 +175,8 @@ export function createFraudService(ctx: FraudServiceDeps, points: PointsLedger, 
     if (referrerCodes.length > 0 || pointsReversed > 0) {
       await outbox.record(`referral_reversed:${referralId}:referrer`, 'referral_reversed', referral.referrerId, {
         side: 'referrer',
-        friendName: friend?.name ?? '',
+        // The message needs only what the person is called by (README "Personal data").
+        friendName: givenName(friend?.name ?? ''),
         vouchers: referrerCodes,
         points: pointsReversed,
       });
@@ -183,7 +185,7 @@ export function createFraudService(ctx: FraudServiceDeps, points: PointsLedger, 
     if (friendCodes.length > 0) {
       await outbox.record(`referral_reversed:${referralId}:friend`, 'referral_reversed', referral.friendId, {
         side: 'friend',
-        referrerName: referrer?.name ?? '',
+        referrerName: givenName(referrer?.name ?? ''),
         vouchers: friendCodes,
         points: 0,
       });

@@ -17,6 +17,7 @@ import { createPointsLedger } from './points.js';
 import { createQrImages } from './qr-images.js';
 import { createReferralService } from './referrals.js';
 import { createReportFigures, createReportsService } from './reports.js';
+import { createRetention } from './retention.js';
 import { createRoleService } from './roles.js';
 import { createRollups } from './rollups.js';
 import { createScheduledMessages } from './scheduled-messages.js';
@@ -80,6 +81,7 @@ export function createServices(deps: ServiceDeps) {
     limits,
     qrImages,
     erasure: createErasureService({ ...pieces, models }, owners),
+    retention: createRetention(pieces, referrals, rollups),
     // Only building the day rollups is for the jobs; reading them goes through the reports.
     rollups: { catchUp: rollups.catchUp },
     // Only the clean-up of tickets is for outside callers; issuing and reading stay in the services.

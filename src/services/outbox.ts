@@ -3,6 +3,11 @@ import type { Models } from '../db/models/index.js';
 import { eventNotificationTypes, type NotificationType } from '../db/models/notification.js';
 import { dayKey } from '../domain/schedule.js';
 import { isDuplicateKey } from './duplicate-key.js';
+import { pruneInBatches } from './prune-days.js';
+import type { Sealed } from './rollups.js';
+
+/** The delivery states that never change again. */
+const finishedStatuses = ['sent', 'undeliverable', 'uncertain'] as const;
 
 /** The facts in notifications that hold another person's name. */
 const NAME_FIELDS = ['friendName', 'referrerName', 'staffName', 'accountName'] as const;
@@ -92,7 +97,34 @@ export function createOutbox(
     }
   }
 
-  return { record, erase };
+  /**
+   * The retention of notifications: those whose delivery ended (sent, undeliverable, or
+   * uncertain, which is never sent again) and last changed before `before` go, once `seal`
+   * (the rollups) has kept their days' counts. Pending and sending ones always stay.
+   */
+  async function pruneFinished(before: Date, seal: (oldest: Date) => Promise<Sealed | undefined>): Promise<number> {
+    const oldest = await models.Notification.findOne({ updatedAt: { $lt: before } }, { createdAt: 1 })
+      .sort({ createdAt: 1 })
+      .lean();
+    const sealed = oldest?.createdAt && (await seal(oldest.createdAt));
+    if (!sealed) return 0;
+    const { days, until } = sealed;
+    let removed = 0;
+    for (const status of finishedStatuses) {
+      removed += await pruneInBatches({
+        days,
+        removeDay: (createdDay) => models.Notification.deleteMany({ createdDay, status, updatedAt: { $lt: until } }),
+        olderIds: (limit) =>
+          models.Notification.find({ status, updatedAt: { $lt: until } }, { _id: 1 })
+            .limit(limit)
+            .lean(),
+        removeId: (_id) => models.Notification.deleteMany({ _id, status }),
+      });
+    }
+    return removed;
+  }
+
+  return { record, erase, pruneFinished };
 }
 
 export type Outbox = ReturnType<typeof createOutbox>;

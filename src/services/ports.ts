@@ -65,6 +65,7 @@ export interface TierReached {
 
 /** `referral_converted`, to the referrer: everything the friend's first visit gave them. */
 export interface ReferralConvertedData extends GivenReward, TierReached {
+  /** The friend's given name only (domain/names.ts givenName): all the message needs. */
   friendName: string;
   /** Milestones this conversion reached, each with its gift. */
   milestones: Array<GivenReward & { friends: number }>;

@@ -11,6 +11,9 @@ import type { Models } from '../db/models/index.js';
 import type { ServicePieces } from './context.js';
 import { isDuplicateKey } from './duplicate-key.js';
 import { createLinkOpenBuffer } from './link-open-buffer.js';
+import { pruneInBatches } from './prune-days.js';
+import type { Sealed } from './rollups.js';
+import { givenName } from '../domain/names.js';
 
 export type AttributeResult =
   | { ok: true; referrer: Customer; friendReward: Reward; duplicate: boolean }
@@ -161,7 +164,7 @@ export function createReferralService(ctx: ReferralServiceDeps) {
     if (first && quietHourBefore) {
       const key = `friend_joined:${friendId}`;
       const name = friendName ?? (await models.Customer.findById(referral.friendId, { name: 1 }).lean())?.name;
-      await outbox.record(key, 'friend_joined', referral.referrerId, { friendId, friendName: name ?? '' });
+      await outbox.record(key, 'friend_joined', referral.referrerId, { friendId, friendName: givenName(name ?? '') });
       await models.Referral.updateOne({ _id: referral._id }, { $set: { joinNoticeKey: key } });
       return;
     }
@@ -257,9 +260,31 @@ export function createReferralService(ctx: ReferralServiceDeps) {
     await models.LinkOpen.updateMany({ referrerId: customerId }, { $set: { code }, $unset: { key: 1 } });
   }
 
+  /**
+   * The retention of link opens: those opened before `before` go, once `seal` (the rollups)
+   * has kept their days' counts; nothing goes when it could not. Returns how many went.
+   */
+  async function pruneLinkOpens(before: Date, seal: Seal): Promise<number> {
+    const oldest = await models.LinkOpen.findOne({ at: { $lt: before } }, { at: 1 })
+      .sort({ at: 1 })
+      .lean();
+    const sealed = oldest && (await seal(oldest.at));
+    if (!sealed) return 0;
+    return pruneInBatches({
+      days: sealed.days,
+      removeDay: (atDay) => models.LinkOpen.deleteMany({ atDay }),
+      olderIds: (limit) =>
+        models.LinkOpen.find({ at: { $lt: sealed.until } }, { _id: 1 })
+          .limit(limit)
+          .lean(),
+      removeId: (_id) => models.LinkOpen.deleteMany({ _id }),
+    });
+  }
+
   return {
     attribute,
     recordLinkOpen,
+    pruneLinkOpens,
     flushLinkOpens: linkOpens.flush,
     findReferrer,
     hashVisitor,
@@ -270,6 +295,9 @@ export function createReferralService(ctx: ReferralServiceDeps) {
     erase,
   };
 }
+
+/** Keeps the report figures of the days from `oldest`'s towards the cut-off (see rollups.seal). */
+export type Seal = (oldest: Date) => Promise<Sealed | undefined>;
 
 export type ReferralService = ReturnType<typeof createReferralService>;
 

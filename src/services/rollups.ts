@@ -4,7 +4,16 @@ import type { Models } from '../db/models/index.js';
 import { businessDay } from '../domain/schedule.js';
 import type { ServicePieces } from './context.js';
 import { isDuplicateKey } from './duplicate-key.js';
-import { addFigures, countDayFigures, countFigures, emptyFigures, type FigureModels, type RangeFigures } from './figures.js';
+import {
+  addFigures,
+  countDayFigures,
+  countFigures,
+  emptyFigures,
+  prunedFigures,
+  type FigureModels,
+  type PrunedKind,
+  type RangeFigures,
+} from './figures.js';
 import { deleteEach } from '../db/each-value.js';
 
 /**
@@ -19,6 +28,13 @@ export const ROLLUP_DAYS = 35;
 const ROLLUP_VERSION = 2;
 /** A rebuild holding its claim longer than this died; another may take over. */
 const BUILD_LEASE_MS = 2 * 60_000;
+/** Days the retention job seals (and so removes records of) in one run, at most. */
+const SEAL_DAYS = 62;
+/** What rollups.seal kept: the days (yyyy-mm-dd) and the end of the last, before which records may go. */
+export interface Sealed {
+  days: string[];
+  until: Date;
+}
 /** Days built at once when a report finds several missing. */
 const BUILDS_AT_ONCE = 4;
 /**
@@ -51,6 +67,17 @@ export function createStaleDays(models: Pick<Models, 'StaleDay'>, timezone: stri
 }
 
 export type StaleDays = ReturnType<typeof createStaleDays>;
+
+/** `counted` with the figures of the kinds of records already removed for the day taken from its stored rollup. */
+function keepPruned(counted: RangeFigures, stored: Pick<DayRollup, 'figures' | 'pruned'> | null): RangeFigures {
+  const figures = { ...counted };
+  const from = (stored?.figures ?? {}) as Partial<RangeFigures>;
+  for (const kind of (stored?.pruned ?? []) as PrunedKind[]) {
+    // A figure added after the records were gone cannot be counted any more: it stays 0.
+    for (const name of prunedFigures[kind] ?? []) figures[name] = from[name] ?? 0;
+  }
+  return figures;
+}
 
 export type RollupDeps = Pick<ServicePieces, 'timezone' | 'now' | 'claims' | 'logger' | 'dayKeys'> & {
   models: FigureModels & Pick<Models, 'DayRollup' | 'StaleDay'>;
@@ -103,20 +130,25 @@ export function createRollups(ctx: RollupDeps) {
    * Computes and stores one day, under a claim so that two builders never overwrite each
    * other's newer result with an older one. The stale marks read before counting are removed
    * after the write; one made meanwhile stays, and the day is built again. When another
-   * process is building the day, its figures are counted here without storing them.
+   * process is building the day, its figures are counted here without storing them. The
+   * figures of the kinds of records the retention job removed (`pruned`, plus `sealing`,
+   * about to be removed) are kept from the stored rollup, never counted from what is left.
    */
-  async function build(day: Day): Promise<RangeFigures> {
+  async function build(day: Day, sealing: PrunedKind[] = []): Promise<RangeFigures> {
+    const previous = await models.DayRollup.findOne({ start: day.start }, { figures: 1, pruned: 1 }).lean<DayRollup>();
+    const kept = (counted: RangeFigures) => keepPruned(counted, previous);
     const key = `rollup:${day.start.toISOString()}`;
     if (!(await claims.take(key, 'rollup'))) {
       const holder = await claims.holder(key);
-      if (!holder || now().getTime() - holder.at.getTime() < BUILD_LEASE_MS) return countDay(day);
+      if (!holder || now().getTime() - holder.at.getTime() < BUILD_LEASE_MS) return kept(await countDay(day));
       await claims.release(key, holder.at);
-      if (!(await claims.take(key, 'rollup'))) return countDay(day);
+      if (!(await claims.take(key, 'rollup'))) return kept(await countDay(day));
     }
     try {
       const marks = await models.StaleDay.find({ start: { $gte: day.start, $lt: day.end } }, { _id: 1 }).lean();
-      const figures = await countDay(day);
-      const rollup = { start: day.start, end: day.end, date: day.date, version: ROLLUP_VERSION, figures, builtAt: now() };
+      const figures = kept(await countDay(day));
+      const pruned = [...new Set([...(previous?.pruned ?? []), ...sealing])];
+      const rollup = { start: day.start, end: day.end, date: day.date, version: ROLLUP_VERSION, figures, builtAt: now(), pruned };
       await models.DayRollup.replaceOne({ start: day.start }, rollup, { upsert: true }).catch((error: unknown) => {
         if (!isDuplicateKey(error)) throw error;
       });
@@ -128,6 +160,33 @@ export function createRollups(ctx: RollupDeps) {
     } finally {
       await claims.release(key);
     }
+  }
+
+  /**
+   * Before the retention job removes a kind of record up to `before`: makes sure every day
+   * from the one of `oldest` has a current rollup that keeps that kind's figures, at most
+   * SEAL_DAYS a run (a first run over a long history spreads over several nights). Returns
+   * the day keys sealed and the end of the last one (what may be removed), or undefined when
+   * a day is being built by someone else right now (nothing is removed; the next run tries again).
+   */
+  async function seal(kind: PrunedKind, oldest: Date, before: Date): Promise<Sealed | undefined> {
+    const days = closedDaysWithin(dayOf(oldest, timezone).start, before).slice(0, SEAL_DAYS);
+    const first = days[0];
+    const last = days[days.length - 1];
+    if (!first || !last) return { days: [], until: oldest };
+    const span = { $gte: first.start, $lt: last.end };
+    const ready = async () =>
+      new Set(
+        (await models.DayRollup.find({ start: span, version: ROLLUP_VERSION, pruned: kind }, { start: 1 }).lean()).map((rollup) =>
+          rollup.start.getTime(),
+        ),
+      );
+    const marks = await models.StaleDay.find({ start: span }, { start: 1 }).lean();
+    const stale = new Set(marks.map((mark) => dayOf(mark.start, timezone).start.getTime()));
+    const sealed = await ready();
+    for (const day of days) if (!sealed.has(day.start.getTime()) || stale.has(day.start.getTime())) await build(day, [kind]);
+    const after = await ready();
+    return days.every((day) => after.has(day.start.getTime())) ? { days: days.map((day) => day.date), until: last.end } : undefined;
   }
 
   /** Each day's figures, from its rollup when it is built and not stale, else built now. */
@@ -212,7 +271,7 @@ export function createRollups(ctx: RollupDeps) {
     return due.size;
   }
 
-  return { figuresBetween, catchUp };
+  return { figuresBetween, catchUp, seal };
 }
 
 export type Rollups = ReturnType<typeof createRollups>;

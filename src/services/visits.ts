@@ -19,6 +19,7 @@ import type { PointsLedger, TierUpgrade } from './points.js';
 import { rewardKeyFor, rewardKeyOf, type ReferralService } from './referrals.js';
 import type { GivenReward, ReferralConvertedData, TierReached, TierUpgradedData, VisitReceiptData, WelcomeRewardData } from './ports.js';
 import type { VoucherService } from './vouchers.js';
+import { givenName } from '../domain/names.js';
 
 /** What a notification says about a voucher. */
 const given = (voucher: Voucher): GivenReward => ({ reward: voucher.reward, voucherCode: voucher.code, expiresAt: voucher.expiresAt });
@@ -148,7 +149,12 @@ export function createVisitService(
     const event = `referral_converted:${key.slice('referral:'.length)}`;
     const milestones = await milestoneGifts(referrer._id, event);
     const announce = async (upgrade: TierUpgrade | undefined) => {
-      const data: ReferralConvertedData = { friendName: friend.name, ...given(referrerVoucher), milestones, ...tierReached(upgrade) };
+      const data: ReferralConvertedData = {
+        friendName: givenName(friend.name ?? ''),
+        ...given(referrerVoucher),
+        milestones,
+        ...tierReached(upgrade),
+      };
       await ctx.outbox.record(event, 'referral_converted', referrer._id, { ...data });
     };
     // A milestone's reward may be bonus points, which changes the balance just read.

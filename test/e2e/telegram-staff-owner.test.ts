@@ -42,9 +42,13 @@ describe('Telegram: staff tools, owner tools and webhook mode', () => {
     customer.shareContact('84 912 000 111');
     await h.telegram.waitForText(202, 'Đã lưu số điện thoại 0912 000 111.');
     h.telegram.user(201, 'Lan').send('/find 0912 000 111');
-    const card = await h.telegram.waitForText(201, 'SĐT: ***111 (đã xác minh)');
+    // Found by the number staff typed: they see it back.
+    const card = await h.telegram.waitForText(201, 'SĐT: 0912 000 111 (đã xác minh)');
     expect(card.text).toContain('Khách hàng: Minh');
-    expect(card.text).not.toContain('912000111');
+    // Found by code: the number is masked but for its last digits.
+    h.telegram.user(201, 'Lan').send(`/find ${await codeOf(202)}`);
+    const byCode = await h.telegram.waitForText(201, 'SĐT: •••• ••• 111 (đã xác minh)');
+    expect(byCode.text).not.toContain('0912');
   });
 
   it('switches language and keeps it', async () => {

@@ -28,8 +28,15 @@ describe('names and numbers as Vietnamese readers expect', () => {
     expect(en('summary:lineMoney', { label: 'Revenue', value: 0, change: -20_000, average: 0 })).toContain('-₫20,000');
   });
 
+  it('mask a phone number but for its last digits', () => {
+    const vi = i18n.forLocale('vi');
+    const en = i18n.forLocale('en');
+    expect(vi('phones:masked', { phone: '+84912345678' })).toBe('•••• ••• 678');
+    expect(en('card:phoneVerified', { phone: vi('phones:national', { phone: '+84912345678' }) })).toBe('Phone: 0912 345 678 (verified)');
+  });
+
   it('use only formatters that exist', () => {
-    const known = new Set(['vnd', 'vndChange', 'date', 'datetime', 'given', 'phone']);
+    const known = new Set(['vnd', 'vndChange', 'date', 'datetime', 'given', 'phone', 'maskedPhone']);
     const files = readLocaleFiles(localesDir);
     const used = locales.flatMap((locale) =>
       Object.keys(files[locale]).flatMap((ns) => {

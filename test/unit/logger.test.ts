@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { httpLogSerializers, redactUrl } from '../../src/logger.js';
+import { createLogger, httpLogSerializers, logError, redactUrl } from '../../src/logger.js';
 
 describe('log redaction of secrets in URLs', () => {
   it('replaces the value of every secret-looking query parameter, however it is spelled', () => {
@@ -30,5 +30,38 @@ describe('log redaction of secrets in URLs', () => {
       statusCode: 303,
       headers: { location: '/dashboard?token=[redacted]' },
     });
+  });
+});
+
+describe('errors in the log', () => {
+  /** What a failed grammY call carries: the request, with the message text. */
+  const failedCall = () =>
+    Object.assign(new Error("Call to 'sendMessage' failed! (400: Bad Request)"), {
+      method: 'sendMessage',
+      error_code: 400,
+      payload: { chat_id: 301, text: 'Đã lưu số điện thoại 0912 345 678' },
+    });
+
+  it('keep what failed and why, not the request of a failed platform call', () => {
+    const logged = logError(failedCall());
+    expect(JSON.stringify(logged)).not.toContain('0912');
+    expect(logged).toMatchObject({ type: 'Error', method: 'sendMessage', error_code: 400 });
+    // A cause is folded into the message, without its request either.
+    const wrapped = logError(new Error('could not deliver', { cause: failedCall() }));
+    expect(wrapped).toMatchObject({ message: "could not deliver: Call to 'sendMessage' failed! (400: Bad Request)" });
+    expect(JSON.stringify(wrapped)).not.toContain('0912');
+  });
+
+  it('a phone number or a message text passed by mistake is redacted', () => {
+    const lines: string[] = [];
+    createLogger('info', { write: (line: string) => void lines.push(line) }).warn({ phone: '+84912345678', update: { text: 'hẹn 3 giờ' } }, 'oops');
+    expect(lines.join('')).not.toMatch(/912345678|hẹn/);
+  });
+
+  it('the process logger applies it to `err`', () => {
+    const lines: string[] = [];
+    createLogger('info', { write: (line: string) => void lines.push(line) }).error({ err: failedCall() }, 'send failed');
+    expect(lines.join('')).toContain('"error_code":400');
+    expect(lines.join('')).not.toContain('345 678');
   });
 });

@@ -16,6 +16,11 @@ const dayRollupSchema = new Schema(
     version: { type: Number, required: true },
     figures: { type: Schema.Types.Mixed, required: true },
     builtAt: { type: Date, required: true },
+    /**
+     * The kinds of records (services/figures.ts prunedFigures) the retention job removed, or is
+     * about to remove, for this day: a rebuild keeps their figures from here, never from what is left.
+     */
+    pruned: { type: [String], default: undefined },
   },
   // Empty maps (no referrer that day) are figures too.
   { versionKey: false, minimize: false },

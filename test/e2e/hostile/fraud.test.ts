@@ -75,14 +75,15 @@ describe('hostile: referral fraud, join floods and phishing names', () => {
     expect((await confirm(201, 302)).text).toContain('Khách được Hoa giới thiệu');
     const flag = await h.app.models.FraudFlag.findOne({ rule: 'same_phone_as_referrer' }).lean();
     expect(flag).toMatchObject({ status: 'open', customerId: second._id });
-    expect(flag?.details).toMatchObject({ referrerId: String(hoa._id), friendId: String(second._id), phone: '+84912000301' });
+    // The flag keeps the number masked, as the review shows it.
+    expect(flag?.details).toMatchObject({ referrerId: String(hoa._id), friendId: String(second._id), phone: '•••• ••• 301' });
 
     await pace(900);
 
     owner().send('/flags');
     const review = await h.telegram.waitForText(900, 'từng thuộc tài khoản của người giới thiệu');
     expect(review.text).toContain(`Người giới thiệu: Hoa (${hoa.code}) → người được giới thiệu: Hoa Hai (${second.code})`);
-    expect(review.text).toContain('(đuôi 301)');
+    expect(review.text).toContain('(•••• ••• 301)');
   });
 
   it('flags one staff member confirming three friends of one referrer within minutes', async () => {

@@ -33,18 +33,42 @@ describe('daily maintenance, through the services that own the data', () => {
       { key: 'flood:a:2', scope: 'flood:a', seq: 2, at: new Date('2026-06-09T12:00:00Z') },
     ]);
 
-    expect(await pruneAll(h.services, now)).toEqual({ updates: 1, tickets: 1, linkRequests: 1, actionCards: 1, rateSlots: 1 });
+    expect(await pruneAll(h.services, now)).toEqual({
+      updates: 1,
+      tickets: 1,
+      linkRequests: 1,
+      actionCards: 1,
+      rateSlots: 1,
+      linkOpens: 0,
+      notifications: 0,
+      auditLog: 0,
+      auditPhonesMasked: 0,
+    });
 
     expect((await models.ProcessedUpdate.find({}).lean()).map((u) => u.key)).toEqual(['telegram:new']);
     expect((await models.Setting.find({}).sort({ key: 1 }).lean()).map((s) => s.key)).toEqual(['dashboard:live', 'visitor_salt']);
     expect((await models.LinkRequest.find({}).lean()).map((r) => r.identity)).toEqual(['zalo:2']);
     expect((await models.ActionCard.find({}).lean()).map((c) => c.token)).toEqual(['NEWCARDNEWCARD22']);
     // Only the claims of pruned cards go with them.
-    expect((await models.Claim.find({}).sort({ key: 1 }).lean()).map((c) => c.key)).toEqual(['action:NEWCARDNEWCARD22', 'redeem:keep']);
+    expect((await models.Claim.find({}).sort({ key: 1 }).lean()).map((c) => c.key)).toEqual([
+      'action:NEWCARDNEWCARD22',
+      'audit-phones-masked:1',
+      'redeem:keep',
+    ]);
     expect((await models.RateSlot.find({}).lean()).map((s) => s.key)).toEqual(['flood:a:2']);
   });
 
   it('a second run finds nothing left to prune', async () => {
-    expect(await pruneAll(h.services, now)).toEqual({ updates: 0, tickets: 0, linkRequests: 0, actionCards: 0, rateSlots: 0 });
+    expect(await pruneAll(h.services, now)).toEqual({
+      updates: 0,
+      tickets: 0,
+      linkRequests: 0,
+      actionCards: 0,
+      rateSlots: 0,
+      linkOpens: 0,
+      notifications: 0,
+      auditLog: 0,
+      auditPhonesMasked: 0,
+    });
   });
 });

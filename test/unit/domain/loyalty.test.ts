@@ -75,7 +75,7 @@ describe('fraud checks', () => {
   it('flag a friend whose verified phone was ever on the referrer account', () => {
     expect(
       checkReferralConversion({ ...quiet, friendVerifiedPhone: '+84912345678', referrerPhones: ['+84900000001', '+84912345678'] }, limits),
-    ).toEqual([{ rule: 'same_phone_as_referrer', evidence: { phone: '+84912345678' } }]);
+    ).toEqual([{ rule: 'same_phone_as_referrer', evidence: { phone: '•••• ••• 678' } }]);
     expect(rules({ friendVerifiedPhone: '+84912345678', referrerPhones: ['+84900000001'] })).toEqual([]);
     // An unverified (typed) number proves nothing: anyone can type anyone's number.
     expect(rules({ friendVerifiedPhone: null, referrerPhones: ['+84912345678'] })).toEqual([]);

@@ -110,7 +110,16 @@ export function createStaffFeature(kit: ConversationKit) {
   }
 
   /**
-   * The customer card staff see: who it is (name, last 3 digits of the phone and whether it is
+   * The card's phone number: masked but for its last digits, or, when staff looked the
+   * customer up by that number, the number they typed (they know it already).
+   */
+  function shownPhone(s: Session, ref: CardRef, end: string): string {
+    const typed = 'query' in ref ? normalizePhone(ref.query) : undefined;
+    return typed?.ok && typed.phone.endsWith(end) ? s.t('phones:national', { phone: typed.phone }) : s.t('phones:masked', { phone: end });
+  }
+
+  /**
+   * The customer card staff see: who it is (name, the phone masked but for its last digits and whether it is
    * verified), visit facts and the visit button. Redeem buttons only on a card opened with the
    * member QR; a card found by code or phone shows no voucher codes.
    */
@@ -138,7 +147,7 @@ export function createStaffFeature(kit: ConversationKit) {
           : s.t('card:vouchersHidden', { count: voucherCount });
     const lines = [
       s.t('bot:cardHeader', { name: customer.name || customer.code, code: customer.code }),
-      phone ? s.t(phone.verified ? 'card:phoneVerified' : 'card:phoneUnverified', { end: phone.end }) : undefined,
+      phone ? s.t(phone.verified ? 'card:phoneVerified' : 'card:phoneUnverified', { phone: shownPhone(s, ref, phone.end) }) : undefined,
       s.t('bot:mePoints', { points: customer.points }),
       s.t('bot:meTier', { tier: tierText(s.t, program, customer.tier, s.locale) }),
       program.membership && memberUntil
