@@ -1,5 +1,6 @@
 import { createActionService } from './actions.js';
 import { createAdjustmentService } from './adjustments.js';
+import { createConsentService } from './consent.js';
 import { createCorrectionService } from './corrections.js';
 import { createBirthdayService } from './birthdays.js';
 import { createServicePieces, type ServiceDeps } from './context.js';
@@ -47,6 +48,7 @@ export function createServices(deps: ServiceDeps) {
   const visits = createVisitService({ ...pieces, models }, customers, referrals, points, vouchers, fraud);
   return {
     customers,
+    consent: createConsentService({ ...pieces, models }),
     referrals,
     visits,
     corrections: createCorrectionService({ ...pieces, models }, customers, visits, referrals, points, vouchers),

@@ -61,6 +61,17 @@ const customerSchema = new Schema(
     importedAt: { type: Date },
     /** Visits the shop counted before the program (a count, not Visit records: they have no date or staff). */
     importedVisits: { type: Number },
+    /** The privacy notice version the person agreed to, and when (see services/consent.ts); absent: never agreed. */
+    consentVersion: { type: String },
+    consentAt: { type: Date },
+    /** Offers and announcements: only after their own yes (default no); `marketingConsentAt` is the last change. */
+    marketingConsent: { type: Boolean, default: false },
+    marketingConsentAt: { type: Date },
+    /** Set when /stop turned offers off, so that /start again turns them back on. */
+    marketingStoppedAt: { type: Date },
+    /** A referral code a person arrived with before agreeing, used once at agreement (valid a day). */
+    pendingReferralCode: { type: String },
+    pendingReferralAt: { type: Date },
   },
   { timestamps: true, versionKey: false },
 );
