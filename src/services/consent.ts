@@ -112,7 +112,17 @@ export function createConsentService(ctx: ConsentServiceDeps) {
     await records.rememberReferral(customer._id, code, ctx.now());
   }
 
-  return { current, hasAgreed, agree, decline, setMarketing, holdReferral };
+  /**
+   * A person's chat joined another record of theirs (the shop's list): their choices go with
+   * them, so they are not asked again. The history rows follow the person.
+   */
+  async function carry(from: Customer, toId: Types.ObjectId): Promise<void> {
+    if (from.consentVersion) await records.recordAgreement(toId, from.consentVersion, from.consentAt ?? ctx.now(), undefined);
+    if (from.marketingConsentAt) await records.setMarketing(toId, from.marketingConsent === true, from.marketingConsentAt, !!from.marketingStoppedAt);
+    await models.Consent.updateMany({ customerId: from._id }, { $set: { customerId: toId } });
+  }
+
+  return { current, hasAgreed, agree, decline, setMarketing, holdReferral, carry };
 }
 
 export type ConsentService = ReturnType<typeof createConsentService>;

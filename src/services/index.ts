@@ -39,6 +39,7 @@ export function createServices(deps: ServiceDeps) {
   const points = createPointsLedger({ ...pieces, models });
   const vouchers = createVoucherService({ ...pieces, models }, points);
   const referrals = createReferralService({ ...pieces, models });
+  const consent = createConsentService({ ...pieces, models });
   // The figures without a role check go only to the daily-summary job and the owner's reports.
   const rollups = createRollups({ ...pieces, models });
   const figures = createReportFigures({ ...deps, rollups });
@@ -48,7 +49,7 @@ export function createServices(deps: ServiceDeps) {
   const visits = createVisitService({ ...pieces, models }, customers, referrals, points, vouchers, fraud);
   return {
     customers,
-    consent: createConsentService({ ...pieces, models }),
+    consent,
     referrals,
     visits,
     corrections: createCorrectionService({ ...pieces, models }, customers, visits, referrals, points, vouchers),
@@ -60,7 +61,7 @@ export function createServices(deps: ServiceDeps) {
     roles,
     fraud,
     identityLink: createIdentityLinkService({ ...pieces, models }, customers),
-    customerImport: createCustomerImportService({ ...pieces, models }, customers, points, referrals),
+    customerImport: createCustomerImportService({ ...pieces, models }, customers, points, referrals, consent),
     actions: createActionService({ ...pieces, models }),
     memberCards: createMemberCardService({ ...pieces, models }, customers, vouchers),
     reports,

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { useTelegramApp } from '../support/app.js';
+import { agreeOnTelegram } from '../support/consent.js';
 import { browserTestsRun, useBrowser } from '../support/browser.js';
 
 describe.runIf(browserTestsRun)('the owner dashboard in Chromium', () => {
@@ -40,7 +41,7 @@ describe.runIf(browserTestsRun)('the owner dashboard in Chromium', () => {
     const cuc = h.telegram.user(303, 'Cúc');
     owner.send('/start');
     hoa.send('/start');
-    await h.telegram.waitForMessages(301, 2);
+    await agreeOnTelegram(h.telegram, hoa);
     binh.send(`/start ${await codeOf(301)}`);
     await h.telegram.waitForText(302, 'Hoa');
     cuc.send(`/start ${await codeOf(900)}`);

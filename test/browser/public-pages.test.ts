@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useTelegramApp } from '../support/app.js';
+import { agreeOnTelegram } from '../support/consent.js';
 import { browserTestsRun, useBrowser } from '../support/browser.js';
 import { readQr } from '../support/qr.js';
 
@@ -9,7 +10,7 @@ describe.runIf(browserTestsRun)('the referral landing page and the member card i
 
   it('shows the code and the offer, opens either app, switches language and counts the visitor once', async () => {
     h.telegram.user(401, 'Nguyễn Thị Hoa').send('/start');
-    await h.telegram.waitForMessages(401, 2);
+    await agreeOnTelegram(h.telegram, h.telegram.user(401, 'Nguyễn Thị Hoa'));
     const code = (await h.app.services.customers.findByIdentity('telegram:401'))!.code;
 
     const page = await browser.newPage();

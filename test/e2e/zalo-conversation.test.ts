@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { useTelegramApp } from '../support/app.js';
+import { agreeOnTelegram, agreeOnZalo } from '../support/consent.js';
 import { readQr } from '../support/qr.js';
 
 describe('Zalo: the same program, with codes sent as messages', () => {
@@ -10,10 +11,10 @@ describe('Zalo: the same program, with codes sent as messages', () => {
 
   it('a newcomer who greets is welcomed, asked who invited them, and picks a language by number', async () => {
     hoa().send('Xin chào');
-    const welcome = await h.zalo.waitForText('z-hoa', 'Chào mừng bạn đến với chương trình giới thiệu của Salon Mai');
-    expect(welcome.text).toContain('Có ai giới thiệu bạn đến không?');
-    const choice = await h.zalo.waitForText('z-hoa', 'Trả lời bằng số: 1, 2');
-    expect(choice.text).toContain('1. Tiếng Việt\n2. English');
+    const [welcome, , choice] = await agreeOnZalo(h.zalo, hoa());
+    expect(welcome!.text).toContain('Chào mừng bạn đến với chương trình giới thiệu của Salon Mai');
+    expect(welcome!.text).toContain('Có ai giới thiệu bạn đến không?');
+    expect(choice!.text).toContain('1. Tiếng Việt\n2. English\nTrả lời bằng số: 1, 2');
     hoa().send('1');
     await h.zalo.waitForText('z-hoa', 'Đã chuyển sang tiếng Việt.');
     hoa().send('bỏ qua');
@@ -35,6 +36,7 @@ describe('Zalo: the same program, with codes sent as messages', () => {
 
   it('a friend who sends the bare code first is attributed, and the referrer is told on Zalo', async () => {
     khoa().send(await codeOf('zalo:z-hoa'));
+    await agreeOnZalo(h.zalo, khoa());
     await h.zalo.waitForText('z-khoa', 'Bạn được Hoa giới thiệu đến Salon Mai!');
     await h.zalo.waitForText('z-hoa', 'Khoa vừa tham gia qua link của bạn');
   });
@@ -42,7 +44,7 @@ describe('Zalo: the same program, with codes sent as messages', () => {
   it('a Telegram staff member confirms the Zalo friend; both rewards and the upgrade arrive on Zalo', async () => {
     const staff = h.telegram.user(201, 'Lan');
     staff.send('/start');
-    await h.telegram.waitForMessages(201, 2);
+    await agreeOnTelegram(h.telegram, staff);
     h.telegram.user(900, 'Chủ').send(`/staff add ${await codeOf('telegram:201')}`);
     await h.telegram.waitForText(900, 'Đã thêm Lan làm nhân viên.');
 
@@ -152,7 +154,7 @@ describe('one person on both apps', () => {
   it('links a new Zalo chat to an existing Telegram customer after the Telegram account says yes: one customer, one balance', async () => {
     const telegram = h.telegram.user(401, 'Quân');
     telegram.send('/start');
-    await h.telegram.waitForMessages(401, 2);
+    await agreeOnTelegram(h.telegram, telegram);
     const original = (await h.app.services.customers.findByIdentity('telegram:401'))!;
     await h.app.models.Customer.updateOne({ _id: original._id }, { $set: { points: 120 } });
 

@@ -1,6 +1,7 @@
 import type { Services } from '../../../src/services/index.js';
 import { describe, expect, it } from 'vitest';
 import { useTelegramApp } from '../../support/app.js';
+import { agreeOnTelegram } from '../../support/consent.js';
 import { readQr } from '../../support/qr.js';
 import type { SentMessage } from '../../support/telegram-emulator.js';
 
@@ -34,7 +35,7 @@ describe('hostile: the counter card, phone numbers and the member QR', () => {
 
   it('a double tap on "record visit" records one visit, and the second tap says what was done', async () => {
     user(101, 'An').send('/start');
-    await h.telegram.waitForMessages(101, 2);
+    await agreeOnTelegram(h.telegram, user(101, 'An'));
     const code = (await customer('telegram:101')).code;
     const boss = user(900, 'Chủ');
     boss.send(`/confirm ${code}`);

@@ -2,6 +2,7 @@ import type { Types } from 'mongoose';
 import { describe, expect, it } from 'vitest';
 import { importCustomers } from '../../../src/cli/import-customers.js';
 import { useTelegramApp } from '../../support/app.js';
+import { agreeOnTelegram } from '../../support/consent.js';
 
 /**
  * Taking over a shop regular's imported points: what a person says about themselves (a typed
@@ -28,7 +29,7 @@ describe('hostile: claiming an imported customer', () => {
   it('typing her number on Telegram joins nothing', async () => {
     const mallory = h.telegram.user(301, 'Mallory');
     mallory.send('/start');
-    await h.telegram.waitForMessages(301, 2);
+    await agreeOnTelegram(h.telegram, mallory);
     mallory.send('/phone 0935 246 810');
     await h.telegram.waitForText(301, '(chưa xác minh)');
     const lan = await record();
@@ -40,7 +41,7 @@ describe('hostile: claiming an imported customer', () => {
   it('sharing her contact card (not one’s own) joins nothing', async () => {
     const eve = h.telegram.user(302, 'Eve');
     eve.send('/start');
-    await h.telegram.waitForMessages(302, 2);
+    await agreeOnTelegram(h.telegram, eve);
     eve.shareContact('+84935246810', 777);
     await h.telegram.waitForText(302, '(chưa xác minh)');
     expect(await identitiesOf((await record())?._id)).toBe(0);
@@ -50,7 +51,7 @@ describe('hostile: claiming an imported customer', () => {
   it('an account with a history of its own is not merged away, even with her number verified', async () => {
     const regular = h.telegram.user(303, 'Thu');
     regular.send('/start');
-    await h.telegram.waitForMessages(303, 2);
+    await agreeOnTelegram(h.telegram, regular);
     const own = (await h.app.services.customers.findByIdentity('telegram:303'))!;
     h.telegram.user(900, 'Chủ tiệm').send(`/confirm ${own.code}`);
     await h.telegram.waitForText(900, 'Thu');

@@ -114,8 +114,8 @@ export function createStartFeature(kit: ConversationKit, customer: CustomerFeatu
     return arrive(turn, referrer);
   }
 
-  async function acceptStaffInvite({ s, actor }: Turn, code: string): Promise<Reply[]> {
-    const result = await services.roles.acceptStaffInvite(actor, code);
+  async function acceptStaffInvite({ s, actor, displayName }: Turn, code: string): Promise<Reply[]> {
+    const result = await services.roles.acceptStaffInvite(actor, code, displayName);
     if (!result.ok) return [{ text: s.t(staffInviteRefusals[result.reason]) }];
     if (!result.changed) return [{ text: s.t('bot:staffInviteAlready') }];
     await becameRole(s, 'staff');
