@@ -37,7 +37,7 @@ describe('Notice and consent on first contact', () => {
   });
 
   it('Telegram: agreeing keeps the name, records version and time once, and asks about offers (default no)', async () => {
-    const [welcome, ask, answer] = await agreeOnTelegram(h.telegram, an());
+    const [welcome, ask, answer] = await agreeOnTelegram(h.telegram, an(), { offers: false });
     expect(welcome!.text).toContain('Chào mừng bạn đến với chương trình giới thiệu của Salon Mai');
     expect(ask!.buttons.map((b) => b.text)).toEqual(['Có, gửi ưu đãi cho tôi', 'Không, cảm ơn']);
     expect(answer!.text).toContain('Bạn sẽ không nhận tin ưu đãi.');

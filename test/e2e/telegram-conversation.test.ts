@@ -14,7 +14,7 @@ describe('Telegram: the referral conversation end to end', () => {
 
   it('A joins, picks a language and gets a referral link, invitation and invite QR', async () => {
     an().send('/start');
-    const [welcome, , choice] = await agreeOnTelegram(h.telegram, an());
+    const [welcome, , choice] = await agreeOnTelegram(h.telegram, an(), { offers: false });
     expect(welcome!.text).toContain('Chào mừng bạn đến với chương trình giới thiệu của Salon Mai');
     expect(choice!.buttons.map((b) => b.text)).toEqual(['Tiếng Việt', 'English']);
     an().press('Tiếng Việt');

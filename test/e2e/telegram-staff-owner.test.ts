@@ -13,6 +13,7 @@ describe('Telegram: staff tools, owner tools and webhook mode', () => {
     const customer = h.telegram.user(202, 'Minh');
     staff.send('/start');
     customer.send('/start');
+    await agreeOnTelegram(h.telegram, staff);
     await agreeOnTelegram(h.telegram, customer);
     owner.send(`/staff add ${await codeOf(201)}`);
     await h.telegram.waitForText(900, 'Đã thêm Lan làm nhân viên.');

@@ -21,7 +21,11 @@ const noticeHeads = texts.map((t) => head(t.notice.title));
 const agreedAgainHeads = texts.map((t) => head(t.agreedAgain));
 
 export interface AgreeOptions {
-  /** The answer to the offers question that follows a first agreement (default: no). */
+  /**
+   * The answer to the offers question that follows a first agreement; its answer brings the
+   * language choice. Left unanswered by default (no offers, the default), which also keeps a
+   * test's people within the flood limit (five messages in three seconds).
+   */
   offers?: boolean;
   /** False when the person was asked about offers before (agreeing to a new notice version): no question follows. */
   asked?: boolean;
@@ -48,8 +52,8 @@ const lastIndex = <M>(messages: M[], from: number, test: (m: M) => boolean): num
 };
 
 /**
- * Waits for the notice in `person`'s Telegram chat, presses its agree button and answers the
- * offers question; resolves once the bot answered that. Returns the messages the agreement
+ * Waits for the notice in `person`'s Telegram chat, presses its agree button and, when
+ * `offers` is given, answers the offers question; resolves once the bot answered. Returns the messages the agreement
  * brought, after the notice (the welcome or the referral's attribution, the offers question,
  * its answer with the language choice).
  */
@@ -69,12 +73,13 @@ export async function agreeOnTelegram(telegram: TelegramEmulator, person: Telegr
   const labels = options.offers ? yesLabels : noLabels;
   const choice = (m: SentMessage) => m.buttons.find((b) => labels.includes(b.text))?.text;
   const ask = await until(() => lastIndex(chat(), notice + 1, (m) => !!choice(m)), dump('no offers question'));
+  if (options.offers === undefined) return chat().slice(notice + 1);
   person.press(choice(chat()[ask]!)!);
   await until(() => lastIndex(chat(), ask + 1, (m) => acks.some((ack) => m.text.startsWith(ack))), dump('no answer to the offers choice'));
   return chat().slice(notice + 1);
 }
 
-/** The same on Zalo, where the notice's and the question's buttons are numbered: sends "1" to agree, then "1" (yes) or "2" (no). */
+/** The same on Zalo, where the notice's and the question's buttons are numbered: sends "1" to agree, then ("offers") "1" (yes) or "2" (no). */
 export async function agreeOnZalo(zalo: ZaloEmulator, person: ZaloPerson, options: AgreeOptions = {}): Promise<ZaloSent[]> {
   const chat = () => zalo.messagesTo(person.id);
   const dump = (what: string) => () =>
@@ -94,7 +99,26 @@ export async function agreeOnZalo(zalo: ZaloEmulator, person: ZaloPerson, option
     () => lastIndex(chat(), notice + 1, (m) => yesLabels.some((label) => m.text.includes(`1. ${label}`))),
     dump('no offers question'),
   );
+  if (options.offers === undefined) return chat().slice(notice + 1);
   person.send(options.offers ? '1' : '2');
   await until(() => lastIndex(chat(), ask + 1, (m) => acks.some((ack) => m.text.startsWith(ack))), dump('no answer to the offers choice'));
   return chat().slice(notice + 1);
+}
+
+/** A person who has not written yet joins: sends /start and agrees (for tests whose person starts with another command). */
+export async function joinOnTelegram(
+  telegram: TelegramEmulator,
+  person: TelegramPerson,
+  options: Omit<AgreeOptions, 'since'> = {},
+): Promise<SentMessage[]> {
+  const since = telegram.messagesTo(person.id).length;
+  person.send('/start');
+  return agreeOnTelegram(telegram, person, { ...options, since });
+}
+
+/** The same on Zalo: sends "start" and agrees. */
+export async function joinOnZalo(zalo: ZaloEmulator, person: ZaloPerson, options: Omit<AgreeOptions, 'since'> = {}): Promise<ZaloSent[]> {
+  const since = zalo.messagesTo(person.id).length;
+  person.send('start');
+  return agreeOnZalo(zalo, person, { ...options, since });
 }
