@@ -80,6 +80,8 @@ describe('Notice and consent on first contact', () => {
   });
 
   it('Telegram: /privacy shows what was agreed and when, the offers choice with a button to change it, and the rights', async () => {
+    // An sent four messages just before: wait out the per-person flood window (five messages in three seconds).
+    await new Promise((r) => setTimeout(r, 3100));
     an().send('/privacy');
     const privacy = await h.telegram.waitForText(101, 'Bạn đã đồng ý với thông báo phiên bản 1 lúc');
     expect(privacy.text).toContain('Tin ưu đãi: không nhận.');

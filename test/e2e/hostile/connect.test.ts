@@ -38,7 +38,7 @@ describe('hostile: linking apps (/connect)', () => {
 
   it("the owner's /connect hands out nothing another account could use, and the owner keeps the role alone", async () => {
     owner().send('/start');
-    await agreeOnTelegram(h.telegram, owner());
+    await agreeOnTelegram(h.telegram, owner(), { offers: false });
     // The whole answer to /start (its last part asks for the language) before /connect.
     await h.telegram.waitForText(900, 'Bạn muốn dùng ngôn ngữ nào');
     const before = await accounts();
@@ -228,7 +228,8 @@ describe('hostile: linking apps (/connect)', () => {
     const separate = await customerOf('zalo:z-quan');
     expect(String(separate._id)).not.toBe(String(original._id));
     expect(separate.code).not.toBe(original.code);
-    expect(separate).toMatchObject({ points: 0, role: 'customer', name: 'Quân Zalo' });
+    // A new record: nameless until its person agrees to the notice.
+    expect(separate).toMatchObject({ points: 0, role: 'customer', name: '' });
     expect((await customerOf('telegram:401')).points).toBe(120);
     expect(await h.app.models.ChannelIdentity.countDocuments({ customerId: original._id })).toBe(1);
     expect(await h.app.models.AuditLog.countDocuments({ action: 'connect_unlink', outcome: 'unlinked' })).toBe(1);

@@ -43,8 +43,9 @@ describe('hostile: birthdays and paid memberships', () => {
   it('refuses a sale by a customer (audited), to nobody, for a bad period, or to oneself, recording nothing', async () => {
     h.telegram.user(900, 'Chủ').send('/start');
     h.telegram.user(901, 'Chủ 2').send('/start');
-    await agreeOnTelegram(h.telegram, h.telegram.user(900, 'Chủ'));
-    await agreeOnTelegram(h.telegram, h.telegram.user(901, 'Chủ 2'));
+    // Owner commands need no agreement to the notice: the notice is the whole answer.
+    await h.telegram.waitForText(900, 'Dữ liệu cá nhân của bạn');
+    await h.telegram.waitForText(901, 'Dữ liệu cá nhân của bạn');
     const lan = (await h.app.services.customers.findByIdentity('telegram:401'))!;
     const owner = (await h.app.services.customers.findByIdentity('telegram:901'))!;
     expect(await zaloReply(h, 'z-mai', 'Mai', `member ${lan.code} 3`)).toContain('Bạn không có quyền dùng lệnh này');
@@ -68,7 +69,7 @@ describe('hostile: a shop that sells no membership', () => {
 
   it('answers that the membership is not offered and records nothing', async () => {
     h.telegram.user(900, 'Chủ').send('/start');
-    await agreeOnTelegram(h.telegram, h.telegram.user(900, 'Chủ'));
+    await h.telegram.waitForText(900, 'Dữ liệu cá nhân của bạn');
     h.telegram.user(402, 'Nga').send('/start');
     await agreeOnTelegram(h.telegram, h.telegram.user(402, 'Nga'));
     const nga = (await h.app.services.customers.findByIdentity('telegram:402'))!;
