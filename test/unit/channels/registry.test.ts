@@ -118,7 +118,20 @@ describe('the registry shows', () => {
   const menu = (role: 'customer' | 'staff' | 'owner') => registry.menu(t, role).map((entry) => entry.command);
 
   it('each role its commands and those of the roles below, without the buttons-only ones', () => {
-    expect(menu('customer')).toEqual(['link', 'me', 'rewards', 'claim', 'phone', 'lang', 'program', 'help', 'connect', 'birthday']);
+    expect(menu('customer')).toEqual([
+      'link',
+      'me',
+      'rewards',
+      'claim',
+      'phone',
+      'lang',
+      'program',
+      'help',
+      'privacy',
+      'stop',
+      'connect',
+      'birthday',
+    ]);
     expect(menu('staff')).toEqual([...menu('customer'), 'confirm', 'visit', 'redeem', 'find', 'member', 'undo']);
     expect(menu('owner')).toEqual([...menu('staff'), 'points', 'cancel', 'stats', 'summary', 'staff', 'flags', 'dashboard']);
     for (const entry of registry.menu(t, 'owner')) expect(entry.description, entry.command).toMatch(/^[A-Z][^:]+$/);
@@ -133,5 +146,6 @@ describe('the registry shows', () => {
     expect(owner).toContain('Staff commands:\nConfirm a first visit: /confirm <customer code or phone> [amount]');
     expect(owner).toContain('Owner commands:\n');
     expect(owner).not.toContain('/newqr');
+    expect(owner).not.toContain('/agree');
   });
 });
