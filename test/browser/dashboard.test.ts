@@ -43,8 +43,10 @@ describe.runIf(browserTestsRun)('the owner dashboard in Chromium', () => {
     hoa.send('/start');
     await agreeOnTelegram(h.telegram, hoa);
     binh.send(`/start ${await codeOf(301)}`);
+    await agreeOnTelegram(h.telegram, binh);
     await h.telegram.waitForText(302, 'Hoa');
     cuc.send(`/start ${await codeOf(900)}`);
+    await agreeOnTelegram(h.telegram, cuc);
     await h.telegram.waitForText(303, 'Chủ tiệm');
     owner.send(`/confirm ${await codeOf(302)} 300k`);
     await h.telegram.waitForText(900, 'Đã xác nhận lần ghé đầu tiên của Bình');

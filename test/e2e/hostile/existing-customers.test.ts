@@ -2,7 +2,7 @@ import type { Types } from 'mongoose';
 import { describe, expect, it } from 'vitest';
 import { importCustomers } from '../../../src/cli/import-customers.js';
 import { useTelegramApp } from '../../support/app.js';
-import { agreeOnTelegram } from '../../support/consent.js';
+import { agreeOnTelegram, joinOnTelegram } from '../../support/consent.js';
 
 /**
  * Taking over a shop regular's imported points: what a person says about themselves (a typed
@@ -66,6 +66,7 @@ describe('hostile: claiming an imported customer', () => {
 
   it('once her own chat joined, another chat verifying the same number does not take the record', async () => {
     const lan = h.telegram.user(304, 'Lan');
+    await joinOnTelegram(h.telegram, lan);
     lan.shareContact('+84935246810');
     await h.telegram.waitForText(304, 'Chào Nguyễn Thị Lan!');
     const joined = (await record())!;
@@ -73,6 +74,7 @@ describe('hostile: claiming an imported customer', () => {
 
     // Telegram moved the number to a new SIM owner: that chat gets the number, never Lan's points.
     const newOwner = h.telegram.user(305, 'Khánh');
+    await joinOnTelegram(h.telegram, newOwner);
     newOwner.shareContact('+84935246810');
     await h.telegram.waitForText(305, 'Đã lưu số điện thoại');
     expect((await h.app.services.customers.findByIdentity('telegram:305'))?._id).not.toEqual(joined._id);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useTelegramApp } from '../../support/app.js';
-import { agreeOnTelegram } from '../../support/consent.js';
+import { agreeOnTelegram, agreeOnZalo } from '../../support/consent.js';
 
 /**
  * Injection-shaped and oversized input, as an attacker would type it: each gets a clear
@@ -96,7 +96,7 @@ describe('hostile input: odd payloads change nothing and get a clear reply', () 
   it('on Zalo, operator-shaped bare codes and stray numbers change nothing', async () => {
     const zed = h.zalo.user('z-mallory', 'Mallory');
     zed.send('Xin chào');
-    await h.zalo.waitForText('z-mallory', 'Trả lời bằng số');
+    await agreeOnZalo(h.zalo, zed);
     const before = await snapshot();
     for (const text of ['{"$gt":""}', 'start {"$ne":null}', '99', 'B'.repeat(5000)]) {
       await pause();
