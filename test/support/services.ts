@@ -24,8 +24,8 @@ export interface ServiceHarness {
   clock: TestClock;
   program: Program;
   readonly services: Services;
-  /** Joins a person on Telegram, agreed to the privacy notice, and returns their customer. */
-  join(id: number, name: string): ReturnType<Services['customers']['join']>;
+  /** Joins a person on Telegram (a numeric id) or Zalo, agreed to the privacy notice, and returns their customer. */
+  join(id: number | string, name: string): ReturnType<Services['customers']['join']>;
   /** Joins a person and makes them staff (or owner); returns the actor for commands. */
   staff(id: number, name: string, role?: 'staff' | 'owner'): Promise<Actor>;
 }
@@ -55,7 +55,8 @@ export function useServices(label: string, programOverrides: (p: Program) => Pro
       return services;
     },
     join: async (id, name) => {
-      const input = { identity: `telegram:${id}`, chatId: String(id), displayName: name, locale: 'vi' as const };
+      const identity = typeof id === 'number' ? `telegram:${id}` : `zalo:${id}`;
+      const input = { identity, chatId: String(id), displayName: name, locale: 'vi' as const };
       const first = await harness.services.customers.join(input);
       if (first.customer.consentVersion) return first;
       // As in the chat: the person agrees to the notice, and the program keeps their name from then on.

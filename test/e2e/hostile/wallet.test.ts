@@ -28,6 +28,8 @@ describe('hostile input: the points wallet', () => {
   it('unknown numbers, too few points and missing or garbled numbers change nothing and say why, in English', async () => {
     mallory().send('/start');
     await agreeOnTelegram(h.telegram, mallory());
+    // The agreement took two of the five messages a person may send in three seconds: wait that out.
+    await new Promise((r) => setTimeout(r, 3100));
     const c = (await h.app.services.customers.findByIdentity('telegram:666'))!;
     await h.app.services.points.add(c._id, 350, 'bonus', 'seed:mallory');
     const before = await state();
