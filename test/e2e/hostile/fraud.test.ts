@@ -222,13 +222,13 @@ describe('hostile: referral fraud, join floods and phishing names', () => {
     const digest = await h.app.models.Notification.findOne({ type: 'friends_joined_digest', customerId: (await customer(350))._id }).lean();
     expect(digest?.status).toBe('pending');
     await h.app.services.scheduled.recordReminders();
-    expect(h.telegram.messagesTo(350).filter((m) => m.text.includes('tham gia'))).toHaveLength(1);
+    expect(h.telegram.messagesTo(350).filter((m) => m.text.includes('tham gia qua link'))).toHaveLength(1);
 
     clock.offset += 3600_000;
     const summary = await h.telegram.waitForText(350, 'Thêm bạn bè đã tham gia qua link của bạn trong một giờ qua: 29 người');
     expect(summary).toBeDefined();
     await expect.poll(async () => (await h.app.models.Notification.findById(digest!._id).lean())?.status).toBe('sent');
-    expect(h.telegram.messagesTo(350).filter((m) => m.text.includes('tham gia'))).toHaveLength(2);
+    expect(h.telegram.messagesTo(350).filter((m) => m.text.includes('tham gia qua link'))).toHaveLength(2);
   });
 });
 
