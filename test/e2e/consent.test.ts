@@ -165,6 +165,8 @@ describe('Notice and consent on first contact', () => {
     hoa().send('stop');
     await h.zalo.waitForText('z-hoa', 'Đã tắt tin ưu đãi.');
     expect((await find('zalo:z-hoa')).marketingConsent).toBe(false);
+    // Hoa sent four messages just before: wait out the per-person flood window (five in three seconds).
+    await new Promise((r) => setTimeout(r, 3100));
     hoa().send('start');
     await h.zalo.waitForText('z-hoa', 'Đã bật lại tin ưu đãi.');
     expect((await find('zalo:z-hoa')).marketingConsent).toBe(true);
