@@ -7,6 +7,7 @@ import type { Models } from '../db/models/index.js';
 import type { Locale } from '../i18n.js';
 import type { Actor } from './access.js';
 import type { ServicePieces } from './context.js';
+import type { ConsentService } from './consent.js';
 import type { CustomerService } from './customers.js';
 import { isDuplicateKey } from './duplicate-key.js';
 import type { PointsLedger } from './points.js';
@@ -33,7 +34,13 @@ const erasedKey = (hash: string) => `import_erased:${hash}`;
  * customer joins their chat only when the chat app vouches for the number (a Telegram contact
  * of the person themselves): a typed number is a claim anybody can make.
  */
-export function createCustomerImportService(ctx: CustomerImportDeps, customers: CustomerService, points: PointsLedger, referrals: ReferralService) {
+export function createCustomerImportService(
+  ctx: CustomerImportDeps,
+  customers: CustomerService,
+  points: PointsLedger,
+  referrals: ReferralService,
+  consent: Pick<ConsentService, 'carry'>,
+) {
   const { models, claims, records } = ctx;
 
   /** The customer who chats already with this number verified, if any: the import adds to them. */
@@ -117,6 +124,7 @@ export function createCustomerImportService(ctx: CustomerImportDeps, customers: 
     await records.moveIdentity(actor.identity, own._id, importedId);
     await records.useIdentity(importedId, actor.identity);
     if (own.localeChosen) await records.setLocale(importedId, own.locale);
+    await consent.carry(own, importedId);
     const withdrawn = await referrals.withdrawForExisting(own._id);
     if (!(await models.ChannelIdentity.exists({ customerId: own._id }))) await customers.discard(own._id);
     await customers.setPhone(importedId, phone, { verified: true });

@@ -224,11 +224,40 @@ export function createCustomerRecords(models: Pick<Models, 'Customer' | 'Channel
     await staleDays.touch(removed?.createdAt);
   }
 
-  /** A chat identity writing again: when and from which chat, under which name; undefined when it is new. */
-  async function seeIdentity(identity: string, chatId: string, displayName?: string) {
-    return identities
-      .findOneAndUpdate({ identity }, { $set: { lastSeenAt: now(), chatId, ...(displayName ? { displayName } : {}) } }, { returnDocument: 'after' })
-      .lean();
+  /** A chat identity writing again: when and from which chat; undefined when it is new. */
+  async function seeIdentity(identity: string, chatId: string) {
+    return identities.findOneAndUpdate({ identity }, { $set: { lastSeenAt: now(), chatId } }, { returnDocument: 'after' }).lean();
+  }
+
+  /** The chat app's name for an identity, kept once its person agreed to the notice (or works for the shop). */
+  async function nameIdentity(identity: string, displayName: string): Promise<void> {
+    await identities.updateOne({ identity }, { $set: { displayName } });
+  }
+
+  /** The agreement to notice `version` (see services/consent.ts), with the name the program may now keep; a remembered referral code is used up. */
+  async function recordAgreement(customerId: Types.ObjectId, version: string, at: Date, name: string | undefined): Promise<void> {
+    await customers.updateOne(
+      { _id: customerId },
+      { $set: { consentVersion: version, consentAt: at, ...(name ? { name } : {}) }, $unset: { pendingReferralCode: 1, pendingReferralAt: 1 } },
+    );
+  }
+
+  /** Offers on or off; `stopped` marks an off by /stop, which /start again undoes. */
+  async function setMarketing(customerId: Types.ObjectId, given: boolean, at: Date, stopped: boolean): Promise<void> {
+    await customers.updateOne(
+      { _id: customerId },
+      stopped
+        ? { $set: { marketingConsent: given, marketingConsentAt: at, marketingStoppedAt: at } }
+        : { $set: { marketingConsent: given, marketingConsentAt: at }, $unset: { marketingStoppedAt: 1 } },
+    );
+  }
+
+  /** The referral code a person arrived with before agreeing, until they agree (undefined: forgotten). */
+  async function rememberReferral(customerId: Types.ObjectId, code: string | undefined, at: Date): Promise<void> {
+    await customers.updateOne(
+      { _id: customerId },
+      code ? { $set: { pendingReferralCode: code, pendingReferralAt: at } } : { $unset: { pendingReferralCode: 1, pendingReferralAt: 1 } },
+    );
   }
 
   /**
@@ -280,9 +309,12 @@ export function createCustomerRecords(models: Pick<Models, 'Customer' | 'Channel
     await customers.updateOne(
       { _id: customerId },
       {
-        $set: { code, name: '', phoneVerified: false, role: 'customer', erasure: 'done', erasedAt: now() },
+        $set: { code, name: '', phoneVerified: false, role: 'customer', marketingConsent: false, erasure: 'done', erasedAt: now() },
         $unset: {
           phone: 1,
+          pendingReferralCode: 1,
+          pendingReferralAt: 1,
+          marketingStoppedAt: 1,
           lastIdentity: 1,
           birthDay: 1,
           birthMonth: 1,
@@ -324,6 +356,10 @@ export function createCustomerRecords(models: Pick<Models, 'Customer' | 'Channel
     storeMembership,
     remove,
     seeIdentity,
+    nameIdentity,
+    recordAgreement,
+    setMarketing,
+    rememberReferral,
     claimIdentity,
     moveIdentity,
   };

@@ -41,14 +41,15 @@ export function createCustomerService(ctx: CustomerServiceDeps) {
 
   /**
    * The customer record for an identity's customer id, created when missing (a first message,
-   * or a crash between claiming the identity and writing the record, healed now).
+   * or a crash between claiming the identity and writing the record, healed now). Nameless:
+   * the name is kept from the agreement to the privacy notice on (see services/consent.ts).
    */
   async function ensureCustomerDocument(customerId: Types.ObjectId, input: JoinInput): Promise<{ customer: Customer; created: boolean }> {
     return withUniqueCode(
       PERSONAL_CODE_LENGTH,
       // A duplicate key is a code collision, or a concurrent join that inserted this customer
       // first: the next try with another code finds that record.
-      (code) => records.upsertForIdentity(customerId, { code, name: input.displayName ?? '', locale: input.locale, lastIdentity: input.identity }),
+      (code) => records.upsertForIdentity(customerId, { code, name: '', locale: input.locale, lastIdentity: input.identity }),
       isDuplicateKey,
     );
   }
@@ -56,31 +57,40 @@ export function createCustomerService(ctx: CustomerServiceDeps) {
   /**
    * Finds or creates the customer behind a channel identity. Idempotent and race-safe: the
    * identity is claimed first (unique index), so concurrent first messages of one person agree
-   * on one customer. A known person costs two commands (their identity, their record).
+   * on one customer. A known person costs two commands (their identity, their record). Before
+   * the person agreed to the notice only the identity, chat and language are kept: the chat
+   * app's name is stored for people who agreed and for the shop's staff and owners.
    */
   async function join(raw: JoinInput): Promise<JoinResult> {
     // Names are shown to other people: cleaned once where they enter, so every later use is safe.
     const input = { ...raw, displayName: cleanDisplayName(raw.displayName) };
     const channel = channelOf(input.identity);
-    const seen = await records.seeIdentity(input.identity, input.chatId, input.displayName);
+    const seen = await records.seeIdentity(input.identity, input.chatId);
     const known = seen ? await records.useIdentity(seen.customerId, input.identity) : undefined;
     const customerId =
-      seen?.customerId ??
-      (await records.claimIdentity({ identity: input.identity, channel, chatId: input.chatId, displayName: input.displayName ?? '' }));
+      seen?.customerId ?? (await records.claimIdentity({ identity: input.identity, channel, chatId: input.chatId, displayName: '' }));
     const { customer, created } = known ? { customer: known, created: false } : await ensureCustomerDocument(customerId, input);
-    // Owners from OWNER_IDS are created before they ever chat: their name arrives with their first message.
-    // Names stored before names were cleaned are cleaned the next time their person writes.
-    const cleaned = cleanDisplayName(customer.name);
-    if (customer.name && cleaned !== customer.name) {
-      await records.rename(customerId, customer.name, cleaned ?? '');
-      customer.name = cleaned ?? '';
-    }
-    if (!customer.name && input.displayName) {
-      await records.rename(customerId, '', input.displayName);
-      customer.name = input.displayName;
-    }
+    if (customer.consentVersion || customer.role !== 'customer') await keepName(customer, input.identity, input.displayName, seen?.displayName);
     // The role comes with the person, so the staff and owner use cases of this update need no second query.
     return { ok: true, customer, created, actor: ctx.access.grant({ customerId, identity: input.identity }, customer.role) };
+  }
+
+  /**
+   * The name of a person whose name the program keeps: the chat's name on the identity when it
+   * changed, and on the record when it has none (owners from OWNER_IDS are created before they
+   * chat). Names stored before names were cleaned are cleaned the next time their person writes.
+   */
+  async function keepName(customer: Customer, identity: string, displayName: string | undefined, stored: string | undefined): Promise<void> {
+    if (displayName && displayName !== stored) await records.nameIdentity(identity, displayName);
+    const cleaned = cleanDisplayName(customer.name);
+    if (customer.name && cleaned !== customer.name) {
+      await records.rename(customer._id, customer.name, cleaned ?? '');
+      customer.name = cleaned ?? '';
+    }
+    if (!customer.name && displayName) {
+      await records.rename(customer._id, '', displayName);
+      customer.name = displayName;
+    }
   }
 
   /** The customer with this personal code or phone number, as staff type it, or why there is none. */

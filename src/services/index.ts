@@ -1,5 +1,6 @@
 import { createActionService } from './actions.js';
 import { createAdjustmentService } from './adjustments.js';
+import { createConsentService } from './consent.js';
 import { createCorrectionService } from './corrections.js';
 import { createBirthdayService } from './birthdays.js';
 import { createServicePieces, type ServiceDeps } from './context.js';
@@ -41,6 +42,7 @@ export function createServices(deps: ServiceDeps) {
   const points = createPointsLedger({ ...pieces, models });
   const vouchers = createVoucherService({ ...pieces, models }, points);
   const referrals = createReferralService({ ...pieces, models });
+  const consent = createConsentService({ ...pieces, models });
   // The figures without a role check go only to the daily-summary job and the owner's reports.
   const rollups = createRollups({ ...pieces, models });
   const figures = createReportFigures({ ...deps, rollups });
@@ -48,7 +50,7 @@ export function createServices(deps: ServiceDeps) {
   const roles = createRoleService({ ...pieces, models }, customers);
   const fraud = createFraudService({ ...pieces, models }, points, vouchers, referrals);
   const visits = createVisitService({ ...pieces, models }, customers, referrals, points, vouchers, fraud);
-  const customerImport = createCustomerImportService({ ...pieces, models }, customers, points, referrals);
+  const customerImport = createCustomerImportService({ ...pieces, models }, customers, points, referrals, consent);
   const actions = createActionService({ ...pieces, models });
   const memberCards = createMemberCardService({ ...pieces, models }, customers, vouchers);
   const identityLink = createIdentityLinkService({ ...pieces, models }, customers);
@@ -57,6 +59,7 @@ export function createServices(deps: ServiceDeps) {
   const owners = { customers, referrals, points, customerImport, actions, memberCards, identityLink, limits, qrImages };
   return {
     customers,
+    consent,
     referrals,
     visits,
     corrections: createCorrectionService({ ...pieces, models }, customers, visits, referrals, points, vouchers),

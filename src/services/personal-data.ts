@@ -32,6 +32,8 @@ export interface PersonalDataExport {
   referrals: { friends: Array<Plain & { givenName: string }>; referredBy?: Plain & { givenName: string } };
   linkOpens: Plain[];
   memberships: Plain[];
+  /** Each agreement to (or refusal of) a notice version, and each change of the offers opt-in. */
+  consents: Plain[];
   messages: Plain[];
   staffActionsOnYou: Plain[];
   yourStaffActions: Plain[];
@@ -69,6 +71,7 @@ type Deps = Pick<ServicePieces, 'program' | 'access' | 'audit' | 'claims' | 'tic
     | 'Notification'
     | 'AuditLog'
     | 'FraudFlag'
+    | 'Consent'
   >;
   publicUrl: string;
   databaseHost: string | undefined;
@@ -122,12 +125,13 @@ export function createPersonalDataService(ctx: Deps) {
       models.Notification.find(mine).sort({ createdAt: 1 }).lean(),
       models.FraudFlag.find(mine).lean(),
     ]);
-    const [asReferrer, asFriend, opens, onYou, byYou] = await Promise.all([
+    const [asReferrer, asFriend, opens, onYou, byYou, consents] = await Promise.all([
       models.Referral.find({ referrerId: customerId }).sort({ joinedAt: 1 }).lean(),
       models.Referral.findOne({ friendId: customerId }).lean(),
       models.LinkOpen.find({ referrerId: customerId }).sort({ at: 1 }).lean(),
       models.AuditLog.find({ targetId: customerId }).sort({ at: 1 }).lean(),
       models.AuditLog.find({ actorId: customerId }).sort({ at: 1 }).lean(),
+      models.Consent.find(mine).sort({ at: 1 }).lean(),
     ]);
     // Staff ids, a friend's id, a visitor's hash and free-form details describe other people.
     const referral = (r: (typeof asReferrer)[number], name: string) => ({
@@ -137,7 +141,8 @@ export function createPersonalDataService(ctx: Deps) {
     return {
       shop: ctx.program.business.name,
       generatedAt: now(),
-      profile: plain(customer),
+      // A code waiting from before the agreement is the inviting person's.
+      profile: plain(customer, ['pendingReferralCode']),
       identities: identities.map((i) => plain(i, ['_id', 'customerId'])),
       phones: [
         ...history.map((p) => plain(p, ['_id', 'customerId'])),
@@ -152,6 +157,7 @@ export function createPersonalDataService(ctx: Deps) {
       },
       linkOpens: opens.map((o) => plain(o, ['_id', 'key', 'referrerId'])),
       memberships: memberships.map((m) => plain(m, ['_id', 'customerId', 'soldBy', 'requestKey'])),
+      consents: consents.map((c) => plain(c, ['_id', 'customerId', 'key'])),
       // What the message said is rendered from facts about others too (a friend's name): its kind and fate are theirs.
       messages: messages.map((n) => plain(n, ['_id', 'customerId', 'key', 'data', 'leaseUntil', 'lastError', 'toIdentity'])),
       staffActionsOnYou: onYou.map((a) => plain(a, ['_id', 'actorId', 'actorIdentity', 'targetId', 'details', 'key', 'actions'])),

@@ -144,9 +144,10 @@ export function createRoleService(ctx: RoleServiceDeps, customers: CustomerServi
 
   /**
    * The person who opens an invite becomes staff; the invite is then used up and its owner
-   * told. An invite dies with its issuer's owner role.
+   * told. An invite dies with its issuer's owner role. `name` (the chat app's) names a person
+   * who had not agreed to the privacy notice: working for the shop, they are known by name.
    */
-  async function acceptStaffInvite(actor: Actor, rawCode: string): Promise<AcceptStaffInviteResult> {
+  async function acceptStaffInvite(actor: Actor, rawCode: string, name?: string): Promise<AcceptStaffInviteResult> {
     const refuse = async (reason: 'invalid_invite' | 'issuer_not_owner'): Promise<AcceptStaffInviteResult> => {
       await audit.refusal(actor, 'staff_invite_accept');
       return { ok: false, reason };
@@ -165,8 +166,9 @@ export function createRoleService(ctx: RoleServiceDeps, customers: CustomerServi
     // A claim this person already won (a retry after the role update was cut off) carries on.
     if (!(await claims.takeOrHold(`staff_invite:${code}`, String(actor.customerId)))) return refuse('invalid_invite');
     const changed = !!(await records.setRole(person._id, 'staff', 'customer'));
+    if (!person.name && name) await records.rename(person._id, '', name);
     await audit.action(actor, 'staff_invite_accept', changed ? 'changed' : 'unchanged', person._id, { invitedBy });
-    await outbox.record(`staff_joined:${code}`, 'staff_joined', issuer._id, { staffName: person.name, staffCode: person.code });
+    await outbox.record(`staff_joined:${code}`, 'staff_joined', issuer._id, { staffName: person.name || name || '', staffCode: person.code });
     return { ok: true, changed };
   }
 

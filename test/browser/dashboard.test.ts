@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { useTelegramApp } from '../support/app.js';
+import { agreeOnTelegram } from '../support/consent.js';
 import { browserTestsRun, useBrowser } from '../support/browser.js';
 
 describe.runIf(browserTestsRun)('the owner dashboard in Chromium', () => {
@@ -40,10 +41,12 @@ describe.runIf(browserTestsRun)('the owner dashboard in Chromium', () => {
     const cuc = h.telegram.user(303, 'Cúc');
     owner.send('/start');
     hoa.send('/start');
-    await h.telegram.waitForMessages(301, 2);
+    await agreeOnTelegram(h.telegram, hoa);
     binh.send(`/start ${await codeOf(301)}`);
+    await agreeOnTelegram(h.telegram, binh);
     await h.telegram.waitForText(302, 'Hoa');
     cuc.send(`/start ${await codeOf(900)}`);
+    await agreeOnTelegram(h.telegram, cuc);
     await h.telegram.waitForText(303, 'Chủ tiệm');
     owner.send(`/confirm ${await codeOf(302)} 300k`);
     await h.telegram.waitForText(900, 'Đã xác nhận lần ghé đầu tiên của Bình');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useTelegramApp } from '../support/app.js';
+import { agreeOnTelegram, joinOnZalo } from '../support/consent.js';
 import { browserTestsRun, useBrowser } from '../support/browser.js';
 import { readQr } from '../support/qr.js';
 
@@ -9,7 +10,7 @@ describe.runIf(browserTestsRun)('the referral landing page and the member card i
 
   it('shows the code and the offer, opens either app, switches language and counts the visitor once', async () => {
     h.telegram.user(401, 'Nguyễn Thị Hoa').send('/start');
-    await h.telegram.waitForMessages(401, 2);
+    await agreeOnTelegram(h.telegram, h.telegram.user(401, 'Nguyễn Thị Hoa'));
     const code = (await h.app.services.customers.findByIdentity('telegram:401'))!.code;
 
     const page = await browser.newPage();
@@ -45,7 +46,7 @@ describe.runIf(browserTestsRun)('the referral landing page and the member card i
 
   it('shows a name without its markup, and a name that was only markup as "a friend"', async () => {
     h.telegram.user(402, '<img src=x onerror=alert(1)>Mai').send('/start');
-    await h.telegram.waitForMessages(402, 2);
+    await agreeOnTelegram(h.telegram, h.telegram.user(402, '<img src=x onerror=alert(1)>Mai'));
     const code = (await h.app.services.customers.findByIdentity('telegram:402'))!.code;
     const page = await browser.newPage();
     await page.goto(`${h.app.listenUrl}/r/${code}`);
@@ -53,7 +54,7 @@ describe.runIf(browserTestsRun)('the referral landing page and the member card i
     expect(await page.locator('img').count()).toBe(0);
 
     h.telegram.user(403, '<img src=x onerror=alert(1)>').send('/start');
-    await h.telegram.waitForMessages(403, 2);
+    await agreeOnTelegram(h.telegram, h.telegram.user(403, '<img src=x onerror=alert(1)>'));
     await page.goto(`${h.app.listenUrl}/r/${(await h.app.services.customers.findByIdentity('telegram:403'))!.code}`);
     expect(await page.locator('h1').textContent()).toBe('Một người bạn mời bạn đến Salon Mai!');
   });
@@ -67,6 +68,7 @@ describe.runIf(browserTestsRun)('the referral landing page and the member card i
   });
 
   it("a Zalo customer's member QR opens a card page that leads staff to the customer in either bot", async () => {
+    await joinOnZalo(h.zalo, h.zalo.user('z-thao', 'Thảo'));
     h.zalo.user('z-thao', 'Thảo').send('me');
     const qr = await h.zalo.waitForText('z-thao', 'Mã QR thành viên');
     const thao = (await h.app.services.customers.findByIdentity('zalo:z-thao'))!;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { importCustomers } from '../../src/cli/import-customers.js';
 import { useTelegramApp } from '../support/app.js';
+import { agreeOnTelegram, agreeOnZalo } from '../support/consent.js';
 
 /** The shop's list, as Excel saves it with `;` and a BOM. */
 const LIST = '\uFEFFTên;Số điện thoại;Điểm;Số lần ghé\nNguyễn Thị Lan;0935 246 810;650;14\nPhạm Hùng;0977 135 791;200;3\n';
@@ -26,9 +27,10 @@ describe('existing customers from the shop list meet the bot', () => {
 
   it('Lan arrives through Minh’s link, then shares her own contact: her chat joins her record and the referral is withdrawn', async () => {
     minh().send('/start');
-    await h.telegram.waitForMessages(201, 2);
+    await agreeOnTelegram(h.telegram, minh());
     const minhCode = (await h.app.services.customers.findByIdentity('telegram:201'))!.code;
     lan().send(`/start ${minhCode}`);
+    await agreeOnTelegram(h.telegram, lan());
     // Nobody can know yet that this new chat is Lan: the link works as for anybody.
     await h.telegram.waitForText(202, 'Bạn được Minh giới thiệu');
     await h.telegram.waitForText(201, 'Lan TG vừa tham gia qua link của bạn');
@@ -57,7 +59,7 @@ describe('existing customers from the shop list meet the bot', () => {
     expect(await h.app.models.Referral.countDocuments({})).toBe(0);
 
     owner().send('/start');
-    await h.telegram.waitForMessages(900, 1);
+    await agreeOnTelegram(h.telegram, owner());
     const lanCode = (await imported('+84935246810'))!.code;
     const minhBefore = h.telegram.messagesTo(201).length;
     owner().send(`/confirm ${lanCode} 300k`);
@@ -75,7 +77,7 @@ describe('existing customers from the shop list meet the bot', () => {
 
   it('on Zalo a typed number never joins the record (Zalo cannot vouch for it)', async () => {
     hung().send('Xin chào');
-    await h.zalo.waitForText('z-hung', 'Chào mừng');
+    await agreeOnZalo(h.zalo, hung());
     hung().send('/phone 0977135791');
     await h.zalo.waitForText('z-hung', 'Đã lưu số điện thoại');
     const record = await imported('+84977135791');

@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { BIRTHDAY_REWARDS, MEMBERSHIP_REMINDERS } from '../../src/jobs/members.js';
 import { useTelegramApp } from '../support/app.js';
+import { agreeOnTelegram, agreeOnZalo } from '../support/consent.js';
 
 const zone = 'Asia/Ho_Chi_Minh';
 /** The app's clock at noon in the shop today, so the birthday job's 10:00 has passed whenever the test runs. */
@@ -47,7 +48,7 @@ describe('birthday reward and paid membership through both apps', () => {
 
   it('a Telegram customer sets a birthday and gets one voucher before it, however often the job runs', async () => {
     h.telegram.user(301, 'Lan').send('/start');
-    await h.telegram.waitForMessages(301, 2);
+    await agreeOnTelegram(h.telegram, h.telegram.user(301, 'Lan'));
     await telegramReply(301, '/birthday', 'Bạn chưa cho chúng tôi biết ngày sinh.');
     const date = DateTime.fromJSDate(now(), { zone }).plus({ days: 3 });
     const saved = await telegramReply(301, `/birthday ${date.toFormat('dd/MM')}`, `🎂 Đã lưu: sinh nhật của bạn là ${date.toFormat('dd/MM')}.`);
@@ -71,9 +72,11 @@ describe('birthday reward and paid membership through both apps', () => {
 
   it('a Zalo customer sets a birthday in English, and a change within the year is refused with its date', async () => {
     h.zalo.user('z-hoa', 'Hoa').send('Xin chào');
-    await h.zalo.waitForText('z-hoa', 'Trả lời bằng số');
+    await agreeOnZalo(h.zalo, h.zalo.user('z-hoa', 'Hoa'), { offers: false });
     await zaloReply('z-hoa', '2', 'Switched to English');
     await zaloReply('z-hoa', 'birthday 29/02/1996', 'In years without 29 February we celebrate on 28 February.');
+    // Hoa sent five messages (greeting, agreement, offers, language, birthday): wait out the per-person flood window (five messages in three seconds).
+    await new Promise((r) => setTimeout(r, 3100));
     await zaloReply('z-hoa', 'birthday 01/03/1996', /^Your birthday \(29\/02\/1996\) was set less than a year ago\. You can change it from /);
     const hoa = (await h.app.services.customers.findByIdentity('zalo:z-hoa'))!;
     expect(hoa).toMatchObject({ birthDay: 29, birthMonth: 2, birthYear: 1996, birthdayKey: '02-29' });
@@ -81,7 +84,8 @@ describe('birthday reward and paid membership through both apps', () => {
 
   it('staff on Telegram and Zalo sell the membership; the customer is told once, and sees it on /me and the card', async () => {
     h.telegram.user(900, 'Chủ').send('/start');
-    await h.telegram.waitForMessages(900, 2);
+    // Owner commands need no agreement to the notice: the notice is the whole answer.
+    await h.telegram.waitForText(900, 'Dữ liệu cá nhân của bạn');
     const hoaCode = await codeOf('zalo:z-hoa');
     await telegramReply(900, `/member ${hoaCode} 12`, /^💎 Hoa là thành viên Thẻ VIP đến ngày .+ \(12 tháng, đã thanh toán 2\.400\.000\s₫\)\.$/);
     const welcome = await h.zalo.waitForText('z-hoa', '💎 Welcome to the VIP card of Salon Mai!');
@@ -90,7 +94,7 @@ describe('birthday reward and paid membership through both apps', () => {
     await telegramReply(900, `/member ${hoaCode} 12`, 'Đã ghi nhận rồi');
     // The Zalo owner extends it by 3 months from its end.
     h.zalo.user('z-owner', 'Chủ Zalo').send('Xin chào');
-    await h.zalo.waitForMessages('z-owner', 1);
+    await agreeOnZalo(h.zalo, h.zalo.user('z-owner', 'Chủ Zalo'));
     await zaloReply('z-owner', `member ${hoaCode} 3t`, 'Gia hạn tiếp từ ngày hết hạn hiện tại');
     const hoa = (await h.app.services.customers.findByIdentity('zalo:z-hoa'))!;
     const expected = DateTime.fromJSDate(now(), { zone }).plus({ months: 15 }).endOf('day').toJSDate();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Voucher } from '../../src/db/models/voucher.js';
 import { useTelegramApp } from '../support/app.js';
+import { agreeOnTelegram } from '../support/consent.js';
 import { waitForDeliveries } from '../support/deliveries.js';
 
 /** One event, one message to each person it concerns: rewards, milestones and tiers travel together. */
@@ -33,7 +34,7 @@ describe('Telegram: one message per person per event', () => {
     const person = h.telegram.user(id, name, language);
     const before = h.telegram.messagesTo(id).length;
     person.send(payload ? `/start ${payload}` : '/start');
-    await h.telegram.waitForMessages(id, before + (payload ? 1 : 2));
+    await agreeOnTelegram(h.telegram, person, { since: before });
     await allDelivered();
     // The rest of the answer (the language question, a welcome offer) follows in its turn.
     for (let seen = -1; seen !== h.telegram.messagesTo(id).length;) {

@@ -19,6 +19,9 @@ describe('outbound at the platform limit', () => {
       code: `BRST${String(i).padStart(3, '0')}`,
       locale: 'vi',
       name: `K${i}`,
+      // Customers who agreed to the privacy notice: their /me is answered.
+      consentVersion: '1',
+      consentAt: new Date(),
     }));
     await Customer.insertMany(people);
     await ChannelIdentity.insertMany(

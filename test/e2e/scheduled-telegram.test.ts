@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DAILY_SUMMARY } from '../../src/jobs/scheduled-messages.js';
 import { useTelegramApp } from '../support/app.js';
+import { agreeOnTelegram } from '../support/consent.js';
 
 /**
  * The notifier through real Agenda jobs and the Telegram emulator: failures the platform
@@ -12,7 +13,7 @@ describe('Telegram: scheduled delivery end to end', () => {
   const codeOf = async (id: number) => (await h.app.services.customers.findByIdentity(`telegram:${id}`))!.code;
   const join = async (id: number, name: string, payload = '') => {
     h.telegram.user(id, name).send(payload ? `/start ${payload}` : '/start');
-    await h.telegram.waitForMessages(id, 2);
+    await agreeOnTelegram(h.telegram, h.telegram.user(id, name));
   };
   const friendJoined = (chatId: number) => h.telegram.messagesTo(chatId).filter((m) => m.text.includes('vừa tham gia qua link của bạn'));
 

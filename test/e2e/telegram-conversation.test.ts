@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { useTelegramApp } from '../support/app.js';
+import { agreeOnTelegram } from '../support/consent.js';
 import { readQr } from '../support/qr.js';
 
 describe('Telegram: the referral conversation end to end', () => {
@@ -13,7 +14,7 @@ describe('Telegram: the referral conversation end to end', () => {
 
   it('A joins, picks a language and gets a referral link, invitation and invite QR', async () => {
     an().send('/start');
-    const [welcome, choice] = await h.telegram.waitForMessages(101, 2);
+    const [welcome, , choice] = await agreeOnTelegram(h.telegram, an(), { offers: false });
     expect(welcome!.text).toContain('Chào mừng bạn đến với chương trình giới thiệu của Salon Mai');
     expect(choice!.buttons.map((b) => b.text)).toEqual(['Tiếng Việt', 'English']);
     an().press('Tiếng Việt');
@@ -32,6 +33,7 @@ describe('Telegram: the referral conversation end to end', () => {
   it('B opens the link, is attributed in English, and A is told a friend joined', async () => {
     const code = await codeOf(101);
     binh().send(`/start ${code}`);
+    await agreeOnTelegram(h.telegram, binh());
     const attributed = await h.telegram.waitForText(102, 'An invited you to Salon Mai!');
     expect(attributed.text).toContain('10% off your first visit');
     await h.telegram.waitForText(101, 'Bình vừa tham gia qua link của bạn');
@@ -41,7 +43,7 @@ describe('Telegram: the referral conversation end to end', () => {
 
   it('the owner makes S staff; S is told and gets the staff commands', async () => {
     suong().send('/start');
-    await h.telegram.waitForMessages(103, 2);
+    await agreeOnTelegram(h.telegram, suong());
     owner().send(`/staff add ${await codeOf(103)}`);
     await h.telegram.waitForText(900, 'Đã thêm Sương làm nhân viên.');
     const told = await h.telegram.waitForText(103, 'Bạn đã được thêm làm nhân viên');
@@ -99,6 +101,8 @@ describe('Telegram: the referral conversation end to end', () => {
     await h.telegram.waitForText(101, 'Đây là mã của chính bạn');
     binh().send(`/start ${await codeOf(103)}`);
     await h.telegram.waitForText(102, 'An already invited you, so another code cannot be used.');
+    h.telegram.user(104, 'Chi').send('/start');
+    await agreeOnTelegram(h.telegram, h.telegram.user(104, 'Chi'));
     h.telegram.user(104, 'Chi').send('/start ZZZZZZ');
     await h.telegram.waitForText(104, 'Mã giới thiệu này không tồn tại');
     an().send(`/start ${await codeOf(103)}`);
@@ -149,7 +153,7 @@ describe('Telegram: the referral conversation end to end', () => {
   it('an unexpected failure is answered with an apology and the next message works', async () => {
     const hanh = h.telegram.user(107, 'Hạnh');
     hanh.send('/start');
-    await h.telegram.waitForMessages(107, 2);
+    await agreeOnTelegram(h.telegram, hanh);
     vi.spyOn(h.app.services.status, 'getCustomerStatus').mockRejectedValueOnce(new Error('database hiccup'));
     hanh.send('/me');
     await h.telegram.waitForText(107, 'Xin lỗi, đã có lỗi xảy ra. Vui lòng thử lại sau ít phút.');

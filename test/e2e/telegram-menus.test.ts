@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useTelegramApp } from '../support/app.js';
+import { agreeOnTelegram } from '../support/consent.js';
 import type { TelegramEmulator } from '../support/telegram-emulator.js';
 
 /** Waits until the chat's command menu (as Telegram would show it to the person) passes `check`. */
@@ -29,7 +30,7 @@ describe('Telegram: a command menu per role', () => {
   it('customers see the default menu in their app language; an owner from OWNER_IDS gets theirs with the first message', async () => {
     const customer = h.telegram.user(610, 'Lan');
     customer.send('/start');
-    await h.telegram.waitForMessages(610, 2);
+    await agreeOnTelegram(h.telegram, customer);
     const vi = await menuOf(h.telegram, 610, 'vi', lacks('visit', 'stats'));
     expect(vi.map((entry) => entry.command)).toEqual(expect.arrayContaining(['link', 'me', 'rewards', 'help']));
     expect(vi.find((entry) => entry.command === 'link')?.description).toBe('Link và mã QR giới thiệu của bạn');

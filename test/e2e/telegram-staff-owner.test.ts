@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useTelegramApp } from '../support/app.js';
+import { agreeOnTelegram } from '../support/consent.js';
 import { readQr } from '../support/qr.js';
 
 describe('Telegram: staff tools, owner tools and webhook mode', () => {
@@ -12,7 +13,8 @@ describe('Telegram: staff tools, owner tools and webhook mode', () => {
     const customer = h.telegram.user(202, 'Minh');
     staff.send('/start');
     customer.send('/start');
-    await h.telegram.waitForMessages(202, 2);
+    await agreeOnTelegram(h.telegram, staff);
+    await agreeOnTelegram(h.telegram, customer);
     owner.send(`/staff add ${await codeOf(201)}`);
     await h.telegram.waitForText(900, 'Đã thêm Lan làm nhân viên.');
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useTelegramApp } from '../support/app.js';
+import { agreeOnTelegram, agreeOnZalo } from '../support/consent.js';
 import { waitForDeliveries } from '../support/deliveries.js';
 import type { SentMessage } from '../support/telegram-emulator.js';
 
@@ -30,9 +31,9 @@ describe('points wallet on Telegram and Zalo', () => {
 
   it('a visit sends the customer one receipt: points earned, balance, the next tier, a reward now affordable', async () => {
     staff().send('/start');
-    await h.telegram.waitForMessages(900, 2);
+    await agreeOnTelegram(h.telegram, staff());
     an().send('/start');
-    await h.telegram.waitForMessages(301, 2);
+    await agreeOnTelegram(h.telegram, an());
     await waitForDeliveries(h.app.models);
     const before = h.telegram.messagesTo(301).length;
     // 100 for the visit and 300 for 3.000.000 VND.
@@ -77,7 +78,7 @@ describe('points wallet on Telegram and Zalo', () => {
 
   it('on Zalo the affordable rewards are numbered: a reply of the number claims once, a repeat says it was done', async () => {
     hoa().send('Xin chào');
-    await h.zalo.waitForText('z-hoa', 'Trả lời bằng số: 1, 2');
+    await agreeOnZalo(h.zalo, hoa());
     await pause();
     // 100 for the visit and 500 for 5.000.000 VND.
     staff().send(`/confirm ${(await customerOf('zalo:z-hoa')).code} 5000k`);

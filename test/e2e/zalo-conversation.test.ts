@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { useTelegramApp } from '../support/app.js';
+import { agreeOnTelegram, agreeOnZalo, joinOnTelegram } from '../support/consent.js';
 import { readQr } from '../support/qr.js';
 
 describe('Zalo: the same program, with codes sent as messages', () => {
@@ -10,10 +11,10 @@ describe('Zalo: the same program, with codes sent as messages', () => {
 
   it('a newcomer who greets is welcomed, asked who invited them, and picks a language by number', async () => {
     hoa().send('Xin chào');
-    const welcome = await h.zalo.waitForText('z-hoa', 'Chào mừng bạn đến với chương trình giới thiệu của Salon Mai');
-    expect(welcome.text).toContain('Có ai giới thiệu bạn đến không?');
-    const choice = await h.zalo.waitForText('z-hoa', 'Trả lời bằng số: 1, 2');
-    expect(choice.text).toContain('1. Tiếng Việt\n2. English');
+    const [welcome, , choice] = await agreeOnZalo(h.zalo, hoa(), { offers: false });
+    expect(welcome!.text).toContain('Chào mừng bạn đến với chương trình giới thiệu của Salon Mai');
+    expect(welcome!.text).toContain('Có ai giới thiệu bạn đến không?');
+    expect(choice!.text).toContain('1. Tiếng Việt\n2. English\nTrả lời bằng số: 1, 2');
     hoa().send('1');
     await h.zalo.waitForText('z-hoa', 'Đã chuyển sang tiếng Việt.');
     hoa().send('bỏ qua');
@@ -21,6 +22,8 @@ describe('Zalo: the same program, with codes sent as messages', () => {
   });
 
   it('link without a slash gives the web link and the invite QR by public URL', async () => {
+    // Hoa just sent five messages (greeting, agreement, offers, language, skip): wait out the per-person flood window.
+    await new Promise((r) => setTimeout(r, 3100));
     hoa().send('link');
     const code = await codeOf('zalo:z-hoa');
     const intro = await h.zalo.waitForText('z-hoa', 'Link giới thiệu của bạn');
@@ -35,6 +38,7 @@ describe('Zalo: the same program, with codes sent as messages', () => {
 
   it('a friend who sends the bare code first is attributed, and the referrer is told on Zalo', async () => {
     khoa().send(await codeOf('zalo:z-hoa'));
+    await agreeOnZalo(h.zalo, khoa());
     await h.zalo.waitForText('z-khoa', 'Bạn được Hoa giới thiệu đến Salon Mai!');
     await h.zalo.waitForText('z-hoa', 'Khoa vừa tham gia qua link của bạn');
   });
@@ -42,7 +46,7 @@ describe('Zalo: the same program, with codes sent as messages', () => {
   it('a Telegram staff member confirms the Zalo friend; both rewards and the upgrade arrive on Zalo', async () => {
     const staff = h.telegram.user(201, 'Lan');
     staff.send('/start');
-    await h.telegram.waitForMessages(201, 2);
+    await agreeOnTelegram(h.telegram, staff);
     h.telegram.user(900, 'Chủ').send(`/staff add ${await codeOf('telegram:201')}`);
     await h.telegram.waitForText(900, 'Đã thêm Lan làm nhân viên.');
 
@@ -140,6 +144,10 @@ describe('Zalo in webhook mode', () => {
     await h.zalo.waitForText('z-web', 'Lệnh của bạn');
     expect(await h.zalo.deliverToWebhook(update('w1', 'help'))).toBe(200);
     expect(await h.zalo.deliverToWebhook(update('w2', '/me'), { bare: true })).toBe(200);
+    await h.zalo.waitForText('z-web', 'Dữ liệu cá nhân của bạn');
+    expect(await h.zalo.deliverToWebhook(update('w3', '1'))).toBe(200);
+    await h.zalo.waitForText('z-web', 'Bạn có muốn nhận tin ưu đãi');
+    expect(await h.zalo.deliverToWebhook(update('w4', '/me'), { bare: true })).toBe(200);
     await h.zalo.waitForText('z-web', 'Điểm tích lũy: 0');
     await new Promise((r) => setTimeout(r, 300));
     expect(h.zalo.messagesTo('z-web').filter((m) => m.text.includes('Lệnh của bạn'))).toHaveLength(1);
@@ -152,13 +160,13 @@ describe('one person on both apps', () => {
   it('links a new Zalo chat to an existing Telegram customer after the Telegram account says yes: one customer, one balance', async () => {
     const telegram = h.telegram.user(401, 'Quân');
     telegram.send('/start');
-    await h.telegram.waitForMessages(401, 2);
+    await agreeOnTelegram(h.telegram, telegram);
     const original = (await h.app.services.customers.findByIdentity('telegram:401'))!;
     await h.app.models.Customer.updateOne({ _id: original._id }, { $set: { points: 120 } });
 
     const zalo = h.zalo.user('z-quan', 'Quân Zalo');
     zalo.send('xin chào');
-    await h.zalo.waitForText('z-quan', 'Chào mừng');
+    await agreeOnZalo(h.zalo, zalo);
     zalo.send('connect');
     const offer = await h.zalo.waitForText('z-quan', 'Bạn đã dùng bot trên Telegram?');
     const code = /\/connect ([A-Z2-9]{8})/.exec(offer.text)![1]!;
@@ -177,6 +185,7 @@ describe('one person on both apps', () => {
     await h.zalo.waitForText('z-quan', 'Điểm tích lũy: 120');
     expect(await h.app.models.Customer.countDocuments({ name: 'Quân Zalo' })).toBe(0);
 
+    await joinOnTelegram(h.telegram, h.telegram.user(402, 'Khác'));
     h.telegram.user(402, 'Khác').send(`/connect ${code}`);
     await h.telegram.waitForText(402, 'Mã liên kết không đúng, đã dùng hoặc đã hết hạn.');
   });

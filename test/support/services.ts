@@ -1,4 +1,5 @@
 import { beforeAll } from 'vitest';
+import { cleanDisplayName } from '../../src/domain/names.js';
 import { createLogger } from '../../src/logger.js';
 import { parseProgram } from '../../src/program/load.js';
 import type { Program } from '../../src/program/schema.js';
@@ -23,8 +24,8 @@ export interface ServiceHarness {
   clock: TestClock;
   program: Program;
   readonly services: Services;
-  /** Joins a person on Telegram and returns their customer. */
-  join(id: number, name: string): ReturnType<Services['customers']['join']>;
+  /** Joins a person on Telegram (a numeric id) or Zalo, agreed to the privacy notice, and returns their customer. */
+  join(id: number | string, name: string): ReturnType<Services['customers']['join']>;
   /** Joins a person and makes them staff (or owner); returns the actor for commands. */
   staff(id: number, name: string, role?: 'staff' | 'owner'): Promise<Actor>;
 }
@@ -53,7 +54,15 @@ export function useServices(label: string, programOverrides: (p: Program) => Pro
       if (!services) throw new Error('services are built in beforeAll');
       return services;
     },
-    join: (id, name) => harness.services.customers.join({ identity: `telegram:${id}`, chatId: String(id), displayName: name, locale: 'vi' }),
+    join: async (id, name) => {
+      const identity = typeof id === 'number' ? `telegram:${id}` : `zalo:${id}`;
+      const input = { identity, chatId: String(id), displayName: name, locale: 'vi' as const };
+      const first = await harness.services.customers.join(input);
+      if (first.customer.consentVersion) return first;
+      // As in the chat: the person agrees to the notice, and the program keeps their name from then on.
+      await harness.services.consent.agree(first.actor, first.customer, program.privacy.noticeVersion, cleanDisplayName(name));
+      return { ...(await harness.services.customers.join(input)), created: first.created };
+    },
     staff: async (id, name, role = 'staff') => {
       const { customer } = await harness.join(id, name);
       await db.models.Customer.updateOne({ _id: customer._id }, { $set: { role } });

@@ -1,6 +1,8 @@
+import { cleanDisplayName } from '../../domain/names.js';
 import { isLocale } from '../../i18n.js';
 import type { PressResult } from '../../services/actions.js';
 import { createActionCards } from './action-cards.js';
+import { createConsentFeature } from './features/consent.js';
 import { createCorrectionsFeature } from './features/corrections.js';
 import { createCustomerFeature } from './features/customer.js';
 import { createErasureFeature } from './features/erasure.js';
@@ -12,7 +14,7 @@ import { createStaffFeature } from './features/staff.js';
 import { createStartFeature } from './features/start.js';
 import { createWalletFeature } from './features/wallet.js';
 import type { ChannelTraits, ConversationDeps, ConversationKit, Links, PersonChanged, Session } from './kit.js';
-import { createRegistry, type Turn } from './registry.js';
+import { createRegistry, type Parsed, type Turn } from './registry.js';
 import type { Incoming, Reply } from './reply.js';
 
 export type { ChannelTraits, ConversationDeps, Links, PersonChanged, Session } from './kit.js';
@@ -38,12 +40,15 @@ export function createConversation(deps: ConversationDeps, links: Links, traits:
   };
   const customer = createCustomerFeature(kit, createWalletFeature(kit));
   const staff = createStaffFeature(kit);
-  const start = createStartFeature(kit, customer, staff);
+  // The agreement leads to the start feature's arrival, built next (called only once a button is pressed).
+  const consent = createConsentFeature(kit, customer, (turn, code) => start.afterAgreement(turn, code));
+  const start = createStartFeature(kit, customer, staff, consent);
   const members = createMembersFeature(kit);
   const personalData = createPersonalDataFeature(kit);
   const registry = createRegistry([
     ...start.commands,
     ...customer.commands,
+    ...consent.commands,
     ...createLinkAppsFeature(kit).commands,
     ...members.customerCommands,
     ...personalData.customerCommands,
@@ -66,7 +71,8 @@ export function createConversation(deps: ConversationDeps, links: Links, traits:
       locale: isLocale(appLocale) ? appLocale : i18n.defaultLocale,
     });
     const s: Session = { customer: joined.customer, locale: joined.customer.locale, t: i18n.forLocale(joined.customer.locale) };
-    return { s, actor: joined.actor, requestKey: incoming.requestKey, created: joined.created };
+    const displayName = cleanDisplayName(incoming.displayName);
+    return { s, actor: joined.actor, requestKey: incoming.requestKey, created: joined.created, displayName };
   }
 
   /** The answer to one message from a joined person; its buttons are registered as one-time cards for them. */
@@ -74,9 +80,16 @@ export function createConversation(deps: ConversationDeps, links: Links, traits:
     return actionCards.register(incoming.identity, await route(turn, incoming));
   }
 
+  /**
+   * Before the person agreed to the privacy notice (see features/consent.ts) only the gate's
+   * open commands answer; anything else, a shared phone number too, gets the notice.
+   */
   async function route(turn: Turn, incoming: Incoming): Promise<Reply[]> {
     const { s } = turn;
-    if (incoming.contactPhone) return customer.sharePhone(turn, incoming.contactPhone, incoming.contactVerified === true);
+    if (incoming.contactPhone) {
+      if (!consent.agreed(s.customer)) return consent.notice(s);
+      return customer.sharePhone(turn, incoming.contactPhone, incoming.contactVerified === true);
+    }
     if (incoming.pressed !== undefined) return pressed(turn, await services.actions.press(incoming.identity, incoming.pressed));
     const number = traits.numberedChoices ? /^\s*(\d{1,2})\s*$/.exec(incoming.text ?? '')?.[1] : undefined;
     const choice = number ? await services.actions.pressNumber(incoming.identity, Number(number)) : undefined;
@@ -86,19 +99,31 @@ export function createConversation(deps: ConversationDeps, links: Links, traits:
       const bare = await start.bareMessage(turn, incoming.text ?? '');
       if (bare) return bare;
     }
-    if (parsed.ok) return parsed.command.run(turn, parsed.args);
+    const held = consent.held(turn, parsed, false);
+    if (held) return held;
+    if (parsed.ok) return run(turn, parsed);
     if (parsed.reason === 'usage') return [{ text: s.t('bot:usageIntro', { usage: s.t(parsed.command.usage) }) }];
-    return turn.created ? customer.welcome(s) : [{ text: s.t('bot:notUnderstood') }];
+    return [{ text: s.t('bot:notUnderstood') }];
+  }
+
+  async function run(turn: Turn, parsed: Extract<Parsed, { ok: true }>): Promise<Reply[]> {
+    return consent.afterOpenCommand(turn, parsed.command.name, await parsed.command.run(turn, parsed.args));
   }
 
   /** Runs a claimed card's action once, keyed by the card, and remembers what it answered. */
   async function pressed(turn: Turn, result: PressResult): Promise<Reply[]> {
     if (!result.ok) return actionCards.refusal(turn.s, result);
     const parsed = registry.parse(result.action);
+    const held = consent.held(turn, parsed, true);
+    if (held) {
+      // Not run, so the card stays usable once the person agreed.
+      await services.actions.release(result.token);
+      return held;
+    }
     let replies: Reply[];
     try {
       replies = parsed.ok
-        ? await parsed.command.run({ ...turn, requestKey: result.requestKey, created: false }, parsed.args)
+        ? await run({ ...turn, requestKey: result.requestKey, created: false }, parsed)
         : [{ text: turn.s.t('common:genericError') }];
     } catch (error) {
       // Not done, so not marked done: the press can be retried.

@@ -12,6 +12,8 @@ export interface Turn {
   requestKey: string;
   /** The person wrote for the first time with this message. */
   created: boolean;
+  /** The chat app's name for the person (cleaned), kept only once they agreed to the privacy notice. */
+  displayName?: string;
 }
 
 /**

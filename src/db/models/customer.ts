@@ -74,6 +74,17 @@ const customerSchema = new Schema(
      */
     erasure: { type: String, enum: ['started', 'done'], index: true },
     erasedAt: { type: Date },
+    /** The privacy notice version the person agreed to, and when (see services/consent.ts); absent: never agreed. */
+    consentVersion: { type: String },
+    consentAt: { type: Date },
+    /** Offers and announcements: only after their own yes (default no); `marketingConsentAt` is the last change. */
+    marketingConsent: { type: Boolean, default: false },
+    marketingConsentAt: { type: Date },
+    /** Set when /stop turned offers off, so that /start again turns them back on. */
+    marketingStoppedAt: { type: Date },
+    /** A referral code a person arrived with before agreeing, used once at agreement (valid a day). */
+    pendingReferralCode: { type: String },
+    pendingReferralAt: { type: Date },
   },
   { timestamps: true, versionKey: false },
 );

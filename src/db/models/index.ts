@@ -3,6 +3,7 @@ import { createActionCardModel } from './action-card.js';
 import { createAuditLogModel } from './audit-log.js';
 import { createChannelIdentityModel } from './channel-identity.js';
 import { createClaimModel } from './claim.js';
+import { createConsentModel } from './consent.js';
 import { createCustomerModel } from './customer.js';
 import { createDayRollupModel } from './day-rollup.js';
 import { createFraudFlagModel } from './fraud-flag.js';
@@ -32,6 +33,7 @@ export function createModels(connection: Connection) {
     AuditLog: createAuditLogModel(connection),
     ChannelIdentity: createChannelIdentityModel(connection),
     Claim: createClaimModel(connection),
+    Consent: createConsentModel(connection),
     Customer: createCustomerModel(connection),
     DayRollup: createDayRollupModel(connection),
     FraudFlag: createFraudFlagModel(connection),

@@ -1,6 +1,7 @@
 import type { Services } from '../../../src/services/index.js';
 import { describe, expect, it } from 'vitest';
 import { useTelegramApp } from '../../support/app.js';
+import { agreeOnTelegram, joinOnTelegram, joinOnZalo } from '../../support/consent.js';
 import { readQr } from '../../support/qr.js';
 import type { SentMessage } from '../../support/telegram-emulator.js';
 
@@ -34,7 +35,7 @@ describe('hostile: the counter card, phone numbers and the member QR', () => {
 
   it('a double tap on "record visit" records one visit, and the second tap says what was done', async () => {
     user(101, 'An').send('/start');
-    await h.telegram.waitForMessages(101, 2);
+    await agreeOnTelegram(h.telegram, user(101, 'An'));
     const code = (await customer('telegram:101')).code;
     const boss = user(900, 'Chủ');
     boss.send(`/confirm ${code}`);
@@ -45,6 +46,7 @@ describe('hostile: the counter card, phone numbers and the member QR', () => {
     // The button carries a one-time reference, not the command, and fits Telegram's 64 bytes.
     expect(button.callback_data).not.toContain(code);
     expect(Buffer.byteLength(button.callback_data!)).toBeLessThanOrEqual(64);
+    const pressesBefore = h.telegram.calls.filter((c) => c.method === 'answerCallbackQuery').length;
     boss.press('Ghi nhận lần ghé');
     boss.press('Ghi nhận lần ghé');
     const again = await h.telegram.waitForText(900, 'Đã thực hiện rồi');
@@ -53,7 +55,10 @@ describe('hostile: the counter card, phone numbers and the member QR', () => {
     expect(h.telegram.messagesTo(900).filter((m) => m.text.startsWith('Đã ghi nhận lần ghé của An'))).toHaveLength(1);
     expect((await customer('telegram:101')).points).toBe(200);
     // Each press is answered once.
-    const answered = h.telegram.calls.filter((c) => c.method === 'answerCallbackQuery').map((c) => c.params.callback_query_id);
+    const answered = h.telegram.calls
+      .filter((c) => c.method === 'answerCallbackQuery')
+      .slice(pressesBefore)
+      .map((c) => c.params.callback_query_id);
     expect(answered).toHaveLength(2);
     expect(new Set(answered).size).toBe(2);
   });
@@ -86,6 +91,7 @@ describe('hostile: the counter card, phone numbers and the member QR', () => {
     await h.telegram.waitForText(101, 'Đã lưu số điện thoại 0901 234 567.');
     const anCode = (await customer('telegram:101')).code;
     user(102, 'Bình').send(`/start ${anCode}`);
+    await agreeOnTelegram(h.telegram, user(102, 'Bình'));
     await h.telegram.waitForText(102, 'Bạn được An giới thiệu');
     const staff = user(902, 'Hà');
     const binhCode = (await customer('telegram:102')).code;
@@ -139,6 +145,12 @@ describe('hostile: the counter card, phone numbers and the member QR', () => {
   });
 
   it('a typed number never blocks its real owner, and the answer to it says nothing about anyone else', async () => {
+    // Each of them agreed to the notice first (a number is kept only after that).
+    await Promise.all(
+      [user(103, 'Sơn'), user(104, 'Tâm'), user(105, 'Hùng'), user(106, 'Khánh'), user(107, 'Lộc')].map((person) =>
+        joinOnTelegram(h.telegram, person),
+      ),
+    );
     const first = await nextMessage(103, () => user(103, 'Sơn').send('/phone 0912 345 678'));
     expect(first.text).toBe('Đã lưu số điện thoại 0912 345 678 (chưa xác minh). Để xác minh, bấm nút bên dưới để chia sẻ số điện thoại của bạn.');
     // A second typist of the same number gets exactly the same answer.
@@ -209,6 +221,7 @@ describe('hostile: the counter card, phone numbers and the member QR', () => {
 
   it('Zalo: the member QR page opens only with the current token, and a new QR replaces the old picture', async () => {
     const thu = h.zalo.user('z-thu', 'Thu');
+    await joinOnZalo(h.zalo, thu);
     const qrOf = async (photoUrl: string) =>
       readQr(Buffer.from(await (await fetch(`${h.app.listenUrl}${new URL(photoUrl).pathname}`)).arrayBuffer()))!;
     thu.send('me');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useTelegramApp } from '../../support/app.js';
+import { agreeOnTelegram, agreeOnZalo, joinOnTelegram, joinOnZalo } from '../../support/consent.js';
 
 /**
  * Linking Telegram and Zalo into one account, played as an attacker would try it: a code
@@ -37,6 +38,7 @@ describe('hostile: linking apps (/connect)', () => {
 
   it("the owner's /connect hands out nothing another account could use, and the owner keeps the role alone", async () => {
     owner().send('/start');
+    await agreeOnTelegram(h.telegram, owner(), { offers: false });
     // The whole answer to /start (its last part asks for the language) before /connect.
     await h.telegram.waitForText(900, 'Bạn muốn dùng ngôn ngữ nào');
     const before = await accounts();
@@ -45,10 +47,13 @@ describe('hostile: linking apps (/connect)', () => {
     const reply = (await h.telegram.waitForMessages(900, seen + 1))[seen]!;
     // The attack: whatever code the owner's screen shows (or a guess), sent from another account.
     const shoulderSurfed = /\/connect ([A-Z2-9]{8})/.exec(reply.text)?.[1] ?? 'ABCD2345';
+    await joinOnTelegram(h.telegram, h.telegram.user(666, 'Kẻ gian'));
+    await joinOnZalo(h.zalo, h.zalo.user('z-666', 'Kẻ gian'));
+    const seenBy = { telegram: h.telegram.messagesTo(666).length, zalo: h.zalo.messagesTo('z-666').length };
     h.telegram.user(666, 'Kẻ gian').send(`/connect ${shoulderSurfed}`);
-    await h.telegram.waitForMessages(666, 1);
+    await h.telegram.waitForMessages(666, seenBy.telegram + 1);
     h.zalo.user('z-666', 'Kẻ gian').send(`connect ${shoulderSurfed}`);
-    await h.zalo.waitForMessages('z-666', 1);
+    await h.zalo.waitForMessages('z-666', seenBy.zalo + 1);
     await settle();
 
     expect((await customerOf('telegram:666')).role).toBe('customer');
@@ -63,12 +68,12 @@ describe('hostile: linking apps (/connect)', () => {
 
   it('a code is refused when sent from the app it was made in, and nothing changes', async () => {
     const newcomer = h.telegram.user(501, 'Mới');
+    await joinOnTelegram(h.telegram, newcomer);
     newcomer.send('/connect');
     const reply = await h.telegram.waitForText(501, 'Ứng dụng đã liên kết với tài khoản của bạn');
     const code = codeIn(reply.text);
     const other = h.telegram.user(502, 'Khác');
-    other.send('/start');
-    await h.telegram.waitForMessages(502, 1);
+    await joinOnTelegram(h.telegram, other);
     const before = await accounts();
 
     other.send(`/connect ${code}`);
@@ -81,6 +86,7 @@ describe('hostile: linking apps (/connect)', () => {
 
   it('a code made before its account became staff is refused once it is staff', async () => {
     const lan = h.telegram.user(310, 'Lan');
+    await joinOnTelegram(h.telegram, lan);
     lan.send('/connect');
     const reply = await h.telegram.waitForText(310, 'Ứng dụng đã liên kết với tài khoản của bạn');
     const code = codeIn(reply.text);
@@ -88,7 +94,7 @@ describe('hostile: linking apps (/connect)', () => {
     await h.telegram.waitForText(900, 'Đã thêm Lan làm nhân viên.');
     const attacker = h.zalo.user('z-310', 'Lan giả');
     attacker.send('xin chào');
-    await h.zalo.waitForText('z-310', 'Chào mừng');
+    await agreeOnZalo(h.zalo, attacker);
     const before = await accounts();
 
     attacker.send(`connect ${code}`);
@@ -99,12 +105,11 @@ describe('hostile: linking apps (/connect)', () => {
 
   it('links Zalo to a Telegram account only after its yes; both sides told once; a second press says already done', async () => {
     const quan = h.telegram.user(401, 'Quân');
-    quan.send('/start');
-    await h.telegram.waitForMessages(401, 1);
+    await joinOnTelegram(h.telegram, quan);
     const original = await customerOf('telegram:401');
     await h.app.models.Customer.updateOne({ _id: original._id }, { $set: { points: 120 } });
     h.zalo.user('z-quan', 'Quân Zalo').send('xin chào');
-    await h.zalo.waitForText('z-quan', 'Chào mừng');
+    await agreeOnZalo(h.zalo, h.zalo.user('z-quan', 'Quân Zalo'));
     const code = await zaloCode('z-quan', 'Quân Zalo');
     const before = await accounts();
 
@@ -132,16 +137,19 @@ describe('hostile: linking apps (/connect)', () => {
     await h.zalo.waitForText('z-quan', 'Điểm tích lũy: 120');
 
     // The used code does nothing more, from anyone.
+    await joinOnTelegram(h.telegram, h.telegram.user(403, 'Người khác'));
     h.telegram.user(403, 'Người khác').send(`/connect ${code}`);
     await h.telegram.waitForText(403, 'Mã liên kết không đúng, đã dùng hoặc đã hết hạn.');
   });
 
   it('an original account on Zalo confirms with a numbered reply', async () => {
     const newcomer = h.telegram.user(420, 'Vy Tele');
+    await joinOnTelegram(h.telegram, newcomer);
     newcomer.send('/connect');
     const reply = await h.telegram.waitForText(420, 'Ứng dụng đã liên kết với tài khoản của bạn');
     const code = codeIn(reply.text);
     const vy = h.zalo.user('z-vy', 'Vy');
+    await joinOnZalo(h.zalo, vy);
     vy.send(`connect ${code}`);
     const question = await h.zalo.waitForText('z-vy', 'Liên kết người dùng Telegram Vy Tele với tài khoản của bạn?');
     expect(question.text).toContain('1. Có\n2. Không');
@@ -152,10 +160,10 @@ describe('hostile: linking apps (/connect)', () => {
   });
 
   it('"no" changes nothing, and both sides are told', async () => {
+    await joinOnZalo(h.zalo, h.zalo.user('z-no', 'Người lạ'));
     const code = await zaloCode('z-no', 'Người lạ');
     const hanh = h.telegram.user(430, 'Hạnh');
-    hanh.send('/start');
-    await h.telegram.waitForMessages(430, 1);
+    await joinOnTelegram(h.telegram, hanh);
     const before = await accounts();
     hanh.send(`/connect ${code}`);
     await h.telegram.waitForText(430, 'Liên kết người dùng Zalo Người lạ với tài khoản của bạn?');
@@ -171,8 +179,8 @@ describe('hostile: linking apps (/connect)', () => {
 
   it('an expired code and an expired question are refused', async () => {
     const mai = h.telegram.user(440, 'Mai');
-    mai.send('/start');
-    await h.telegram.waitForMessages(440, 1);
+    await joinOnTelegram(h.telegram, mai);
+    await joinOnZalo(h.zalo, h.zalo.user('z-late', 'Mai Zalo'));
     const past = new Date(Date.now() - 1000);
 
     const late = await zaloCode('z-late', 'Mai Zalo');
@@ -220,10 +228,15 @@ describe('hostile: linking apps (/connect)', () => {
     const separate = await customerOf('zalo:z-quan');
     expect(String(separate._id)).not.toBe(String(original._id));
     expect(separate.code).not.toBe(original.code);
-    expect(separate).toMatchObject({ points: 0, role: 'customer', name: 'Quân Zalo' });
+    // A new record: nameless until its person agrees to the notice.
+    expect(separate).toMatchObject({ points: 0, role: 'customer', name: '' });
     expect((await customerOf('telegram:401')).points).toBe(120);
     expect(await h.app.models.ChannelIdentity.countDocuments({ customerId: original._id })).toBe(1);
     expect(await h.app.models.AuditLog.countDocuments({ action: 'connect_unlink', outcome: 'unlinked' })).toBe(1);
+    // The chat's new account is a new record: it asks for the agreement again before anything else.
+    const since = h.zalo.messagesTo('z-quan').length;
+    h.zalo.user('z-quan', 'Quân Zalo').send('me');
+    await agreeOnZalo(h.zalo, h.zalo.user('z-quan', 'Quân Zalo'), { since });
     h.zalo.user('z-quan', 'Quân Zalo').send('me');
     await h.zalo.waitForText('z-quan', 'Điểm tích lũy: 0');
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useTelegramApp, type AppHarness } from '../../support/app.js';
+import { agreeOnTelegram, joinOnZalo } from '../../support/consent.js';
 
 /** One person's messages stay under the per-person flood limit (5 in 3 s). */
 const lastSent = new Map<string, number>();
@@ -18,21 +19,28 @@ function telegram(h: AppHarness) {
     h.telegram.user(id, `u${id}`).send(text);
     return (await h.telegram.waitForMessages(id, before + 1)).at(-1)!.text;
   };
-  return { customer, say };
+  /** A new person's /start (a referral code or not) and their agreement to the notice. */
+  const join = async (id: number, text: string) => {
+    await pace(id);
+    const before = h.telegram.messagesTo(id).length;
+    h.telegram.user(id, `u${id}`).send(text);
+    await agreeOnTelegram(h.telegram, h.telegram.user(id, `u${id}`), { since: before });
+  };
+  return { customer, say, join };
 }
 
 describe('hostile: corrections by staff and the owner (Telegram and Zalo)', () => {
   const h = useTelegramApp('hostile-corrections', { OWNER_IDS: 'telegram:900,zalo:z-owner' }, { zalo: true });
-  const { customer, say } = telegram(h);
+  const { customer, say, join } = telegram(h);
 
   it('staff undo a referred first visit: both people told once, the referral waits again; a second undo changes nothing', async () => {
-    await say(900, '/start');
-    await say(201, '/start');
+    await join(900, '/start');
+    await join(201, '/start');
     await say(900, `/staff add ${(await customer(201)).code}`);
     await h.telegram.waitForText(201, 'Bạn đã được thêm làm nhân viên');
-    await say(301, '/start');
+    await join(301, '/start');
     const hoa = await customer(301);
-    await say(302, `/start ${hoa.code}`);
+    await join(302, `/start ${hoa.code}`);
     const friend = await customer(302);
     await h.telegram.waitForText(301, 'vừa tham gia');
 
@@ -118,7 +126,7 @@ describe('hostile: corrections by staff and the owner (Telegram and Zalo)', () =
       return (await h.zalo.waitForMessages(id, before + 1)).at(-1)!.text;
     };
     await zalo('z-owner', 'help');
-    await zalo('z-lan', 'help');
+    await joinOnZalo(h.zalo, h.zalo.user('z-lan', 'Lan Zalo'));
     const lan = (await h.app.services.customers.findByIdentity('zalo:z-lan'))!;
     expect(await zalo('z-owner', `visit ${lan.code}`)).toContain('Hạng: chưa có hạng');
     // The visit's one message (its receipt) before counting what the corrections send.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useTelegramApp } from '../../support/app.js';
+import { agreeOnTelegram } from '../../support/consent.js';
 import { waitForDeliveries } from '../../support/deliveries.js';
 
 /** Doubling an event (two staff at once, a redelivered update) must not double its message. */
@@ -15,7 +16,7 @@ describe('hostile: one event, one message, however often it is triggered', () =>
   async function join(id: number, name: string, payload = ''): Promise<void> {
     const before = h.telegram.messagesTo(id).length;
     h.telegram.user(id, name).send(payload ? `/start ${payload}` : '/start');
-    await h.telegram.waitForMessages(id, before + (payload ? 1 : 2));
+    await agreeOnTelegram(h.telegram, h.telegram.user(id, name), { since: before });
   }
 
   it('sets up the owner, two staff members and a referrer with a friend', async () => {

@@ -2,6 +2,7 @@ import type { Types } from 'mongoose';
 import { describe, expect, it } from 'vitest';
 import { importCustomers } from '../../../src/cli/import-customers.js';
 import { useTelegramApp } from '../../support/app.js';
+import { agreeOnTelegram, joinOnTelegram } from '../../support/consent.js';
 
 /**
  * Taking over a shop regular's imported points: what a person says about themselves (a typed
@@ -28,7 +29,7 @@ describe('hostile: claiming an imported customer', () => {
   it('typing her number on Telegram joins nothing', async () => {
     const mallory = h.telegram.user(301, 'Mallory');
     mallory.send('/start');
-    await h.telegram.waitForMessages(301, 2);
+    await agreeOnTelegram(h.telegram, mallory);
     mallory.send('/phone 0935 246 810');
     await h.telegram.waitForText(301, '(chưa xác minh)');
     const lan = await record();
@@ -40,7 +41,7 @@ describe('hostile: claiming an imported customer', () => {
   it('sharing her contact card (not one’s own) joins nothing', async () => {
     const eve = h.telegram.user(302, 'Eve');
     eve.send('/start');
-    await h.telegram.waitForMessages(302, 2);
+    await agreeOnTelegram(h.telegram, eve);
     eve.shareContact('+84935246810', 777);
     await h.telegram.waitForText(302, '(chưa xác minh)');
     expect(await identitiesOf((await record())?._id)).toBe(0);
@@ -50,7 +51,7 @@ describe('hostile: claiming an imported customer', () => {
   it('an account with a history of its own is not merged away, even with her number verified', async () => {
     const regular = h.telegram.user(303, 'Thu');
     regular.send('/start');
-    await h.telegram.waitForMessages(303, 2);
+    await agreeOnTelegram(h.telegram, regular);
     const own = (await h.app.services.customers.findByIdentity('telegram:303'))!;
     h.telegram.user(900, 'Chủ tiệm').send(`/confirm ${own.code}`);
     await h.telegram.waitForText(900, 'Thu');
@@ -65,6 +66,7 @@ describe('hostile: claiming an imported customer', () => {
 
   it('once her own chat joined, another chat verifying the same number does not take the record', async () => {
     const lan = h.telegram.user(304, 'Lan');
+    await joinOnTelegram(h.telegram, lan);
     lan.shareContact('+84935246810');
     await h.telegram.waitForText(304, 'Chào Nguyễn Thị Lan!');
     const joined = (await record())!;
@@ -72,6 +74,7 @@ describe('hostile: claiming an imported customer', () => {
 
     // Telegram moved the number to a new SIM owner: that chat gets the number, never Lan's points.
     const newOwner = h.telegram.user(305, 'Khánh');
+    await joinOnTelegram(h.telegram, newOwner);
     newOwner.shareContact('+84935246810');
     await h.telegram.waitForText(305, 'Đã lưu số điện thoại');
     expect((await h.app.services.customers.findByIdentity('telegram:305'))?._id).not.toEqual(joined._id);

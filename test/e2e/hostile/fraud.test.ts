@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import defaultProgram from '../../../src/program/default-program.json' with { type: 'json' };
 import { useTelegramApp, type AppHarness } from '../../support/app.js';
+import { agreeOnTelegram } from '../../support/consent.js';
 
 /** The app's clock: real time moved by hand, starting just after an hour begins (join digests are per hour). */
 function movableClock() {
@@ -26,11 +27,11 @@ async function pace(id: number): Promise<void> {
 function helpers(h: AppHarness) {
   const customer = async (id: number) => (await h.app.services.customers.findByIdentity(`telegram:${id}`))!;
   const codeOf = async (id: number) => (await customer(id)).code;
-  /** A new person sends /start (with a referral code or not) and gets their welcome. */
+  /** A new person sends /start (with a referral code or not), agrees to the notice and gets their welcome. */
   const start = async (id: number, name: string, code?: string) => {
     const before = h.telegram.messagesTo(id).length;
     h.telegram.user(id, name).send(code ? `/start ${code}` : '/start');
-    await h.telegram.waitForMessages(id, before + 1);
+    await agreeOnTelegram(h.telegram, h.telegram.user(id, name), { since: before });
   };
   const makeStaff = async (ownerId: number, id: number, name: string) => {
     await start(id, name);
@@ -193,6 +194,7 @@ describe('hostile: referral fraud, join floods and phishing names', () => {
   it('a name with a link reaches the referrer and the landing page cleaned', async () => {
     await start(340, 'Hùng');
     h.telegram.user(341, 'Win 1tr: http://evil.example').send(`/start ${await codeOf(340)}`);
+    await agreeOnTelegram(h.telegram, h.telegram.user(341, 'Win 1tr: http://evil.example'));
     const notice = await h.telegram.waitForText(340, 'vừa tham gia qua link của bạn');
     expect(notice.text).toBe('👋 Win 1tr vừa tham gia qua link của bạn. Khi họ ghé lần đầu, bạn sẽ nhận thưởng.');
     expect((await customer(341)).name).toBe('Win 1tr');
@@ -200,6 +202,7 @@ describe('hostile: referral fraud, join floods and phishing names', () => {
     await start(342, 'evil.example/win Hoa <script>');
     expect((await customer(342)).name).toBe('Hoa');
     h.telegram.user(343, 'Khách').send(`/start ${await codeOf(342)}`);
+    await agreeOnTelegram(h.telegram, h.telegram.user(343, 'Khách'));
     const welcome = await h.telegram.waitForText(343, 'giới thiệu đến');
     expect(welcome.text).toContain('Bạn được Hoa giới thiệu');
     const page = await (await fetch(`${h.app.listenUrl}/r/${await codeOf(342)}`)).text();
@@ -212,6 +215,7 @@ describe('hostile: referral fraud, join floods and phishing names', () => {
     const code = await codeOf(350);
     const farm = Array.from({ length: 30 }, (_, i) => 5000 + i);
     for (const id of farm) h.telegram.user(id, `Farm ${id}`).send(`/start ${code}`);
+    await Promise.all(farm.map((id) => agreeOnTelegram(h.telegram, h.telegram.user(id, `Farm ${id}`))));
     for (const id of farm) await h.telegram.waitForText(id, 'Bạn được Vân giới thiệu');
     expect(await h.app.models.Referral.countDocuments({ referrerId: (await customer(350))._id })).toBe(30);
     await h.telegram.waitForText(350, 'vừa tham gia qua link của bạn');
@@ -219,13 +223,13 @@ describe('hostile: referral fraud, join floods and phishing names', () => {
     const digest = await h.app.models.Notification.findOne({ type: 'friends_joined_digest', customerId: (await customer(350))._id }).lean();
     expect(digest?.status).toBe('pending');
     await h.app.services.scheduled.recordReminders();
-    expect(h.telegram.messagesTo(350).filter((m) => m.text.includes('tham gia'))).toHaveLength(1);
+    expect(h.telegram.messagesTo(350).filter((m) => m.text.includes('tham gia qua link'))).toHaveLength(1);
 
     clock.offset += 3600_000;
     const summary = await h.telegram.waitForText(350, 'Thêm bạn bè đã tham gia qua link của bạn trong một giờ qua: 29 người');
     expect(summary).toBeDefined();
     await expect.poll(async () => (await h.app.models.Notification.findById(digest!._id).lean())?.status).toBe('sent');
-    expect(h.telegram.messagesTo(350).filter((m) => m.text.includes('tham gia'))).toHaveLength(2);
+    expect(h.telegram.messagesTo(350).filter((m) => m.text.includes('tham gia qua link'))).toHaveLength(2);
   });
 });
 

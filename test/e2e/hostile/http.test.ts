@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { PUBLIC_PAGE_RATE_LIMIT } from '../../../src/http/rate-limit.js';
 import { createLogger } from '../../../src/logger.js';
 import { useTelegramApp } from '../../support/app.js';
+import { agreeOnTelegram } from '../../support/consent.js';
 
 const TELEGRAM_SECRET = 'tg-hook-secret-7f3a9c';
 const ZALO_SECRET = 'zalo-hook-secret-51be2d';
@@ -42,7 +43,7 @@ describe('hostile HTTP input', () => {
     h.zalo.webhookTarget = url('/zalo/webhook');
     h.telegram.user(900, 'Chủ tiệm').send('/start');
     h.telegram.user(301, 'Hoa').send('/start');
-    await h.telegram.waitForMessages(301, 2);
+    await agreeOnTelegram(h.telegram, h.telegram.user(301, 'Hoa'));
   });
 
   it('the whole dashboard flow writes no token, session id or CSRF value to the log', async () => {
@@ -237,9 +238,11 @@ describe('hostile HTTP input', () => {
     // /start <code> in the bot, twice from one person, counts once.
     const binh = h.telegram.user(302, 'Bình');
     binh.send(`/start ${code}`);
+    await agreeOnTelegram(h.telegram, binh);
     await h.telegram.waitForText(302, 'Hoa');
+    const seen = h.telegram.messagesTo(302).length;
     binh.send(`/start ${code}`);
-    await h.telegram.waitForMessages(302, 3);
+    await h.telegram.waitForMessages(302, seen + 1);
     await h.app.services.referrals.flushLinkOpens();
     expect(await h.app.models.LinkOpen.countDocuments({ code, via: 'telegram' })).toBe(1);
     expect(JSON.stringify(await h.app.models.LinkOpen.find({}).lean())).not.toMatch(/203\.0\.113|Mozilla|telegram:302/);

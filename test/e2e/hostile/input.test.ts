@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useTelegramApp } from '../../support/app.js';
+import { agreeOnTelegram, agreeOnZalo } from '../../support/consent.js';
 
 /**
  * Injection-shaped and oversized input, as an attacker would type it: each gets a clear
@@ -29,7 +30,7 @@ describe('hostile input: odd payloads change nothing and get a clear reply', () 
 
   it('a newcomer starts normally, so later replies are in English', async () => {
     mallory().send('/start');
-    await h.telegram.waitForMessages(666, 2);
+    await agreeOnTelegram(h.telegram, mallory());
     mallory().send('/lang en');
     await h.telegram.waitForText(666, 'Switched to English.');
   });
@@ -76,7 +77,7 @@ describe('hostile input: odd payloads change nothing and get a clear reply', () 
   it('a staff member typing operator-shaped lookups finds nobody and records nothing', async () => {
     const staff = h.telegram.user(901, 'Staff');
     staff.send('/start');
-    await h.telegram.waitForMessages(901, 2);
+    await agreeOnTelegram(h.telegram, staff);
     await h.app.models.Customer.updateOne(
       { code: (await h.app.services.customers.findByIdentity('telegram:901'))!.code },
       { $set: { role: 'staff' } },
@@ -95,7 +96,7 @@ describe('hostile input: odd payloads change nothing and get a clear reply', () 
   it('on Zalo, operator-shaped bare codes and stray numbers change nothing', async () => {
     const zed = h.zalo.user('z-mallory', 'Mallory');
     zed.send('Xin chào');
-    await h.zalo.waitForText('z-mallory', 'Trả lời bằng số');
+    await agreeOnZalo(h.zalo, zed);
     const before = await snapshot();
     for (const text of ['{"$gt":""}', 'start {"$ne":null}', '99', 'B'.repeat(5000)]) {
       await pause();

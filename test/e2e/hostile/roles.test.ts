@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useTelegramApp } from '../../support/app.js';
+import { agreeOnTelegram, joinOnTelegram } from '../../support/consent.js';
 
 const NOT_ALLOWED = 'Bạn không có quyền dùng lệnh này.';
 
@@ -80,14 +81,18 @@ describe('hostile: taking a role', () => {
   it('refused commands from a customer do not push the staff actions off the audit view', async () => {
     const owner = h.telegram.user(900, 'Chủ tiệm');
     h.telegram.user(530, 'Lan').send('/start');
-    await h.telegram.waitForMessages(530, 1);
+    await agreeOnTelegram(h.telegram, h.telegram.user(530, 'Lan'));
     owner.send(`/staff add ${(await customerOf(530))!.code}`);
     await h.telegram.waitForText(900, 'Đã thêm Lan làm nhân viên.');
 
     const pest = h.telegram.user(531, 'Phá đám');
+    // Agreed to the notice, so the audit view can name them; then the flood window passes.
+    await joinOnTelegram(h.telegram, pest);
+    await new Promise((r) => setTimeout(r, 3100));
+    const seen = h.telegram.messagesTo(531).length;
     for (let i = 1; i <= 5; i++) {
       pest.send('/staff remove ABCDEF');
-      await h.telegram.waitForMessages(531, i);
+      await h.telegram.waitForMessages(531, seen + i);
     }
     const ownerActor = { customerId: (await customerOf(900))!._id, identity: 'telegram:900' };
     const result = await h.app.services.dashboard.getView(ownerActor, 'today');

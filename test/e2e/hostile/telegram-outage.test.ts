@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import { describe, expect, it } from 'vitest';
 import { useTelegramApp } from '../../support/app.js';
+import { agreeOnTelegram } from '../../support/consent.js';
 
 /**
  * Telegram unreachable (connection refused): a send fails at once and its notification waits
@@ -12,6 +13,7 @@ describe('Telegram unreachable', () => {
 
   it('a notification owed meanwhile fails, waits and arrives once; a stop during the outage still ends', async () => {
     h.telegram.user(501, 'Lan').send('/start');
+    await agreeOnTelegram(h.telegram, h.telegram.user(501, 'Lan'), { offers: false });
     // The whole answer to /start (its last part asks for the language).
     await h.telegram.waitForText(501, 'Bạn muốn dùng ngôn ngữ nào');
     const { Customer, Notification } = h.app.models;

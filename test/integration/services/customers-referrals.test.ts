@@ -149,7 +149,7 @@ describe('join and attribution', () => {
 
   it('an app-linking code works once and for 15 minutes only, and links only on yes', async () => {
     const { customer: telegram } = await h.join(1901, 'Lam');
-    const zalo = await h.services.customers.join({ identity: 'zalo:z1901', chatId: 'z1901', displayName: 'Lam', locale: 'vi' });
+    const zalo = await h.join('z1901', 'Lam');
     const zaloActor = { customerId: zalo.customer._id, identity: 'zalo:z1901' };
     const telegramActor = { customerId: telegram._id, identity: 'telegram:1901' };
     const late = (await h.services.identityLink.overview(zaloActor)).code!.code;
@@ -183,7 +183,7 @@ describe('join and attribution', () => {
 
   it('racing yes presses on one request link once; the others answer already done', async () => {
     const { customer: telegram } = await h.join(1951, 'Tú');
-    const zalo = await h.services.customers.join({ identity: 'zalo:z1951', chatId: 'z1951', displayName: 'Tú', locale: 'vi' });
+    const zalo = await h.join('z1951', 'Tú');
     const code = (await h.services.identityLink.overview({ customerId: zalo.customer._id, identity: 'zalo:z1951' })).code!.code;
     const actor = { customerId: telegram._id, identity: 'telegram:1951' };
     const request = await h.services.identityLink.requestLink(actor, code);
@@ -207,7 +207,7 @@ describe('join and attribution', () => {
 
   it('a yes cut off before it was carried out (a crash, the database away) is finished by the next press, once', async () => {
     const { customer: telegram } = await h.join(1955, 'Lan');
-    const zalo = await h.services.customers.join({ identity: 'zalo:z1955', chatId: 'z1955', displayName: 'Lan', locale: 'vi' });
+    const zalo = await h.join('z1955', 'Lan');
     const code = (await h.services.identityLink.overview({ customerId: zalo.customer._id, identity: 'zalo:z1955' })).code!.code;
     const actor = { customerId: telegram._id, identity: 'telegram:1955' };
     const request = await h.services.identityLink.requestLink(actor, code);
@@ -229,7 +229,7 @@ describe('join and attribution', () => {
     const actor = { customerId: telegram._id, identity: 'telegram:1961' };
     const requests = [];
     for (const id of ['z1961a', 'z1961b']) {
-      const zalo = await h.services.customers.join({ identity: `zalo:${id}`, chatId: id, displayName: id, locale: 'vi' });
+      const zalo = await h.join(id, id);
       const code = (await h.services.identityLink.overview({ customerId: zalo.customer._id, identity: `zalo:${id}` })).code!.code;
       const request = await h.services.identityLink.requestLink(actor, code);
       requests.push(request.ok ? request.requestId : '');

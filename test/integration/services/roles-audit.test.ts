@@ -100,6 +100,8 @@ describe('roles in the services, and the audit of refused attempts', () => {
       conversation.handle({ identity: `telegram:${id}`, chatId: String(id), displayName: 'Phá đám', text, requestKey: `u:${id}:${n}` });
     const owner = await h.staff(8301, 'Chủ', 'owner');
     const { customer: lan } = await h.join(8302, 'Lan');
+    // The pest agreed to the notice, so the dashboard names them.
+    await h.join(8303, 'Phá đám');
     await h.services.roles.addStaff(owner, lan.code);
 
     const replies = [];

@@ -127,6 +127,8 @@ describe('the registry shows', () => {
       'lang',
       'program',
       'help',
+      'privacy',
+      'stop',
       'connect',
       'birthday',
       'mydata',
@@ -146,5 +148,6 @@ describe('the registry shows', () => {
     expect(owner).toContain('Staff commands:\nConfirm a first visit: /confirm <customer code or phone> [amount]');
     expect(owner).toContain('Owner commands:\n');
     expect(owner).not.toContain('/newqr');
+    expect(owner).not.toContain('/agree');
   });
 });

@@ -21,14 +21,19 @@ export function createCustomerFeature(kit: ConversationKit, wallet: WalletFeatur
     };
   }
 
-  function welcome(s: Session): Reply[] {
+  /** The program in two sentences; on Zalo, with the question who invited them. */
+  function welcomeText(s: Session): Reply {
     const text = s.t('bot:welcome', {
       business: program.business.name,
       referrerReward: rewardLabel(program.rewards.referrer, s.locale),
       friendReward: rewardLabel(program.rewards.friend, s.locale),
     });
     const askReferrer = traits.bareCodes && !s.customer.referrerId && !s.customer.firstVisitAt;
-    return [{ text: askReferrer ? `${text}\n\n${s.t('bot:askReferrer')}` : text }, languageChoice(s.t)];
+    return { text: askReferrer ? `${text}\n\n${s.t('bot:askReferrer')}` : text };
+  }
+
+  function welcome(s: Session): Reply[] {
+    return [welcomeText(s), languageChoice(s.t)];
   }
 
   async function setLanguage(s: Session, locale: Locale): Promise<Reply[]> {
@@ -185,7 +190,7 @@ export function createCustomerFeature(kit: ConversationKit, wallet: WalletFeatur
     defineCommand({ name: 'newqr', role: 'customer', usage: 'commands:usage.newqr', parse: noArgs, run: ({ s }) => newMemberQr(s) }),
   ];
 
-  return { commands, languageChoice, welcome, sharePhone };
+  return { commands, languageChoice, welcome, welcomeText, sharePhone };
 }
 
 export type CustomerFeature = ReturnType<typeof createCustomerFeature>;

@@ -7,6 +7,7 @@ import { rewardLabel } from '../format.js';
 import { MEMBER_CARD_PREFIX, STAFF_INVITE_PREFIX, type ConversationKit, type Session } from '../kit.js';
 import { defineCommand, type Command, type Turn } from '../registry.js';
 import type { Reply } from '../reply.js';
+import type { ConsentFeature } from './consent.js';
 import type { StaffFeature } from './staff.js';
 
 const setupCodeRefusals = {
@@ -25,7 +26,7 @@ const staffInviteRefusals = {
  * Arriving: `/start`, `/start <payload>` (a referral code, a member card, a staff invite, the
  * owner setup code), and a bare code on channels without deep links.
  */
-export function createStartFeature(kit: ConversationKit, customer: CustomerFeature, staff: StaffFeature) {
+export function createStartFeature(kit: ConversationKit, customer: CustomerFeature, staff: StaffFeature, consent: ConsentFeature) {
   const { services, program } = kit;
   const languageChoiceIfNew = (s: Session): Reply[] => (s.customer.localeChosen ? [] : [customer.languageChoice(s.t)]);
 
@@ -53,15 +54,31 @@ export function createStartFeature(kit: ConversationKit, customer: CustomerFeatu
       return [{ text: `${s.t('bot:ownerClaimed')}\n\n${kit.helpSection(s.t, 'owner')}` }];
     }
     const referrer = await services.referrals.findReferrer(payload);
-    if (!referrer) return [{ text: s.t('bot:attributeUnknownCode') }];
-    return attribute(turn, referrer);
+    if (!referrer) return [{ text: s.t('bot:attributeUnknownCode') }, ...(consent.agreed(s.customer) ? [] : consent.notice(s))];
+    return arrive(turn, referrer);
+  }
+
+  /**
+   * A referral link opened (or a code sent): counted now; the friend is attributed now, or,
+   * before they agreed to the notice, at their agreement (the code waits on their record).
+   */
+  async function arrive(turn: Turn, referrer: Customer): Promise<Reply[]> {
+    const { s, actor } = turn;
+    await services.referrals.recordLinkOpen(referrer, channelOf(actor.identity), actor.identity);
+    if (consent.agreed(s.customer)) return [...(await attribute(turn, referrer)), ...languageChoiceIfNew(s)];
+    await services.consent.holdReferral(actor, s.customer, referrer.code);
+    return consent.notice(s);
+  }
+
+  /** After agreeing: the attribution of the code the person arrived with, or the welcome. */
+  async function afterAgreement(turn: Turn, referralCode: string | undefined): Promise<Reply[]> {
+    const referrer = referralCode ? await services.referrals.findReferrer(referralCode) : undefined;
+    return referrer ? attribute(turn, referrer) : [customer.welcomeText(turn.s)];
   }
 
   /** Makes the person the friend of `referrer` (looked up once, by the caller) and says so. */
   async function attribute({ s, actor }: Turn, referrer: Customer): Promise<Reply[]> {
-    const via = channelOf(actor.identity);
-    await services.referrals.recordLinkOpen(referrer, via, actor.identity);
-    const result = await services.referrals.attribute(s.customer, referrer, via);
+    const result = await services.referrals.attribute(s.customer, referrer, channelOf(actor.identity));
     if (result.ok) {
       return [
         {
@@ -71,7 +88,6 @@ export function createStartFeature(kit: ConversationKit, customer: CustomerFeatu
             reward: rewardLabel(result.friendReward, s.locale),
           }),
         },
-        ...languageChoiceIfNew(s),
       ];
     }
     switch (result.reason) {
@@ -88,18 +104,18 @@ export function createStartFeature(kit: ConversationKit, customer: CustomerFeatu
 
   /** On channels without deep links: a referral code sent on its own, or skipping the referrer question. */
   async function bareMessage(turn: Turn, text: string): Promise<Reply[] | undefined> {
-    const { s, created } = turn;
+    const { s } = turn;
     const word = text.trim();
-    if (/^(bỏ qua|bo qua|skip)$/i.test(word)) return [{ text: s.t('bot:referrerSkipped') }];
-    const mayBeReferred = created || (!s.customer.referrerId && !s.customer.firstVisitAt);
+    if (/^(bỏ qua|bo qua|skip)$/i.test(word)) return consent.agreed(s.customer) ? [{ text: s.t('bot:referrerSkipped') }] : undefined;
+    const mayBeReferred = !s.customer.referrerId && !s.customer.firstVisitAt;
     if (!normalizeCode(word) || !mayBeReferred) return undefined;
     const referrer = await services.referrals.findReferrer(word);
     if (!referrer) return undefined;
-    return [...(created ? customer.welcome(s) : []), ...(await attribute(turn, referrer))];
+    return arrive(turn, referrer);
   }
 
-  async function acceptStaffInvite({ s, actor }: Turn, code: string): Promise<Reply[]> {
-    const result = await services.roles.acceptStaffInvite(actor, code);
+  async function acceptStaffInvite({ s, actor, displayName }: Turn, code: string): Promise<Reply[]> {
+    const result = await services.roles.acceptStaffInvite(actor, code, displayName);
     if (!result.ok) return [{ text: s.t(staffInviteRefusals[result.reason]) }];
     if (!result.changed) return [{ text: s.t('bot:staffInviteAlready') }];
     await becameRole(s, 'staff');
@@ -112,12 +128,16 @@ export function createStartFeature(kit: ConversationKit, customer: CustomerFeatu
       role: 'customer',
       usage: 'commands:usage.start',
       parse: (args) => ({ payload: args[0] }),
-      run: (turn, { payload }) => {
-        if (payload) return startWithPayload(turn, payload);
+      run: async (turn, { payload }) => {
+        if (!payload && !consent.agreed(turn.s.customer)) return consent.notice(turn.s);
+        // "/stop (no announcements) and /start again": offers come back on, and the person is told.
+        const resumed = await consent.resumeIfStopped(turn);
+        if (payload) return [...resumed, ...(await startWithPayload(turn, payload))];
+        if (resumed.length > 0) return resumed;
         return turn.created || !turn.s.customer.localeChosen ? customer.welcome(turn.s) : kit.help(turn.s);
       },
     }),
   ];
 
-  return { commands, bareMessage };
+  return { commands, bareMessage, afterAgreement };
 }
