@@ -1,4 +1,5 @@
 import express, { type Response, type Router } from 'express';
+import { maskPhone } from '../domain/phone.js';
 import { isLocale, type I18n, type Locale, type Translate } from '../i18n.js';
 import type { DashboardAccess } from '../services/dashboard.js';
 import type { ErasePreview } from '../services/erasure.js';
@@ -17,7 +18,6 @@ export interface ErasureRoutesDeps {
 }
 
 /** A phone as the confirmation shows it: enough to recognise, not to copy (the last three digits). */
-const masked = (phone: string) => `${'•'.repeat(Math.max(0, phone.length - 3))}${phone.slice(-3)}`;
 
 const hidden = (name: string, value: string) => `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`;
 
@@ -85,7 +85,7 @@ export function registerErasureRoutes(router: Router, deps: ErasureRoutesDeps): 
       locale,
       `<h1>${escapeHtml(t('erasure:web.confirmTitle'))}</h1><table class="erase-who"><tbody>` +
         row('erasure:web.name', customer.name || '—') +
-        row('erasure:web.phone', customer.phone ? masked(customer.phone) : '—') +
+        row('erasure:web.phone', customer.phone ? maskPhone(customer.phone) : '—') +
         row('erasure:web.code', customer.code) +
         row('erasure:web.visits', String(customer.visitCount)) +
         row('erasure:web.points', String(customer.points)) +

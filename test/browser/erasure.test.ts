@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { useTelegramApp } from '../support/app.js';
 import { browserTestsRun, useBrowser } from '../support/browser.js';
+import { agreeOnTelegram } from '../support/consent.js';
 
 describe.runIf(browserTestsRun)('the owner erases a customer on request, in Chromium', () => {
   const h = useTelegramApp('browser-erasure', { OWNER_IDS: 'telegram:900' });
@@ -30,11 +31,12 @@ describe.runIf(browserTestsRun)('the owner erases a customer on request, in Chro
   };
 
   it('finds them by phone, shows who (name, masked phone, code), erases with the reason, audited', async () => {
-    h.telegram.user(900, 'Chủ tiệm').send('/start');
-    await h.telegram.waitForMessages(900, 2);
+    const ownerChat = h.telegram.user(900, 'Chủ tiệm');
+    ownerChat.send('/start');
+    await agreeOnTelegram(h.telegram, ownerChat);
     const lan = h.telegram.user(402, 'Lan');
     lan.send('/start');
-    await h.telegram.waitForMessages(402, 2);
+    await agreeOnTelegram(h.telegram, lan);
     lan.shareContact('+84912345678');
     await vi.waitFor(async () => expect((await h.app.services.customers.findByIdentity('telegram:402'))?.phone).toBe('+84912345678'), {
       timeout: 15_000,
@@ -57,7 +59,7 @@ describe.runIf(browserTestsRun)('the owner erases a customer on request, in Chro
     const who = await page.locator('table.erase-who').innerText();
     expect(who).toContain('Lan');
     expect(who).toContain(person.code);
-    expect(who).toContain('•••678');
+    expect(who).toContain('•••• ••• 678');
     expect(who).not.toContain('912345');
     expect(await h.app.models.Customer.findById(person._id, { erasure: 1 }).lean()).not.toHaveProperty('erasure');
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useTelegramApp } from '../support/app.js';
+import { agreeOnTelegram, agreeOnZalo, joinOnTelegram } from '../support/consent.js';
 import { waitForDeliveries } from '../support/deliveries.js';
 
 /**
@@ -15,20 +16,24 @@ describe('/delete on Telegram and Zalo', () => {
   const customerOf = (identity: string) => h.app.services.customers.findByIdentity(identity);
   // A person's messages are rate-limited: a real person reads between taps.
   const pause = () => new Promise((resolve) => setTimeout(resolve, 1000));
+  // Agreeing costs a press: wait out the flood window (five messages in three seconds) before a quick run of messages.
+  const floodWindow = () => new Promise((resolve) => setTimeout(resolve, 3_100));
 
   it('Telegram: "Giữ lại" keeps everything, "Xóa vĩnh viễn" erases, and a new message starts fresh', async () => {
     // step: the referrer joins, the friend arrives through the referrer's link.
     hoa().send('/start');
-    await h.telegram.waitForMessages(401, 2);
+    await agreeOnTelegram(h.telegram, hoa());
     const referrer = (await customerOf('telegram:401'))!;
     lan().send(`/start ${referrer.code}`);
-    await h.telegram.waitForText(402, 'Bạn được Hoa giới thiệu');
+    const arrived = await agreeOnTelegram(h.telegram, lan());
+    expect(arrived[0]!.text).toContain('Bạn được Hoa giới thiệu');
     const person = (await customerOf('telegram:402'))!;
     await waitForDeliveries(h.app.models);
     const landing = `${h.app.listenUrl}/r/${person.code}`;
     expect((await fetch(landing)).status).toBe(200);
 
     // step: /delete, then "Giữ lại".
+    await floodWindow();
     lan().send('/delete');
     const confirm = await h.telegram.waitForText(402, 'Xóa dữ liệu của bạn tại Salon Mai?');
     expect(confirm.buttons.map((b) => b.text)).toEqual(['Xóa vĩnh viễn', 'Giữ lại']);
@@ -63,8 +68,8 @@ describe('/delete on Telegram and Zalo', () => {
 
     // step: writing again is a stranger's first message.
     await pause();
-    lan().send('/start');
-    await h.telegram.waitForText(402, 'Chào mừng bạn đến với chương trình giới thiệu của Salon Mai');
+    const welcomed = await joinOnTelegram(h.telegram, lan());
+    expect(welcomed[0]!.text).toContain('Chào mừng bạn đến với chương trình giới thiệu của Salon Mai');
     const fresh = (await customerOf('telegram:402'))!;
     expect(String(fresh._id)).not.toBe(String(person._id));
     expect(fresh.code).not.toBe(person.code);
@@ -73,9 +78,11 @@ describe('/delete on Telegram and Zalo', () => {
   it('Zalo: the choices are numbered; 2 keeps, 1 erases', async () => {
     // step: a newcomer greets.
     mai().send('Xin chào');
-    await h.zalo.waitForText('z-mai', 'Chào mừng bạn đến với chương trình giới thiệu của Salon Mai');
-    await h.zalo.waitForText('z-mai', 'Trả lời bằng số: 1, 2');
+    const welcomed = await agreeOnZalo(h.zalo, mai());
+    expect(welcomed[0]!.text).toContain('Chào mừng bạn đến với chương trình giới thiệu của Salon Mai');
+    expect(welcomed.at(-1)!.text).toContain('Trả lời bằng số: 1, 2');
     const person = (await customerOf('zalo:z-mai'))!;
+    await floodWindow();
     // step: "link" publishes the invite QR at a public address.
     mai().send('link');
     const qr = await h.zalo.waitForText('z-mai', 'Mã QR giới thiệu');

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../../src/logger.js';
 import { useTelegramApp } from '../../support/app.js';
+import { agreeOnTelegram, agreeOnZalo } from '../../support/consent.js';
 import { readQr } from '../../support/qr.js';
 
 /**
@@ -8,8 +9,7 @@ import { readQr } from '../../support/qr.js';
  * holds no phone number, token or message text; staff see numbers masked unless they typed
  * them; a referrer hears of a friend by the friend's given name only.
  *
- * The conversation steps are the `send`/`shareContact` lines (a consent gate, once merged,
- * asks each person to agree first).
+ * Each person agrees to the privacy notice after their first message (the consent gate).
  */
 describe('hostile: what the log, staff and other customers get to see', () => {
   const logLines: string[] = [];
@@ -39,17 +39,18 @@ describe('hostile: what the log, staff and other customers get to see', () => {
     const zaloLan = h.zalo.user('z-lan', 'Lan');
 
     boss.send('/start');
+    await agreeOnTelegram(h.telegram, boss);
     hoa.send('/start');
-    await h.telegram.waitForMessages(301, 2);
+    await agreeOnTelegram(h.telegram, hoa);
     hoa.send('/phone 0912 345 678');
     await h.telegram.waitForText(301, 'Đã lưu số điện thoại 0912 345 678');
     binh.send('/start');
-    await h.telegram.waitForMessages(302, 2);
+    await agreeOnTelegram(h.telegram, binh);
     binh.shareContact('+84 987 654 321');
     await h.telegram.waitForText(302, 'Đã lưu số điện thoại 0987 654 321');
     hoa.send(`${freeTexts[0]}, số em 0935.777.888`);
     zaloLan.send('/start');
-    await h.zalo.waitForMessages('z-lan', 2);
+    await agreeOnZalo(h.zalo, zaloLan);
     zaloLan.send('/phone 84903111222');
     await h.zalo.waitForText('z-lan', 'Đã lưu số điện thoại 0903 111 222');
     zaloLan.send(freeTexts[1]!);
@@ -58,7 +59,7 @@ describe('hostile: what the log, staff and other customers get to see', () => {
     await nextWith(900, 'Bình', () => boss.send('/visit +84-987-654-321 200k'));
     await nextWith(900, 'Không tìm thấy', () => boss.send('/find 0977 000 555'));
     zaloBoss.send('/start');
-    await h.zalo.waitForMessages('z-boss', 1);
+    await agreeOnZalo(h.zalo, zaloBoss);
     zaloBoss.send('find 0903111222');
     await h.zalo.waitForText('z-boss', 'Lan');
 
@@ -79,7 +80,7 @@ describe('hostile: what the log, staff and other customers get to see', () => {
     // Platform calls that fail: the replies (each holding the number) are refused by Telegram and Zalo.
     const cuc = h.telegram.user(303, 'Cúc');
     cuc.send('/start');
-    await h.telegram.waitForMessages(303, 2);
+    await agreeOnTelegram(h.telegram, cuc);
     const before = h.telegram.calls.length;
     h.telegram.failNext(303, { error_code: 400, description: 'Bad Request: message is too long' });
     cuc.send('/phone 0966 123 456');
@@ -126,10 +127,11 @@ describe('hostile: what the log, staff and other customers get to see', () => {
   it('a referrer hears of a friend by the given name only, and the stored messages hold no more', async () => {
     const referrer = h.telegram.user(401, 'Trần Văn Nam');
     referrer.send('/start');
-    await h.telegram.waitForMessages(401, 2);
+    await agreeOnTelegram(h.telegram, referrer);
     const code = (await customer('telegram:401')).code;
     const friend = h.telegram.user(402, 'Nguyễn Thị Mai Anh');
     friend.send(`/start ${code}`);
+    await agreeOnTelegram(h.telegram, friend);
     await h.telegram.waitForText(402, 'Bạn được Nam giới thiệu');
     const joined = await h.telegram.waitForText(401, 'vừa tham gia qua link của bạn');
     expect(joined.text).toContain('Anh vừa tham gia');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useTelegramApp } from '../../support/app.js';
+import { agreeOnTelegram } from '../../support/consent.js';
 
 /**
  * Attacks on erasure: staff erasing themselves or others, a forged, someone else's or stale
@@ -28,10 +29,10 @@ describe('hostile erasure', () => {
 
   it('staff cannot erase themselves (removed from staff first) nor erase anybody else', async () => {
     owner().send('/start');
-    await h.telegram.waitForMessages(900, 2);
+    await agreeOnTelegram(h.telegram, owner());
     const thu = h.telegram.user(501, 'Thu');
     thu.send('/start');
-    await h.telegram.waitForMessages(501, 2);
+    await agreeOnTelegram(h.telegram, thu);
     owner().send(`/staff add ${(await customerOf('telegram:501'))!.code}`);
     await h.telegram.waitForText(900, 'Thu');
     await h.telegram.waitForText(501, 'Bạn đã được thêm làm nhân viên');
@@ -59,8 +60,8 @@ describe('hostile erasure', () => {
     const binh = h.telegram.user(602, 'Bình');
     an.send('/start');
     binh.send('/start');
-    await h.telegram.waitForMessages(601, 2);
-    await h.telegram.waitForMessages(602, 2);
+    await agreeOnTelegram(h.telegram, an);
+    await agreeOnTelegram(h.telegram, binh);
     await pause();
     await next(601, () => an.send('/delete'));
     const anToken = await ticketOf((await customerOf('telegram:601'))!._id);
@@ -79,8 +80,9 @@ describe('hostile erasure', () => {
   it('a double press erases once and is audited once', async () => {
     const cuc = h.telegram.user(701, 'Cúc');
     cuc.send('/start');
-    await h.telegram.waitForMessages(701, 2);
-    await pause();
+    await agreeOnTelegram(h.telegram, cuc);
+    // Agreeing cost a press: wait out the flood window (five messages in three seconds) so both presses arrive.
+    await new Promise((resolve) => setTimeout(resolve, 3_100));
     await next(701, () => cuc.send('/delete'));
     const person = (await customerOf('telegram:701'))!;
     cuc.press('Xóa vĩnh viễn');
@@ -94,7 +96,10 @@ describe('hostile erasure', () => {
   });
 
   it('the back-office form needs an owner session and its CSRF value', async () => {
-    const { customer: victim } = await h.app.services.customers.join({ identity: 'telegram:801', chatId: '801', displayName: 'Dung', locale: 'vi' });
+    const joined = await h.app.services.customers.join({ identity: 'telegram:801', chatId: '801', displayName: 'Dung', locale: 'vi' });
+    // As in the chat: the name is kept once the person agrees to the notice.
+    await h.app.services.consent.agree(joined.actor, joined.customer, h.app.program.privacy.noticeVersion, 'Dung');
+    const victim = joined.customer;
     const form = (fields: Record<string, string>) =>
       new URLSearchParams({ lang: 'vi', reason: 'khách yêu cầu', customerId: String(victim._id), ...fields });
     const post = (path: string, body: URLSearchParams | string, cookie?: string) =>

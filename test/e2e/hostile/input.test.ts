@@ -33,6 +33,8 @@ describe('hostile input: odd payloads change nothing and get a clear reply', () 
     await agreeOnTelegram(h.telegram, mallory());
     mallory().send('/lang en');
     await h.telegram.waitForText(666, 'Switched to English.');
+    // The next tests send Mallory's payloads one after another: out of the flood window of the agreement.
+    await new Promise((r) => setTimeout(r, 3100));
   });
 
   it('operator-shaped payloads are refused as unknown codes or wrong commands', async () => {
@@ -78,6 +80,8 @@ describe('hostile input: odd payloads change nothing and get a clear reply', () 
     const staff = h.telegram.user(901, 'Staff');
     staff.send('/start');
     await agreeOnTelegram(h.telegram, staff);
+    // Four lookups follow in a row: out of the flood window of the agreement.
+    await new Promise((r) => setTimeout(r, 3100));
     await h.app.models.Customer.updateOne(
       { code: (await h.app.services.customers.findByIdentity('telegram:901'))!.code },
       { $set: { role: 'staff' } },
