@@ -6,6 +6,7 @@ import { describe, expect, it, vi } from 'vitest';
 import defaultProgram from '../../src/program/default-program.json' with { type: 'json' };
 import { useTelegramApp } from '../support/app.js';
 import { browserTestsRun, useBrowser } from '../support/browser.js';
+import { agreeOnTelegram } from '../support/consent.js';
 
 /** The full privacy notice and the owner's processing record, in Chromium on a phone and on a desktop. */
 describe.runIf(browserTestsRun)('the privacy notice and the processing record in Chromium', () => {
@@ -76,7 +77,7 @@ describe.runIf(browserTestsRun)('the privacy notice and the processing record in
 
   it('the owner opens the processing record from the dashboard, prints or downloads it, in both languages', async () => {
     h.telegram.user(900, 'Chủ tiệm').send('/start');
-    await h.telegram.waitForMessages(900, 2);
+    await agreeOnTelegram(h.telegram, h.telegram.user(900, 'Chủ tiệm'));
     const page = await browser.newPage();
     await page.goto(await dashboardLink());
     await page.getByRole('link', { name: 'Hồ sơ xử lý dữ liệu' }).click();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useTelegramApp } from '../support/app.js';
+import { agreeOnTelegram, agreeOnZalo } from '../support/consent.js';
 import { waitForDeliveries } from '../support/deliveries.js';
 import type { SentMessage } from '../support/telegram-emulator.js';
 import type { PersonalDataExport } from '../../src/services/personal-data.js';
@@ -25,15 +26,16 @@ describe('/mydata and /record on Telegram and Zalo', () => {
   it('Telegram: /mydata answers with a readable summary and the whole record as a JSON document', async () => {
     // The conversation: an owner, An with a phone and birthday, and Hoa whom An invited.
     owner().send('/start');
-    await h.telegram.waitForMessages(900, 2);
+    await agreeOnTelegram(h.telegram, owner());
     an().send('/start');
-    await h.telegram.waitForMessages(301, 2);
+    await agreeOnTelegram(h.telegram, an());
     an().shareContact('+84912345678');
     await h.telegram.waitForText(301, '0912 345 678');
     an().send('/birthday 12/05');
     await h.telegram.waitForText(301, '12/05');
     const anRecord = await customerOf('telegram:301');
     hoa().send(`/start ${anRecord.code}`);
+    await agreeOnTelegram(h.telegram, hoa());
     await h.telegram.waitForText(302, 'Bạn được An giới thiệu');
     hoa().shareContact('+84987654321');
     await h.telegram.waitForText(302, '0987 654 321');
@@ -73,6 +75,9 @@ describe('/mydata and /record on Telegram and Zalo', () => {
     expect(data.messages).toHaveLength(await h.app.models.Notification.countDocuments(mine));
     expect(data.referrals.friends).toEqual([expect.objectContaining({ givenName: 'Hoa', status: 'converted', via: 'telegram' })]);
     expect(data.staffActionsOnYou.length).toBeGreaterThanOrEqual(1);
+    expect(data.consents).toHaveLength(await h.app.models.Consent.countDocuments(mine));
+    expect(data.consents.length).toBeGreaterThanOrEqual(1);
+    expect(data.profile).not.toHaveProperty('pendingReferralCode');
     // Nothing about other people beyond the friend's given name, and no secrets.
     for (const other of [hoaRecord.code, String(hoaRecord._id), '+84987654321', 'Nguyễn Thị Hoa', 'telegram:302', 'telegram:900', memberToken]) {
       expect(raw).not.toContain(other);
@@ -84,7 +89,7 @@ describe('/mydata and /record on Telegram and Zalo', () => {
   it('Zalo: /mydata gives the summary and a one-time download link, refused the second time', async () => {
     const lan = h.zalo.user('z-lan', 'Lan');
     lan.send('Xin chào');
-    await h.zalo.waitForMessages('z-lan', 1);
+    await agreeOnZalo(h.zalo, lan);
     lan.send('/phone 0901234567');
     await h.zalo.waitForText('z-lan', '0901 234 567');
     const before = h.zalo.messagesTo('z-lan').length;
@@ -132,6 +137,7 @@ describe('/mydata and /record on Telegram and Zalo', () => {
   it('Zalo: the owner gets a one-time link to the record; a customer gets no link', async () => {
     const zaloOwner = h.zalo.user('z-owner', 'Chủ tiệm');
     zaloOwner.send('Xin chào');
+    // The owner's first message brings the privacy notice too; /record needs no agreement.
     await h.zalo.waitForMessages('z-owner', 1);
     zaloOwner.send('/record');
     const reply = await h.zalo.waitForText('z-owner', 'Hồ sơ xử lý dữ liệu cá nhân của cửa hàng (một tệp');

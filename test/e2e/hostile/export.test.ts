@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/logger.js';
 import { useTelegramApp } from '../../support/app.js';
+import { agreeOnTelegram, agreeOnZalo } from '../../support/consent.js';
 
 /**
  * Hostile use of the personal-data export and the processing record: forged, reused and other
@@ -28,8 +29,8 @@ describe('hostile: /mydata downloads and the processing record', () => {
   it('someone else’s token gives only its holder’s data, once; bending it to ask for another person changes nothing', async () => {
     h.zalo.user('z-lan', 'Lan').send('Xin chào');
     h.zalo.user('z-binh', 'Bình').send('Xin chào');
-    await h.zalo.waitForMessages('z-lan', 1);
-    await h.zalo.waitForMessages('z-binh', 1);
+    await agreeOnZalo(h.zalo, h.zalo.user('z-lan', 'Lan'));
+    await agreeOnZalo(h.zalo, h.zalo.user('z-binh', 'Bình'));
     h.zalo.user('z-lan', 'Lan').send('/phone 0901234567');
     await h.zalo.waitForText('z-lan', '0901 234 567');
     const lan = await customerOf('zalo:z-lan');
@@ -62,7 +63,7 @@ describe('hostile: /mydata downloads and the processing record', () => {
   it('a customer asking for /record gets no record and no link, on Telegram and Zalo', async () => {
     const before = await downloads();
     h.telegram.user(301, 'An').send('/start');
-    await h.telegram.waitForMessages(301, 2);
+    await agreeOnTelegram(h.telegram, h.telegram.user(301, 'An'));
     h.telegram.user(301, 'An').send('/record');
     const refused = await h.telegram.waitForText(301, 'Bạn không có quyền dùng lệnh này.');
     expect(refused.document).toBeUndefined();
