@@ -1,3 +1,4 @@
+import { testDatabaseUri } from '../support/database.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -87,7 +88,7 @@ describe.runIf(browserTestsRun)('the privacy notice and the processing record in
       await page.reload();
       expect(await page.getByTestId('owners').textContent()).toBe('Chủ tiệm');
       expect(await page.getByTestId('staff').textContent()).toBe('không có ai');
-      expect(await page.getByTestId('database').textContent()).toBe('Máy chủ cơ sở dữ liệu tại 127.0.0.1:27017');
+      expect(await page.getByTestId('database').textContent()).toBe(`Máy chủ cơ sở dữ liệu tại ${new URL(testDatabaseUri('x')).host}`);
       expect(await page.locator('main').innerText()).toContain('Thông báo bảo mật phiên bản 2026-12');
       expect(await overflows(page), `overflow at ${width}px`).toBe(false);
     }

@@ -1,3 +1,4 @@
+import { testDatabaseUri } from '../support/database.js';
 import { describe, expect, it } from 'vitest';
 import { useTelegramApp } from '../support/app.js';
 import { agreeOnTelegram, agreeOnZalo } from '../support/consent.js';
@@ -124,7 +125,7 @@ describe('/mydata and /record on Telegram and Zalo', () => {
     expect(html).toContain('Hồ sơ xử lý dữ liệu cá nhân: ');
     expect(html).toContain('Chủ tiệm (2)');
     expect(html).toContain('Nhân viên (0)');
-    expect(html).toContain('Máy chủ cơ sở dữ liệu tại 127.0.0.1:27017');
+    expect(html).toContain(`Máy chủ cơ sở dữ liệu tại ${new URL(testDatabaseUri('x')).host}`);
     expect(html).toContain('Sự đồng ý của bạn (Nghị định 13/2023/NĐ-CP');
     expect(html).toContain('730 ngày, sau đó bị xóa.');
     expect(await h.app.models.AuditLog.countDocuments({ action: 'processing_record', outcome: 'produced' })).toBe(1);
