@@ -1,38 +1,14 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { useTelegramApp } from '../support/app.js';
 import { agreeOnTelegram } from '../support/consent.js';
 import { browserTestsRun, useBrowser } from '../support/browser.js';
+import { dashboardLinkIn, newDashboardLink } from '../support/dashboard-link.js';
 
 describe.runIf(browserTestsRun)('the owner dashboard in Chromium', () => {
   const h = useTelegramApp('browser-dashboard', { OWNER_IDS: 'telegram:900' });
   const browser = useBrowser();
   const codeOf = async (id: number) => (await h.app.services.customers.findByIdentity(`telegram:${id}`))!.code;
   let dashboardUrl = '';
-  const linkIn = (text: string) => {
-    const url = new URL(/http\S+\/dashboard\?token=[\w-]+/.exec(text)![0]);
-    return `${h.app.listenUrl}${url.pathname}${url.search}`;
-  };
-  const newLink = async () => {
-    const before = h.telegram.messagesTo(900).length;
-    h.telegram.user(900, 'Chủ tiệm').send('/dashboard');
-    // Other messages (a reward notice, the answer to a press) may arrive in between.
-    await vi.waitFor(
-      () =>
-        expect(
-          h.telegram
-            .messagesTo(900)
-            .slice(before)
-            .some((m) => m.text.includes('/dashboard?token=')),
-        ).toBe(true),
-      { timeout: 15_000 },
-    );
-    return linkIn(
-      h.telegram
-        .messagesTo(900)
-        .slice(before)
-        .find((m) => m.text.includes('/dashboard?token='))!.text,
-    );
-  };
 
   it('the owner asks for a link; a customer asking is refused and gets none', async () => {
     const owner = h.telegram.user(900, 'Chủ tiệm');
@@ -62,7 +38,7 @@ describe.runIf(browserTestsRun)('the owner dashboard in Chromium', () => {
     const reply = await h.telegram.waitForText(900, 'Bảng điều khiển của bạn');
     expect(reply.text).toContain('một lần, trong 15 phút');
     expect(reply.buttons.map((b) => b.text)).toEqual(['Đăng xuất mọi phiên']);
-    dashboardUrl = linkIn(reply.text);
+    dashboardUrl = dashboardLinkIn(h, reply.text);
     // Only the token's hash is stored.
     expect(await h.app.models.Setting.countDocuments({ key: /^dashboard_link:/ })).toBe(1);
     expect(JSON.stringify(await h.app.models.Setting.find({}).lean())).not.toContain(new URL(dashboardUrl).searchParams.get('token'));
@@ -129,7 +105,7 @@ describe.runIf(browserTestsRun)('the owner dashboard in Chromium', () => {
   });
 
   it('opens from a link on another site too, although the cookie is SameSite=Strict', async () => {
-    const link = await newLink();
+    const link = await newDashboardLink(h);
     const page = await browser.newPage();
     await page.setContent(`<a href="${link}">open</a>`);
     await page.getByRole('link', { name: 'open' }).click();
@@ -139,7 +115,7 @@ describe.runIf(browserTestsRun)('the owner dashboard in Chromium', () => {
 
   it('the owner reviews a suspected fraud from the page, once', async () => {
     const page = await browser.newPage();
-    await page.goto(await newLink());
+    await page.goto(await newDashboardLink(h));
     const staleTab = await page.context().newPage();
     await staleTab.goto(`${h.app.listenUrl}/dashboard`);
     const row = page.locator('#flags + .scroll tbody tr');
@@ -174,8 +150,8 @@ describe.runIf(browserTestsRun)('the owner dashboard in Chromium', () => {
 
   it('the owner signs out every session from the chat, once; losing the role ends a session too', async () => {
     const page = await browser.newPage();
-    await page.goto(await newLink());
-    const unused = await newLink();
+    await page.goto(await newDashboardLink(h));
+    const unused = await newDashboardLink(h);
     expect((await page.reload())?.status()).toBe(200);
 
     const owner = h.telegram.user(900, 'Chủ tiệm');
@@ -199,7 +175,7 @@ describe.runIf(browserTestsRun)('the owner dashboard in Chromium', () => {
 
     // Six messages in a few seconds: wait out the per-person flood window before the next one.
     await new Promise((r) => setTimeout(r, 3100));
-    await page.goto(await newLink());
+    await page.goto(await newDashboardLink(h));
     expect(page.url()).toBe(`${h.app.listenUrl}/dashboard`);
     await h.app.models.Customer.updateOne({ _id: (await h.app.services.customers.findByIdentity('telegram:900'))!._id }, { $set: { role: 'staff' } });
     expect((await page.reload())?.status()).toBe(403);
@@ -215,7 +191,7 @@ describe.runIf(browserTestsRun)('the owner dashboard in Chromium', () => {
     expect((await page.goto(`${h.app.listenUrl}/dashboard`))?.status()).toBe(403);
 
     // Links work for 15 minutes.
-    const link = await newLink();
+    const link = await newDashboardLink(h);
     const stored = await h.app.models.Setting.findOne({ key: /^dashboard_link:/ }).lean();
     expect(stored!.expiresAt!.getTime() - Date.now()).toBeGreaterThan(14 * 60_000);
     expect(stored!.expiresAt!.getTime() - Date.now()).toBeLessThanOrEqual(15 * 60_000);

@@ -2,33 +2,11 @@ import { describe, expect, it, vi } from 'vitest';
 import { useTelegramApp } from '../support/app.js';
 import { browserTestsRun, useBrowser } from '../support/browser.js';
 import { agreeOnTelegram } from '../support/consent.js';
+import { newDashboardLink } from '../support/dashboard-link.js';
 
 describe.runIf(browserTestsRun)('the owner erases a customer on request, in Chromium', () => {
   const h = useTelegramApp('browser-erasure', { OWNER_IDS: 'telegram:900' });
   const browser = useBrowser();
-
-  const dashboardLink = async () => {
-    const before = h.telegram.messagesTo(900).length;
-    h.telegram.user(900, 'Chủ tiệm').send('/dashboard');
-    await vi.waitFor(
-      () =>
-        expect(
-          h.telegram
-            .messagesTo(900)
-            .slice(before)
-            .some((m) => m.text.includes('/dashboard?token=')),
-        ).toBe(true),
-      {
-        timeout: 15_000,
-      },
-    );
-    const text = h.telegram
-      .messagesTo(900)
-      .slice(before)
-      .find((m) => m.text.includes('/dashboard?token='))!.text;
-    const url = new URL(/http\S+\/dashboard\?token=[\w-]+/.exec(text)![0]);
-    return `${h.app.listenUrl}${url.pathname}${url.search}`;
-  };
 
   it('finds them by phone, shows who (name, masked phone, code), erases with the reason, audited', async () => {
     const ownerChat = h.telegram.user(900, 'Chủ tiệm');
@@ -44,7 +22,7 @@ describe.runIf(browserTestsRun)('the owner erases a customer on request, in Chro
     const person = (await h.app.services.customers.findByIdentity('telegram:402'))!;
 
     const page = await browser.newPage();
-    await page.goto(await dashboardLink());
+    await page.goto(await newDashboardLink(h));
     await expect.poll(() => page.locator('#erase').textContent()).toBe('Xóa dữ liệu của khách theo yêu cầu');
 
     // A code nobody has: the form again, with why.

@@ -1,13 +1,14 @@
-import { testDatabaseUri } from '../support/database.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import defaultProgram from '../../src/program/default-program.json' with { type: 'json' };
 import { useTelegramApp } from '../support/app.js';
 import { browserTestsRun, useBrowser } from '../support/browser.js';
 import { agreeOnTelegram } from '../support/consent.js';
+import { testDatabaseUri } from '../support/database.js';
+import { newDashboardLink } from '../support/dashboard-link.js';
 
 /** The full privacy notice and the owner's processing record, in Chromium on a phone and on a desktop. */
 describe.runIf(browserTestsRun)('the privacy notice and the processing record in Chromium', () => {
@@ -27,25 +28,6 @@ describe.runIf(browserTestsRun)('the privacy notice and the processing record in
 
   /** Nothing is wider than the screen: no sideways scrolling on a phone. */
   const overflows = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
-
-  const dashboardLink = async () => {
-    const before = h.telegram.messagesTo(900).length;
-    h.telegram.user(900, 'Chủ tiệm').send('/dashboard');
-    let text = '';
-    await vi.waitFor(
-      () => {
-        text =
-          h.telegram
-            .messagesTo(900)
-            .slice(before)
-            .find((m) => m.text.includes('/dashboard?token='))?.text ?? '';
-        expect(text).not.toBe('');
-      },
-      { timeout: 15_000 },
-    );
-    const url = new URL(/http\S+\/dashboard\?token=[\w-]+/.exec(text)![0]);
-    return `${h.app.listenUrl}${url.pathname}${url.search}`;
-  };
 
   it('the notice is in Vietnamese by default, lists every kind of data, and links to English and back', async () => {
     const page = await browser.newPage();
@@ -80,7 +62,7 @@ describe.runIf(browserTestsRun)('the privacy notice and the processing record in
     h.telegram.user(900, 'Chủ tiệm').send('/start');
     await agreeOnTelegram(h.telegram, h.telegram.user(900, 'Chủ tiệm'));
     const page = await browser.newPage();
-    await page.goto(await dashboardLink());
+    await page.goto(await newDashboardLink(h));
     await page.getByRole('link', { name: 'Hồ sơ xử lý dữ liệu' }).click();
     await expect.poll(() => page.locator('h1').textContent()).toBe('Hồ sơ xử lý dữ liệu cá nhân: Salon Mai');
     for (const width of widths) {

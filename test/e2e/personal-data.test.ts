@@ -1,9 +1,9 @@
-import { testDatabaseUri } from '../support/database.js';
 import { describe, expect, it } from 'vitest';
 import { useTelegramApp } from '../support/app.js';
 import { agreeOnTelegram, agreeOnZalo } from '../support/consent.js';
 import { waitForDeliveries } from '../support/deliveries.js';
 import type { SentMessage } from '../support/telegram-emulator.js';
+import { testDatabaseUri } from '../support/database.js';
 import type { PersonalDataExport } from '../../src/services/personal-data.js';
 
 /**
