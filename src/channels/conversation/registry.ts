@@ -28,6 +28,8 @@ export interface CommandSpec<A> {
   usage: string;
   /** i18n key of the one-line description in menus and /help; without it the command is hidden (buttons' commands). */
   menu?: string;
+  /** Answers before the person agreed to the privacy notice (see features/consent.ts): arriving, help, language and the person's own data rights. */
+  beforeAgreement?: boolean;
   parse(args: string[]): A | undefined;
   run(turn: Turn, args: A): Reply[] | Promise<Reply[]>;
 }
@@ -38,6 +40,7 @@ export interface Command {
   readonly role: Role;
   readonly usage: string;
   readonly menu?: string;
+  readonly beforeAgreement?: boolean;
   parse(args: string[]): unknown;
   run(turn: Turn, args: unknown): Reply[] | Promise<Reply[]>;
 }

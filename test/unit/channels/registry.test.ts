@@ -117,6 +117,14 @@ describe('the registry shows', () => {
   });
   const menu = (role: 'customer' | 'staff' | 'owner') => registry.menu(t, role).map((entry) => entry.command);
 
+  it('before the privacy agreement only arriving, help, language and the data-rights commands are open', () => {
+    const open = ['start', 'help', 'lang', 'privacy', 'stop', 'mydata', 'delete', 'link', 'me', 'confirm', 'agree'].filter((name) => {
+      const parsed = registry.parse(`/${name}`);
+      return (parsed.ok || parsed.reason === 'usage') && parsed.command.beforeAgreement === true;
+    });
+    expect(open.sort()).toEqual(['delete', 'help', 'lang', 'mydata', 'privacy', 'start', 'stop']);
+  });
+
   it('each role its commands and those of the roles below, without the buttons-only ones', () => {
     expect(menu('customer')).toEqual([
       'link',

@@ -4,8 +4,6 @@ import { defineCommand, noArgs, type Command, type Parsed, type Turn } from '../
 import type { Reply } from '../reply.js';
 import type { CustomerFeature } from './customer.js';
 
-/** What answers before a person agreed to the notice (the shared decision of issue 14); staff and owner commands are not held. */
-const OPEN_COMMANDS = new Set(['start', 'help', 'lang', 'privacy', 'mydata', 'delete', 'stop']);
 /** The notice's own buttons: they answer only as pressed buttons (or numbers), never typed. */
 const NOTICE_ACTIONS = new Set(['agree', 'decline']);
 
@@ -70,7 +68,8 @@ export function createConsentFeature(kit: ConversationKit, customer: CustomerFea
     if (agreed(turn.s.customer)) return undefined;
     if (parsed.ok || parsed.reason === 'usage') {
       const { command } = parsed;
-      if (command.role !== 'customer' || OPEN_COMMANDS.has(command.name) || (pressed && NOTICE_ACTIONS.has(command.name))) return undefined;
+      // Staff and owner commands are the person's job, not held; the open ones are declared `beforeAgreement`.
+      if (command.role !== 'customer' || command.beforeAgreement || (pressed && NOTICE_ACTIONS.has(command.name))) return undefined;
     }
     return notice(turn.s);
   }
@@ -175,6 +174,7 @@ export function createConsentFeature(kit: ConversationKit, customer: CustomerFea
   const commands: Command[] = [
     defineCommand({
       name: 'privacy',
+      beforeAgreement: true,
       role: 'customer',
       usage: 'consent:usage.privacy',
       menu: 'consent:menu.privacy',
@@ -183,6 +183,7 @@ export function createConsentFeature(kit: ConversationKit, customer: CustomerFea
     }),
     defineCommand({
       name: 'stop',
+      beforeAgreement: true,
       role: 'customer',
       usage: 'consent:usage.stop',
       menu: 'consent:menu.stop',

@@ -160,6 +160,7 @@ export function createCustomerFeature(kit: ConversationKit, wallet: WalletFeatur
     }),
     defineCommand({
       name: 'lang',
+      beforeAgreement: true,
       role: 'customer',
       usage: 'commands:usage.lang',
       menu: 'commands:menu.lang',
@@ -180,6 +181,7 @@ export function createCustomerFeature(kit: ConversationKit, wallet: WalletFeatur
     }),
     defineCommand({
       name: 'help',
+      beforeAgreement: true,
       role: 'customer',
       usage: 'commands:usage.help',
       menu: 'commands:menu.help',

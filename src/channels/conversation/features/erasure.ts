@@ -56,6 +56,7 @@ export function createErasureFeature(kit: ConversationKit) {
   const commands: Command[] = [
     defineCommand<DeleteArgs>({
       name: 'delete',
+      beforeAgreement: true,
       role: 'customer',
       usage: 'erasure:usage.delete',
       menu: 'erasure:menu.delete',

@@ -127,6 +127,7 @@ export function createPersonalDataFeature(kit: ConversationKit) {
   const customerCommands: Command[] = [
     defineCommand({
       name: 'mydata',
+      beforeAgreement: true,
       role: 'customer',
       usage: 'mydata:usage.mydata',
       menu: 'mydata:menu.mydata',

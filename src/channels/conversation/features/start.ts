@@ -125,6 +125,7 @@ export function createStartFeature(kit: ConversationKit, customer: CustomerFeatu
   const commands: Command[] = [
     defineCommand({
       name: 'start',
+      beforeAgreement: true,
       role: 'customer',
       usage: 'commands:usage.start',
       parse: (args) => ({ payload: args[0] }),
