@@ -3,7 +3,7 @@ import type { Locale, Translate } from '../i18n.js';
 import type { Program } from '../program/schema.js';
 import type { DashboardView } from '../services/dashboard.js';
 import { eraseForm } from './erasure-pages.js';
-import { escapeHtml, htmlPage } from './html.js';
+import { escapeHtml, htmlPage, otherLanguageLink } from './html.js';
 
 // The owner dashboard's page, rendered on the server from the view the service gives (no scripts).
 
@@ -122,7 +122,6 @@ export function renderDashboard(page: DashboardPage): string {
   const nav = periods
     .map((p) => `<a href="${escapeHtml(link({ period: p }))}"${p === period ? ' aria-current="page"' : ''}>${escapeHtml(periodText(t, p))}</a>`)
     .join('');
-  const other: Locale = locale === 'vi' ? 'en' : 'vi';
 
   const figures: Array<[string, string, string]> = [
     ['newCustomers', t('dashboard:newCustomers'), String(stats.newCustomers)],
@@ -236,7 +235,7 @@ export function renderDashboard(page: DashboardPage): string {
   const body =
     `<main><h1>${escapeHtml(t('dashboard:heading', { business }))}</h1>` +
     `<p><small>${escapeHtml(t('dashboard:signedInAs', { name: page.owner }))} · ` +
-    `<a href="${escapeHtml(link({ lang: other }))}">${other === 'en' ? 'English' : 'Tiếng Việt'}</a> · ` +
+    `${otherLanguageLink(locale, (lang) => link({ lang }))} · ` +
     `<a href="/dashboard/record?lang=${locale}">${escapeHtml(t('mydata:doc.recordLink'))}</a></small></p>` +
     (page.done ? `<p class="notice" role="status">${escapeHtml(t(doneKeys[page.done]))}</p>` : '') +
     `<nav>${nav}</nav><p><small>${escapeHtml(t('dashboard:periodRange', { from: stats.from, to: stats.to }))} · ` +

@@ -6,7 +6,7 @@ import type { Services } from '../services/index.js';
 import { recordFileName, renderProcessingRecord } from '../domain/privacy-documents.js';
 import { doneKeys, isPeriod, renderDashboard, style, type Done } from './dashboard-page.js';
 import { registerErasureRoutes } from './erasure-pages.js';
-import { escapeHtml, htmlPage } from './html.js';
+import { escapeHtml, htmlPage, otherLanguageLink } from './html.js';
 
 export interface DashboardDeps {
   services: Services;
@@ -123,10 +123,9 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
     if (!record.ok) return refuse(res, locale, 'signedOut');
     const t = i18n.forLocale(locale);
     const download = req.query.download === '1';
-    const other = locale === 'vi' ? 'en' : 'vi';
     const nav =
       `<nav><a href="/dashboard/record?lang=${locale}&amp;download=1">${escapeHtml(t('mydata:doc.download'))}</a>` +
-      `<a href="/dashboard/record?lang=${other}" hreflang="${other}">${other === 'en' ? 'English' : 'Tiếng Việt'}</a>` +
+      otherLanguageLink(locale, (lang) => `/dashboard/record?lang=${lang}`) +
       `<a href="/dashboard?lang=${locale}">${escapeHtml(t('mydata:doc.back'))}</a><small>${escapeHtml(t('mydata:doc.printHint'))}</small></nav>`;
     if (download) res.set('content-disposition', `attachment; filename="${recordFileName(record.facts.generatedAt, locale)}"`);
     res.type('html').send(renderProcessingRecord({ t, locale, program, facts: record.facts, nav: download ? undefined : nav }));

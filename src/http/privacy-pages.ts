@@ -3,7 +3,7 @@ import { businessBlock, catalogueSections, recordFileName, renderProcessingRecor
 import { isLocale, type I18n, type Locale } from '../i18n.js';
 import type { Program } from '../program/schema.js';
 import type { Services } from '../services/index.js';
-import { escapeHtml, htmlPage } from './html.js';
+import { escapeHtml, htmlPage, otherLanguageLink } from './html.js';
 
 export interface PrivacyPagesDeps {
   services: Services;
@@ -17,9 +17,6 @@ export const noticeStyle =
   `h1{font-size:1.4rem}h2{font-size:1.15rem;margin-top:1.6rem}h3{font-size:1rem;margin:1rem 0 .2rem}` +
   `.category{background:#fff;border-radius:.6rem;padding:.6rem .9rem;margin:.6rem 0}dl{margin:.3rem 0}dt{font-weight:600;margin-top:.3rem}` +
   `dd{margin:0 0 0 .8rem}p,li,dd{overflow-wrap:anywhere}code{background:#fff;padding:0 .2rem}`;
-
-const otherLanguage = (locale: Locale) =>
-  locale === 'vi' ? '<p><a href="?lang=en" hreflang="en">English</a></p>' : '<p><a href="?lang=vi" hreflang="vi">Tiếng Việt</a></p>';
 
 /**
  * The full privacy notice `/privacy` (anyone, vi by default, `?lang=en`), filled from the live
@@ -36,7 +33,7 @@ export function createPrivacyPagesRouter(deps: PrivacyPagesDeps): Router {
     const { business, privacy } = program;
     const title = t('mydata:notice.title', { business: business.name });
     const body =
-      `<main><h1>${escapeHtml(title)}</h1>${otherLanguage(locale)}` +
+      `<main><h1>${escapeHtml(title)}</h1><p>${otherLanguageLink(locale)}</p>` +
       `<p>${escapeHtml(t('mydata:notice.intro', { business: business.name }))}</p>` +
       `<h2>${escapeHtml(t('mydata:doc.controller'))}</h2>${businessBlock(t, business)}` +
       `<h2>${escapeHtml(t('mydata:doc.categories'))}</h2>${catalogueSections(t, privacy)}` +

@@ -3,7 +3,7 @@ import { MEMBER_CARD_PREFIX, telegramStartLink } from '../domain/links.js';
 import { isLocale, type I18n, type Locale } from '../i18n.js';
 import type { Program } from '../program/schema.js';
 import type { Services } from '../services/index.js';
-import { escapeHtml, htmlPage } from './html.js';
+import { escapeHtml, htmlPage, otherLanguageLink } from './html.js';
 import { createRateLimit } from './rate-limit.js';
 
 export interface PublicPagesDeps {
@@ -23,7 +23,7 @@ const landingStyle =
   `.telegram{background:#229ed9}.zalo{background:#0068ff}small{color:#6b645c}`;
 
 /** A link to the same page in the other language (each language named in itself). */
-const languageSwitch = (locale: Locale) => (locale === 'vi' ? '<p><a href="?lang=en">English</a></p>' : '<p><a href="?lang=vi">Tiếng Việt</a></p>');
+const languageSwitch = (locale: Locale) => `<p>${otherLanguageLink(locale)}</p>`;
 
 /**
  * Pages anyone may open: the referral landing page `/r/<code>` (counts the click, shows the
