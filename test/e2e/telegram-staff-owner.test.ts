@@ -47,7 +47,10 @@ describe('Telegram: staff tools, owner tools and webhook mode', () => {
     // Found by the number staff typed: they see it back.
     const card = await h.telegram.waitForText(201, 'SĐT: 0912 000 111 (đã xác minh)');
     expect(card.text).toContain('Khách hàng: Minh');
-    // Found by code: the number is masked but for its last digits.
+    // The card shows the points balance (a missing value once left "{{balance}}" in it).
+    expect(card.text).toMatch(/Điểm tích lũy: \d+ \(số dư để đổi quà: \d+\)/);
+    // Found by code: the number is masked but for its last digits (after Lan's flood window: 5 messages in 3 seconds).
+    await new Promise((r) => setTimeout(r, 3100));
     h.telegram.user(201, 'Lan').send(`/find ${await codeOf(202)}`);
     const byCode = await h.telegram.waitForText(201, 'SĐT: •••• ••• 111 (đã xác minh)');
     expect(byCode.text).not.toContain('0912');

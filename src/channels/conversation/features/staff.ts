@@ -1,6 +1,7 @@
 import { parseAmount } from '../../../domain/amount.js';
 import { normalizeCode } from '../../../domain/codes.js';
 import { normalizePhone } from '../../../domain/phone.js';
+import { balanceOf } from '../../../domain/wallet.js';
 import type { Actor } from '../../../services/index.js';
 import type { CardRef } from '../../../services/member-cards.js';
 import type { ConfirmFirstVisitResult } from '../../../services/visits.js';
@@ -148,7 +149,7 @@ export function createStaffFeature(kit: ConversationKit) {
     const lines = [
       s.t('bot:cardHeader', { name: customer.name || customer.code, code: customer.code }),
       phone ? s.t(phone.verified ? 'card:phoneVerified' : 'card:phoneUnverified', { phone: shownPhone(s, ref, phone.end) }) : undefined,
-      s.t('bot:mePoints', { points: customer.points }),
+      s.t('bot:mePoints', { points: customer.points, balance: balanceOf(customer) }),
       s.t('bot:meTier', { tier: tierText(s.t, program, customer.tier, s.locale) }),
       program.membership && memberUntil
         ? s.t('members:card.membership', {
