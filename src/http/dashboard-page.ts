@@ -2,7 +2,7 @@ import { fraudReviewLines, fraudRuleText, periodText } from '../channels/convers
 import type { Locale, Translate } from '../i18n.js';
 import type { Program } from '../program/schema.js';
 import type { DashboardView } from '../services/dashboard.js';
-import { eraseForm } from './erasure-pages.js';
+import { eraseForm } from './back-office/erasure.js';
 import { escapeHtml, htmlPage, otherLanguageLink } from './html.js';
 
 // The owner dashboard's page, rendered on the server from the view the service gives (no scripts).

@@ -18,7 +18,8 @@ export type DashboardLinkResult = { ok: true; token: string; minutes: number; da
 export type DashboardSignIn = { ok: true; sessionId: string; days: number } | { ok: false; reason: 'invalid_link' };
 
 /** `csrf` is the value the session's forms must send back. */
-export type DashboardAccess = { ok: true; owner: Customer; actor: Actor; csrf: string } | { ok: false; reason: 'invalid_session' };
+/** `person` is who signed in and `role` the role their session is for (checked again on every request). */
+export type DashboardAccess = { ok: true; person: Customer; role: 'owner'; actor: Actor; csrf: string } | { ok: false; reason: 'invalid_session' };
 
 export type EndSessionsResult = { ok: true; ended: number } | { ok: false; reason: 'not_allowed' };
 
@@ -102,7 +103,7 @@ export function createDashboardService(ctx: DashboardServiceDeps, roles: RoleSer
     if (typeof sessionId !== 'string' || !secretShape.test(sessionId)) return { ok: false, reason: 'invalid_session' };
     const owner = await currentOwner(await tickets.read(sessionKey(sessionId)));
     if (!owner) return { ok: false, reason: 'invalid_session' };
-    return { ok: true, owner, actor: { customerId: owner._id, identity: 'web:dashboard' }, csrf: csrfFor(sessionId) };
+    return { ok: true, person: owner, role: 'owner', actor: { customerId: owner._id, identity: 'web:dashboard' }, csrf: csrfFor(sessionId) };
   }
 
   /**

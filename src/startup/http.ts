@@ -3,7 +3,8 @@ import type { ChatChannel } from '../channels/channel.js';
 import type { Config } from '../config.js';
 import type { HealthReport } from '../health.js';
 import { createHttpApp } from '../http/app.js';
-import { createDashboardRouter } from '../http/dashboard.js';
+import { createDashboardRouter } from '../http/back-office/index.js';
+import { createViews } from '../http/views.js';
 import { createPrivacyPagesRouter } from '../http/privacy-pages.js';
 import { createPublicPagesRouter } from '../http/public-pages.js';
 import type { I18n } from '../i18n.js';
@@ -31,6 +32,7 @@ export async function startHttp(deps: {
   health: () => Promise<HealthReport>;
 }): Promise<HttpStep> {
   const { config, services, program, i18n } = deps;
+  const views = createViews(i18n);
   const httpApp = createHttpApp({
     logger: deps.logger,
     health: deps.health,
@@ -45,7 +47,7 @@ export async function startHttp(deps: {
         zaloBotLink: config.zalo.mode === 'off' ? undefined : config.zalo.botLink,
       }),
       createPrivacyPagesRouter({ services, program, i18n }),
-      createDashboardRouter({ services, program, i18n, publicUrl: config.publicUrl }),
+      createDashboardRouter({ services, program, i18n, views, publicUrl: config.publicUrl }),
     ],
   });
   const server = await new Promise<Server>((resolve, reject) => {

@@ -36,11 +36,14 @@ describe.runIf(browserTestsRun)('the referral landing page and the member card i
     await page.reload();
     await h.app.services.referrals.flushLinkOpens();
     expect(await h.app.models.LinkOpen.countDocuments({ code, via: 'link' })).toBe(1);
-    // Security headers from helmet, with a policy that allows no script at all.
+    // Security headers from helmet: scripts only with this response's nonce, which changes on every response.
     const headers = response!.headers();
-    expect(headers['content-security-policy']).toBe(
-      "default-src 'none';style-src 'unsafe-inline';form-action 'self';base-uri 'none';frame-ancestors 'none'",
+    const policy = (h: Record<string, string>) => h['content-security-policy']!.replace(/'nonce-[\w+/=]+'/, "'nonce-…'");
+    expect(policy(headers)).toBe(
+      "default-src 'none';style-src 'self' 'unsafe-inline';script-src 'nonce-…';img-src 'self' data:;form-action 'self';base-uri 'none';frame-ancestors 'none'",
     );
+    const again = (await page.reload())!.headers()['content-security-policy'];
+    expect(again).not.toBe(headers['content-security-policy']);
     expect(headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', 'x-frame-options': 'SAMEORIGIN' });
   });
 

@@ -1,23 +1,17 @@
-import express, { type Response, type Router } from 'express';
-import { maskPhone } from '../domain/phone.js';
-import { isLocale, type I18n, type Locale, type Translate } from '../i18n.js';
-import type { DashboardAccess } from '../services/dashboard.js';
-import type { ErasePreview } from '../services/erasure.js';
-import type { Services } from '../services/index.js';
-import { style } from './dashboard-page.js';
-import { escapeHtml, htmlPage } from './html.js';
-
-type Access = Extract<DashboardAccess, { ok: true }>;
+import type { Response, Router } from 'express';
+import { maskPhone } from '../../domain/phone.js';
+import type { I18n, Locale, Translate } from '../../i18n.js';
+import type { ErasePreview } from '../../services/erasure.js';
+import type { Services } from '../../services/index.js';
+import { style } from '../dashboard-page.js';
+import { escapeHtml, htmlPage } from '../html.js';
+import { localsOf, type BackOffice } from './session.js';
 
 export interface ErasureRoutesDeps {
   services: Services;
   i18n: I18n;
-  /** The owner's session for this post, when its cookie and CSRF value are right. */
-  authenticate(cookieHeader: string | undefined, csrf: unknown): Promise<Access | undefined>;
-  refuse(res: Response, locale: Locale): void;
+  backOffice: BackOffice;
 }
-
-/** A phone as the confirmation shows it: enough to recognise, not to copy (the last three digits). */
 
 const hidden = (name: string, value: string) => `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`;
 
@@ -51,8 +45,7 @@ const refusalKeys: Record<Exclude<ErasePreview, { ok: true }>['reason'] | 'missi
  * who it is (name, masked phone, code); the confirmation erases, with the reason, audited.
  */
 export function registerErasureRoutes(router: Router, deps: ErasureRoutesDeps): void {
-  const { services, i18n } = deps;
-  const form = express.urlencoded({ extended: false, limit: '4kb' });
+  const { services, i18n, backOffice } = deps;
   const text = (value: unknown) => (typeof value === 'string' ? value.trim() : '');
 
   function page(res: Response, locale: Locale, body: string): void {
@@ -67,11 +60,9 @@ export function registerErasureRoutes(router: Router, deps: ErasureRoutesDeps): 
     );
   }
 
-  router.post('/dashboard/erase', form, async (req, res) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const locale = isLocale(body.lang) ? body.lang : i18n.defaultLocale;
-    const access = await deps.authenticate(req.headers.cookie, body.csrf);
-    if (!access) return deps.refuse(res, locale);
+  router.post('/dashboard/erase', ...backOffice.form('owner'), async (req, res) => {
+    const body = req.body as Record<string, unknown>;
+    const { access, locale } = localsOf(res);
     const t = i18n.forLocale(locale);
     const values = { query: text(body.query).slice(0, 32), reason: text(body.reason).slice(0, 200) };
     const again = (key: string) => page(res, locale, eraseForm({ t, locale, csrf: access.csrf }, t(key), values));
@@ -97,11 +88,9 @@ export function registerErasureRoutes(router: Router, deps: ErasureRoutesDeps): 
     );
   });
 
-  router.post('/dashboard/erase/confirm', form, async (req, res) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const locale = isLocale(body.lang) ? body.lang : i18n.defaultLocale;
-    const access = await deps.authenticate(req.headers.cookie, body.csrf);
-    if (!access) return deps.refuse(res, locale);
+  router.post('/dashboard/erase/confirm', ...backOffice.form('owner'), async (req, res) => {
+    const body = req.body as Record<string, unknown>;
+    const { access, locale } = localsOf(res);
     const t = i18n.forLocale(locale);
     const result = await services.erasure.erase(access.actor, text(body.customerId), text(body.reason), { onRequest: true });
     if (!result.ok)
