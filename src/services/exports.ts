@@ -3,6 +3,7 @@ import { EXPORT_ONLY_COLUMNS, IMPORT_COLUMNS } from '../domain/customer-csv.js';
 import { cellText, exportFileName, periodBounds, thisMonth, type Cell, type ExportKind, type ExportPeriod } from '../domain/csv-export.js';
 import { nationalPhone } from '../domain/phone.js';
 import { findEach } from '../db/each-value.js';
+import { findTier, tierName } from '../domain/loyalty.js';
 import type { Models } from '../db/models/index.js';
 import type { Locale } from '../i18n.js';
 import type { Actor } from './access.js';
@@ -65,8 +66,6 @@ export function createExportService(ctx: ExportsDeps) {
     return { load, of };
   }
 
-  const tierName = (tier: string | null | undefined) => program.tiers.find((t) => t.name === tier)?.name ?? tier ?? '';
-
   /** The rows of `cursor` in batches; `toRows` turns a batch into rows (after its lookups). Closes the cursor however it ends. */
   async function* batched<T>(cursor: AsyncIterable<T> & { close(): Promise<unknown> }, toRows: (docs: T[]) => Promise<Cell[][]>) {
     let batch: T[] = [];
@@ -83,7 +82,12 @@ export function createExportService(ctx: ExportsDeps) {
     }
   }
 
-  function customers(bounds: { start: Date; end: Date } | undefined): AsyncIterable<Cell[]> {
+  function customers(bounds: { start: Date; end: Date } | undefined, locale: Locale): AsyncIterable<Cell[]> {
+    // A tier no longer in the rules keeps its stored id as its name.
+    const tierLabel = (id: string) => {
+      const tier = findTier(program.tiers, id);
+      return tier ? tierName(tier, locale) : id;
+    };
     const book = peopleBook();
     const filter = bounds ? { createdAt: { $gte: bounds.start, $lt: bounds.end } } : {};
     const cursor = models.Customer.find(filter).sort({ _id: 1 }).lean().cursor();
@@ -105,8 +109,8 @@ export function createExportService(ctx: ExportsDeps) {
           (c.visitCount ?? 0) + (c.importedVisits ?? 0),
           erased ? '' : birthday,
           c.code,
-          c.tier ?? '',
-          c.tier ? tierName(c.tier) : '',
+          c.tier ? (findTier(program.tiers, c.tier)?.id ?? c.tier) : '',
+          c.tier ? tierLabel(c.tier) : '',
           c.balance ?? c.points,
           c.createdAt,
           c.firstVisitAt,
@@ -225,7 +229,7 @@ export function createExportService(ctx: ExportsDeps) {
     if (!bounds && kind !== 'customers') return { ok: false, reason: 'bad_period' };
     const source =
       kind === 'customers'
-        ? customers(bounds)
+        ? customers(bounds, locale)
         : kind === 'visits'
           ? visits(bounds!)
           : kind === 'vouchers'

@@ -53,6 +53,7 @@ describe('CSV exports', () => {
       locale: 'vi',
       points: i,
       visitCount: i % 5,
+      ...(i === 5 ? { tier: 'gold' } : {}),
       createdAt: new Date(base.getTime() + i * 60_000),
     }));
     await h.db.models.Customer.collection.insertMany(docs);
@@ -64,6 +65,8 @@ describe('CSV exports', () => {
     expect(chunks).toBeGreaterThan(10);
     const lines = text.split('\n');
     expect(lines.find((line) => line.includes('BX00003'))).toMatch(/^Nguyễn Thị Hoà 3,0910 000 003,3,3,,BX00003,,,3,2026-05-01 10:03,/);
+    // The tier by its stable id, and its name in the owner's language.
+    expect(lines.find((line) => line.includes('BX00005'))).toContain(',BX00005,gold,Vàng,');
     expect(lines.find((line) => line.includes('BX00007'))).toMatch(/^"'=HYPERLINK\(""http:\/\/x"",""Bấm""\)",/);
 
     const read = readCustomerCsv(new TextEncoder().encode(text), 2026);
