@@ -21,8 +21,8 @@ describe.runIf(browserTestsRun)('the exports page in Chromium', () => {
   }
 
   async function downloaded(page: Page, click: () => Promise<void>): Promise<{ name: string; bytes: Buffer }> {
-    const [download] = (await Promise.all([page.waitForEvent('download'), click()])) as [Download, void];
-    return { name: download.suggestedFilename(), bytes: readFileSync((await download.path())!) };
+    const [download]: [Download, void] = await Promise.all([page.waitForEvent('download'), click()]);
+    return { name: download.suggestedFilename(), bytes: readFileSync(await download.path()) };
   }
 
   it('downloads customers and visits as UTF-8 CSV with a BOM, for the period asked, formulas neutralised, in vi and en', async () => {
@@ -115,7 +115,7 @@ describe.runIf(browserTestsRun)('the exports page in Chromium', () => {
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('Those dates do not work');
 
     const audited = await h.app.models.AuditLog.find({ action: 'export', kind: 'action' }).sort({ at: 1 }).lean();
-    expect(audited.map((row) => row.details)).toEqual([
+    expect(audited.map((row) => row.details as unknown)).toEqual([
       { kind: 'visits', from: '2026-06-01', to: '2026-06-30', rows: 1 },
       { kind: 'customers', period: 'all', rows: 3 },
       { kind: 'visits', from: '2026-07-01', to: '2026-07-31', rows: 1 },

@@ -7,7 +7,8 @@ import type { Page } from 'playwright-core';
 export async function overflowing(page: Page, selector: string): Promise<{ page: boolean; elements: string[] }> {
   return page.evaluate((sel) => {
     const root = document.documentElement;
-    const elements = [...document.querySelectorAll<HTMLElement>(sel)]
+    type Box = { scrollWidth: number; clientWidth: number; textContent: string | null };
+    const elements = Array.from(document.querySelectorAll(sel) as ArrayLike<Box>)
       .filter((el) => el.scrollWidth > el.clientWidth + 1)
       .map((el) => (el.textContent ?? '').trim().slice(0, 60));
     return { page: root.scrollWidth > root.clientWidth, elements };
