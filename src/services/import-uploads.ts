@@ -107,7 +107,11 @@ export function createImportUploads(ctx: ImportUploadsDeps, customerImport: Cust
     const allowed = await access.authorize(actor, 'import_customers', ['owner']);
     if (!allowed.ok) return allowed;
     const upload = await readUpload(actor, uploadId, session);
-    if (!upload) return { ok: false, reason: 'expired' };
+    if (!upload) {
+      // Confirmed already (the file is dropped once imported): a repeat shows that import's result.
+      const earlier = await report(allowed.actor, uploadId, session);
+      return earlier.ok ? { ok: true, first: false } : { ok: false, reason: 'expired' };
+    }
     const id = uploadId as string;
     if (!(await claims.take(uploadKey(id), upload.owner))) return { ok: true, first: false };
     // A failure half-way gives the claim back: importing again carries on where it stopped (each row is keyed).
