@@ -42,7 +42,14 @@ async function measure(file: ExportFile) {
   });
   await pipeline(Readable.from(counted()), stringify({ bom: true, header: true, columns: [...file.columns] }), sink);
   const seconds = (performance.now() - started) / 1000;
-  return { rows, mib: mib(bytes), firstByteMs: Math.round(firstByte ?? 0), seconds: Math.round(seconds * 10) / 10, rowsPerSecond: Math.round(rows / seconds), peakRssMib: peakRss() };
+  return {
+    rows,
+    mib: mib(bytes),
+    firstByteMs: Math.round(firstByte ?? 0),
+    seconds: Math.round(seconds * 10) / 10,
+    rowsPerSecond: Math.round(rows / seconds),
+    peakRssMib: peakRss(),
+  };
 }
 
 const server = await startBenchServer();
