@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import cliProgress from 'cli-progress';
 import { ConfigError, loadConfig, loadDotEnv } from '../config.js';
-import { IMPORT_COLUMNS, readCustomerCsv, type CsvReadResult } from '../domain/customer-csv.js';
+import { readCustomerCsv, refusalLines } from '../domain/customer-csv.js';
 import { EmbeddedMongoError } from '../db/embedded.js';
 import { createI18n, isLocale, type Locale, type Translate } from '../i18n.js';
 import { createLogger } from '../logger.js';
@@ -33,23 +33,12 @@ export interface ImportOptions {
 
 export type ImportSummary = { ok: false } | { ok: true; valid: number; bad: number; written?: Record<string, number> };
 
-function reportRefusal(result: Exclude<CsvReadResult, { ok: true }>, t: Translate, say: (line: string) => void): void {
-  if (result.reason === 'empty') return say(t('imports:empty'));
-  if (result.reason === 'malformed') return say(t('imports:malformed', { line: result.line }));
-  const names = (columns: readonly string[]) => columns.map((c) => t(`imports:column.${c}`)).join(', ');
-  say(t('imports:wrongColumns'));
-  if (result.missing.length) say(t('imports:missingColumns', { columns: names(result.missing) }));
-  if (result.unknown.length) say(t('imports:unknownColumns', { columns: result.unknown.map((c) => `"${c.slice(0, 40)}"`).join(', ') }));
-  if (result.repeated.length) say(t('imports:repeatedColumns', { columns: names(result.repeated) }));
-  say(t('imports:acceptedColumns', { columns: names(IMPORT_COLUMNS) }));
-}
-
 /** Reads, checks and (unless a dry run) imports the file's bytes; says what happened. */
 export async function importCustomers(bytes: Uint8Array, options: ImportOptions): Promise<ImportSummary> {
   const { t, say } = options;
   const result = readCustomerCsv(bytes, options.thisYear ?? new Date().getFullYear());
   if (!result.ok) {
-    reportRefusal(result, t, say);
+    for (const line of refusalLines(result, t)) say(line);
     say(t('imports:nothingChanged'));
     return { ok: false };
   }

@@ -14,6 +14,23 @@ export const IMPORT_COLUMNS = ['name', 'phone', 'points', 'visits', 'birthday'] 
 export type ImportColumn = (typeof IMPORT_COLUMNS)[number];
 const REQUIRED: ImportColumn[] = ['name', 'phone'];
 
+/**
+ * The columns the back office's customers export adds after the import's own (machine names,
+ * stable across languages): the import reads past them, so an exported file imports again.
+ */
+export const EXPORT_ONLY_COLUMNS = [
+  'code',
+  'tier_id',
+  'tier',
+  'balance',
+  'joined_at',
+  'first_visit_at',
+  'referred_by',
+  'language',
+  'marketing_consent',
+  'erased',
+] as const;
+
 /** Header names as owners write them, without diacritics, lower case, single spaces. */
 const HEADER_NAMES: Record<ImportColumn, string[]> = {
   name: ['ten', 'name', 'ho ten', 'ho va ten', 'ten khach hang', 'ten khach', 'full name', 'customer name', 'customer'],
@@ -174,7 +191,8 @@ export function readCustomerCsv(bytes: Uint8Array, thisYear: number): CsvReadRes
   const [header, ...body] = records;
   if (!header) return { ok: false, reason: 'empty' };
   const columns = header.record.map(columnOf);
-  const unknown = header.record.filter((name, i) => !columns[i] && name.trim() !== '');
+  const exportOnly = new Set<string>(EXPORT_ONLY_COLUMNS.map(headerKey));
+  const unknown = header.record.filter((name, i) => !columns[i] && name.trim() !== '' && !exportOnly.has(headerKey(name)));
   const missing = REQUIRED.filter((column) => !columns.includes(column));
   const repeated = IMPORT_COLUMNS.filter((column) => columns.filter((c) => c === column).length > 1);
   if (missing.length || unknown.length || repeated.length) return { ok: false, reason: 'wrong_columns', missing, unknown, repeated };
@@ -207,4 +225,18 @@ export function readCustomerCsv(bytes: Uint8Array, thisYear: number): CsvReadRes
     rows.push(checked.row);
   }
   return { ok: true, encoding, rows, errors };
+}
+
+/** Why a whole file was refused, line by line in the reader's language (the import script and the back office say the same). */
+export function refusalLines(result: Exclude<CsvReadResult, { ok: true }>, t: (key: string, values?: Record<string, unknown>) => string): string[] {
+  if (result.reason === 'empty') return [t('imports:empty')];
+  if (result.reason === 'malformed') return [t('imports:malformed', { line: result.line })];
+  const names = (columns: readonly string[]) => columns.map((c) => t(`imports:column.${c}`)).join(', ');
+  return [
+    t('imports:wrongColumns'),
+    ...(result.missing.length ? [t('imports:missingColumns', { columns: names(result.missing) })] : []),
+    ...(result.unknown.length ? [t('imports:unknownColumns', { columns: result.unknown.map((c) => `"${c.slice(0, 40)}"`).join(', ') })] : []),
+    ...(result.repeated.length ? [t('imports:repeatedColumns', { columns: names(result.repeated) })] : []),
+    t('imports:acceptedColumns', { columns: names(IMPORT_COLUMNS) }),
+  ];
 }

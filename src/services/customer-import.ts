@@ -9,6 +9,7 @@ import type { Actor } from './access.js';
 import type { ServicePieces } from './context.js';
 import type { ConsentService } from './consent.js';
 import type { CustomerService } from './customers.js';
+import { findEach } from '../db/each-value.js';
 import { isDuplicateKey } from './duplicate-key.js';
 import type { PointsLedger } from './points.js';
 import type { ReferralService } from './referrals.js';
@@ -80,6 +81,25 @@ export function createCustomerImportService(
     return outcome;
   }
 
+  /**
+   * What `importRow` would do with each row, without writing anything (the back office's
+   * preview): the same checks in the same order, read only; a few rows at a time (FerretDB
+   * answers equality lookups one by one).
+   */
+  async function plan(rows: ImportRow[]): Promise<ImportOutcome[]> {
+    const planRow = async (row: ImportRow): Promise<ImportOutcome> => {
+      if (await claims.holder(erasedKey(await referrals.hashVisitor(`phone:${row.phone}`)))) return 'deleted';
+      const held = await claims.holder(importKey(row.phone));
+      const target = held?.by ? new Types.ObjectId(held.by) : await verifiedHolder(row.phone);
+      const customer = target ? await models.Customer.findById(target, { importedAt: 1 }).lean() : null;
+      if (customer) return customer.importedAt ? 'already' : 'marked';
+      return target && (await claims.holder(`import_done:${row.phone}`)) ? 'deleted' : 'created';
+    };
+    // Rows of one file have distinct numbers (the reader reports repeats): the number names the row.
+    const byPhone = new Map(rows.map((row) => [row.phone, row]));
+    return findEach([...byPhone.keys()], async (phone) => [await planRow(byPhone.get(phone)!)]);
+  }
+
   /** Imports the rows one after another (a shop's list is small; FerretDB gains nothing from parallel writes); `onRow` after each. */
   async function importAll(rows: ImportRow[], locale: Locale, onRow: () => void = () => undefined): Promise<Record<ImportOutcome, number>> {
     const counts: Record<ImportOutcome, number> = { created: 0, marked: 0, already: 0, deleted: 0 };
@@ -146,7 +166,7 @@ export function createCustomerImportService(
     }
   }
 
-  return { importRow, importAll, joinExisting, erase };
+  return { importRow, importAll, plan, joinExisting, erase };
 }
 
 export type CustomerImportService = ReturnType<typeof createCustomerImportService>;

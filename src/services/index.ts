@@ -8,7 +8,9 @@ import { createCustomerImportService } from './customer-import.js';
 import { createCustomerService } from './customers.js';
 import { createDashboardService } from './dashboard.js';
 import { createErasureService } from './erasure.js';
+import { createExportService } from './exports.js';
 import { createFraudService } from './fraud.js';
+import { createImportUploads } from './import-uploads.js';
 import { createIdentityLinkService } from './identity-link.js';
 import { createMemberCardService } from './member-cards.js';
 import { createMembershipService } from './memberships.js';
@@ -72,6 +74,8 @@ export function createServices(deps: ServiceDeps) {
     fraud,
     identityLink,
     customerImport,
+    exports: createExportService({ ...pieces, models }),
+    importUploads: createImportUploads(pieces, customerImport),
     actions,
     memberCards,
     reports,

@@ -3,6 +3,8 @@ import { isLocale } from '../../i18n.js';
 import { recordFileName, renderProcessingRecord } from '../../domain/privacy-documents.js';
 import { doneKeys, isPeriod, renderDashboard, type Done } from '../dashboard-page.js';
 import { registerErasureRoutes } from './erasure.js';
+import { registerExportRoutes } from './exports.js';
+import { registerImportRoutes } from './import.js';
 import { escapeHtml, otherLanguageLink } from '../html.js';
 import { createBackOffice, localsOf, SESSION_COOKIE, sessionCookie, type BackOfficeDeps } from './session.js';
 
@@ -99,6 +101,8 @@ export function createDashboardRouter(deps: BackOfficeDeps): Router {
   });
 
   registerErasureRoutes(router, { services, i18n, backOffice });
+  registerExportRoutes(router, { services, i18n, backOffice });
+  registerImportRoutes(router, { services, i18n, backOffice });
 
   return router;
 }
