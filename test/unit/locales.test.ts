@@ -15,7 +15,7 @@ function flatten(value: unknown, prefix = ''): Record<string, unknown> {
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const full = path.join(dir, name);
-    return statSync(full).isDirectory() ? sourceFiles(full) : full.endsWith('.ts') ? [full] : [];
+    return statSync(full).isDirectory() ? sourceFiles(full) : /\.(ts|eta)$/.test(full) ? [full] : [];
   });
 }
 
@@ -42,10 +42,12 @@ describe('locales', () => {
   describe('and the source', () => {
     const known = keys('vi');
     const namespaces = Object.keys(files.vi).join('|');
-    const sources = sourceFiles(path.join(projectRoot, 'src')).map((file) => ({
-      file: path.relative(projectRoot, file),
-      text: readFileSync(file, 'utf8'),
-    }));
+    const sources = ['src', 'views']
+      .flatMap((dir) => sourceFiles(path.join(projectRoot, dir)))
+      .map((file) => ({
+        file: path.relative(projectRoot, file),
+        text: readFileSync(file, 'utf8'),
+      }));
     /** i18next's plural forms (`visits_one`, `visits_other`) are looked up by their base key. */
     const base = (key: string) => key.replace(/_(zero|one|two|few|many|other)$/, '');
     const knownBases = new Set(known.map(base));
