@@ -51,8 +51,8 @@ export type SendResult = { ok: true; duplicate: boolean } | NotAllowed | { ok: f
  */
 export function createAnnouncementService(ctx: AnnouncementsDeps) {
   const { models, program, access, audit, claims, outbox } = ctx;
-  /** The tiers as customers store them. */
-  const tierKeys = () => program.tiers.map((tier) => tier.name);
+  /** The tiers as customers store them: by id, so a renamed tier keeps its audience. */
+  const tierKeys = () => program.tiers.map((tier) => tier.id);
 
   function audienceFilter(audience: Audience, cutoff?: string): Record<string, unknown> {
     const filter: Record<string, unknown> = {

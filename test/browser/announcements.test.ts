@@ -65,6 +65,15 @@ describe.runIf(browserTestsRun)('announcements in Chromium, delivered through th
     await page.goto(`${h.app.listenUrl}/dashboard/announcements`);
     expect(await page.locator('h1').textContent()).toBe('Thông báo');
     expect(await page.locator('main').innerText()).toContain('Chưa gửi thông báo nào.');
+    // Tiers by their id, named in the reader's language.
+    expect(
+      await page.locator('#ann-tier option').evaluateAll((options) => options.map((o) => [(o as HTMLOptionElement).value, o.textContent])),
+    ).toEqual([
+      ['', ''],
+      ['member', 'Thành viên'],
+      ['silver', 'Bạc'],
+      ['gold', 'Vàng'],
+    ]);
     await checkLayout(page);
 
     // Nothing typed: each error next to its field, in the owner's language, and nothing kept.

@@ -2,6 +2,8 @@ import type { Request, Response, Router } from 'express';
 import { ANNOUNCEMENT_TEXT_LIMIT, MAX_INACTIVE_DAYS, type DraftError } from '../../domain/announcements.js';
 import type { I18n, Locale } from '../../i18n.js';
 import type { Program } from '../../program/schema.js';
+import { tierLabel } from '../../channels/conversation/format.js';
+import { tierName } from '../../domain/loyalty.js';
 import type { AnnouncementView } from '../../services/announcements.js';
 import type { Services } from '../../services/index.js';
 import { localsOf, type BackOffice } from './session.js';
@@ -61,18 +63,16 @@ export function registerAnnouncementRoutes(router: Router, deps: AnnouncementRou
     return texts;
   }
 
-  function form(id: string, values: FormValues, errors: Record<string, string> = {}) {
+  function form(locale: Locale, id: string, values: FormValues, errors: Record<string, string> = {}) {
     return {
       id,
       values,
       errors,
       limit: ANNOUNCEMENT_TEXT_LIMIT,
       maxDays: MAX_INACTIVE_DAYS,
-      tiers: program.tiers.map((tier, i) => ({ key: announcements.tierKeys()[i]!, label: tier.name })),
+      tiers: program.tiers.map((tier) => ({ key: tier.id, label: tierName(tier, locale) })),
     };
   }
-
-  const tierLabel = (key: string | null | undefined) => program.tiers.find((_tier, i) => announcements.tierKeys()[i] === key)?.name ?? key ?? '';
 
   function render(req: Request, res: Response, template: string, data: Record<string, unknown>, status = 200) {
     const t = i18n.forLocale(localsOf(res).locale);
@@ -97,7 +97,13 @@ export function registerAnnouncementRoutes(router: Router, deps: AnnouncementRou
     const { access, locale } = localsOf(res);
     const listed = await announcements.list(access.actor);
     if (!listed.ok) return backOffice.refuse(res, locale, 'signedOut');
-    render(req, res, 'back-office/announcements', { items: listed.items, form: form(id ?? announcements.newDraftId(), values, errors) }, status);
+    render(
+      req,
+      res,
+      'back-office/announcements',
+      { items: listed.items, form: form(localsOf(res).locale, id ?? announcements.newDraftId(), values, errors) },
+      status,
+    );
   }
 
   router.get(BASE, backOffice.page('owner'), async (req, res) => {
@@ -118,7 +124,7 @@ export function registerAnnouncementRoutes(router: Router, deps: AnnouncementRou
       figures: found.figures,
       review: req.query.step === 'review' && announcement.status === 'draft' && !error,
       pageError: error ? t(`announcements:web.error.${error}`) : undefined,
-      form: announcement.status === 'draft' ? form(String(announcement._id), valuesOfDraft(announcement)) : undefined,
+      form: announcement.status === 'draft' ? form(locale, String(announcement._id), valuesOfDraft(announcement)) : undefined,
     });
   });
 

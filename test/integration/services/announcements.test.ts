@@ -44,7 +44,7 @@ describe('announcements (service, real database)', () => {
     expect(erased.ok).toBe(true);
     // A customer from the shop's list with no chat yet (said yes on paper): nowhere to send.
     await h.db.models.Customer.create({ code: 'NOCHAT1', name: 'Giang', locale: 'vi', marketingConsent: true });
-    const gold = h.program.tiers.at(-1)!.name;
+    const gold = h.program.tiers.at(-1)!.id;
     await h.db.models.Customer.updateOne({ _id: ids['Bảo'] }, { $set: { tier: gold } });
     // An was last seen 45 days ago.
     await h.db.models.Customer.updateOne({ _id: ids['An'] }, { $set: { lastSeenDay: '2026-04-17' } });
@@ -57,7 +57,15 @@ describe('announcements (service, real database)', () => {
     };
     expect(await count({ audience: 'everyone' })).toBe(2);
     expect(await count({ audience: 'tier', tier: gold })).toBe(1);
-    expect(await count({ audience: 'tier', tier: h.program.tiers[0]!.name })).toBe(0);
+    expect(await count({ audience: 'tier', tier: h.program.tiers[0]!.id })).toBe(0);
+    // A tier renamed in the rules keeps its customers: the audience is by the tier's id.
+    const top = h.program.tiers.at(-1)!;
+    const name = top.name;
+    top.name = { vi: 'Kim cương', en: 'Diamond' };
+    expect(await count({ audience: 'tier', tier: gold })).toBe(1);
+    top.name = name;
+    // The name is not the key any more.
+    expect(await save(owner, { audience: 'tier', tier: name.en })).toMatchObject({ ok: false, errors: [{ field: 'tier' }] });
     expect(await count({ audience: 'inactive', days: '45' })).toBe(1);
     expect(await count({ audience: 'inactive', days: '46' })).toBe(0);
     expect(await count({ audience: 'inactive', days: '30' })).toBe(1);
@@ -142,7 +150,7 @@ describe('announcements (service, real database)', () => {
       tier: 'bulk-tier',
     }));
     await h.db.models.Customer.insertMany(many);
-    h.program.tiers.push({ name: 'bulk-tier', minPoints: 1_000_000, perk: { vi: '-', en: '-' } });
+    h.program.tiers.push({ id: 'bulk-tier', name: { vi: 'Khách sỉ', en: 'Bulk' }, minPoints: 1_000_000, perk: { vi: '-', en: '-' } });
     try {
       const saved = await save(owner, { audience: 'tier', tier: 'bulk-tier' });
       const id = saved.ok ? saved.id : '';
