@@ -69,3 +69,16 @@ export function notSeenBefore(now: Date, days: number, timezone: string): string
       .toISODate() ?? ''
   );
 }
+
+/** What became of an announcement's messages, from their delivery status. */
+export interface AnnouncementFigures {
+  recipients: number;
+  /** Handed to the chat app: delivered, or refused by it. */
+  sent: number;
+  delivered: number;
+  /** The person blocked the bot or the chat is gone, or the app kept failing. */
+  failed: number;
+  /** Turned offers off (or deleted their data) before their message went out. */
+  withdrawn: number;
+  waiting: number;
+}

@@ -4,7 +4,9 @@ import type { Announcement } from '../db/models/announcement.js';
 import { findEach } from '../db/each-value.js';
 import type { Models } from '../db/models/index.js';
 import type { NotificationStatus } from '../db/models/notification.js';
-import { notSeenBefore, parseDraft, type Audience, type DraftError } from '../domain/announcements.js';
+import { notSeenBefore, parseDraft, type AnnouncementFigures, type Audience, type DraftError } from '../domain/announcements.js';
+
+export type { AnnouncementFigures } from '../domain/announcements.js';
 import type { Actor } from './access.js';
 import type { ServicePieces } from './context.js';
 import { isDuplicateKey } from './duplicate-key.js';
@@ -15,19 +17,6 @@ export const RECORD_BATCH = 500;
 export type AnnouncementsDeps = Pick<ServicePieces, 'program' | 'now' | 'timezone' | 'access' | 'audit' | 'claims' | 'outbox' | 'logger'> & {
   models: Pick<Models, 'Announcement' | 'Customer' | 'Notification'>;
 };
-
-/** What became of an announcement's messages, from their delivery status. */
-export interface AnnouncementFigures {
-  recipients: number;
-  /** Handed to the chat app: delivered, or refused by it. */
-  sent: number;
-  delivered: number;
-  /** The person blocked the bot or the chat is gone, or the app kept failing. */
-  failed: number;
-  /** Turned offers off (or deleted their data) before their message went out. */
-  withdrawn: number;
-  waiting: number;
-}
 
 export type AnnouncementView = Pick<Announcement, '_id' | 'status' | 'text' | 'audience' | 'sentAt' | 'createdAt'>;
 
@@ -203,16 +192,26 @@ export function createAnnouncementService(ctx: AnnouncementsDeps) {
     return pending.length;
   }
 
-  async function figuresOf(announcement: Pick<Announcement, '_id' | 'recipients'>): Promise<AnnouncementFigures> {
-    const count = (status: NotificationStatus) => models.Notification.countDocuments({ announcementId: announcement._id, status });
-    const [pending, sending, sent, undeliverable, uncertain, withdrawn] = await Promise.all(
-      (['pending', 'sending', 'sent', 'undeliverable', 'uncertain', 'withdrawn'] as const).map(count),
-    );
-    const [waiting, delivered, failed] = [pending! + sending!, sent!, undeliverable! + uncertain!];
-    const recorded = waiting + delivered + failed + withdrawn!;
+  /**
+   * The figures, tallied from one read of the messages' statuses (streamed). Once every message
+   * is done they are kept on the announcement: they no longer change, and the messages
+   * themselves go at the end of their retention.
+   */
+  async function figuresOf(announcement: Pick<Announcement, '_id' | 'status' | 'recipients' | 'figures'>): Promise<AnnouncementFigures> {
+    if (announcement.figures) return announcement.figures;
+    const tally: Partial<Record<NotificationStatus, number>> = {};
+    const statuses = models.Notification.find({ announcementId: announcement._id }, { _id: 0, status: 1 })
+      .lean<Array<{ status: NotificationStatus }>>()
+      .cursor({ batchSize: 2000 });
+    for await (const { status } of statuses) tally[status] = (tally[status] ?? 0) + 1;
+    const n = (status: NotificationStatus) => tally[status] ?? 0;
+    const [waiting, delivered, failed] = [n('pending') + n('sending'), n('sent'), n('undeliverable') + n('uncertain')];
+    const recorded = waiting + delivered + failed + n('withdrawn');
     // Erased people's messages are deleted with them: the recorded number still counts them, as withdrawn.
     const recipients = Math.max(announcement.recipients ?? recorded, recorded);
-    return { recipients, sent: delivered + failed, delivered, failed, withdrawn: recipients - waiting - delivered - failed, waiting };
+    const figures = { recipients, sent: delivered + failed, delivered, failed, withdrawn: recipients - waiting - delivered - failed, waiting };
+    if (announcement.status === 'recorded' && waiting === 0) await models.Announcement.updateOne({ _id: announcement._id }, { $set: { figures } });
+    return figures;
   }
 
   /** The announcements sent, newest first, with their figures. */

@@ -127,10 +127,13 @@ describe.runIf(browserTestsRun)('announcements in Chromium, delivered through th
     expect((await h.telegram.waitForText(302, EN)).text).toContain(OPT_OUT.en);
     expect((await h.zalo.waitForText('z401', VI)).text).toContain(OPT_OUT.vi);
 
+    const giang = (await h.app.services.customers.findByIdentity('telegram:305'))!;
     await vi.waitFor(
-      async () =>
-        expect((await h.app.models.Notification.findOne({ type: 'announcement', status: 'pending', attempts: 1 }).lean())?.lastError).toBeTruthy(),
-      { timeout: 15_000 },
+      async () => {
+        const message = await h.app.models.Notification.findOne({ type: 'announcement', customerId: giang._id }).lean();
+        expect(message).toMatchObject({ status: 'pending', attempts: 1, lastError: 'Bad Gateway' });
+      },
+      { timeout: 30_000 },
     );
     h.telegram.user(305, 'Giang').send('/stop');
     await h.telegram.waitForText(305, 'Đã tắt tin ưu đãi');

@@ -1,6 +1,6 @@
 import type { Types } from 'mongoose';
 import { Schema, type Connection, type InferSchemaType } from 'mongoose';
-import { audienceKinds, type AudienceKind } from '../../domain/announcements.js';
+import { audienceKinds, type AnnouncementFigures, type AudienceKind } from '../../domain/announcements.js';
 
 export const announcementStatuses = ['draft', 'recording', 'recorded'] as const;
 export type AnnouncementStatus = (typeof announcementStatuses)[number];
@@ -29,12 +29,17 @@ const announcementSchema = new Schema(
     recordedUpTo: { type: Schema.Types.ObjectId },
     recordedAt: { type: Date },
     recipients: { type: Number },
+    /** What became of the messages, kept once none is waiting any more (services/announcements.ts). */
+    figures: {
+      type: new Schema({ recipients: Number, sent: Number, delivered: Number, failed: Number, withdrawn: Number, waiting: Number }, { _id: false }),
+    },
   },
   { timestamps: true, versionKey: false },
 );
 announcementSchema.index({ status: 1, sentAt: -1 });
 
-export type Announcement = Omit<InferSchemaType<typeof announcementSchema>, 'text' | 'audience'> & {
+export type Announcement = Omit<InferSchemaType<typeof announcementSchema>, 'text' | 'audience' | 'figures'> & {
+  figures?: AnnouncementFigures | null;
   _id: Types.ObjectId;
   text: { vi: string; en: string };
   audience: { kind: AudienceKind; tier?: string | null; days?: number | null };
