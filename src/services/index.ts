@@ -1,4 +1,5 @@
 import { createActionService } from './actions.js';
+import { createAnnouncementService } from './announcements.js';
 import { createAdjustmentService } from './adjustments.js';
 import { createConsentService } from './consent.js';
 import { createCorrectionService } from './corrections.js';
@@ -62,6 +63,7 @@ export function createServices(deps: ServiceDeps) {
   return {
     customers,
     consent,
+    announcements: createAnnouncementService({ ...pieces, models }),
     referrals,
     visits,
     corrections: createCorrectionService({ ...pieces, models }, customers, visits, referrals, points, vouchers),

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Types } from 'mongoose';
 import type { Customer } from '../db/models/customer.js';
 import type { Models } from '../db/models/index.js';
-import type { Notification } from '../db/models/notification.js';
+import { offerNotificationTypes, type Notification } from '../db/models/notification.js';
 import { dayKey } from '../domain/schedule.js';
 import { retryDelayMs, telegramLimits, zaloLimits } from '../domain/send-pacing.js';
 import type { Logger } from '../logger.js';
@@ -10,7 +10,7 @@ import { createClaims } from './claims.js';
 import { createLimits } from './limits.js';
 import type { ChannelName, MessageSender, NotificationRenderer, SendResult } from './ports.js';
 
-export type DeliveryOutcome = 'sent' | 'retry' | 'undeliverable' | 'skipped';
+export type DeliveryOutcome = 'sent' | 'retry' | 'undeliverable' | 'skipped' | 'withdrawn';
 
 export interface DeliveryDeps {
   models: Models;
@@ -156,11 +156,35 @@ export function createNotificationDelivery(deps: DeliveryDeps) {
     return 'retry';
   }
 
-  /** A join digest says how many joined by the time it goes out (see referrals' noticeJoin). */
-  async function withCountsAtSendTime(notification: Notification): Promise<Notification> {
+  // An announcement's text is kept once, on the announcement, not in each of its messages.
+  const announcementTexts = new Map<string, Promise<{ vi: string; en: string } | undefined>>();
+  const announcementText = (id: string) => {
+    let text = announcementTexts.get(id);
+    if (text === undefined) {
+      if (announcementTexts.size >= 20) announcementTexts.clear();
+      text = models.Announcement.findById(id, { text: 1 })
+        .lean<{ text?: { vi: string; en: string } }>()
+        .then((found) => found?.text);
+      // A failed read is not kept: the next attempt reads again.
+      text.catch(() => announcementTexts.delete(id));
+      announcementTexts.set(id, text);
+    }
+    return text;
+  };
+
+  /**
+   * The facts read when the message goes out: a join digest says how many joined by then (see
+   * referrals' noticeJoin); an announcement gets its text.
+   */
+  async function withFactsAtSendTime(notification: Notification): Promise<Notification> {
+    const data = notification.data as Record<string, unknown>;
+    if (notification.type === 'announcement') {
+      const text = notification.announcementId && (await announcementText(String(notification.announcementId)));
+      return { ...notification, data: { ...data, text } };
+    }
     if (notification.type !== 'friends_joined_digest') return notification;
     const count = await models.Referral.countDocuments({ joinNoticeKey: notification.key });
-    return { ...notification, data: { ...(notification.data as Record<string, unknown>), count } };
+    return { ...notification, data: { ...data, count } };
   }
 
   /** One delivery attempt of one notification, if it is due and nobody else holds it. */
@@ -183,7 +207,12 @@ export function createNotificationDelivery(deps: DeliveryDeps) {
       await markSending();
       return finish(notification._id, attempts, { ok: false, kind: 'retry', reason: 'no sender for the recipient' });
     }
-    const text = render(await withCountsAtSendTime(notification), recipient.customer);
+    // Offers go only to people who want them when they go: a /stop since the recording withdraws it.
+    if ((offerNotificationTypes as readonly string[]).includes(notification.type) && recipient.customer.marketingConsent !== true) {
+      await models.Notification.updateOne({ _id: notification._id, status: 'pending' }, { $set: { status: 'withdrawn' } });
+      return 'withdrawn';
+    }
+    const text = render(await withFactsAtSendTime(notification), recipient.customer);
     if (!text) {
       await markSending();
       return finish(notification._id, attempts, { ok: false, kind: 'permanent', reason: 'nothing to render' });

@@ -7,7 +7,7 @@ import { pruneInBatches } from './prune-days.js';
 import type { Sealed } from './rollups.js';
 
 /** The delivery states that never change again. */
-const finishedStatuses = ['sent', 'undeliverable', 'uncertain'] as const;
+const finishedStatuses = ['sent', 'undeliverable', 'uncertain', 'withdrawn'] as const;
 
 /** The facts in notifications that hold another person's name. */
 const NAME_FIELDS = ['friendName', 'referrerName', 'staffName', 'accountName'] as const;
@@ -64,6 +64,37 @@ export function createOutbox(
     });
     const id = result?.upsertedId;
     if (id) onRecorded?.([String(id)]);
+  }
+
+  /**
+   * Records many messages of one cause at once (an announcement's batch): one insert command,
+   * each under its own `key`, so a repeated batch (a restart mid-way) adds only what is
+   * missing. They go out through the notifier's sweep rather than one job each, so a big
+   * batch does not become as many scheduled jobs. Returns how many were new.
+   */
+  async function recordMany(
+    items: ReadonlyArray<{
+      key: string;
+      type: NotificationType;
+      customerId: Types.ObjectId;
+      data: Record<string, unknown>;
+      announcementId?: Types.ObjectId;
+    }>,
+  ): Promise<number> {
+    if (items.length === 0) return 0;
+    const stamp = new Date();
+    const fields = { status: 'pending', attempts: 0, nextAttemptAt: now(), createdAt: stamp, createdDay: dayKey(stamp, timezone), updatedAt: stamp };
+    const docs = items.map((item) => ({ ...item, ...fields }));
+    try {
+      const inserted = await models.Notification.insertMany(docs, { ordered: false, lean: true });
+      return inserted.length;
+    } catch (error) {
+      // Unordered: everything but the keys recorded before went in.
+      const failures = (error as { writeErrors?: Array<{ code?: number; err?: { code?: number } }> }).writeErrors;
+      const duplicates = failures?.every((failure) => (failure.code ?? failure.err?.code) === 11000);
+      if (!duplicates && !isDuplicateKey(error)) throw error;
+      return (error as { insertedDocs?: unknown[] }).insertedDocs?.length ?? items.length - (failures?.length ?? 0);
+    }
   }
 
   /**
@@ -124,7 +155,7 @@ export function createOutbox(
     return removed;
   }
 
-  return { record, erase, pruneFinished };
+  return { record, recordMany, erase, pruneFinished };
 }
 
 export type Outbox = ReturnType<typeof createOutbox>;

@@ -3,6 +3,7 @@ import { createNotificationRenderer } from '../channels/conversation/notificatio
 import type { Registry } from '../channels/conversation/registry.js';
 import type { Models } from '../db/models/index.js';
 import type { I18n } from '../i18n.js';
+import { defineAnnouncementJobs } from '../jobs/announcements.js';
 import { defineMaintenanceJobs } from '../jobs/maintenance.js';
 import { defineMemberJobs } from '../jobs/members.js';
 import { defineNotificationJobs, startSendingHeartbeat } from '../jobs/notifications.js';
@@ -45,6 +46,7 @@ export async function createJobs(deps: {
   await defineScheduledMessageJobs(agenda, deps.services, program, deps.timezone);
   await defineRollupJobs(agenda, deps.services, deps.timezone);
   await defineMemberJobs(agenda, deps.services);
+  await defineAnnouncementJobs(agenda, deps.services, deps.notificationSweepMs);
   const delivery = createNotificationDelivery({
     models,
     logger,

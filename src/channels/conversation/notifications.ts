@@ -15,6 +15,7 @@ import type {
 } from '../../services/ports.js';
 import type { MembershipNoticeData } from '../../services/memberships.js';
 import type { DailySummary } from '../../services/reports.js';
+import { renderAnnouncement, type AnnouncementNoticeData } from './announcement-notice.js';
 import { renderCorrection, type CorrectionData } from './correction-notice.js';
 import { appLabel, rewardLabel, tierLabel } from './format.js';
 import type { Registry } from './registry.js';
@@ -255,5 +256,14 @@ function renderNotification(notification: Pick<Notification, 'type' | 'data'>, r
     case 'membership_expiry_reminder':
     case 'membership_lapsed':
       return membersNotice(r, notification.type, notification.data);
+    case 'announcement':
+    case 'announcement_test':
+      return renderAnnouncement(
+        t,
+        locale,
+        program.business.name,
+        notification.data as AnnouncementNoticeData,
+        notification.type === 'announcement_test',
+      );
   }
 }

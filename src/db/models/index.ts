@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import { createActionCardModel } from './action-card.js';
+import { createAnnouncementModel } from './announcement.js';
 import { createAuditLogModel } from './audit-log.js';
 import { createChannelIdentityModel } from './channel-identity.js';
 import { createClaimModel } from './claim.js';
@@ -30,6 +31,7 @@ import { createVoucherModel } from './voucher.js';
 export function createModels(connection: Connection) {
   return {
     ActionCard: createActionCardModel(connection),
+    Announcement: createAnnouncementModel(connection),
     AuditLog: createAuditLogModel(connection),
     ChannelIdentity: createChannelIdentityModel(connection),
     Claim: createClaimModel(connection),

@@ -37,11 +37,19 @@ export const notificationTypes = [
   'membership_lapsed',
   /** The inactive-customers policy: the person's details will be removed on `data.eraseOn` unless they write or come in. */
   'inactive_notice',
+  /** The owner's announcement (data.announcementId; its text is read at send time), only to people who still want offers. */
+  'announcement',
+  /** The owner's test of an announcement, to their own chat (data.text), counted nowhere. */
+  'announcement_test',
   ...legacyNotificationTypes,
 ] as const;
 export type NotificationType = (typeof notificationTypes)[number];
 
-export const notificationStatuses = ['pending', 'sending', 'sent', 'undeliverable', 'uncertain'] as const;
+/** Sent only to people who want offers at the moment it goes (services/notification-delivery.ts). */
+export const offerNotificationTypes = ['announcement'] as const;
+
+/** `withdrawn`: the person turned offers off before an offer went out, so it never will. */
+export const notificationStatuses = ['pending', 'sending', 'sent', 'undeliverable', 'uncertain', 'withdrawn'] as const;
 export type NotificationStatus = (typeof notificationStatuses)[number];
 
 /**
@@ -75,6 +83,8 @@ const notificationSchema = new Schema(
      */
     createdDay: { type: String },
     undeliverableDay: { type: String },
+    /** The announcement this message belongs to: its figures are counted by it and the status. */
+    announcementId: { type: Schema.Types.ObjectId },
   },
   { timestamps: true, versionKey: false },
 );
@@ -83,6 +93,7 @@ notificationSchema.index({ type: 1, createdAt: 1 });
 notificationSchema.index({ status: 1, updatedAt: 1 });
 notificationSchema.index({ createdDay: 1, type: 1 });
 notificationSchema.index({ undeliverableDay: 1, status: 1 });
+notificationSchema.index({ announcementId: 1, status: 1 });
 
 export type Notification = InferSchemaType<typeof notificationSchema> & { _id: Types.ObjectId };
 

@@ -2,6 +2,7 @@ import express, { type Router } from 'express';
 import { isLocale } from '../../i18n.js';
 import { recordFileName, renderProcessingRecord } from '../../domain/privacy-documents.js';
 import { doneKeys, isPeriod, renderDashboard, type Done } from '../dashboard-page.js';
+import { registerAnnouncementRoutes } from './announcements.js';
 import { registerErasureRoutes } from './erasure.js';
 import { registerExportRoutes } from './exports.js';
 import { registerImportRoutes } from './import.js';
@@ -103,6 +104,7 @@ export function createDashboardRouter(deps: BackOfficeDeps): Router {
   registerErasureRoutes(router, { services, i18n, backOffice });
   registerExportRoutes(router, { services, i18n, backOffice });
   registerImportRoutes(router, { services, i18n, backOffice });
+  registerAnnouncementRoutes(router, { services, program, i18n, backOffice });
 
   return router;
 }
