@@ -40,6 +40,7 @@ export async function createServices(deps: {
     onNotificationsRecorded: deliveryScheduler(deps.agenda, logger),
   });
   await services.roles.ensureOwners(config.ownerIds, config.defaultLocale);
+  await services.directory.fillSearchKeys();
   const ownerSetupCode = await services.roles.getOrCreateSetupCode();
   // Link opens wait in memory for their batch: the stop writes them (after HTTP has stopped).
   return { services, ownerSetupCode, stop: () => services.referrals.flushLinkOpens() };
