@@ -1,0 +1,112 @@
+import { randomBytes } from 'node:crypto';
+import type { Request, Response, Router } from 'express';
+import type { I18n, Locale } from '../../i18n.js';
+import type { Program } from '../../program/schema.js';
+import { customerSorts, type CustomerSearch, type CustomerSort } from '../../services/directory.js';
+import type { Services } from '../../services/index.js';
+import { localsOf, type BackOffice } from './session.js';
+
+export interface CustomerRoutesDeps {
+  services: Services;
+  program: Program;
+  i18n: I18n;
+  backOffice: BackOffice;
+}
+
+/** A query parameter or form field as text (trimmed, cut to `max`), '' when absent or not text. */
+export const field = (source: unknown, name: string, max = 200): string => {
+  const value = (source as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' ? value.trim().slice(0, max) : '';
+};
+
+/** The notices a customer page shows after an action (post → redirect → get with `done=`). */
+export const customerDone = ['points', 'cancelled', 'undone', 'staffAdded', 'staffRemoved', 'unchanged'] as const;
+export type CustomerDone = (typeof customerDone)[number];
+
+/** A form's one-time request key: a double submit sends the same one, and the service acts once. */
+export const requestKeyOf = () => randomBytes(12).toString('base64url');
+
+/** An action form's error to show next to its field, and what was typed. */
+export interface FormError {
+  form: 'points' | 'cancel' | 'undo' | 'staff' | 'erase';
+  message: string;
+  values?: Record<string, string>;
+}
+
+const listHref = (locale: Locale, search: CustomerSearch) => {
+  const query = new URLSearchParams({ lang: locale });
+  for (const [key, value] of Object.entries(search)) if (value) query.set(key, String(value));
+  return `/dashboard/customers?${query.toString()}`;
+};
+
+/**
+ * The customers list (owners and staff): search by name, phone or code, filters by tier and
+ * referrer, sort orders, a page at a time; and a customer's page (see customer-page.ts).
+ */
+export function registerCustomerRoutes(router: Router, deps: CustomerRoutesDeps): void {
+  const { services, program, i18n, backOffice } = deps;
+
+  router.get('/dashboard/customers', backOffice.page('owner', 'staff'), async (req, res) => {
+    const { access, locale } = localsOf(res);
+    const sort = customerSorts.find((s) => s === field(req.query, 'sort')) ?? 'newest';
+    const search: CustomerSearch = {
+      q: field(req.query, 'q', 64),
+      tier: field(req.query, 'tier', 64),
+      referredBy: field(req.query, 'referredBy', 16),
+      sort,
+      after: field(req.query, 'after', 200),
+    };
+    const found = await services.directory.list(access.actor, search);
+    if (!found.ok && found.reason === 'not_allowed') return backOffice.refuse(res, locale, 'signedOut');
+    const { after: _after, ...filters } = search;
+    backOffice.frame(req, res, 'back-office/customers', 'customers', {
+      title: i18n.forLocale(locale)('people:customers.title'),
+      styles: ['people'],
+      search: filters,
+      sorts: customerSorts as readonly CustomerSort[],
+      tiers: program.tiers.map((tier) => tier.name),
+      rows: found.ok ? found.rows : [],
+      error: found.ok ? undefined : `people:customers.error.${found.reason}`,
+      // A search by phone carries the number to the card, so staff see the number they typed there too.
+      cardQuery: found.ok && found.matchedBy === 'phone' ? `&phone=${encodeURIComponent(search.q ?? '')}` : '',
+      nextHref: found.ok && found.next ? listHref(locale, { ...filters, after: found.next }) : undefined,
+      firstHref: search.after ? listHref(locale, filters) : undefined,
+    });
+  });
+}
+
+/** Renders a customer's page, with a notice or an action form's error. */
+export async function renderCustomerPage(
+  req: Request,
+  res: Response,
+  deps: CustomerRoutesDeps,
+  code: string,
+  extra: { done?: CustomerDone; error?: FormError; searchedPhone?: string } = {},
+): Promise<void> {
+  const { services, backOffice, i18n } = deps;
+  const { access, locale } = localsOf(res);
+  const t = i18n.forLocale(locale);
+  const found = await services.directory.card(access.actor, code, extra.searchedPhone);
+  if (!found.ok) {
+    if (found.reason === 'not_allowed') return backOffice.refuse(res, locale, 'signedOut');
+    return backOffice.frame(req, res, 'back-office/customer-missing', 'customers', { title: t('people:customer.missing'), styles: ['people'] }, 404);
+  }
+  const { card } = found;
+  backOffice.frame(
+    req,
+    res,
+    'back-office/customer',
+    'customers',
+    {
+      title: card.customer.name || card.customer.code,
+      styles: ['people'],
+      card,
+      done: extra.done,
+      error: extra.error,
+      requestKey: requestKeyOf(),
+      owner: access.role === 'owner',
+      self: card.customer.id === String(access.person._id),
+    },
+    extra.error ? 422 : 200,
+  );
+}
