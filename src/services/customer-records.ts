@@ -257,7 +257,10 @@ export function createCustomerRecords(models: Pick<Models, 'Customer' | 'Channel
   async function recordAgreement(customerId: Types.ObjectId, version: string, at: Date, name: string | undefined): Promise<void> {
     await customers.updateOne(
       { _id: customerId },
-      { $set: { consentVersion: version, consentAt: at, ...(name ? { name, ...nameFields(name) } : {}) }, $unset: { pendingReferralCode: 1, pendingReferralAt: 1 } },
+      {
+        $set: { consentVersion: version, consentAt: at, ...(name ? { name, ...nameFields(name) } : {}) },
+        $unset: { pendingReferralCode: 1, pendingReferralAt: 1 },
+      },
     );
   }
 

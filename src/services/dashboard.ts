@@ -17,7 +17,7 @@ export const DASHBOARD_SESSION_DAYS = 7;
 export type DashboardLinkResult =
   { ok: true; token: string; role: DashboardRole; minutes: number; days: number } | { ok: false; reason: 'not_allowed' };
 
-export type DashboardSignIn = { ok: true; sessionId: string; days: number } | { ok: false; reason: 'invalid_link' };
+export type DashboardSignIn = { ok: true; sessionId: string; role: DashboardRole; days: number } | { ok: false; reason: 'invalid_link' };
 
 /** The roles a back-office session is opened for: the owner's whole back office, or the staff view (customers only). */
 export type DashboardRole = 'owner' | 'staff';
@@ -115,7 +115,7 @@ export function createDashboardService(ctx: DashboardServiceDeps, roles: RoleSer
       await tickets.revoke(sessionKey(sessionId));
       return { ok: false, reason: 'invalid_link' };
     }
-    return { ok: true, sessionId, days: DASHBOARD_SESSION_DAYS };
+    return { ok: true, sessionId, role: holder.role, days: DASHBOARD_SESSION_DAYS };
   }
 
   async function open(sessionId: unknown): Promise<DashboardAccess> {

@@ -30,7 +30,10 @@ export type JourneyModels = Pick<Models, 'Referral' | 'Visit' | 'PointsEntry' | 
 export async function readJourney(models: JourneyModels, customer: Customer, now: Date): Promise<JourneyEvent[]> {
   const customerId: Types.ObjectId = customer._id;
   const latest = <T>(query: { sort(s: Record<string, 1 | -1>): { limit(n: number): { lean<R>(): PromiseLike<R> } } }, field: string) =>
-    query.sort({ [field]: -1 }).limit(JOURNEY_EACH).lean<T>();
+    query
+      .sort({ [field]: -1 })
+      .limit(JOURNEY_EACH)
+      .lean<T>();
   const [referral, visits, entries, vouchers, notifications, opens, converted] = await Promise.all([
     models.Referral.findOne({ friendId: customerId }).lean(),
     latest<Array<{ at: Date; first: boolean; amount?: number; points: number; undoneAt?: Date }>>(models.Visit.find({ customerId }), 'at'),

@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import { normalizeCode } from '../domain/codes.js';
-import type { Voucher, VoucherStatus } from '../db/models/voucher.js';
+import { dayBounds } from '../domain/schedule.js';
+import { voucherStatuses, type Voucher, type VoucherStatus } from '../db/models/voucher.js';
 import type { Models } from '../db/models/index.js';
 import { findEach } from '../db/each-value.js';
 import type { Actor } from './access.js';
@@ -9,18 +10,22 @@ import { afterCursor, pageOf, sortOf, type KeysetOrder } from './keyset.js';
 
 export const LIST_PAGE_SIZE = 30;
 
-/** A period of the lists: from the start of `from` to the end of `to` (business days, yyyy-mm-dd, both optional). */
+/** The statuses the vouchers page filters by (the model's). */
+export { voucherStatuses };
+/** What a voucher was issued for, as the vouchers page filters by it. */
+export const voucherCauses = ['referral_referrer', 'referral_friend', 'milestone', 'catalogue', 'birthday'] as const;
+
+/** A period of the lists: from the start of business day `from` to the end of `to` (yyyy-mm-dd, both optional). */
 export interface DayRange {
-  from?: Date;
-  /** Exclusive. */
-  until?: Date;
+  from?: string;
+  to?: string;
 }
 
 type Person = { name: string; code: string };
 
 export interface VoucherSearch extends DayRange {
   status?: VoucherStatus;
-  cause?: string;
+  cause?: (typeof voucherCauses)[number];
   /** The code of the customer holding the voucher. */
   customer?: string;
   after?: string;
@@ -59,7 +64,8 @@ export interface AuditRow {
   reason?: string;
 }
 
-export type ListResult<R> = { ok: true; rows: R[]; next?: string } | { ok: false; reason: 'not_allowed' | 'not_found' | 'invalid_cursor' };
+export type ListResult<R> =
+  { ok: true; rows: R[]; next?: string } | { ok: false; reason: 'not_allowed' | 'not_found' | 'invalid_cursor' | 'invalid_period' };
 
 /** An audit row as stored (see db/models/audit-log.ts). */
 type AuditEntry = Record<string, unknown> & {
@@ -78,7 +84,7 @@ type AuditEntry = Record<string, unknown> & {
 const voucherOrder: KeysetOrder = { field: 'issuedAt', direction: -1, type: 'date' };
 const auditOrder: KeysetOrder = { field: 'at', direction: -1, type: 'date' };
 
-export type ListingDeps = Pick<ServicePieces, 'access'> & { models: Pick<Models, 'Customer' | 'Voucher' | 'AuditLog'> };
+export type ListingDeps = Pick<ServicePieces, 'access' | 'timezone'> & { models: Pick<Models, 'Customer' | 'Voucher' | 'AuditLog'> };
 
 /**
  * The owner's vouchers and audit log pages: filtered, newest first, a page at a time (keyset
@@ -104,8 +110,12 @@ export function createListingService(ctx: ListingDeps) {
     };
   }
 
-  function range(field: string, search: DayRange): Record<string, unknown> {
-    const bounds = { ...(search.from ? { $gte: search.from } : {}), ...(search.until ? { $lt: search.until } : {}) };
+  /** The filter on `field` for the period, or undefined when a day is not a date (or the period ends before it starts). */
+  function range(field: string, search: DayRange): Record<string, unknown> | undefined {
+    const from = search.from ? dayBounds(search.from, ctx.timezone) : undefined;
+    const to = search.to ? dayBounds(search.to, ctx.timezone) : undefined;
+    if ((search.from && !from) || (search.to && !to) || (from && to && to.end <= from.start)) return undefined;
+    const bounds = { ...(from ? { $gte: from.start } : {}), ...(to ? { $lt: to.end } : {}) };
     return Object.keys(bounds).length > 0 ? { [field]: bounds } : {};
   }
 
@@ -116,14 +126,19 @@ export function createListingService(ctx: ListingDeps) {
     if (customerId === null) return { ok: false, reason: 'not_found' };
     const after = search.after ? afterCursor(search.after, voucherOrder) : {};
     if (!after) return { ok: false, reason: 'invalid_cursor' };
+    const period = range('issuedAt', search);
+    if (!period) return { ok: false, reason: 'invalid_period' };
     const filter: Record<string, unknown> = {
       ...(search.status ? { status: search.status } : {}),
       ...(search.cause ? { cause: search.cause } : {}),
       ...(customerId ? { customerId } : {}),
-      ...range('issuedAt', search),
+      ...period,
       ...after,
     };
-    const found = await models.Voucher.find(filter).sort(sortOf(voucherOrder)).limit(LIST_PAGE_SIZE + 1).lean<Array<Voucher & Record<string, unknown>>>();
+    const found = await models.Voucher.find(filter)
+      .sort(sortOf(voucherOrder))
+      .limit(LIST_PAGE_SIZE + 1)
+      .lean<Array<Voucher & Record<string, unknown>>>();
     const page = pageOf(found, LIST_PAGE_SIZE, voucherOrder);
     const person = await people(page.rows.map((v) => v.customerId));
     const rows: VoucherRow[] = page.rows.map((v) => ({
@@ -147,15 +162,20 @@ export function createListingService(ctx: ListingDeps) {
     if (actorId === null) return { ok: false, reason: 'not_found' };
     const after = search.after ? afterCursor(search.after, auditOrder) : {};
     if (!after) return { ok: false, reason: 'invalid_cursor' };
+    const period = range('at', search);
+    if (!period) return { ok: false, reason: 'invalid_period' };
     // Rows written before `kind` existed are actions: `$ne` finds them too.
     const filter: Record<string, unknown> = {
       ...(search.refused ? { kind: 'refused' } : { kind: { $ne: 'refused' } }),
       ...(search.action ? { action: search.action } : {}),
       ...(actorId ? { actorId } : {}),
-      ...range('at', search),
+      ...period,
       ...after,
     };
-    const found = await models.AuditLog.find(filter).sort(sortOf(auditOrder)).limit(LIST_PAGE_SIZE + 1).lean<AuditEntry[]>();
+    const found = await models.AuditLog.find(filter)
+      .sort(sortOf(auditOrder))
+      .limit(LIST_PAGE_SIZE + 1)
+      .lean<AuditEntry[]>();
     const page = pageOf(found, LIST_PAGE_SIZE, auditOrder);
     const person = await people(page.rows.flatMap((row) => [row.actorId, row.targetId]));
     const rows: AuditRow[] = page.rows.map((row) => {

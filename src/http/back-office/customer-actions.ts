@@ -1,7 +1,8 @@
 import type { Request, Response, Router } from 'express';
 import { cleanReason } from '../../domain/corrections.js';
 import { localsOf } from './session.js';
-import { field, renderCustomerPage, type CustomerDone, type CustomerRoutesDeps, type FormError } from './customers.js';
+import { field } from './params.js';
+import { renderCustomerPage, type CustomerDone, type CustomerRoutesDeps, type FormError } from './customers.js';
 
 /**
  * The owner's actions on a customer's page, each through the service the chat command uses

@@ -2,8 +2,12 @@ import { randomBytes } from 'node:crypto';
 import type { Request, Response, Router } from 'express';
 import type { I18n, Locale } from '../../i18n.js';
 import type { Program } from '../../program/schema.js';
-import { customerSorts, type CustomerSearch, type CustomerSort } from '../../services/directory.js';
+import { customerSorts, type CustomerSearch } from '../../services/directory.js';
 import type { Services } from '../../services/index.js';
+import { field, listHref } from './params.js';
+import { tierLabel } from '../../channels/conversation/format.js';
+import { tierName } from '../../domain/loyalty.js';
+import { journeyText } from './journey-text.js';
 import { localsOf, type BackOffice } from './session.js';
 
 export interface CustomerRoutesDeps {
@@ -12,12 +16,6 @@ export interface CustomerRoutesDeps {
   i18n: I18n;
   backOffice: BackOffice;
 }
-
-/** A query parameter or form field as text (trimmed, cut to `max`), '' when absent or not text. */
-export const field = (source: unknown, name: string, max = 200): string => {
-  const value = (source as Record<string, unknown> | undefined)?.[name];
-  return typeof value === 'string' ? value.trim().slice(0, max) : '';
-};
 
 /** The notices a customer page shows after an action (post → redirect → get with `done=`). */
 export const customerDone = ['points', 'cancelled', 'undone', 'staffAdded', 'staffRemoved', 'unchanged'] as const;
@@ -33,11 +31,7 @@ export interface FormError {
   values?: Record<string, string>;
 }
 
-const listHref = (locale: Locale, search: CustomerSearch) => {
-  const query = new URLSearchParams({ lang: locale });
-  for (const [key, value] of Object.entries(search)) if (value) query.set(key, String(value));
-  return `/dashboard/customers?${query.toString()}`;
-};
+const customersHref = (locale: Locale, search: CustomerSearch) => listHref('/dashboard/customers', locale, { ...search });
 
 /**
  * The customers list (owners and staff): search by name, phone or code, filters by tier and
@@ -63,14 +57,16 @@ export function registerCustomerRoutes(router: Router, deps: CustomerRoutesDeps)
       title: i18n.forLocale(locale)('people:customers.title'),
       styles: ['people'],
       search: filters,
-      sorts: customerSorts as readonly CustomerSort[],
-      tiers: program.tiers.map((tier) => tier.name),
+      sorts: customerSorts,
+      tiers: program.tiers.map((tier) => ({ id: tier.id, name: tierName(tier, locale) })),
+      tierOf: (id: string | undefined) => (id ? tierLabel(program, id, locale) : '—'),
+      done: field(req.query, 'done') === 'erased' ? 'erased' : undefined,
       rows: found.ok ? found.rows : [],
       error: found.ok ? undefined : `people:customers.error.${found.reason}`,
       // A search by phone carries the number to the card, so staff see the number they typed there too.
       cardQuery: found.ok && found.matchedBy === 'phone' ? `&phone=${encodeURIComponent(search.q ?? '')}` : '',
-      nextHref: found.ok && found.next ? listHref(locale, { ...filters, after: found.next }) : undefined,
-      firstHref: search.after ? listHref(locale, filters) : undefined,
+      nextHref: found.ok && found.next ? customersHref(locale, { ...filters, after: found.next }) : undefined,
+      firstHref: search.after ? customersHref(locale, filters) : undefined,
     });
   });
 }
@@ -83,9 +79,10 @@ export async function renderCustomerPage(
   code: string,
   extra: { done?: CustomerDone; error?: FormError; searchedPhone?: string } = {},
 ): Promise<void> {
-  const { services, backOffice, i18n } = deps;
+  const { services, backOffice, i18n, program } = deps;
   const { access, locale } = localsOf(res);
   const t = i18n.forLocale(locale);
+  const tierOf = (id: string | undefined) => (id ? tierLabel(program, id, locale) : '—');
   const found = await services.directory.card(access.actor, code, extra.searchedPhone);
   if (!found.ok) {
     if (found.reason === 'not_allowed') return backOffice.refuse(res, locale, 'signedOut');
@@ -104,6 +101,8 @@ export async function renderCustomerPage(
       done: extra.done,
       error: extra.error,
       requestKey: requestKeyOf(),
+      tierOf,
+      journeyText: journeyText(t, locale, tierOf),
       owner: access.role === 'owner',
       self: card.customer.id === String(access.person._id),
     },

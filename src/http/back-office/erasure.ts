@@ -4,7 +4,7 @@ import type { I18n } from '../../i18n.js';
 import type { ErasePreview } from '../../services/erasure.js';
 import type { Services } from '../../services/index.js';
 import { localsOf, type BackOffice } from './session.js';
-import { field } from './customers.js';
+import { field } from './params.js';
 
 export interface ErasureRoutesDeps {
   services: Services;
