@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
-import { cleanDisplayName } from './names.js';
+import { cleanDisplayName, plainText } from './names.js';
 import { normalizePhone } from './phone.js';
 
 /**
@@ -101,15 +101,7 @@ export function decodeCsv(bytes: Uint8Array): { text: string; encoding: Encoding
 }
 
 /** "Số Điện Thoại " → "so dien thoai". */
-export function headerKey(raw: string): string {
-  return raw
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .replace(/[đĐ]/g, 'd')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, ' ')
-    .trim();
-}
+export const headerKey = plainText;
 
 function columnOf(header: string): ImportColumn | undefined {
   const key = headerKey(header);

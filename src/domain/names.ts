@@ -72,6 +72,29 @@ const vietnameseFamilyNames = (
   'Ưng Âu Quan Kha'
 ).split(' ');
 const withoutMarks = (word: string) => word.normalize('NFD').replace(/\p{M}/gu, '').replace(/[đĐ]/g, 'd').toLowerCase();
+
+/** "Số Điện Thoại " → "so dien thoai": lower case, without diacritics, words of letters and digits split by single spaces. */
+export function plainText(text: string): string {
+  return withoutMarks(text)
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
+}
+
+/** The shortest start of a word a name search matches ("ng" finds Nguyễn). */
+const SHORTEST_PREFIX = 2;
+
+/**
+ * What a name is found by: each of its words without diacritics, and their starts from two
+ * letters ("Nguyễn Thị Lân" → nguyen, ngu…, thi, th, lan, la). Stored with the customer
+ * (`nameWords`), so a search is one equality lookup, never a scan with a pattern.
+ */
+export function nameSearchKeys(name: string): string[] {
+  const keys = new Set<string>();
+  for (const word of plainText(name).split(' ').filter(Boolean)) {
+    for (let end = Math.min(SHORTEST_PREFIX, word.length); end <= word.length; end += 1) keys.add(word.slice(0, end));
+  }
+  return [...keys];
+}
 const markedFamilyNames = new Set(vietnameseFamilyNames.map((name) => name.toLowerCase()));
 const unmarkedFamilyNames = new Set(vietnameseFamilyNames.map(withoutMarks));
 

@@ -30,6 +30,13 @@ export function businessDay(at: Date, timezone: string): { date: string; start: 
   return { date: local.toISODate() ?? '', start: local.toJSDate(), end: local.plus({ days: 1 }).toJSDate() };
 }
 
+/** The bounds of business day `day` (yyyy-mm-dd) in the time zone, or undefined when it is not a date. */
+export function dayBounds(day: string, timezone: string): { start: Date; end: Date } | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return undefined;
+  const local = DateTime.fromISO(day, { zone: timezone });
+  return local.isValid ? { start: local.toJSDate(), end: local.plus({ days: 1 }).toJSDate() } : undefined;
+}
+
 /**
  * The first instant still kept when records are kept for `days` days: the start of the
  * business day `days` days before today's, in the shop's time zone. Today and the `days`

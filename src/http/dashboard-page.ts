@@ -2,7 +2,6 @@ import { fraudReviewLines, fraudRuleText, periodText } from '../channels/convers
 import type { Locale, Translate } from '../i18n.js';
 import type { Program } from '../program/schema.js';
 import type { DashboardView } from '../services/dashboard.js';
-import { eraseForm } from './back-office/erasure.js';
 import { escapeHtml, htmlPage, otherLanguageLink } from './html.js';
 import { tierName } from '../domain/loyalty.js';
 
@@ -250,7 +249,6 @@ export function renderDashboard(page: DashboardPage): string {
     `<h2 id="flags">${escapeHtml(t('dashboard:flags'))}</h2>${flags}` +
     `<h2 id="activity">${escapeHtml(t('dashboard:activity'))}</h2>${activity}` +
     `<h2 id="refused">${escapeHtml(t('dashboard:refused'))}</h2>${refused}` +
-    eraseForm({ t, locale, csrf }) +
     `</main>`;
   return htmlPage({ locale, title: t('dashboard:title', { business }), style, body });
 }

@@ -70,7 +70,10 @@ export function createAdjustmentService(ctx: AdjustmentDeps, customers: Customer
       });
     };
     const tierUpgrade = await points.settleTier(customer._id, causeKey, announce, { points: totals.points });
-    if (!repeated) await ctx.audit.action(actor, 'adjust_points', 'adjusted', customer._id, { delta, reason, balance });
+    // Audited once per request, even when two submits of one form race past the check above.
+    if (await ctx.claims.take(`adjust_audited:${causeKey}`)) {
+      await ctx.audit.action(actor, 'adjust_points', 'adjusted', customer._id, { delta, reason, balance });
+    }
     const after = (await models.Customer.findById(customer._id).lean<Customer>()) ?? customer;
     return { ok: true, customer: after, delta, balance, tierUpgrade, tierLowered: lowered, repeated };
   }

@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import type { Customer, ReferralChannel, Role } from '../db/models/customer.js';
 import type { Models } from '../db/models/index.js';
 import { birthdayKey, type Birthday } from '../domain/birthday.js';
+import { nameSearchKeys, plainText } from '../domain/names.js';
 import { dayKey } from '../domain/schedule.js';
 import type { PointsTotals } from '../domain/wallet.js';
 import type { Locale } from '../i18n.js';
@@ -48,6 +49,9 @@ function birthdayFields(birthday: Birthday, at: Date) {
   };
 }
 
+/** What the back office searches and sorts a name by, written with every change of `name`. */
+const nameFields = (name: string) => ({ nameWords: nameSearchKeys(name), nameKey: plainText(name) });
+
 export function createCustomerRecords(models: Pick<Models, 'Customer' | 'ChannelIdentity'>, now: () => Date, timezone: string, staleDays: StaleDays) {
   const { Customer: customers, ChannelIdentity: identities } = models;
 
@@ -64,7 +68,7 @@ export function createCustomerRecords(models: Pick<Models, 'Customer' | 'Channel
       .findOneAndUpdate(
         { _id: customerId },
         {
-          $setOnInsert: { ...created, role: 'customer', createdAt: stamp, createdDay: dayKey(stamp, timezone) },
+          $setOnInsert: { ...created, ...nameFields(created.name), role: 'customer', createdAt: stamp, createdDay: dayKey(stamp, timezone) },
           $set: { lastIdentity, updatedAt: stamp, lastSeenDay: dayKey(now(), timezone) },
           $unset: { inactiveNoticeDay: 1 },
         },
@@ -85,6 +89,7 @@ export function createCustomerRecords(models: Pick<Models, 'Customer' | 'Channel
     await customers.create({
       _id: customerId,
       ...created,
+      ...nameFields(created.name),
       phoneVerified: false,
       importedAt: at,
       importedVisits: visits,
@@ -121,7 +126,7 @@ export function createCustomerRecords(models: Pick<Models, 'Customer' | 'Channel
 
   /** Replaces the name while it still is `current` (a newer name written meanwhile stays). */
   async function rename(customerId: Types.ObjectId, current: string, name: string): Promise<void> {
-    await customers.updateOne({ _id: customerId, name: current }, { $set: { name } });
+    await customers.updateOne({ _id: customerId, name: current }, { $set: { name, ...nameFields(name) } });
   }
 
   async function setLocale(customerId: Types.ObjectId, locale: Locale): Promise<void> {
@@ -252,7 +257,10 @@ export function createCustomerRecords(models: Pick<Models, 'Customer' | 'Channel
   async function recordAgreement(customerId: Types.ObjectId, version: string, at: Date, name: string | undefined): Promise<void> {
     await customers.updateOne(
       { _id: customerId },
-      { $set: { consentVersion: version, consentAt: at, ...(name ? { name } : {}) }, $unset: { pendingReferralCode: 1, pendingReferralAt: 1 } },
+      {
+        $set: { consentVersion: version, consentAt: at, ...(name ? { name, ...nameFields(name) } : {}) },
+        $unset: { pendingReferralCode: 1, pendingReferralAt: 1 },
+      },
     );
   }
 
@@ -326,6 +334,8 @@ export function createCustomerRecords(models: Pick<Models, 'Customer' | 'Channel
         $set: { code, name: '', phoneVerified: false, role: 'customer', marketingConsent: false, erasure: 'done', erasedAt: now() },
         $unset: {
           phone: 1,
+          nameWords: 1,
+          nameKey: 1,
           pendingReferralCode: 1,
           pendingReferralAt: 1,
           marketingStoppedAt: 1,
@@ -343,7 +353,29 @@ export function createCustomerRecords(models: Pick<Models, 'Customer' | 'Channel
     );
   }
 
+  /**
+   * Gives records from before the name search their search keys, a batch at a time (a start
+   * after an upgrade); returns how many it filled. Only named records without keys are read.
+   */
+  async function fillNameWords(batch = 500): Promise<number> {
+    let filled = 0;
+    for (;;) {
+      const missing = await customers
+        .find({ nameWords: { $exists: false }, name: { $nin: ['', null] } }, { name: 1 })
+        .limit(batch)
+        .lean();
+      if (missing.length === 0) return filled;
+      const written = await customers.bulkWrite(
+        missing.map((c) => ({ updateOne: { filter: { _id: c._id, name: c.name }, update: { $set: nameFields(c.name ?? '') } } })),
+      );
+      // Renamed meanwhile (the rename wrote the keys): nothing left for this batch.
+      if (written.modifiedCount === 0) return filled;
+      filled += written.modifiedCount;
+    }
+  }
+
   return {
+    fillNameWords,
     startSeenDay,
     markInactiveNotice,
     beginErasure,

@@ -7,6 +7,8 @@ import { createBirthdayService } from './birthdays.js';
 import { createServicePieces, type ServiceDeps } from './context.js';
 import { createCustomerImportService } from './customer-import.js';
 import { createCustomerService } from './customers.js';
+import { createDirectoryService } from './directory.js';
+import { createListingService } from './listings.js';
 import { createDashboardService } from './dashboard.js';
 import { createErasureService } from './erasure.js';
 import { createExportService } from './exports.js';
@@ -85,6 +87,8 @@ export function createServices(deps: ServiceDeps) {
     memberships: createMembershipService({ ...pieces, models }, customers),
     personalData: createPersonalDataService({ ...pieces, models, publicUrl: deps.publicUrl, databaseHost: deps.databaseHost }),
     scheduled: createScheduledMessages({ ...pieces, models }, figures),
+    directory: createDirectoryService({ ...pieces, models }),
+    listings: createListingService({ ...pieces, models }),
     dashboard: createDashboardService({ ...pieces, models }, roles, reports, fraud),
     updates: createUpdateLedger({ ...pieces, models }),
     limits,

@@ -105,7 +105,8 @@ export function createRoleService(ctx: RoleServiceDeps, customers: CustomerServi
     return { ok: true };
   }
 
-  async function changeStaff(actor: Actor, rawCode: string, add: boolean): Promise<StaffChangeResult> {
+  /** `reason` (asked by the back office's form) is kept in the audit log with the change. */
+  async function changeStaff(actor: Actor, rawCode: string, add: boolean, reason?: string): Promise<StaffChangeResult> {
     const action = add ? 'staff_add' : 'staff_remove';
     const allowed = await access.authorize(actor, action, ['owner']);
     if (!allowed.ok) return allowed;
@@ -121,7 +122,7 @@ export function createRoleService(ctx: RoleServiceDeps, customers: CustomerServi
       return { ok: false, reason: 'is_owner' };
     }
     const updated = await records.setRole(target._id, add ? 'staff' : 'customer', add ? 'customer' : 'staff');
-    await audit.action(actor, action, updated ? 'changed' : 'unchanged', target._id);
+    await audit.action(actor, action, updated ? 'changed' : 'unchanged', target._id, reason ? { reason } : {});
     // Keyed by the how-manieth change this is (audited first), not the moment: a retry after a
     // cut-off tells the person, once, what already changed.
     if (updated || target.role === (add ? 'staff' : 'customer')) {
@@ -186,8 +187,8 @@ export function createRoleService(ctx: RoleServiceDeps, customers: CustomerServi
     getOrCreateSetupCode,
     isSetupCode,
     claimOwnership,
-    addStaff: (actor: Actor, code: string) => changeStaff(actor, code, true),
-    removeStaff: (actor: Actor, code: string) => changeStaff(actor, code, false),
+    addStaff: (actor: Actor, code: string, reason?: string) => changeStaff(actor, code, true, reason),
+    removeStaff: (actor: Actor, code: string, reason?: string) => changeStaff(actor, code, false, reason),
     createStaffInvite,
     acceptStaffInvite,
     listStaff,

@@ -18,6 +18,10 @@ const customerSchema = new Schema(
   {
     code: { type: String, required: true, unique: true },
     name: { type: String, default: '' },
+    /** What the back office's name search finds the person by (domain/names.ts nameSearchKeys), kept with every change of `name`. */
+    nameWords: { type: [String], default: undefined },
+    /** The name without diacritics, lower case: the list's sort by name ("Ánh" next to "Anh"). */
+    nameKey: { type: String },
     phone: { type: String, index: true },
     phoneVerified: { type: Boolean, default: false },
     locale: { type: String, enum: ['vi', 'en'], required: true },
@@ -92,6 +96,12 @@ customerSchema.index({ createdAt: 1 });
 customerSchema.index({ createdDay: 1 });
 // The dashboard counts customers per tier.
 customerSchema.index({ tier: 1 });
+// The back office's customer list: a name search and its sort orders.
+customerSchema.index({ nameWords: 1 });
+customerSchema.index({ nameKey: 1 });
+customerSchema.index({ points: -1 });
+customerSchema.index({ visitCount: -1 });
+customerSchema.index({ lastSeenDay: -1 });
 
 export type Customer = InferSchemaType<typeof customerSchema> & { _id: Types.ObjectId; createdAt: Date; updatedAt: Date };
 

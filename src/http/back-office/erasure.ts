@@ -1,34 +1,15 @@
-import type { Response, Router } from 'express';
+import type { Request, Response, Router } from 'express';
 import { maskPhone } from '../../domain/phone.js';
-import type { I18n, Locale, Translate } from '../../i18n.js';
+import type { I18n } from '../../i18n.js';
 import type { ErasePreview } from '../../services/erasure.js';
 import type { Services } from '../../services/index.js';
-import { style } from '../dashboard-page.js';
-import { escapeHtml, htmlPage } from '../html.js';
 import { localsOf, type BackOffice } from './session.js';
+import { field } from './params.js';
 
 export interface ErasureRoutesDeps {
   services: Services;
   i18n: I18n;
   backOffice: BackOffice;
-}
-
-const hidden = (name: string, value: string) => `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`;
-
-/** The dashboard's form: an owner erases a customer's data on their request (code or phone, and why). */
-export function eraseForm(
-  { t, locale, csrf }: { t: Translate; locale: Locale; csrf: string },
-  error?: string,
-  values = { query: '', reason: '' },
-): string {
-  return (
-    `<h2 id="erase">${escapeHtml(t('erasure:web.title'))}</h2><p><small>${escapeHtml(t('erasure:web.intro'))}</small></p>` +
-    (error ? `<p class="notice" role="alert">${escapeHtml(error)}</p>` : '') +
-    `<form method="post" action="/dashboard/erase" class="erase">${hidden('csrf', csrf)}${hidden('lang', locale)}` +
-    `<label>${escapeHtml(t('erasure:web.query'))} <input name="query" required maxlength="32" value="${escapeHtml(values.query)}"></label> ` +
-    `<label>${escapeHtml(t('erasure:web.reason'))} <input name="reason" required maxlength="200" value="${escapeHtml(values.reason)}"></label> ` +
-    `<button type="submit">${escapeHtml(t('erasure:web.find'))}</button></form>`
-  );
 }
 
 const refusalKeys: Record<Exclude<ErasePreview, { ok: true }>['reason'] | 'missing_reason', string> = {
@@ -41,64 +22,52 @@ const refusalKeys: Record<Exclude<ErasePreview, { ok: true }>['reason'] | 'missi
 };
 
 /**
- * Two steps, both posts with the session's CSRF value: the form finds the customer and shows
- * who it is (name, masked phone, code); the confirmation erases, with the reason, audited.
+ * An owner erases a customer's data on their request, in two steps, both posts with the
+ * session's CSRF value: the form on the customer's page (or this page again, with why it
+ * stopped) finds the customer and shows who it is (name, masked phone, code); the
+ * confirmation erases, with the reason, audited by the erasure service.
  */
 export function registerErasureRoutes(router: Router, deps: ErasureRoutesDeps): void {
   const { services, i18n, backOffice } = deps;
-  const text = (value: unknown) => (typeof value === 'string' ? value.trim() : '');
 
-  function page(res: Response, locale: Locale, body: string): void {
-    const t = i18n.forLocale(locale);
-    res.send(
-      htmlPage({
-        locale,
-        title: t('erasure:web.title'),
-        style,
-        body: `<main>${body}<p><a href="/dashboard?lang=${locale}">${escapeHtml(t('erasure:web.back'))}</a></p></main>`,
-      }),
-    );
+  function page(req: Request, res: Response, data: Record<string, unknown>, status = 200): void {
+    const t = i18n.forLocale(localsOf(res).locale);
+    backOffice.frame(req, res, 'back-office/erase', 'customers', { title: t('erasure:web.title'), styles: ['people'], ...data }, status);
   }
 
   router.post('/dashboard/erase', ...backOffice.form('owner'), async (req, res) => {
-    const body = req.body as Record<string, unknown>;
     const { access, locale } = localsOf(res);
     const t = i18n.forLocale(locale);
-    const values = { query: text(body.query).slice(0, 32), reason: text(body.reason).slice(0, 200) };
-    const again = (key: string) => page(res, locale, eraseForm({ t, locale, csrf: access.csrf }, t(key), values));
+    const values = { query: field(req.body, 'query', 32), reason: field(req.body, 'reason', 200) };
+    const again = (key: string) => page(req, res, { step: 'form', error: t(key), values }, 422);
     if (!values.reason) return again(refusalKeys.missing_reason);
     const found = await services.erasure.preview(access.actor, values.query);
     if (!found.ok) return again(refusalKeys[found.reason]);
     const { customer } = found;
-    const row = (label: string, value: string) => `<tr><th>${escapeHtml(t(label))}</th><td>${escapeHtml(value)}</td></tr>`;
-    page(
-      res,
-      locale,
-      `<h1>${escapeHtml(t('erasure:web.confirmTitle'))}</h1><table class="erase-who"><tbody>` +
-        row('erasure:web.name', customer.name || '—') +
-        row('erasure:web.phone', customer.phone ? maskPhone(customer.phone) : '—') +
-        row('erasure:web.code', customer.code) +
-        row('erasure:web.visits', String(customer.visitCount)) +
-        row('erasure:web.points', String(customer.points)) +
-        row('erasure:web.reason', values.reason) +
-        `</tbody></table><p>${escapeHtml(t('erasure:web.confirmNote'))}</p>` +
-        `<form method="post" action="/dashboard/erase/confirm">${hidden('csrf', access.csrf)}${hidden('lang', locale)}` +
-        `${hidden('customerId', String(customer._id))}${hidden('reason', values.reason)}` +
-        `<button type="submit">${escapeHtml(t('erasure:web.erase'))}</button></form>`,
-    );
+    page(req, res, {
+      step: 'confirm',
+      values,
+      who: {
+        id: String(customer._id),
+        name: customer.name || '—',
+        phone: customer.phone ? maskPhone(customer.phone) : '—',
+        code: customer.code,
+        visits: customer.visitCount,
+        points: customer.points,
+      },
+    });
   });
 
   router.post('/dashboard/erase/confirm', ...backOffice.form('owner'), async (req, res) => {
-    const body = req.body as Record<string, unknown>;
     const { access, locale } = localsOf(res);
     const t = i18n.forLocale(locale);
-    const result = await services.erasure.erase(access.actor, text(body.customerId), text(body.reason), { onRequest: true });
-    if (!result.ok)
-      return page(
-        res,
-        locale,
-        eraseForm({ t, locale, csrf: access.csrf }, t(refusalKeys[result.reason === 'last_owner' ? 'is_owner' : result.reason])),
-      );
-    res.redirect(303, `/dashboard?${new URLSearchParams({ lang: locale, done: 'erased' }).toString()}`);
+    const result = await services.erasure.erase(access.actor, field(req.body, 'customerId', 32), field(req.body, 'reason', 200), {
+      onRequest: true,
+    });
+    if (!result.ok) {
+      const key = refusalKeys[result.reason === 'last_owner' ? 'is_owner' : result.reason];
+      return page(req, res, { step: 'form', error: t(key), values: { query: '', reason: '' } }, 422);
+    }
+    res.redirect(303, `/dashboard/customers?${new URLSearchParams({ lang: locale, done: 'erased' }).toString()}`);
   });
 }

@@ -3,9 +3,13 @@ import { isLocale } from '../../i18n.js';
 import { recordFileName, renderProcessingRecord } from '../../domain/privacy-documents.js';
 import { doneKeys, isPeriod, renderDashboard, type Done } from '../dashboard-page.js';
 import { registerAnnouncementRoutes } from './announcements.js';
+import { registerAuditRoutes } from './audit.js';
+import { registerCustomerActionRoutes } from './customer-actions.js';
+import { registerCustomerRoutes } from './customers.js';
 import { registerErasureRoutes } from './erasure.js';
 import { registerExportRoutes } from './exports.js';
 import { registerImportRoutes } from './import.js';
+import { registerVoucherRoutes } from './vouchers.js';
 import { escapeHtml, otherLanguageLink } from '../html.js';
 import { createBackOffice, localsOf, SESSION_COOKIE, sessionCookie, type BackOfficeDeps } from './session.js';
 
@@ -40,7 +44,8 @@ export function createDashboardRouter(deps: BackOfficeDeps): Router {
       const signIn = await services.dashboard.signIn(req.query.token);
       if (signIn.ok) res.cookie(SESSION_COOKIE, signIn.sessionId, { ...cookieOptions, maxAge: signIn.days * 24 * 3600_000 });
       // A link opened again in the browser it already signed in goes on to the page; anywhere else it is spent.
-      if (signIn.ok || (await services.dashboard.open(cookie)).ok) return res.redirect(303, '/dashboard');
+      if (signIn.ok) return res.redirect(303, signIn.role === 'staff' ? '/dashboard/customers' : '/dashboard');
+      if ((await services.dashboard.open(cookie)).ok) return res.redirect(303, '/dashboard');
       return refuse(res, askedLocale ?? i18n.defaultLocale, 'linkUsed');
     }
     // The browser withholds a SameSite=Strict cookie on a cross-site arrival; a meta refresh (no script) brings it along.
@@ -54,6 +59,13 @@ export function createDashboardRouter(deps: BackOfficeDeps): Router {
       });
     }
     next();
+  });
+
+  // Staff have no overview: their back office starts at the customers.
+  router.get('/dashboard', backOffice.page('owner', 'staff'), (req, res, next) => {
+    const { access, locale } = localsOf(res);
+    if (access.role === 'owner') return next();
+    res.redirect(303, `/dashboard/customers?lang=${locale}`);
   });
 
   router.get('/dashboard', backOffice.page('owner'), async (req, res) => {
@@ -101,6 +113,10 @@ export function createDashboardRouter(deps: BackOfficeDeps): Router {
     res.redirect(303, `/dashboard?${query.toString()}`);
   });
 
+  registerCustomerRoutes(router, { services, program, i18n, backOffice });
+  registerCustomerActionRoutes(router, { services, program, i18n, backOffice });
+  registerVoucherRoutes(router, { services, i18n, backOffice });
+  registerAuditRoutes(router, { services, i18n, backOffice });
   registerErasureRoutes(router, { services, i18n, backOffice });
   registerExportRoutes(router, { services, i18n, backOffice });
   registerImportRoutes(router, { services, i18n, backOffice });

@@ -23,7 +23,7 @@ function parseFlag(args: string[]): { decision: 'dismissed' | 'confirmed'; flagI
   return decision && args[1] && args.length === 2 ? { decision, flagId: args[1] } : undefined;
 }
 
-/** What only owners can ask for: figures, the staff, the fraud review queue, the dashboard. */
+/** What only owners can ask for: figures, the staff, the fraud review queue; and the back-office link (staff get the staff view). */
 export function createOwnerFeature(kit: ConversationKit) {
   const { services, program, links } = kit;
 
@@ -137,6 +137,8 @@ export function createOwnerFeature(kit: ConversationKit) {
     if (!result.ok) return [{ text: s.t('bot:notAllowed') }];
     // The link goes in the text, not a URL button: Telegram refuses buttons to localhost, which is where it points until PUBLIC_URL is set.
     const url = `${kit.publicUrl}/dashboard?token=${result.token}`;
+    // Staff cannot end sessions (the owner's button): theirs is the link alone.
+    if (result.role === 'staff') return [{ text: s.t('access:staffDashboardLink', { url, minutes: result.minutes, days: result.days }) }];
     return [
       {
         text: s.t('access:dashboardLink', { url, minutes: result.minutes, days: result.days }),
@@ -195,9 +197,10 @@ export function createOwnerFeature(kit: ConversationKit) {
       parse: parseFlag,
       run: ({ s, actor }, { flagId, decision }) => resolveFlag(s, actor, flagId, decision),
     }),
+    // Staff get the staff view (customers only); `logout` stays the owner's (the service refuses anyone else).
     defineCommand({
       name: 'dashboard',
-      role: 'owner',
+      role: 'staff',
       usage: 'commands:usage.dashboard',
       menu: 'commands:menu.dashboard',
       parse: (args) => {
