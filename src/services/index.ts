@@ -7,6 +7,7 @@ import { createServicePieces, type ServiceDeps } from './context.js';
 import { createCustomerImportService } from './customer-import.js';
 import { createCustomerService } from './customers.js';
 import { createDashboardService } from './dashboard.js';
+import { createOverviewService } from './overview.js';
 import { createErasureService } from './erasure.js';
 import { createFraudService } from './fraud.js';
 import { createIdentityLinkService } from './identity-link.js';
@@ -79,7 +80,8 @@ export function createServices(deps: ServiceDeps) {
     memberships: createMembershipService({ ...pieces, models }, customers),
     personalData: createPersonalDataService({ ...pieces, models, publicUrl: deps.publicUrl, databaseHost: deps.databaseHost }),
     scheduled: createScheduledMessages({ ...pieces, models }, figures),
-    dashboard: createDashboardService({ ...pieces, models }, roles, reports, fraud),
+    dashboard: createDashboardService({ ...pieces, models }),
+    overview: createOverviewService({ ...pieces, models }, figures, roles, fraud),
     updates: createUpdateLedger({ ...pieces, models }),
     limits,
     qrImages,

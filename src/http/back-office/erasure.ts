@@ -3,7 +3,6 @@ import { maskPhone } from '../../domain/phone.js';
 import type { I18n, Locale, Translate } from '../../i18n.js';
 import type { ErasePreview } from '../../services/erasure.js';
 import type { Services } from '../../services/index.js';
-import { style } from '../dashboard-page.js';
 import { escapeHtml, htmlPage } from '../html.js';
 import { localsOf, type BackOffice } from './session.js';
 
@@ -12,6 +11,16 @@ export interface ErasureRoutesDeps {
   i18n: I18n;
   backOffice: BackOffice;
 }
+
+/** The old dashboard's look, until these pages move to templates under views/. */
+const style =
+  `body{font-family:system-ui,sans-serif;margin:0;background:#f6f4f1;color:#2d2a26}main{max-width:60rem;margin:0 auto;padding:1.25rem}` +
+  `h1{font-size:1.4rem;margin:.25rem 0}h2{font-size:1.1rem;margin:1.5rem 0 .5rem}nav a{display:inline-block;margin:.25rem .5rem .25rem 0;padding:.4rem .8rem;border-radius:1rem;background:#fff;color:#2d2a26;text-decoration:none;border:1px solid #ddd}` +
+  `nav a[aria-current]{background:#c2185b;color:#fff;border-color:#c2185b}.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(9rem,1fr));gap:.75rem}` +
+  `.card{background:#fff;border-radius:.75rem;padding:.8rem;box-shadow:0 1px 2px #0001}.card b{display:block;font-size:1.5rem;margin-top:.25rem}` +
+  `.scroll{overflow-x:auto;border-radius:.75rem}table{width:100%;border-collapse:collapse;background:#fff;border-radius:.75rem;overflow:hidden}th,td{text-align:left;padding:.5rem .6rem;border-bottom:1px solid #eee}` +
+  `.funnel td:last-child{width:50%}.bar{background:#c2185b;height:.6rem;border-radius:.3rem;min-width:2px}.notice{background:#e8f5e9;padding:.6rem .8rem;border-radius:.5rem}small{color:#6b645c}` +
+  `form{display:inline}button{margin:.1rem;padding:.35rem .7rem;border-radius:.5rem;border:1px solid #bbb;background:#fff;cursor:pointer}`;
 
 const hidden = (name: string, value: string) => `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`;
 
