@@ -7,7 +7,8 @@ import { DateTime } from 'luxon';
  */
 export const namedPeriods = ['today', '7d', '30d', '90d', 'month', 'lastMonth'] as const;
 export type NamedPeriod = (typeof namedPeriods)[number];
-export const isNamedPeriod = (value: unknown): value is NamedPeriod => typeof value === 'string' && (namedPeriods as readonly string[]).includes(value);
+export const isNamedPeriod = (value: unknown): value is NamedPeriod =>
+  typeof value === 'string' && (namedPeriods as readonly string[]).includes(value);
 
 /** The longest custom range, in days: its previous period doubles what the report reads. */
 export const MAX_RANGE_DAYS = 366;
@@ -26,9 +27,7 @@ export interface PeriodRange {
 
 export type PeriodChoice = { period: NamedPeriod } | { period: 'custom'; from: string; to: string };
 
-export type PeriodRangeResult =
-  | { ok: true; range: PeriodRange }
-  | { ok: false; reason: 'invalid_date' | 'from_after_to' | 'in_future' | 'too_long' };
+export type PeriodRangeResult = { ok: true; range: PeriodRange } | { ok: false; reason: 'invalid_date' | 'from_after_to' | 'in_future' | 'too_long' };
 
 const isoDay = /^\d{4}-\d{2}-\d{2}$/;
 

@@ -37,7 +37,12 @@ export function createPrivacyPagesRouter(deps: PrivacyPagesDeps): Router {
 
   function spent(res: Response, locale: Locale): void {
     const t = i18n.forLocale(locale);
-    views.render(res, 'documents/gone', { locale, title: t('mydata:download.goneTitle'), styles: ['privacy'], text: t('mydata:download.goneBody') }, 410);
+    views.render(
+      res,
+      'documents/gone',
+      { locale, title: t('mydata:download.goneTitle'), styles: ['privacy'], text: t('mydata:download.goneBody') },
+      410,
+    );
   }
 
   router.get('/download/:token', async (req, res) => {

@@ -106,7 +106,8 @@ export function registerOverviewRoutes(router: Router, deps: OverviewRoutesDeps)
     if (rangeError) result = await services.overview.getOverview(access.actor, { period: '30d' });
     if (!result.ok) return backOffice.refuse(res, locale, 'signedOut');
     const { view } = result;
-    const periodQuery = choice.period === 'custom' && !rangeError ? { period: 'custom', from: choice.from, to: choice.to } : { period: choice.period };
+    const periodQuery =
+      choice.period === 'custom' && !rangeError ? { period: 'custom', from: choice.from, to: choice.to } : { period: choice.period };
     const shown = rangeError ? '30d' : choice.period;
     const widest = Math.max(1, view.stats.linksOpened, view.stats.friendsJoined, view.stats.firstVisits);
     backOffice.frame(req, res, 'back-office/overview', 'overview', {
@@ -137,7 +138,12 @@ export function registerOverviewRoutes(router: Router, deps: OverviewRoutesDeps)
         { label: t('dashboard:firstVisits'), value: view.stats.firstVisits },
       ].map((step) => ({ ...step, percent: Math.round((step.value / widest) * 100) })),
       channels: channels.map((channel) => ({ channel, label: t(`dashboard:channel.${channel}`), value: view.stats.byChannel[channel] })),
-      flags: view.flags.map((flag) => ({ id: String(flag._id), rule: fraudRuleText(t, flag.rule), lines: fraudReviewLines(t, flag), at: flag.createdAt })),
+      flags: view.flags.map((flag) => ({
+        id: String(flag._id),
+        rule: fraudRuleText(t, flag.rule),
+        lines: fraudReviewLines(t, flag),
+        at: flag.createdAt,
+      })),
     });
   });
 
