@@ -78,7 +78,7 @@ describe.runIf(browserTestsRun)('the overview in Chromium', () => {
       atDay: visit.day,
     });
     // Vouchers: three issued two days back (one used yesterday), three issued eight days back.
-    const reward = { kind: 'percent_off', value: 10, label: { vi: 'Giảm 10%', en: '10% off' } };
+    const reward = { kind: 'percent_off' as const, value: 10, label: { vi: 'Giảm 10%', en: '10% off' } };
     for (const [i, ago] of [2, 2, 2, 8, 8, 8].entries()) {
       const { at, day } = dayAgo(ago);
       const used = i === 0 ? dayAgo(1) : undefined;

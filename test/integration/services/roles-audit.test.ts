@@ -101,7 +101,7 @@ describe('roles in the services, and the audit of refused attempts', () => {
     const owner = await h.staff(8301, 'Chủ', 'owner');
     const { customer: lan } = await h.join(8302, 'Lan');
     // The pest agreed to the notice, so the dashboard names them.
-    await h.join(8303, 'Phá đám');
+    const { customer: pestCustomer } = await h.join(8303, 'Phá đám');
     await h.services.roles.addStaff(owner, lan.code);
 
     const replies = [];
@@ -117,7 +117,7 @@ describe('roles in the services, and the audit of refused attempts', () => {
       .limit(30)
       .lean();
     expect(actions.map((a) => `${a.action}:${a.outcome}`)).toContain('staff_add:changed');
-    const pest = (await h.db.models.AuditLog.find({ kind: 'refused' }).sort({ at: -1 }).lean()).map((r) => ({
+    const pest = (await h.db.models.AuditLog.find({ kind: 'refused', actorId: pestCustomer._id }).sort({ at: -1 }).lean()).map((r) => ({
       count: r.count,
       actions: Object.entries((r.actions ?? {}) as Record<string, number>).map(([action, count]) => ({ action, count })),
     }));
