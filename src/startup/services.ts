@@ -40,6 +40,8 @@ export async function createServices(deps: {
     onNotificationsRecorded: deliveryScheduler(deps.agenda, logger),
   });
   await services.roles.ensureOwners(config.ownerIds, config.defaultLocale);
+  const retiered = await services.points.alignTiers();
+  if (retiered > 0) logger.info({ customers: retiered }, 'customer tiers now stored by tier id');
   const ownerSetupCode = await services.roles.getOrCreateSetupCode();
   // Link opens wait in memory for their batch: the stop writes them (after HTTP has stopped).
   return { services, ownerSetupCode, stop: () => services.referrals.flushLinkOpens() };

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { startApp, type RunningApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger, type Logger } from '../../src/logger.js';
@@ -48,6 +48,11 @@ export function useTelegramApp(
     await telegram.start();
     await zalo.start();
     await start();
+  });
+  // Every message either person received is fully rendered: a `{{name}}` left in one is a value the code did not pass.
+  afterEach(() => {
+    const unrendered = [...telegram.unrendered.splice(0), ...zalo.unrendered.splice(0)];
+    expect(unrendered, 'messages with an unrendered {{placeholder}}').toEqual([]);
   });
   afterAll(async () => {
     await app?.connection.dropDatabase().catch(() => undefined);

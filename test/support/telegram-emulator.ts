@@ -26,7 +26,12 @@ interface PendingPoll {
  * test's users send, serves them to the bot's long polling (or posts them to a webhook),
  * and records everything the bot sends. Failures can be injected per chat.
  */
+/** An i18n placeholder left in a text the bot sent: a value the code forgot to pass. */
+export const unrenderedPlaceholder = /\{\{[^}]*\}\}/;
+
 export class TelegramEmulator {
+  /** Texts sent with an unrendered `{{…}}`; the app harness fails the test that caused one. */
+  readonly unrendered: string[] = [];
   readonly token = '123456789:TEST-token-for-the-emulator-only';
   readonly sent: SentMessage[] = [];
   readonly calls: Array<{ method: string; params: Record<string, unknown> }> = [];
@@ -352,6 +357,7 @@ export class TelegramEmulator {
       at: Date.now(),
     };
     this.sent.push(message);
+    if (unrenderedPlaceholder.test(message.text)) this.unrendered.push(message.text);
     return {
       ok: true,
       result: { message_id: message.messageId, date: Math.floor(Date.now() / 1000), chat: { id: chatId, type: 'private' }, text: message.text },

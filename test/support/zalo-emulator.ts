@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { unrenderedPlaceholder } from './telegram-emulator.js';
 
 export interface ZaloSent {
   chatId: string;
@@ -13,6 +14,8 @@ export interface ZaloSent {
  * characters, photos by http(s) URL only. It records what the bot sends.
  */
 export class ZaloEmulator {
+  /** Texts sent with an unrendered `{{…}}`; the app harness fails the test that caused one. */
+  readonly unrendered: string[] = [];
   readonly token = '1234567890:zalo-test-token';
   readonly sent: ZaloSent[] = [];
   private server?: Server;
@@ -179,6 +182,7 @@ export class ZaloEmulator {
         if (match[2] === 'sendMessage' && (text.length < 1 || text.length > 2000)) return fail(400, 'text must be 1-2000 characters');
         if (match[2] === 'sendPhoto' && !/^https?:\/\//.test(String(params.photo ?? ''))) return fail(400, 'photo must be an http(s) URL');
         this.sent.push({ chatId: String(params.chat_id), text, ...(match[2] === 'sendPhoto' ? { photo: String(params.photo) } : {}) });
+        if (unrenderedPlaceholder.test(text)) this.unrendered.push(text);
         return ok({ message_id: `s${this.nextMessage++}`, date: Date.now() });
       }
       default:

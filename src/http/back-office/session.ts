@@ -88,15 +88,21 @@ export function createBackOffice(deps: BackOfficeDeps) {
     };
   }
 
-  /** For form posts (urlencoded, small): a live session of one of `roles` and the session's CSRF value. */
-  function form(...roles: BackOfficeRole[]): RequestHandler[] {
+  /**
+   * For form posts (urlencoded, at most `limit`, else 413 before any check): a live session of one
+   * of `roles` and the session's CSRF value. `form` is for the small forms; long texts (rules,
+   * announcements) name their own limit.
+   */
+  function formUpTo(limit: string, ...roles: BackOfficeRole[]): RequestHandler[] {
     return [
-      express.urlencoded({ extended: false, limit: '64kb' }),
+      express.urlencoded({ extended: false, limit }),
       (req: Request, res: Response, next: NextFunction) => {
         check(req, res, roles, true).then((ok) => ok && next(), next);
       },
     ];
   }
+
+  const form = (...roles: BackOfficeRole[]) => formUpTo('4kb', ...roles);
 
   /**
    * Renders `template` inside the back office's frame (header, navigation for the person's role,
@@ -132,7 +138,7 @@ export function createBackOffice(deps: BackOfficeDeps) {
     );
   }
 
-  return { page, form, refuse, frame };
+  return { page, form, formUpTo, refuse, frame };
 }
 
 export type BackOffice = ReturnType<typeof createBackOffice>;
