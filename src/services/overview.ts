@@ -1,5 +1,6 @@
 import type { Customer } from '../db/models/customer.js';
 import type { Models } from '../db/models/index.js';
+import type { Tier } from '../program/schema.js';
 import { periodRange, type PeriodChoice, type PeriodRange, type PeriodRangeResult } from '../domain/periods.js';
 import type { Actor } from './access.js';
 import type { ServicePieces } from './context.js';
@@ -11,7 +12,7 @@ import type { RoleService } from './roles.js';
 export interface OverviewView extends PeriodReport {
   range: PeriodRange;
   customers: number;
-  tiers: Array<{ tier: Customer['tier']; name: string; minPoints: number; customers: number }>;
+  tiers: Array<{ tier: Tier; customers: number }>;
   staff: Customer[];
   flags: ReviewedFlag[];
 }
@@ -41,7 +42,7 @@ export function createOverviewService(ctx: OverviewServiceDeps, figures: ReportF
     const [report, customers, tierCounts, staff, open] = await Promise.all([
       figures.getReport(range, range.previous),
       models.Customer.estimatedDocumentCount(),
-      Promise.all(program.tiers.map((tier) => models.Customer.countDocuments({ tier: tier.name }))),
+      Promise.all(program.tiers.map((tier) => models.Customer.countDocuments({ tier: tier.id }))),
       roles.listStaff(owner),
       fraud.listOpen(owner, FLAGS_SHOWN),
     ]);
@@ -53,7 +54,7 @@ export function createOverviewService(ctx: OverviewServiceDeps, figures: ReportF
         ...report,
         range,
         customers,
-        tiers: program.tiers.map((tier, i) => ({ tier: tier.name, name: tier.name, minPoints: tier.minPoints, customers: tierCounts[i] ?? 0 })),
+        tiers: program.tiers.map((tier, i) => ({ tier, customers: tierCounts[i] ?? 0 })),
         staff: staff.people,
         flags: open.flags,
       },

@@ -125,6 +125,7 @@ describe.runIf(browserTestsRun)('the overview in Chromium', () => {
     expect(await bars.nth(5).locator('title').textContent()).toContain('Khách hàng mới: 4'); // yesterday: 3 customers and the web-link friend
     expect(await page.locator('[data-chart="referredRevenue"] desc').textContent()).toContain('7 ngày');
     expect(await page.locator('script').count()).toBe(0);
+    expect(await page.locator('table.tiers tbody td:first-child').allTextContents()).toEqual(['Thành viên', 'Bạc', 'Vàng']);
 
     for (const width of [360, 1280]) {
       await page.setViewportSize({ width, height: 900 });
@@ -136,6 +137,7 @@ describe.runIf(browserTestsRun)('the overview in Chromium', () => {
     expect(await card('firstVisits').locator('[data-change]').textContent()).toBe('new');
     expect(await card('rewardsIssued').locator('[data-change]').textContent()).toBe('no change');
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    expect(await page.locator('table.tiers tbody td:first-child').allTextContents()).toEqual(['Member', 'Silver', 'Gold']);
     expect(await overflows(page)).toBe('');
   });
 
@@ -161,7 +163,8 @@ describe.runIf(browserTestsRun)('the overview in Chromium', () => {
     await page.goto(`${h.app.listenUrl}/dashboard?period=custom&from=${dayAgo(1).day}&to=${dayAgo(3).day}`);
     expect(await page.getByRole('alert').textContent()).toContain('Ngày bắt đầu phải trước');
     expect(await page.locator('[data-chart="newCustomers"] rect.bar').count()).toBe(30);
-  });
+    // 90 days and their 90 before build up to 180 day rollups on first sight.
+  }, 120_000);
 
   it('a stranger without the session is refused and sees no figure', async () => {
     const page = await browser.newPage();

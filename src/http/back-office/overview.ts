@@ -1,5 +1,6 @@
 import type { Request, Router } from 'express';
 import { fraudReviewLines, fraudRuleText } from '../../channels/conversation/format.js';
+import { tierName } from '../../domain/loyalty.js';
 import { changeOf, isNamedPeriod, namedPeriods, type PeriodChoice } from '../../domain/periods.js';
 import type { I18n, Translate } from '../../i18n.js';
 import type { Program } from '../../program/schema.js';
@@ -138,6 +139,7 @@ export function registerOverviewRoutes(router: Router, deps: OverviewRoutesDeps)
         { label: t('dashboard:firstVisits'), value: view.stats.firstVisits },
       ].map((step) => ({ ...step, percent: Math.round((step.value / widest) * 100) })),
       channels: channels.map((channel) => ({ channel, label: t(`dashboard:channel.${channel}`), value: view.stats.byChannel[channel] })),
+      tiers: view.tiers.map(({ tier, customers }) => ({ name: tierName(tier, locale), minPoints: tier.minPoints, customers })),
       flags: view.flags.map((flag) => ({
         id: String(flag._id),
         rule: fraudRuleText(t, flag.rule),
