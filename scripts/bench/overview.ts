@@ -36,7 +36,7 @@ try {
     const batch = Array.from({ length: Math.min(5000, customers - from) }, (_, j) => from + j);
     await models.Customer.insertMany(
       batch.map((i) => ({
-        code: `B${i.toString(36).toUpperCase().padStart(7, 'A')}`,
+        code: `B${String(i).padStart(7, '0')}`,
         locale: 'vi',
         createdAt: stamp(i).at,
         createdDay: stamp(i).day,
