@@ -14,6 +14,7 @@ import { namedPeriods, type PeriodChoice } from '../../src/domain/periods.js';
 import { createLogger } from '../../src/logger.js';
 import { loadProgram } from '../../src/program/load.js';
 import { defaultProgramConfigPath } from '../../src/config.js';
+import { keyedSinceSetting } from '../../src/services/day-keys.js';
 import { createServices } from '../../src/services/index.js';
 
 const customers = Number(process.argv[2] ?? 100_000);
@@ -96,6 +97,8 @@ try {
     `seeded ${customers.toLocaleString('en')} customers and ${events.toLocaleString('en')} records over ${DAYS} days in ${Math.round((Date.now() - started) / 1000)} s`,
   );
 
+  // A shop that has run a while: every seeded record carries its day keys, so days count by them.
+  await models.Setting.create({ key: keyedSinceSetting(zone), value: today.minus({ days: DAYS + 400 }).toISODate()! });
   const program = loadProgram(defaultProgramConfigPath);
   const services = createServices({ models, program, logger: createLogger('silent'), timezone: zone, publicUrl: 'http://localhost' });
   const owner = await models.Customer.create({ code: 'BOWNER', locale: 'vi', role: 'owner' });

@@ -33,7 +33,8 @@ const customerSchema = new Schema(
     /** The points balance (what can be spent); absent on records from before the wallet, where it equals `points`. */
     balance: { type: Number },
     ledgerCount: { type: Number, default: 0 },
-    tier: { type: String },
+    /** The tier id; indexed, so the overview counts each tier's customers by equality. */
+    tier: { type: String, index: true },
     tierRank: { type: Number, default: 0 },
     /** The channel identity this person used last: where messages to them go. */
     lastIdentity: { type: String },
