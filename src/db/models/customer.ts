@@ -33,8 +33,7 @@ const customerSchema = new Schema(
     /** The points balance (what can be spent); absent on records from before the wallet, where it equals `points`. */
     balance: { type: Number },
     ledgerCount: { type: Number, default: 0 },
-    /** The tier id; indexed, so the overview counts each tier's customers by equality. */
-    tier: { type: String, index: true },
+    tier: { type: String },
     tierRank: { type: Number, default: 0 },
     /** The channel identity this person used last: where messages to them go. */
     lastIdentity: { type: String },
