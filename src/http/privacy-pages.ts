@@ -1,22 +1,16 @@
 import express, { type Response, type Router } from 'express';
-import { businessBlock, catalogueSections, recordFileName, renderProcessingRecord, rightsList } from '../domain/privacy-documents.js';
+import { createDocuments, privacyContent, recordFileName } from '../documents/privacy.js';
 import { isLocale, type I18n, type Locale } from '../i18n.js';
 import type { Program } from '../program/schema.js';
 import type { Services } from '../services/index.js';
-import { escapeHtml, htmlPage, otherLanguageLink } from './html.js';
+import type { Views } from './views.js';
 
 export interface PrivacyPagesDeps {
   services: Services;
   program: Program;
   i18n: I18n;
+  views: Views;
 }
-
-/** Readable on a phone first: one column, long words and addresses wrap instead of widening the page. */
-export const noticeStyle =
-  `body{font-family:system-ui,sans-serif;margin:0;background:#fdf6f0;color:#2d2a26;line-height:1.45}main{max-width:44rem;margin:0 auto;padding:1.25rem}` +
-  `h1{font-size:1.4rem}h2{font-size:1.15rem;margin-top:1.6rem}h3{font-size:1rem;margin:1rem 0 .2rem}` +
-  `.category{background:#fff;border-radius:.6rem;padding:.6rem .9rem;margin:.6rem 0}dl{margin:.3rem 0}dt{font-weight:600;margin-top:.3rem}` +
-  `dd{margin:0 0 0 .8rem}p,li,dd{overflow-wrap:anywhere}code{background:#fff;padding:0 .2rem}`;
 
 /**
  * The full privacy notice `/privacy` (anyone, vi by default, `?lang=en`), filled from the live
@@ -24,34 +18,30 @@ export const noticeStyle =
  * hand out: the file goes once, as an attachment, never cached.
  */
 export function createPrivacyPagesRouter(deps: PrivacyPagesDeps): Router {
-  const { services, program, i18n } = deps;
+  const { services, program, i18n, views } = deps;
+  const documents = createDocuments(i18n);
   const router = express.Router();
 
   router.get('/privacy', (req, res) => {
     const locale = isLocale(req.query.lang) ? req.query.lang : i18n.defaultLocale;
     const t = i18n.forLocale(locale);
-    const { business, privacy } = program;
-    const title = t('mydata:notice.title', { business: business.name });
-    const body =
-      `<main><h1>${escapeHtml(title)}</h1><p>${otherLanguageLink(locale)}</p>` +
-      `<p>${escapeHtml(t('mydata:notice.intro', { business: business.name }))}</p>` +
-      `<h2>${escapeHtml(t('mydata:doc.controller'))}</h2>${businessBlock(t, business)}` +
-      `<h2>${escapeHtml(t('mydata:doc.categories'))}</h2>${catalogueSections(t, privacy)}` +
-      `<h2>${escapeHtml(t('mydata:doc.rights'))}</h2>${rightsList(t, business)}` +
-      `<h2>${escapeHtml(t('mydata:doc.laws'))}</h2><p>${escapeHtml(t('mydata:doc.lawsText'))}</p>` +
-      `<p data-testid="version">${escapeHtml(t('mydata:notice.version', { version: privacy.noticeVersion }))}</p></main>`;
-    res.set('cache-control', 'no-cache').send(htmlPage({ locale, title, style: noticeStyle, body }));
+    res.set('cache-control', 'no-cache');
+    views.render(res, 'documents/notice', {
+      locale,
+      title: t('mydata:notice.title', { business: program.business.name }),
+      styles: ['privacy'],
+      program,
+      content: privacyContent(t, program),
+    });
   });
 
   function spent(res: Response, locale: Locale): void {
     const t = i18n.forLocale(locale);
-    res.status(410).send(
-      htmlPage({
-        locale,
-        title: t('mydata:download.goneTitle'),
-        style: noticeStyle,
-        body: `<main><h1>${escapeHtml(t('mydata:download.goneTitle'))}</h1><p>${escapeHtml(t('mydata:download.goneBody'))}</p></main>`,
-      }),
+    views.render(
+      res,
+      'documents/gone',
+      { locale, title: t('mydata:download.goneTitle'), styles: ['privacy'], text: t('mydata:download.goneBody') },
+      410,
     );
   }
 
@@ -69,11 +59,10 @@ export function createPrivacyPagesRouter(deps: PrivacyPagesDeps): Router {
     // The owner's role is checked again: an owner who lost it since the link was made gets nothing.
     const record = await services.personalData.processingRecord(opened.actor);
     if (!record.ok) return spent(res, opened.locale);
-    const t = i18n.forLocale(opened.locale);
     return attachment(
       recordFileName(record.facts.generatedAt, opened.locale),
       'text/html; charset=utf-8',
-      renderProcessingRecord({ t, locale: opened.locale, program, facts: record.facts }),
+      documents.processingRecord({ locale: opened.locale, program, facts: record.facts }),
     );
   });
 

@@ -54,6 +54,13 @@ export const programSchema = z.object({
     address: z.string().default(''),
     phone: z.string().default(''),
     email: z.string().default(''),
+    /** Opening hours as the shop writes them, in each language (e.g. "9:00–21:00, every day"); empty: not shown. */
+    hours: z.object({ vi: z.string(), en: z.string() }).default({ vi: '', en: '' }),
+    /** A link to the shop on a map (Google Maps, Apple Maps...); empty: not shown. */
+    mapUrl: z
+      .string()
+      .default('')
+      .refine((url) => url === '' || /^https:\/\/\S+$/.test(url), 'mapUrl must be an https:// link'),
   }),
   rewards: z.object({ referrer: rewardSchema, friend: rewardSchema }),
   points: z.object({

@@ -3,11 +3,6 @@ import type { Customer } from '../db/models/customer.js';
 import type { Models } from '../db/models/index.js';
 import type { Actor } from './access.js';
 import type { ServicePieces } from './context.js';
-import type { FraudService, ReviewedFlag } from './fraud.js';
-import type { ReportsService, PeriodStats, StatsPeriod } from './reports.js';
-import type { RoleService } from './roles.js';
-import { findEach } from '../db/each-value.js';
-import type { Tier } from '../program/schema.js';
 
 /** How long a dashboard link from `/dashboard` can be opened (once). */
 export const DASHBOARD_LINK_MINUTES = 15;
@@ -31,26 +26,6 @@ export type DashboardAccess =
   { ok: true; person: Customer; role: DashboardRole; actor: Actor; csrf: string } | { ok: false; reason: 'invalid_session' };
 
 export type EndSessionsResult = { ok: true; ended: number } | { ok: false; reason: 'not_allowed' };
-
-type Person = Pick<Customer, 'name' | 'code'>;
-
-export interface DashboardView {
-  stats: PeriodStats;
-  customers: number;
-  tiers: Array<{ tier: Tier; customers: number }>;
-  staff: Customer[];
-  flags: ReviewedFlag[];
-  /** The latest staff and owner actions from the audit log, newest first. */
-  activity: Array<{ at: Date; action: string; outcome: string; actor?: Person; target?: Person }>;
-  /** Attempts refused to people without the role, one row per person and hour, latest first. */
-  refused: Array<{ hour: Date; at: Date; count: number; actions: Array<{ action: string; count: number }>; actor?: Person }>;
-}
-
-export type DashboardViewResult = { ok: true; view: DashboardView } | { ok: false; reason: 'not_allowed' };
-
-const ACTIVITY_SHOWN = 30;
-const REFUSED_SHOWN = 20;
-const FLAGS_SHOWN = 50;
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 /**
@@ -78,12 +53,12 @@ function parseHolder(value: string | undefined): { personId: string; role: Dashb
  * shows the same numbers as `/stats`, the tiers, the staff and the fraud review queue.
  * Access is checked again on every request, so an owner who loses the role loses the page.
  */
-export type DashboardServiceDeps = Pick<ServicePieces, 'program' | 'access' | 'audit' | 'claims' | 'tickets'> & {
-  models: Pick<Models, 'Customer' | 'AuditLog'>;
+export type DashboardServiceDeps = Pick<ServicePieces, 'access' | 'audit' | 'claims' | 'tickets'> & {
+  models: Pick<Models, 'Customer'>;
 };
 
-export function createDashboardService(ctx: DashboardServiceDeps, roles: RoleService, reports: ReportsService, fraud: FraudService) {
-  const { models, program, access, audit, claims, tickets } = ctx;
+export function createDashboardService(ctx: DashboardServiceDeps) {
+  const { models, access, audit, claims, tickets } = ctx;
 
   /** A one-time link for the asker's role: an owner's opens the whole back office, a staff member's the staff view. */
   async function createLink(actor: Actor): Promise<DashboardLinkResult> {
@@ -139,58 +114,7 @@ export function createDashboardService(ctx: DashboardServiceDeps, roles: RoleSer
     return { ok: true, ended: sessions };
   }
 
-  /** Everything on the page, for the owner who opened it (see `open`). */
-  async function getView(actor: Actor, period: StatsPeriod): Promise<DashboardViewResult> {
-    const allowed = await access.authorize(actor, 'dashboard_view', ['owner']);
-    if (!allowed.ok) return allowed;
-    const owner = allowed.actor;
-    const [stats, customers, tierCounts, staff, openFlags, actions, refusals] = await Promise.all([
-      reports.getPeriodStats(owner, period),
-      models.Customer.estimatedDocumentCount(),
-      Promise.all(program.tiers.map((tier) => models.Customer.countDocuments({ tier: tier.id }))),
-      roles.listStaff(owner),
-      fraud.listOpen(owner, FLAGS_SHOWN),
-      // Rows written before `kind` existed are actions.
-      models.AuditLog.find({ kind: { $ne: 'refused' } })
-        .sort({ at: -1 })
-        .limit(ACTIVITY_SHOWN)
-        .lean(),
-      models.AuditLog.find({ kind: 'refused' }).sort({ at: -1 }).limit(REFUSED_SHOWN).lean(),
-    ]);
-    // The owner was checked above and the grant spares these their own check: they cannot refuse.
-    if (!stats.ok || !staff.ok || !openFlags.ok) return { ok: false, reason: 'not_allowed' };
-    const flags = openFlags.flags;
-    const ids = [
-      ...actions.flatMap((entry) => [entry.actorId, ...(entry.targetId ? [entry.targetId] : [])]),
-      ...refusals.map((entry) => entry.actorId),
-    ];
-    const people = await findEach(ids, (_id) => models.Customer.find({ _id }, { name: 1, code: 1 }).lean());
-    const person = (id: unknown) => people.find((p) => p._id.equals(id as Customer['_id']));
-    const view: DashboardView = {
-      stats: stats.stats,
-      customers,
-      tiers: program.tiers.map((tier, i) => ({ tier, customers: tierCounts[i] ?? 0 })),
-      staff: staff.people,
-      flags,
-      activity: actions.map((entry) => ({
-        at: entry.at,
-        action: entry.action,
-        outcome: entry.outcome,
-        actor: person(entry.actorId),
-        target: entry.targetId ? person(entry.targetId) : undefined,
-      })),
-      refused: refusals.map((entry) => ({
-        hour: entry.hour ?? entry.at,
-        at: entry.at,
-        count: entry.count ?? 1,
-        actions: Object.entries((entry.actions ?? {}) as Record<string, number>).map(([action, count]) => ({ action, count })),
-        actor: person(entry.actorId),
-      })),
-    };
-    return { ok: true, view };
-  }
-
-  return { createLink, signIn, open, endSessions, getView };
+  return { createLink, signIn, open, endSessions };
 }
 
 export type DashboardService = ReturnType<typeof createDashboardService>;

@@ -111,6 +111,17 @@ export function countDayFigures(models: FigureModels, day: string): Promise<Rang
   return count(models, (_stamp, field) => ({ [field]: day }));
 }
 
+/**
+ * A part [from, to) of one business day whose records all carry day keys: the day's records
+ * by equality (what FerretDB hands to PostgreSQL's indexes), the stamps bounding them
+ * within the day. So a period's ragged end (today's previous period ending at this hour
+ * yesterday) costs one day's activity, not the whole history.
+ */
+export function countDayPartFigures(models: FigureModels, day: string, from: Date, to: Date): Promise<RangeFigures> {
+  const range = { $gte: from, $lt: to };
+  return count(models, (stamp, field) => ({ [field]: day, [stamp]: range }));
+}
+
 /** Sums are done here over the matching documents (FerretDB 1.x miscounts some $group accumulators). */
 async function count(models: FigureModels, within: Within): Promise<RangeFigures> {
   const [

@@ -10,6 +10,7 @@ import { createCustomerService } from './customers.js';
 import { createDirectoryService } from './directory.js';
 import { createListingService } from './listings.js';
 import { createDashboardService } from './dashboard.js';
+import { createOverviewService } from './overview.js';
 import { createErasureService } from './erasure.js';
 import { createExportService } from './exports.js';
 import { createFraudService } from './fraud.js';
@@ -89,7 +90,8 @@ export function createServices(deps: ServiceDeps) {
     scheduled: createScheduledMessages({ ...pieces, models }, figures),
     directory: createDirectoryService({ ...pieces, models }),
     listings: createListingService({ ...pieces, models }),
-    dashboard: createDashboardService({ ...pieces, models }, roles, reports, fraud),
+    dashboard: createDashboardService({ ...pieces, models }),
+    overview: createOverviewService({ ...pieces, models }, figures, roles, fraud),
     updates: createUpdateLedger({ ...pieces, models }),
     limits,
     qrImages,

@@ -3,7 +3,7 @@ import type { Models } from '../db/models/index.js';
 import { businessDay } from '../domain/schedule.js';
 import type { Actor } from './access.js';
 import type { ServicePieces } from './context.js';
-import { addFigures, countFigures, counts, type FigureModels, type RangeFigures } from './figures.js';
+import { addFigures, countFigures, counts, emptyFigures, type FigureModels, type RangeFigures } from './figures.js';
 import type { Rollups } from './rollups.js';
 import { findEach } from '../db/each-value.js';
 
@@ -30,6 +30,21 @@ export interface PeriodStats {
   /** Customers whose paid membership runs at the end of the period (or now, for a period not over). */
   activeMembers: number;
   openFlags: number;
+}
+
+/** First visits of referred friends over friends who joined, 0-1. */
+const conversionRate = ({ friendsJoined, conversions }: RangeFigures) => (friendsJoined === 0 ? 0 : Math.min(1, conversions / friendsJoined));
+
+/** The figures the overview draws day by day. */
+export const seriesFigures = ['newCustomers', 'friendsJoined', 'firstVisits', 'referredRevenue', 'rewardsIssued', 'rewardsRedeemed'] as const;
+export type DayFigures = { date: string } & Record<(typeof seriesFigures)[number], number>;
+
+export interface PeriodReport {
+  stats: PeriodStats;
+  /** The counted figures of the period before, with its conversion rate. */
+  previous: RangeFigures & { conversionRate: number };
+  /** Each business day of the period, in order (the last one so far). */
+  days: DayFigures[];
 }
 
 /** Figures of the daily summary that are compared with yesterday and the 7-day average: every count but conversions (shown as a rate). */
@@ -101,7 +116,7 @@ export function createReportFigures(deps: {
       const person = people.find((p) => String(p._id) === id);
       return { name: person?.name ?? '', code: person?.code ?? '', friends };
     });
-    const { friendsJoined, conversions } = figures;
+    const { friendsJoined } = figures;
     return {
       from,
       to,
@@ -109,7 +124,7 @@ export function createReportFigures(deps: {
       linksOpened: figures.linksOpened,
       friendsJoined,
       firstVisits: figures.firstVisits,
-      conversionRate: friendsJoined === 0 ? 0 : Math.min(1, conversions / friendsJoined),
+      conversionRate: conversionRate(figures),
       rewardsIssued: figures.rewardsIssued,
       rewardsRedeemed: figures.rewardsRedeemed,
       referredRevenue: figures.referredRevenue,
@@ -125,6 +140,20 @@ export function createReportFigures(deps: {
   }
 
   const getStats = async (from: Date, to: Date) => present(await rollups.figuresBetween(from, to), from, to);
+
+  /**
+   * A period's figures with the same figures day by day (the overview's charts) and those of
+   * the period before it (the change): each day read once, closed days from their rollups.
+   */
+  async function getReport(range: { from: Date; to: Date }, previous: { from: Date; to: Date }): Promise<PeriodReport> {
+    const [days, before] = await Promise.all([rollups.figuresByDay(range.from, range.to), rollups.figuresBetween(previous.from, previous.to)]);
+    const total = days.map((day) => day.figures).reduce(addFigures, emptyFigures());
+    return {
+      stats: await present(total, range.from, range.to),
+      previous: { ...before, conversionRate: conversionRate(before) },
+      days: days.map(({ date, figures }) => ({ date, ...Object.fromEntries(seriesFigures.map((name) => [name, figures[name]])) }) as DayFigures),
+    };
+  }
   const getStatsDirect = async (from: Date, to: Date) => present(await countFigures(models, from, to), from, to);
 
   /** The business day containing `at`, with yesterday's figures and the previous 7-day average. */
@@ -145,6 +174,7 @@ export function createReportFigures(deps: {
   return {
     getStats,
     getStatsDirect,
+    getReport,
     getDailySummary,
     getPeriodStats: (period: StatsPeriod) => {
       const { from, to } = periodRange(period);

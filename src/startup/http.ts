@@ -42,11 +42,12 @@ export async function startHttp(deps: {
         services,
         program,
         i18n,
+        views,
         publicUrl: config.publicUrl,
         telegramUsername: () => deps.telegramUsername,
         zaloBotLink: config.zalo.mode === 'off' ? undefined : config.zalo.botLink,
       }),
-      createPrivacyPagesRouter({ services, program, i18n }),
+      createPrivacyPagesRouter({ services, program, i18n, views }),
       createDashboardRouter({ services, program, i18n, views, publicUrl: config.publicUrl }),
     ],
   });

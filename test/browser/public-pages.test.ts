@@ -22,9 +22,10 @@ describe.runIf(browserTestsRun)('the referral landing page and the member card i
     expect(await page.locator('.offer').textContent()).toBe('Giảm 10% cho lần ghé đầu tiên');
     const telegram = page.getByRole('link', { name: 'Mở trong Telegram' });
     expect(await telegram.isVisible()).toBe(true);
-    expect(await telegram.getAttribute('href')).toBe(`https://t.me/salon_mai_bot?start=${code}`);
+    // The button carries where the friend came from (the web link) into the bot.
+    expect(await telegram.getAttribute('href')).toBe(`https://t.me/salon_mai_bot?start=${code}_link`);
     expect(await page.getByRole('link', { name: 'Mở trong Zalo' }).getAttribute('href')).toBe('https://zalo.me/s/botsalonmai');
-    expect(await page.locator('main').innerText()).toContain(`Trong Zalo, gửi mã ${code} làm tin nhắn đầu tiên.`);
+    expect(await page.getByTestId('zalo-line').textContent()).toBe(`start ${code}_link`);
     // Laid out for a phone: the buttons fit the screen.
     const box = await telegram.boundingBox();
     expect(box!.x + box!.width).toBeLessThanOrEqual(390);

@@ -27,7 +27,8 @@ describe('Telegram: the referral conversation end to end', () => {
     const invitation = await h.telegram.waitForText(101, 'Mình hay đến Salon Mai');
     expect(invitation.buttons[0]?.url).toMatch(/^https:\/\/t\.me\/share\/url\?url=/);
     const qr = await h.telegram.waitForText(101, 'Mã QR giới thiệu');
-    expect(readQr(qr.photo!)).toBe(`https://t.me/salon_mai_bot?start=${code}`);
+    // The invite QR opens the web page (either app from there), which counts the friend as come by QR.
+    expect(readQr(qr.photo!)).toBe(`${h.app.config.publicUrl}/r/${code}?via=qr`);
   });
 
   it('B opens the link, is attributed in English, and A is told a friend joined', async () => {

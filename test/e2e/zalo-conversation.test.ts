@@ -33,7 +33,7 @@ describe('Zalo: the same program, with codes sent as messages', () => {
     const image = await fetch(`${h.app.listenUrl}${new URL(qr.photo!).pathname}`);
     expect(image.status).toBe(200);
     expect(image.headers.get('content-type')).toBe('image/png');
-    expect(readQr(Buffer.from(await image.arrayBuffer()))).toBe(`${h.app.config.publicUrl}/r/${code}`);
+    expect(readQr(Buffer.from(await image.arrayBuffer()))).toBe(`${h.app.config.publicUrl}/r/${code}?via=qr`);
   });
 
   it('a friend who sends the bare code first is attributed, and the referrer is told on Zalo', async () => {

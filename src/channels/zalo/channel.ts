@@ -10,6 +10,7 @@ import { createConversation } from '../conversation/conversation.js';
 import type { Reply } from '../conversation/reply.js';
 import type { MessageSender, SendResult } from '../../services/ports.js';
 import { createZaloClient, updateSchema, ZaloApiError, type ZaloUpdate } from './client.js';
+import { landingLink } from '../../domain/referral-source.js';
 
 export type ZaloChannelDeps = ChatChannelDeps & {
   /** Long-poll timeout in seconds. */
@@ -65,7 +66,7 @@ export function createZaloChannel(deps: ZaloChannelDeps): ChatChannel & { sender
   const conversation = createConversation(
     { services, program: deps.program, i18n, logger, publicUrl: deps.publicUrl },
     {
-      referral: (code) => `${deps.publicUrl}/r/${code}`,
+      referral: (code) => landingLink(deps.publicUrl, code),
       // Zalo links carry no payload: the member QR opens a web page that leads staff to the card.
       memberCard: (memberToken) => `${deps.publicUrl}/m/${memberToken}`,
     },

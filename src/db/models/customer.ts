@@ -86,7 +86,7 @@ const customerSchema = new Schema(
     marketingConsentAt: { type: Date },
     /** Set when /stop turned offers off, so that /start again turns them back on. */
     marketingStoppedAt: { type: Date },
-    /** A referral code a person arrived with before agreeing, used once at agreement (valid a day). */
+    /** A referral code a person arrived with before agreeing (with the web source it came through, see domain/referral-source.ts), used once at agreement (valid a day). */
     pendingReferralCode: { type: String },
     pendingReferralAt: { type: Date },
   },

@@ -1,7 +1,7 @@
 import express, { type Router } from 'express';
 import { isLocale } from '../../i18n.js';
-import { recordFileName, renderProcessingRecord } from '../../domain/privacy-documents.js';
-import { doneKeys, isPeriod, renderDashboard, type Done } from '../dashboard-page.js';
+import { createDocuments, recordFileName } from '../../documents/privacy.js';
+import { otherLanguage } from '../views.js';
 import { registerAnnouncementRoutes } from './announcements.js';
 import { registerAuditRoutes } from './audit.js';
 import { registerCustomerActionRoutes } from './customer-actions.js';
@@ -9,8 +9,8 @@ import { registerCustomerRoutes } from './customers.js';
 import { registerErasureRoutes } from './erasure.js';
 import { registerExportRoutes } from './exports.js';
 import { registerImportRoutes } from './import.js';
+import { registerOverviewRoutes } from './overview.js';
 import { registerVoucherRoutes } from './vouchers.js';
-import { escapeHtml, otherLanguageLink } from '../html.js';
 import { createBackOffice, localsOf, SESSION_COOKIE, sessionCookie, type BackOfficeDeps } from './session.js';
 
 /**
@@ -22,6 +22,7 @@ import { createBackOffice, localsOf, SESSION_COOKIE, sessionCookie, type BackOff
 export function createDashboardRouter(deps: BackOfficeDeps): Router {
   const { services, program, i18n, views } = deps;
   const backOffice = createBackOffice(deps);
+  const documents = createDocuments(i18n);
   const { refuse } = backOffice;
   const router = express.Router();
   const cookieOptions = {
@@ -68,49 +69,21 @@ export function createDashboardRouter(deps: BackOfficeDeps): Router {
     res.redirect(303, `/dashboard/customers?lang=${locale}`);
   });
 
-  router.get('/dashboard', backOffice.page('owner'), async (req, res) => {
-    const { access, locale } = localsOf(res);
-    const period = isPeriod(req.query.period) ? req.query.period : 'today';
-    const done = typeof req.query.done === 'string' && Object.hasOwn(doneKeys, req.query.done) ? (req.query.done as Done) : undefined;
-    const view = await services.dashboard.getView(access.actor, period);
-    if (!view.ok) return refuse(res, locale, 'signedOut');
-    res.send(
-      renderDashboard({
-        t: i18n.forLocale(locale),
-        locale,
-        program,
-        view: view.view,
-        csrf: access.csrf,
-        period,
-        done,
-        owner: access.person.name || access.person.code,
-      }),
-    );
-  });
+  registerOverviewRoutes(router, { services, program, i18n, backOffice });
 
   /** The shop's processing record from the live rules and roles: a printable page, or (`download=1`) the same page as a file. */
   router.get('/dashboard/record', backOffice.page('owner'), async (req, res) => {
     const { access, locale } = localsOf(res);
     const record = await services.personalData.processingRecord(access.actor);
     if (!record.ok) return refuse(res, locale, 'signedOut');
-    const t = i18n.forLocale(locale);
     const download = req.query.download === '1';
-    const nav =
-      `<nav><a href="/dashboard/record?lang=${locale}&amp;download=1">${escapeHtml(t('mydata:doc.download'))}</a>` +
-      otherLanguageLink(locale, (lang) => `/dashboard/record?lang=${lang}`) +
-      `<a href="/dashboard?lang=${locale}">${escapeHtml(t('mydata:doc.back'))}</a><small>${escapeHtml(t('mydata:doc.printHint'))}</small></nav>`;
+    const links = {
+      download: `/dashboard/record?lang=${locale}&download=1`,
+      other: otherLanguage(locale, (lang) => `/dashboard/record?lang=${lang}`),
+      back: `/dashboard?lang=${locale}`,
+    };
     if (download) res.set('content-disposition', `attachment; filename="${recordFileName(record.facts.generatedAt, locale)}"`);
-    res.type('html').send(renderProcessingRecord({ t, locale, program, facts: record.facts, nav: download ? undefined : nav }));
-  });
-
-  router.post('/dashboard/flags/:id', ...backOffice.form('owner'), async (req, res) => {
-    const { access, locale } = localsOf(res);
-    const body = req.body as Record<string, unknown>;
-    const decision = body.decision === 'dismissed' || body.decision === 'confirmed' ? body.decision : undefined;
-    const result = decision ? await services.fraud.resolve(access.actor, req.params.id as string, decision) : undefined;
-    const done: Done = result?.ok && decision ? decision : 'not_found';
-    const query = new URLSearchParams({ period: isPeriod(body.period) ? body.period : 'today', lang: locale, done });
-    res.redirect(303, `/dashboard?${query.toString()}`);
+    res.type('html').send(documents.processingRecord({ locale, program, facts: record.facts, links: download ? undefined : links }));
   });
 
   registerCustomerRoutes(router, { services, program, i18n, backOffice });

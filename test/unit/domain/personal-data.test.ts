@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createI18n } from '../../../src/i18n.js';
 import { databaseHostOf, dataCatalogue, dataCategoryIds, retentionText } from '../../../src/domain/personal-data.js';
-import { renderProcessingRecord } from '../../../src/domain/privacy-documents.js';
+import { createDocuments } from '../../../src/documents/privacy.js';
 import { parseProgram } from '../../../src/program/load.js';
 import defaultProgram from '../../../src/program/default-program.json' with { type: 'json' };
 
@@ -35,7 +35,7 @@ describe('the data catalogue', () => {
     const i18n = await createI18n({ defaultLocale: 'vi', timezone: 'Asia/Ho_Chi_Minh' });
     const hostile = { ...program, business: { ...program.business, name: '<script>x</script>', address: '"><img src=x>' } };
     const facts = { generatedAt: new Date(), owners: ['<b>Mai</b>'], staff: [], publicUrl: 'https://shop.example', databaseHost: undefined };
-    const html = renderProcessingRecord({ t: i18n.forLocale('en'), locale: 'en', program: hostile, facts });
+    const html = createDocuments(i18n).processingRecord({ locale: 'en', program: hostile, facts });
     expect(html).not.toMatch(/<script>|<img|<b>/);
     expect(html).toContain('&lt;b&gt;Mai&lt;/b&gt;');
     expect(html).toContain('The database built into the program');

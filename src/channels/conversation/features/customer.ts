@@ -1,5 +1,6 @@
 import { isLocale, type Locale, type Translate } from '../../../i18n.js';
 import { rewardLabel, tierText, voucherLine } from '../format.js';
+import { landingLink } from '../../../domain/referral-source.js';
 import { qrPng, type ConversationKit, type Session } from '../kit.js';
 import { defineCommand, noArgs, type Command, type Turn } from '../registry.js';
 import type { Reply } from '../reply.js';
@@ -59,7 +60,8 @@ export function createCustomerFeature(kit: ConversationKit, wallet: WalletFeatur
     return [
       { text: s.t('bot:linkIntro', { link, code: s.customer.code, reward: rewardLabel(program.rewards.referrer, s.locale) }) },
       { text: invitation, buttons: [[{ label: s.t('bot:shareButton'), url: share }]] },
-      { text: s.t('bot:inviteQrCaption'), photo: await qrPng(link) },
+      // The QR opens the web page (either app from there), which counts the friend as come by QR.
+      { text: s.t('bot:inviteQrCaption'), photo: await qrPng(landingLink(kit.publicUrl, s.customer.code, 'qr')) },
     ];
   }
 

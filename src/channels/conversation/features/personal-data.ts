@@ -1,6 +1,6 @@
 import { storedBirthday } from '../../../domain/birthday.js';
 import { dataCatalogue, type DataCategoryId } from '../../../domain/personal-data.js';
-import { recordFileName, renderProcessingRecord } from '../../../domain/privacy-documents.js';
+import { createDocuments, recordFileName } from '../../../documents/privacy.js';
 import type { PersonalDataExport } from '../../../services/personal-data.js';
 import { appLabel } from '../format.js';
 import type { ConversationKit, Session } from '../kit.js';
@@ -19,6 +19,7 @@ const latest = (rows: Row[]) => rows[rows.length - 1];
  */
 export function createPersonalDataFeature(kit: ConversationKit) {
   const { services, program, traits, publicUrl } = kit;
+  const documents = createDocuments(kit.i18n);
   const downloadUrl = (token: string) => `${publicUrl}/download/${token}`;
 
   /** One line of the summary under the catalogue's name for its category. */
@@ -115,7 +116,7 @@ export function createPersonalDataFeature(kit: ConversationKit) {
     }
     const result = await services.personalData.processingRecord(actor);
     if (!result.ok) return [{ text: s.t('bot:notAllowed') }];
-    const html = renderProcessingRecord({ t: s.t, locale: s.locale, program, facts: result.facts });
+    const html = documents.processingRecord({ locale: s.locale, program, facts: result.facts });
     return [
       {
         text: s.t('mydata:recordCaption'),

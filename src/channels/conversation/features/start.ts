@@ -1,5 +1,6 @@
 import { normalizeCode } from '../../../domain/codes.js';
 import { channelOf } from '../../../domain/identity.js';
+import { parseReferralPayload, referralPayload, webSources, type WebVia } from '../../../domain/referral-source.js';
 import type { Customer } from '../../../db/models/customer.js';
 import { SETUP_CODE_HOURS } from '../../../services/roles.js';
 import type { CustomerFeature } from './customer.js';
@@ -53,32 +54,36 @@ export function createStartFeature(kit: ConversationKit, customer: CustomerFeatu
       await becameRole(s, 'owner');
       return [{ text: `${s.t('bot:ownerClaimed')}\n\n${kit.helpSection(s.t, 'owner')}` }];
     }
-    const referrer = await services.referrals.findReferrer(payload);
+    const { code, via } = parseReferralPayload(payload);
+    const referrer = await services.referrals.findReferrer(code);
     if (!referrer) return [{ text: s.t('bot:attributeUnknownCode') }, ...(consent.agreed(s.customer) ? [] : consent.notice(s))];
-    return arrive(turn, referrer);
+    return arrive(turn, referrer, via);
   }
 
   /**
    * A referral link opened (or a code sent): counted now; the friend is attributed now, or,
-   * before they agreed to the notice, at their agreement (the code waits on their record).
+   * before they agreed to the notice, at their agreement (the code, with the web source it
+   * came through, waits on their record). One who came through the web page (`via`) had
+   * their open counted there, and joins under that page's channel.
    */
-  async function arrive(turn: Turn, referrer: Customer): Promise<Reply[]> {
+  async function arrive(turn: Turn, referrer: Customer, via: WebVia | undefined): Promise<Reply[]> {
     const { s, actor } = turn;
-    await services.referrals.recordLinkOpen(referrer, channelOf(actor.identity), actor.identity);
-    if (consent.agreed(s.customer)) return [...(await attribute(turn, referrer)), ...languageChoiceIfNew(s)];
-    await services.consent.holdReferral(actor, s.customer, referrer.code);
+    if (!via) await services.referrals.recordLinkOpen(referrer, channelOf(actor.identity), actor.identity);
+    if (consent.agreed(s.customer)) return [...(await attribute(turn, referrer, via)), ...languageChoiceIfNew(s)];
+    await services.consent.holdReferral(actor, s.customer, via ? referralPayload(referrer.code, via) : referrer.code);
     return consent.notice(s);
   }
 
   /** After agreeing: the attribution of the code the person arrived with, or the welcome. */
   async function afterAgreement(turn: Turn, referralCode: string | undefined): Promise<Reply[]> {
-    const referrer = referralCode ? await services.referrals.findReferrer(referralCode) : undefined;
-    return referrer ? attribute(turn, referrer) : [customer.welcomeText(turn.s)];
+    const held = referralCode ? parseReferralPayload(referralCode) : undefined;
+    const referrer = held ? await services.referrals.findReferrer(held.code) : undefined;
+    return referrer ? attribute(turn, referrer, held?.via) : [customer.welcomeText(turn.s)];
   }
 
   /** Makes the person the friend of `referrer` (looked up once, by the caller) and says so. */
-  async function attribute({ s, actor }: Turn, referrer: Customer): Promise<Reply[]> {
-    const result = await services.referrals.attribute(s.customer, referrer, channelOf(actor.identity));
+  async function attribute({ s, actor }: Turn, referrer: Customer, via: WebVia | undefined): Promise<Reply[]> {
+    const result = await services.referrals.attribute(s.customer, referrer, via ? webSources[via] : channelOf(actor.identity));
     if (result.ok) {
       return [
         {
@@ -108,10 +113,11 @@ export function createStartFeature(kit: ConversationKit, customer: CustomerFeatu
     const word = text.trim();
     if (/^(bỏ qua|bo qua|skip)$/i.test(word)) return consent.agreed(s.customer) ? [{ text: s.t('bot:referrerSkipped') }] : undefined;
     const mayBeReferred = !s.customer.referrerId && !s.customer.firstVisitAt;
-    if (!normalizeCode(word) || !mayBeReferred) return undefined;
-    const referrer = await services.referrals.findReferrer(word);
+    const { code, via } = parseReferralPayload(word);
+    if (!normalizeCode(code) || !mayBeReferred) return undefined;
+    const referrer = await services.referrals.findReferrer(code);
     if (!referrer) return undefined;
-    return arrive(turn, referrer);
+    return arrive(turn, referrer, via);
   }
 
   async function acceptStaffInvite({ s, actor, displayName }: Turn, code: string): Promise<Reply[]> {

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { useTelegramApp } from '../support/app.js';
+import { agreeOnTelegram, agreeOnZalo, joinOnTelegram } from '../support/consent.js';
+import { readQr } from '../support/qr.js';
+
+/**
+ * Friends by channel: each friend is counted under the way they came. A Telegram deep link is
+ * Telegram, a code sent on Zalo is Zalo, the web landing page is "web link", the invite QR
+ * (which opens the landing page with ?via=qr) is "QR": whichever app they then join in.
+ */
+describe('the channel a friend came through', () => {
+  const h = useTelegramApp('e2e-referral-channels', { OWNER_IDS: 'telegram:900' }, { zalo: true });
+  const customerOf = (identity: string) => h.app.services.customers.findByIdentity(identity);
+  const floodWindow = () => new Promise((r) => setTimeout(r, 3100));
+
+  /** The landing page's Telegram button and Zalo line, as a friend's browser gets them. */
+  async function landing(path: string, ip: string) {
+    const html = await (await fetch(`${h.app.listenUrl}${path}`, { headers: { 'x-forwarded-for': ip } })).text();
+    const start = /https:\/\/t\.me\/salon_mai_bot\?start=([\w-]+)/.exec(html)?.[1];
+    const zalo = /data-testid="zalo-line"><code>start ([\w-]+)<\/code>/.exec(html)?.[1];
+    return { start: start!, zalo: zalo! };
+  }
+
+  it('counts Telegram, Zalo, web link and QR friends each under their channel, and each open once', async () => {
+    const hoa = h.telegram.user(301, 'Hoa');
+    await joinOnTelegram(h.telegram, hoa);
+    const code = (await customerOf('telegram:301'))!.code;
+
+    // The invite QR Hoa gets encodes the landing page with ?via=qr.
+    hoa.send('/link');
+    const qr = await h.telegram.waitForText(301, 'Mã QR giới thiệu');
+    const qrTarget = readQr(qr.photo!)!;
+    expect(qrTarget).toBe(`${h.app.config.publicUrl}/r/${code}?via=qr`);
+
+    // Telegram deep link shared in a chat.
+    const an = h.telegram.user(311, 'An');
+    an.send(`/start ${code}`);
+    await agreeOnTelegram(h.telegram, an);
+    await h.telegram.waitForText(311, 'Hoa');
+
+    // The code sent on Zalo.
+    const binh = h.zalo.user('z-binh', 'Bình');
+    binh.send(code);
+    await agreeOnZalo(h.zalo, binh);
+    await h.zalo.waitForText('z-binh', 'Hoa');
+
+    // The web link, then Telegram's button on the page.
+    const web = await landing(`/r/${code}`, '127.0.0.11');
+    expect(web.start).toBe(`${code}_link`);
+    const cuc = h.telegram.user(312, 'Cúc');
+    cuc.send(`/start ${web.start}`);
+    await agreeOnTelegram(h.telegram, cuc);
+    await h.telegram.waitForText(312, 'Hoa');
+
+    // The invite QR scanned, then the line the page says to send on Zalo.
+    const scanned = await landing(new URL(qrTarget).pathname + new URL(qrTarget).search, '127.0.0.12');
+    expect(scanned.zalo).toBe(`${code}_qr`);
+    const dung = h.zalo.user('z-dung', 'Dũng');
+    dung.send(`start ${scanned.zalo}`);
+    await agreeOnZalo(h.zalo, dung);
+    await h.zalo.waitForText('z-dung', 'Hoa');
+
+    const viaOf = async (identity: string) => (await h.app.models.Referral.findOne({ friendId: (await customerOf(identity))!._id }).lean())?.via;
+    expect(await viaOf('telegram:311')).toBe('telegram');
+    expect(await viaOf('zalo:z-binh')).toBe('zalo');
+    expect(await viaOf('telegram:312')).toBe('link');
+    expect(await viaOf('zalo:z-dung')).toBe('qr');
+    expect((await customerOf('zalo:z-dung'))?.referredVia).toBe('qr');
+
+    // The page counted its opens (link, qr); the chat did not count those friends' arrival again.
+    await h.app.services.referrals.flushLinkOpens();
+    const opens = await h.app.models.LinkOpen.find({ code }, { via: 1, _id: 0 }).lean();
+    expect(opens.map((o) => o.via).sort()).toEqual(['link', 'qr', 'telegram', 'zalo']);
+
+    await floodWindow();
+    await joinOnTelegram(h.telegram, h.telegram.user(900, 'Chủ tiệm'));
+    const owner = { customerId: (await customerOf('telegram:900'))!._id, identity: 'telegram:900' };
+    const overview = await h.app.services.overview.getOverview(owner, { period: 'today' });
+    if (!overview.ok) throw new Error(overview.reason);
+    expect(overview.view.stats.byChannel).toEqual({ telegram: 1, zalo: 1, link: 1, qr: 1 });
+    expect(overview.view.stats.linksOpened).toBe(4);
+  });
+
+  it('a payload naming an unknown source is read as a plain code, and a wrong one is refused as before', async () => {
+    const code = (await customerOf('telegram:301'))!.code;
+    const em = h.telegram.user(313, 'Em');
+    em.send(`/start ${code}_nowhere`);
+    await h.telegram.waitForText(313, 'Mã giới thiệu này không tồn tại');
+    expect(await h.app.models.Referral.countDocuments({ friendId: (await customerOf('telegram:313'))?._id })).toBe(0);
+  });
+});
