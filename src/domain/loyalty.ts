@@ -10,6 +10,18 @@ export function tierForPoints(points: number, tiers: readonly Tier[]): { rank: n
   return { rank, tier: tiers[rank - 1] };
 }
 
+/** A tier's name in the reader's language. */
+export const tierName = (tier: Tier, locale: 'vi' | 'en'): string => tier.name[locale];
+
+/**
+ * The tier a customer record or a message names: by id, or by the single name records and
+ * messages from before tier ids held (the id an older rules file's name was given, or the name).
+ */
+export function findTier(tiers: readonly Tier[], key: string | undefined | null): Tier | undefined {
+  if (!key) return undefined;
+  return tiers.find((tier) => tier.id === key) ?? tiers.find((tier) => tier.name.en === key || tier.name.vi === key);
+}
+
 /** The next tier to reach and the points still missing, or undefined at the top tier. */
 export function nextTier(points: number, tiers: readonly Tier[]): { tier: Tier; pointsToGo: number } | undefined {
   const tier = tiers.find((t) => t.minPoints > points);

@@ -79,7 +79,7 @@ export function visitReceipt(earned: number, totals: PointsTotals, program: Pick
   return {
     earned,
     balance: totals.balance,
-    ...(next ? { nextTier: next.tier.name, toNextTier: next.pointsToGo } : {}),
+    ...(next ? { nextTier: next.tier.id, toNextTier: next.pointsToGo } : {}),
     ...(unlocked.length > 0 ? { unlocked } : {}),
   };
 }

@@ -4,6 +4,7 @@ import type { Program } from '../program/schema.js';
 import type { DashboardView } from '../services/dashboard.js';
 import { eraseForm } from './back-office/erasure.js';
 import { escapeHtml, htmlPage, otherLanguageLink } from './html.js';
+import { tierName } from '../domain/loyalty.js';
 
 // The owner dashboard's page, rendered on the server from the view the service gives (no scripts).
 
@@ -169,7 +170,7 @@ export function renderDashboard(page: DashboardPage): string {
 
   const tiers = table(
     [t('dashboard:tier'), t('dashboard:fromPoints'), t('dashboard:customers')],
-    view.tiers.map((tier) => [escapeHtml(tier.name), String(tier.minPoints), String(tier.customers)]),
+    view.tiers.map(({ tier, customers }) => [escapeHtml(tierName(tier, locale)), String(tier.minPoints), String(customers)]),
   );
 
   const staffRows = view.staff.map((person) => [

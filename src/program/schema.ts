@@ -33,6 +33,21 @@ function increasing<K extends string>(field: K, message: string) {
   };
 }
 
+const tierIdShape = /^[a-z0-9][a-z0-9-]{0,31}$/;
+
+/** A tier id from a name: "Khách Vàng" → "khach-vang" (made once, then kept when the name changes). */
+export function tierIdFrom(name: string): string {
+  const id = name
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/đ/gi, 'd')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 32);
+  return id || 'tier';
+}
+
 const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24-hour clock)');
 
 export const programSchema = z.object({
@@ -50,10 +65,37 @@ export const programSchema = z.object({
     perAmount: z.object({ points: z.number().int().positive(), amount: z.number().int().positive() }).nullable().default(null),
     perReferral: z.number().int().nonnegative(),
   }),
+  /**
+   * Customers store a tier's `id`, so a tier can be renamed (or its points changed) without
+   * losing the people in it. Older rules files name tiers with one string and no id: the name
+   * serves both languages and the id is made from it once.
+   */
   tiers: z
-    .array(z.object({ name: z.string().min(1), minPoints: z.number().int().positive(), perk: localizedText }))
+    .array(
+      z.preprocess(
+        (raw) => {
+          if (!raw || typeof raw !== 'object') return raw;
+          const tier = raw as Record<string, unknown>;
+          const name = typeof tier.name === 'string' ? { vi: tier.name, en: tier.name } : tier.name;
+          const id = tier.id ?? (typeof tier.name === 'string' ? tierIdFrom(tier.name) : undefined);
+          return { ...tier, id, name };
+        },
+        z.object({
+          id: z.string().regex(tierIdShape, 'expected lowercase letters, digits and dashes (a-z, 0-9, -)'),
+          name: localizedText,
+          minPoints: z.number().int().positive(),
+          perk: localizedText,
+        }),
+      ),
+    )
     .min(1)
-    .superRefine(increasing('minPoints', 'tiers must be in increasing order of points')),
+    .superRefine(increasing('minPoints', 'tiers must be in increasing order of points'))
+    .superRefine((tiers, ctx) => {
+      tiers.forEach((tier, i) => {
+        if (tiers.findIndex((other) => other.id === tier.id) !== i)
+          ctx.addIssue({ code: 'custom', path: [i, 'id'], message: 'two tiers have this id' });
+      });
+    }),
   milestones: z
     .array(z.object({ friends: z.number().int().positive(), reward: rewardSchema }))
     .default([])

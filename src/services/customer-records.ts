@@ -176,6 +176,20 @@ export function createCustomerRecords(models: Pick<Models, 'Customer' | 'Channel
     await customers.updateOne({ _id: customerId, tierRank: { $lt: rank } }, { $set: { tier, tierRank: rank } });
   }
 
+  /**
+   * Keeps stored tiers in step with the rules: records naming the tier by an older name move to
+   * its id, and a tier's rank follows its place in the list (a tier added below it moves it up).
+   * Equality filters only, one tier at a time (FerretDB scans `$in`).
+   */
+  async function alignTier(id: string, formerKeys: readonly string[], rank: number): Promise<number> {
+    let moved = 0;
+    for (const key of formerKeys) {
+      if (key !== id) moved += (await customers.updateMany({ tier: key }, { $set: { tier: id, tierRank: rank } })).modifiedCount;
+    }
+    await customers.updateMany({ tier: id, tierRank: { $ne: rank } }, { $set: { tierRank: rank } });
+    return moved;
+  }
+
   /** A first visit undone (see corrections): the customer has none until the next is confirmed. */
   async function clearFirstVisit(customerId: Types.ObjectId, at: Date): Promise<void> {
     await customers.updateOne({ _id: customerId, firstVisitAt: at }, { $unset: { firstVisitAt: 1 } });
@@ -349,6 +363,7 @@ export function createCustomerRecords(models: Pick<Models, 'Customer' | 'Channel
     setVisitCount,
     storeBalance,
     raiseTier,
+    alignTier,
     clearFirstVisit,
     recountVisits,
     lowerTier,

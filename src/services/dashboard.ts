@@ -7,6 +7,7 @@ import type { FraudService, ReviewedFlag } from './fraud.js';
 import type { ReportsService, PeriodStats, StatsPeriod } from './reports.js';
 import type { RoleService } from './roles.js';
 import { findEach } from '../db/each-value.js';
+import type { Tier } from '../program/schema.js';
 
 /** How long a dashboard link from `/dashboard` can be opened (once). */
 export const DASHBOARD_LINK_MINUTES = 15;
@@ -28,7 +29,7 @@ type Person = Pick<Customer, 'name' | 'code'>;
 export interface DashboardView {
   stats: PeriodStats;
   customers: number;
-  tiers: Array<{ name: string; minPoints: number; customers: number }>;
+  tiers: Array<{ tier: Tier; customers: number }>;
   staff: Customer[];
   flags: ReviewedFlag[];
   /** The latest staff and owner actions from the audit log, newest first. */
@@ -127,7 +128,7 @@ export function createDashboardService(ctx: DashboardServiceDeps, roles: RoleSer
     const [stats, customers, tierCounts, staff, openFlags, actions, refusals] = await Promise.all([
       reports.getPeriodStats(owner, period),
       models.Customer.estimatedDocumentCount(),
-      Promise.all(program.tiers.map((tier) => models.Customer.countDocuments({ tier: tier.name }))),
+      Promise.all(program.tiers.map((tier) => models.Customer.countDocuments({ tier: tier.id }))),
       roles.listStaff(owner),
       fraud.listOpen(owner, FLAGS_SHOWN),
       // Rows written before `kind` existed are actions.
@@ -149,7 +150,7 @@ export function createDashboardService(ctx: DashboardServiceDeps, roles: RoleSer
     const view: DashboardView = {
       stats: stats.stats,
       customers,
-      tiers: program.tiers.map((tier, i) => ({ name: tier.name, minPoints: tier.minPoints, customers: tierCounts[i] ?? 0 })),
+      tiers: program.tiers.map((tier, i) => ({ tier, customers: tierCounts[i] ?? 0 })),
       staff: staff.people,
       flags,
       activity: actions.map((entry) => ({

@@ -103,14 +103,14 @@ export function createPointsLedger(
     const tierRank = tier ? (known.tierRank ?? (await models.Customer.findById(customerId, { tierRank: 1 }).lean())?.tierRank) : undefined;
     let upgrade: TierUpgrade | undefined;
     if (tier && tierRank !== undefined) {
-      const key = `tier:${String(customerId)}:${tier.name}`;
+      const key = `tier:${String(customerId)}:${tier.id}`;
       // A tier already stored is claimed only by the event that crossed it (a rerun finds its claim).
       const owns = tierRank < rank ? await ctx.claims.takeOrHold(key, eventKey) : (await ctx.claims.holder(key))?.by === eventKey;
-      if (owns) upgrade = { tier: tier.name, rank, points };
+      if (owns) upgrade = { tier: tier.id, rank, points };
     }
     await announce(upgrade);
     // Stored by whichever event gets here: the owner of the announcement may have crashed.
-    if (tier && tierRank !== undefined && tierRank < rank) await ctx.records.raiseTier(customerId, tier.name, rank);
+    if (tier && tierRank !== undefined && tierRank < rank) await ctx.records.raiseTier(customerId, tier.id, rank);
     return upgrade;
   }
 
@@ -201,9 +201,20 @@ export function createPointsLedger(
     const { rank, tier } = tierForPoints(points, program.tiers);
     const stored = (await models.Customer.findById(customerId, { tierRank: 1 }).lean())?.tierRank ?? 0;
     if (rank >= stored) return { points, lowered: false };
-    await ctx.records.lowerTier(customerId, tier?.name, rank, stored);
-    await ctx.claims.releaseAll(program.tiers.slice(rank, stored).map((lost) => `tier:${String(customerId)}:${lost.name}`));
+    await ctx.records.lowerTier(customerId, tier?.id, rank, stored);
+    await ctx.claims.releaseAll(program.tiers.slice(rank, stored).map((lost) => `tier:${String(customerId)}:${lost.id}`));
     return { points, lowered: true };
+  }
+
+  /**
+   * Brings every customer's stored tier in line with the current rules (at start and after the
+   * rules change): ids for records from before tier ids, ranks for the tiers' current order.
+   * Returns how many records moved from a name to an id.
+   */
+  async function alignTiers(): Promise<number> {
+    let moved = 0;
+    for (const [i, tier] of program.tiers.entries()) moved += await ctx.records.alignTier(tier.id, [tier.name.vi, tier.name.en], i + 1);
+    return moved;
   }
 
   /**
@@ -221,7 +232,7 @@ export function createPointsLedger(
     return phones;
   }
 
-  return { add, change, spend, lastChange, settleTier, lowerTierToPoints, erase };
+  return { add, change, spend, lastChange, settleTier, lowerTierToPoints, alignTiers, erase };
 }
 
 export type PointsLedger = ReturnType<typeof createPointsLedger>;

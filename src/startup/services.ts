@@ -47,6 +47,8 @@ export async function createServices(deps: {
     onNotificationsRecorded: deliveryScheduler(deps.agenda, logger),
   });
   await services.roles.ensureOwners(config.ownerIds, config.defaultLocale);
+  const retiered = await services.points.alignTiers();
+  if (retiered > 0) logger.info({ customers: retiered }, 'customer tiers now stored by tier id');
   const ownerSetupCode = await services.roles.getOrCreateSetupCode();
   await services.programRules.start(deps.program);
   const refreshErrors = outageLog(logger, 'program rules refresh', () => pingMongo(deps.connection));

@@ -114,23 +114,23 @@ describe('Telegram: one message per person per event', () => {
     expect(toFriend).toContain(
       `Ưu đãi lần đầu của bạn: Giảm 10% cho lần ghé đầu tiên. Mã voucher: ${(await voucherOf(501, 'referral_friend')).code}`,
     );
-    expect(toFriend).toContain('🌟 Chúc mừng! Bạn đã lên hạng Member tại Salon Mai với 200 điểm. Quyền lợi của bạn: Ưu tiên đặt lịch.');
+    expect(toFriend).toContain('🌟 Chúc mừng! Bạn đã lên hạng Thành viên tại Salon Mai với 200 điểm. Quyền lợi của bạn: Ưu tiên đặt lịch.');
     // The welcome carries the visit's receipt too.
-    expect(toFriend).toContain('+200 điểm, số dư 200. Còn 300 điểm nữa để lên Silver.');
+    expect(toFriend).toContain('+200 điểm, số dư 200. Còn 300 điểm nữa để lên Bạc.');
     expect(received.get(301)).toHaveLength(1);
-    expect(received.get(201)).toEqual([expect.stringContaining('Giang vừa lên hạng Member!')]);
+    expect(received.get(201)).toEqual([expect.stringContaining('Giang vừa lên hạng Thành viên!')]);
 
     await join(601, 'Hạnh');
     const hanh = (await customerOf(601)).code;
     received = await receivedDuring([601], () => command(`/confirm ${hanh}`, 'Đã xác nhận lần ghé đầu tiên của Hạnh'));
-    expect(received.get(601)).toEqual(['🧾 Cảm ơn bạn đã ghé Salon Mai! +100 điểm, số dư 100. Còn 100 điểm nữa để lên Member.']);
+    expect(received.get(601)).toEqual(['🧾 Cảm ơn bạn đã ghé Salon Mai! +100 điểm, số dư 100. Còn 100 điểm nữa để lên Thành viên.']);
     // Across a tier and the first catalogue item: still one message.
     received = await receivedDuring([601], () => command(`/visit ${hanh} 1000k`, /Đã ghi nhận lần ghé của Hạnh/));
     expect(received.get(601)).toEqual([
       [
-        '🧾 Cảm ơn bạn đã ghé Salon Mai! +200 điểm, số dư 300. Còn 200 điểm nữa để lên Silver.',
+        '🧾 Cảm ơn bạn đã ghé Salon Mai! +200 điểm, số dư 300. Còn 200 điểm nữa để lên Bạc.',
         '🎁 Bạn đã đủ điểm đổi quà số 1: Một lần gội sấy miễn phí (300 điểm). Gõ /claim 1 để đổi.',
-        '🌟 Chúc mừng! Bạn đã lên hạng Member tại Salon Mai với 300 điểm. Quyền lợi của bạn: Ưu tiên đặt lịch.',
+        '🌟 Chúc mừng! Bạn đã lên hạng Thành viên tại Salon Mai với 300 điểm. Quyền lợi của bạn: Ưu tiên đặt lịch.',
       ].join('\n'),
     ]);
   });

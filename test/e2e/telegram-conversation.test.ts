@@ -74,12 +74,12 @@ describe('Telegram: the referral conversation end to end', () => {
     await h.telegram.waitForText(103, 'Đây là lần ghé đầu tiên của khách.');
     suong().send(`/visit ${code}`);
     await h.telegram.waitForText(103, /Đã ghi nhận lần ghé của Trần Văn An: \+100 điểm \(tổng 250\)/);
-    const congratulation = await h.telegram.waitForText(101, 'Chúc mừng! Bạn đã lên hạng Member');
+    const congratulation = await h.telegram.waitForText(101, 'Chúc mừng! Bạn đã lên hạng Thành viên');
     expect(congratulation.text).toContain('Ưu tiên đặt lịch');
     an().send('/me');
     const me = await h.telegram.waitForText(101, 'Điểm tích lũy: 250');
-    expect(me.text).toContain('Hạng: Member');
-    expect(me.text).toContain('Còn 250 điểm nữa để lên hạng Silver.');
+    expect(me.text).toContain('Hạng: Thành viên');
+    expect(me.text).toContain('Còn 250 điểm nữa để lên hạng Bạc.');
     // Staff scanning it with a phone camera open the bot on An's card: the QR carries the secret member token, not the code.
     const memberToken = await h.app.services.memberCards.tokenFor((await h.app.services.customers.findByIdentity('telegram:101'))!._id);
     expect(memberToken).not.toContain(code);

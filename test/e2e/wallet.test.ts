@@ -44,9 +44,9 @@ describe('points wallet on Telegram and Zalo', () => {
     await waitForDeliveries(h.app.models);
     const received = h.telegram.messagesTo(301).slice(before);
     expect(received).toHaveLength(1);
-    expect(received[0]!.text).toContain('+400 điểm, số dư 400. Còn 100 điểm nữa để lên Silver.');
+    expect(received[0]!.text).toContain('+400 điểm, số dư 400. Còn 100 điểm nữa để lên Bạc.');
     expect(received[0]!.text).toContain('🎁 Bạn đã đủ điểm đổi quà số 1: Một lần gội sấy miễn phí (300 điểm). Gõ /claim 1 để đổi.');
-    expect(received[0]!.text).toContain('Bạn đã lên hạng Member');
+    expect(received[0]!.text).toContain('Bạn đã lên hạng Thành viên');
   });
 
   it('/rewards shows balance, lifetime points, the catalogue with what is affordable, and a button per affordable reward', async () => {
@@ -68,7 +68,7 @@ describe('points wallet on Telegram and Zalo', () => {
     expect(after).toMatchObject({ points: 400, balance: 100, spends: 1 });
     expect(after.vouchers).toHaveLength(1);
     expect(claimed.text).toContain(`Mã voucher: ${after.vouchers[0]!.code}`);
-    expect((await customerOf('telegram:301')).tier).toBe('Member');
+    expect((await customerOf('telegram:301')).tier).toBe('member');
 
     await pause();
     await nextTelegram(900, () => staff().send(`/redeem ${after.vouchers[0]!.code}`));
@@ -84,7 +84,7 @@ describe('points wallet on Telegram and Zalo', () => {
     await pause();
     // 100 for the visit and 500 for 5.000.000 VND.
     staff().send(`/confirm ${(await customerOf('zalo:z-hoa')).code} 5000k`);
-    await h.zalo.waitForText('z-hoa', '+600 điểm, số dư 600. Còn 400 điểm nữa để lên Gold.');
+    await h.zalo.waitForText('z-hoa', '+600 điểm, số dư 600. Còn 400 điểm nữa để lên Vàng.');
     await pause();
     const rewards = await nextZalo('z-hoa', () => hoa().send('rewards'));
     expect(rewards.text).toContain('💰 Số dư: 600 điểm.');

@@ -59,7 +59,7 @@ describe('Zalo: the same program, with codes sent as messages', () => {
     staff.send(`/visit ${hoaCode}`);
     await h.telegram.waitForText(201, 'Đây là lần ghé đầu tiên của khách.');
     staff.send(`/visit ${hoaCode}`);
-    await h.zalo.waitForText('z-hoa', 'Chúc mừng! Bạn đã lên hạng Member');
+    await h.zalo.waitForText('z-hoa', 'Chúc mừng! Bạn đã lên hạng Thành viên');
   });
 
   it('refusals work the same: own code and a second referrer', async () => {

@@ -15,7 +15,7 @@ function flatten(value: unknown, prefix = ''): Record<string, unknown> {
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const full = path.join(dir, name);
-    return statSync(full).isDirectory() ? sourceFiles(full) : full.endsWith('.ts') ? [full] : [];
+    return statSync(full).isDirectory() ? sourceFiles(full) : /\.(ts|eta)$/.test(full) ? [full] : [];
   });
 }
 
@@ -42,7 +42,8 @@ describe('locales', () => {
   describe('and the source', () => {
     const known = keys('vi');
     const namespaces = Object.keys(files.vi).join('|');
-    const sources = sourceFiles(path.join(projectRoot, 'src')).map((file) => ({
+    // Page templates (views/) read keys as well as the TypeScript.
+    const sources = [...sourceFiles(path.join(projectRoot, 'src')), ...sourceFiles(path.join(projectRoot, 'views'))].map((file) => ({
       file: path.relative(projectRoot, file),
       text: readFileSync(file, 'utf8'),
     }));

@@ -1,6 +1,7 @@
 import type { Locale, Translate } from '../../i18n.js';
 import type { Program, Reward } from '../../program/schema.js';
 import { rewardLabel } from './format.js';
+import { findTier, tierName } from '../../domain/loyalty.js';
 
 /** What a `correction` notification carries (see services/corrections.ts and adjustments.ts). */
 export interface CorrectionData {
@@ -22,12 +23,12 @@ export interface CorrectionData {
 /** The one message a customer receives about a correction: what changed, and their tier when it changed. */
 export function renderCorrection(t: Translate, locale: Locale, program: Program, data: CorrectionData): string | undefined {
   const business = program.business.name;
-  const tier = program.tiers.find((candidate) => candidate.name === data.tier);
+  const tier = findTier(program.tiers, data.tier);
   const tierLine = data.tierRaised
-    ? tier && t('notify:tierUpgraded', { tier: tier.name, perk: tier.perk[locale], points: data.balance, business })
+    ? tier && t('notify:tierUpgraded', { tier: tierName(tier, locale), perk: tier.perk[locale], points: data.balance, business })
     : data.tierLowered
       ? tier
-        ? t('corrections:notify.tierNow', { tier: tier.name })
+        ? t('corrections:notify.tierNow', { tier: tierName(tier, locale) })
         : t('corrections:notify.noTierNow')
       : undefined;
   const details = [

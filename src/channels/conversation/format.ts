@@ -2,6 +2,7 @@ import type { Voucher } from '../../db/models/voucher.js';
 import type { Locale, Translate } from '../../i18n.js';
 import type { ChatApp } from '../../domain/identity.js';
 import type { Program, Reward } from '../../program/schema.js';
+import { findTier, tierName } from '../../domain/loyalty.js';
 
 /** App names are brands: the same in every language. */
 export const appLabel: Record<ChatApp, string> = { telegram: 'Telegram', zalo: 'Zalo' };
@@ -16,10 +17,16 @@ export function voucherLine(t: Translate, voucher: Voucher, locale: Locale): str
   return t('bot:voucherLine', { code: voucher.code, reward: rewardLabel(voucher.reward, locale), expiresAt: voucher.expiresAt });
 }
 
+/** A tier's name in the reader's language, from the id a record or message holds (the key itself for a tier since removed). */
+export function tierLabel(program: Program, tierId: string, locale: Locale): string {
+  const tier = findTier(program.tiers, tierId);
+  return tier ? tierName(tier, locale) : tierId;
+}
+
 /** The tier's name and perk, or the "no tier yet" wording. */
-export function tierText(t: Translate, program: Program, tierName: string | undefined | null, locale: Locale): string {
-  const tier = program.tiers.find((candidate) => candidate.name === tierName);
-  return tier ? t('bot:tierWithPerk', { tier: tier.name, perk: tier.perk[locale] }) : t('bot:noTier');
+export function tierText(t: Translate, program: Program, tierId: string | undefined | null, locale: Locale): string {
+  const tier = findTier(program.tiers, tierId);
+  return tier ? t('bot:tierWithPerk', { tier: tierName(tier, locale), perk: tier.perk[locale] }) : t('bot:noTier');
 }
 
 const periodKeys = { today: 'bot:period.today', '7d': 'bot:period.7d', '30d': 'bot:period.30d' } as const;

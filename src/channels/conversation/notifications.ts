@@ -16,9 +16,10 @@ import type {
 import type { MembershipNoticeData } from '../../services/memberships.js';
 import type { DailySummary } from '../../services/reports.js';
 import { renderCorrection, type CorrectionData } from './correction-notice.js';
-import { appLabel, rewardLabel } from './format.js';
+import { appLabel, rewardLabel, tierLabel } from './format.js';
 import type { Registry } from './registry.js';
 import { renderDailySummary } from './summary.js';
+import { findTier, tierName } from '../../domain/loyalty.js';
 
 interface NotificationData {
   voucherCode?: string;
@@ -62,8 +63,10 @@ const bonusPoints = (given: GivenReward) => (given.reward.kind === 'bonus_points
 
 /** A tier the event announces: the whole message after a plain visit, the closing line of the others. */
 function tierUpgraded({ t, locale, program }: Rendering, data: TierReached): string | undefined {
-  const tier = program.tiers.find((candidate) => candidate.name === data.tier);
-  return tier && t('notify:tierUpgraded', { tier: tier.name, perk: tier.perk[locale], points: data.points, business: program.business.name });
+  const tier = findTier(program.tiers, data.tier);
+  return (
+    tier && t('notify:tierUpgraded', { tier: tierName(tier, locale), perk: tier.perk[locale], points: data.points, business: program.business.name })
+  );
 }
 
 const lines = (...parts: Array<string | undefined>) => parts.filter((part): part is string => !!part).join('\n');
@@ -74,7 +77,7 @@ function visitReceipt({ t, locale, program }: Rendering, receipt: VisitReceipt |
   const figures = { business: program.business.name, earned: receipt.earned, balance: receipt.balance };
   const headline =
     receipt.nextTier && receipt.toNextTier !== undefined
-      ? t('wallet:receipt', { ...figures, toGo: receipt.toNextTier, tier: receipt.nextTier })
+      ? t('wallet:receipt', { ...figures, toGo: receipt.toNextTier, tier: tierLabel(program, receipt.nextTier, locale) })
       : t('wallet:receiptTopTier', figures);
   const unlocked = (receipt.unlocked ?? []).flatMap((number) => {
     const item = program.catalogue.find((candidate) => candidate.number === number);

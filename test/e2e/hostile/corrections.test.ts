@@ -136,13 +136,13 @@ describe('hostile: corrections by staff and the owner (Telegram and Zalo)', () =
     expect(await zalo('z-owner', `undo ${lan.code} nhầm khách`)).toContain(`Đã hoàn tác lần ghé đầu tiên của ${lan.name}`);
     await h.zalo.waitForText('z-lan', 'đã hoàn tác lần ghé ngày');
     expect(await zalo('z-owner', `undo ${lan.code}`)).toContain('đã được hoàn tác rồi');
-    expect(await zalo('z-owner', `points ${lan.code} +250 khách quen`)).toContain('vừa lên hạng Member');
+    expect(await zalo('z-owner', `points ${lan.code} +250 khách quen`)).toContain('vừa lên hạng Thành viên');
     const told = await h.zalo.waitForText('z-lan', 'đã cộng 250 điểm cho bạn');
-    expect(told.text).toContain('Member');
+    expect(told.text).toContain('Thành viên');
     await new Promise((r) => setTimeout(r, 500));
     expect(h.zalo.messagesTo('z-lan')).toHaveLength(seen + 2);
-    expect(await h.app.services.customers.findByIdentity('zalo:z-lan')).toMatchObject({ points: 250, tier: 'Member', visitCount: 0 });
+    expect(await h.app.services.customers.findByIdentity('zalo:z-lan')).toMatchObject({ points: 250, tier: 'member', visitCount: 0 });
     // The visit reply shows the tier's perk, so staff apply it at the counter.
-    expect(await zalo('z-owner', `visit ${lan.code}`)).toContain('Hạng: Member (Ưu tiên đặt lịch)');
+    expect(await zalo('z-owner', `visit ${lan.code}`)).toContain('Hạng: Thành viên (Ưu tiên đặt lịch)');
   });
 });

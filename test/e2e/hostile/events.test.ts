@@ -58,8 +58,8 @@ describe('hostile: one event, one message, however often it is triggered', () =>
     const received = textsSince(302, before);
     expect(received).toHaveLength(2);
     expect(received.every((text) => text.startsWith('🧾 Cảm ơn bạn đã ghé Salon Mai! +100 điểm'))).toBe(true);
-    expect(received.filter((text) => text.includes('Chúc mừng! Bạn đã lên hạng Member'))).toHaveLength(1);
-    expect(await h.app.models.Customer.findOne({ code: binh }).lean()).toMatchObject({ points: 320, balance: 320, tier: 'Member' });
+    expect(received.filter((text) => text.includes('Chúc mừng! Bạn đã lên hạng Thành viên'))).toHaveLength(1);
+    expect(await h.app.models.Customer.findOne({ code: binh }).lean()).toMatchObject({ points: 320, balance: 320, tier: 'member' });
   });
 
   it('a /visit update delivered twice records one visit and announces its tier once', async () => {
@@ -79,7 +79,7 @@ describe('hostile: one event, one message, however often it is triggered', () =>
     h.telegram.push(update, 7000);
     await h.telegram.waitForText(201, /Đã ghi nhận lần ghé của Bình: \+300 điểm \(tổng 620\)/);
     await waitForDeliveries(h.app.models);
-    expect(textsSince(302, before)).toEqual([expect.stringContaining('Chúc mừng! Bạn đã lên hạng Silver')]);
+    expect(textsSince(302, before)).toEqual([expect.stringContaining('Chúc mừng! Bạn đã lên hạng Bạc')]);
     expect(await h.app.models.Visit.countDocuments({ customerId: (await h.app.services.customers.findByIdentity('telegram:302'))!._id })).toBe(4);
   });
 });

@@ -38,8 +38,8 @@ describe('invariants under 20 parallel calls', () => {
     const m = h.db.models;
     const tiers = (await m.Notification.find({ customerId: a._id, type: 'tier_upgraded' }).lean()).map((n) => (n.data as { tier: string }).tier);
     expect(new Set(tiers).size).toBe(tiers.length);
-    expect(tiers).toContain('Gold');
-    expect(await m.Customer.findById(a._id).lean()).toMatchObject({ points: 2100, tier: 'Gold', tierRank: 3 });
+    expect(tiers).toContain('gold');
+    expect(await m.Customer.findById(a._id).lean()).toMatchObject({ points: 2100, tier: 'gold', tierRank: 3 });
   });
 
   it('6 friends of one referrer confirmed at once: the milestone is given and announced once', async () => {

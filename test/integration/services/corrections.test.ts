@@ -71,14 +71,14 @@ describe('corrections: undo, points adjustments, cancelled vouchers', () => {
     const { customer: d } = await h.join(3202, 'Dung');
     await h.services.visits.confirmFirstVisit(staff, d.code);
     await h.services.visits.recordVisit(staff, d.code, undefined, 'd1');
-    expect(await customer(d._id)).toMatchObject({ points: 200, tier: 'Member', tierRank: 1 });
+    expect(await customer(d._id)).toMatchObject({ points: 200, tier: 'member', tierRank: 1 });
     const undone = await h.services.corrections.undo(staff, undefined, '', 'd-undo');
     expect(undone).toMatchObject({ ok: true, tierLowered: true });
     expect(await customer(d._id)).toMatchObject({ points: 100, tierRank: 0 });
     expect((await customer(d._id)).tier).toBeUndefined();
     expect((await corrections(d._id))[0]?.data).toMatchObject({ kind: 'visit_undone', tierLowered: true, balance: 100 });
     await h.services.visits.recordVisit(staff, d.code, undefined, 'd2');
-    expect(await customer(d._id)).toMatchObject({ points: 200, tier: 'Member' });
+    expect(await customer(d._id)).toMatchObject({ points: 200, tier: 'member' });
     expect(await m().Notification.countDocuments({ customerId: d._id, type: 'tier_upgraded' })).toBe(2);
   });
 
@@ -125,12 +125,12 @@ describe('corrections: undo, points adjustments, cancelled vouchers', () => {
       ok: true,
       balance: 250,
       repeated: false,
-      tierUpgrade: { tier: 'Member' },
+      tierUpgrade: { tier: 'member' },
     });
     expect(await adjust('+250', 'bù lần ghé bị sót', 'a6')).toMatchObject({ ok: true, balance: 250, repeated: true });
-    expect(await customer(f._id)).toMatchObject({ points: 250, tier: 'Member' });
+    expect(await customer(f._id)).toMatchObject({ points: 250, tier: 'member' });
     expect((await corrections(f._id)).map((n) => n.data as unknown)).toEqual([
-      expect.objectContaining({ kind: 'points_adjusted', delta: 250, reason: 'bù lần ghé bị sót', tier: 'Member', tierRaised: true }),
+      expect.objectContaining({ kind: 'points_adjusted', delta: 250, reason: 'bù lần ghé bị sót', tier: 'member', tierRaised: true }),
     ]);
     expect(await m().Notification.countDocuments({ customerId: f._id, type: 'tier_upgraded' })).toBe(0);
 

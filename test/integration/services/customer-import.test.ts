@@ -65,7 +65,7 @@ describe('importing existing customers', () => {
       name: 'Nguyễn Thị Lan',
       phoneVerified: false,
       points: 650,
-      tier: 'Silver',
+      tier: 'silver',
       importedVisits: 14,
       birthDay: 25,
       birthMonth: 12,

@@ -106,15 +106,15 @@ describe('first visits, rewards, points and tiers', () => {
     const { customer: a } = await h.join(2502, 'Anh');
     await h.services.visits.confirmFirstVisit(staff, a.code);
     const second = await h.services.visits.recordVisit(staff, a.code, undefined, 'req-1');
-    expect(second).toMatchObject({ ok: true, points: 200, tierUpgrade: { tier: 'Member', rank: 1 } });
+    expect(second).toMatchObject({ ok: true, points: 200, tierUpgrade: { tier: 'member', rank: 1 } });
     const repeated = await h.services.visits.recordVisit(staff, a.code, undefined, 'req-1');
     expect(repeated).toMatchObject({ ok: true, alreadyConfirmed: true, points: 200 });
     expect(repeated.ok && repeated.tierUpgrade).toBeFalsy();
     await h.services.visits.recordVisit(staff, a.code, 3_000_000, 'req-2');
     const customer = await h.db.models.Customer.findById(a._id).lean();
-    expect(customer).toMatchObject({ points: 600, tier: 'Silver', tierRank: 2, visitCount: 3 });
+    expect(customer).toMatchObject({ points: 600, tier: 'silver', tierRank: 2, visitCount: 3 });
     const upgrades = await h.db.models.Notification.find({ customerId: a._id, type: 'tier_upgraded' }).lean();
-    expect(upgrades.map((n) => (n.data as { tier: string }).tier).sort()).toEqual(['Member', 'Silver']);
+    expect(upgrades.map((n) => (n.data as { tier: string }).tier).sort()).toEqual(['member', 'silver']);
   });
 
   it('a rerun after a crash between the tier claim and the message announces the tier in that message, once', async () => {
@@ -131,13 +131,13 @@ describe('first visits, rewards, points and tiers', () => {
 
     await h.services.visits.confirmFirstVisit(staff, b.code, 1_000_000);
     const [welcome] = await m.Notification.find({ customerId: b._id }).lean();
-    expect(welcome).toMatchObject({ type: 'welcome_reward', data: { tier: 'Member', points: 200 } });
-    expect(await m.Customer.findById(b._id).lean()).toMatchObject({ tier: 'Member', tierRank: 1 });
+    expect(welcome).toMatchObject({ type: 'welcome_reward', data: { tier: 'member', points: 200 } });
+    expect(await m.Customer.findById(b._id).lean()).toMatchObject({ tier: 'member', tierRank: 1 });
     await h.services.visits.recordVisit(staff, b.code, undefined, 'after-crash');
     // The later visit sends its receipt, without the tier again.
     const notes = await m.Notification.find({ customerId: b._id }).sort({ createdAt: 1 }).lean();
     expect(notes.map((n) => [n.type, (n.data as { tier?: string }).tier])).toEqual([
-      ['welcome_reward', 'Member'],
+      ['welcome_reward', 'member'],
       ['visit_receipt', undefined],
     ]);
   });
@@ -163,8 +163,8 @@ describe('first visits, rewards, points and tiers', () => {
       referralsJoined: 6,
       referralsConfirmed: 6,
       nextMilestone: { milestone: { friends: 10 }, friendsToGo: 4 },
-      tier: { name: 'Member' },
-      next: { tier: { name: 'Silver' }, pointsToGo: 200 },
+      tier: { id: 'member' },
+      next: { tier: { id: 'silver' }, pointsToGo: 200 },
     });
     expect(status?.activeVouchers).toHaveLength(7);
   });

@@ -93,14 +93,14 @@ describe('points wallet', () => {
     const { customer: c } = await h.join(next++, 'Mai');
     await h.services.visits.confirmFirstVisit(staff, c.code);
     const first = await m().Notification.findOne({ customerId: c._id }).lean();
-    expect(first).toMatchObject({ type: 'visit_receipt', data: { receipt: { earned: 100, balance: 100, nextTier: 'Member', toNextTier: 100 } } });
+    expect(first).toMatchObject({ type: 'visit_receipt', data: { receipt: { earned: 100, balance: 100, nextTier: 'member', toNextTier: 100 } } });
     // 100 + 100 for 1.000.000 VND: Member, and the 300-point item is now affordable.
     await h.services.visits.recordVisit(staff, c.code, 1_000_000, 'update:v2');
     const second = await m().Notification.findOne({ customerId: c._id, type: 'tier_upgraded' }).lean();
     expect(second?.data).toMatchObject({
-      tier: 'Member',
+      tier: 'member',
       points: 300,
-      receipt: { earned: 200, balance: 300, nextTier: 'Silver', toNextTier: 200, unlocked: [1] },
+      receipt: { earned: 200, balance: 300, nextTier: 'silver', toNextTier: 200, unlocked: [1] },
     });
     expect(await m().Notification.countDocuments({ customerId: c._id })).toBe(2);
   });

@@ -33,12 +33,12 @@ describe('the correction message, in the recipient language', () => {
       'ℹ️ Salon Mai undid a visit of Bình recorded by mistake, so your referral reward waits for their real first visit: 50 points taken back and voucher REF23456 can no longer be used.',
     );
     expect(
-      render(correction({ kind: 'points_adjusted', delta: 250, reason: 'missed visit', balance: 250, tier: 'Member', tierRaised: true }), en),
+      render(correction({ kind: 'points_adjusted', delta: 250, reason: 'missed visit', balance: 250, tier: 'member', tierRaised: true }), en),
     ).toBe(
       'ℹ️ Salon Mai added 250 points for you. Reason: missed visit. Your points now: 250.\n🌟 Congratulations! You reached Member at Salon Mai with 250 points. Your perk: Priority booking.',
     );
-    expect(render(correction({ kind: 'points_adjusted', delta: -40, reason: 'nhập sai', balance: 160, tier: 'Member', tierLowered: true }), vi)).toBe(
-      'ℹ️ Salon Mai đã trừ 40 điểm của bạn. Lý do: nhập sai. Điểm hiện tại: 160.\nHạng của bạn hiện là Member.',
+    expect(render(correction({ kind: 'points_adjusted', delta: -40, reason: 'nhập sai', balance: 160, tier: 'member', tierLowered: true }), vi)).toBe(
+      'ℹ️ Salon Mai đã trừ 40 điểm của bạn. Lý do: nhập sai. Điểm hiện tại: 160.\nHạng của bạn hiện là Thành viên.',
     );
     const reward = program.rewards.friend;
     expect(render(correction({ kind: 'voucher_cancelled', voucherCode: 'FRI23456', reward, reason: 'given by mistake' }), en)).toBe(

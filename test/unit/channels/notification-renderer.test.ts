@@ -46,14 +46,14 @@ describe('the event notifications, rendered in the recipient language', () => {
         { friends: 5, reward: freeWash!, voucherCode: 'MIL23456', expiresAt },
         { friends: 25, reward: bonus500!, voucherCode: 'BON23456', expiresAt },
       ],
-      tier: 'Member',
+      tier: 'member',
       points: 250,
     };
     expect(render(converted(data), vi)!.split('\n')).toEqual([
       '🎁 Bình vừa ghé Salon Mai lần đầu nhờ bạn giới thiệu! Bạn nhận Giảm 20% cho lần dịch vụ tiếp theo. Mã voucher: REF23456 (hạn đến 31 thg 7, 2026).',
       '🏆 Bạn đã giới thiệu thành công 5 người! Quà của bạn: Một lần gội sấy miễn phí. Mã voucher: MIL23456 (hạn đến 31 thg 7, 2026).',
       '🏆 Bạn đã giới thiệu thành công 25 người! Quà của bạn: 500 điểm thưởng, đã được cộng vào tài khoản.',
-      '🌟 Chúc mừng! Bạn đã lên hạng Member tại Salon Mai với 250 điểm. Quyền lợi của bạn: Ưu tiên đặt lịch.',
+      '🌟 Chúc mừng! Bạn đã lên hạng Thành viên tại Salon Mai với 250 điểm. Quyền lợi của bạn: Ưu tiên đặt lịch.',
     ]);
     expect(render(converted(data), en)!.split('\n')).toEqual([
       '🎁 Bình just came to Salon Mai for the first time thanks to you! You get 20% off your next service. Voucher code: REF23456 (valid until 31 Jul 2026).',
@@ -76,12 +76,12 @@ describe('the event notifications, rendered in the recipient language', () => {
     expect(render(welcome({}), vi)).toBe(
       '🎁 Chào mừng bạn đến Salon Mai! Ưu đãi lần đầu của bạn: Giảm 10% cho lần ghé đầu tiên. Mã voucher: FRI23456 (hạn đến 31 thg 7, 2026).',
     );
-    expect(render(welcome({ tier: 'Silver', points: 520 }), en)!.split('\n')).toEqual([
+    expect(render(welcome({ tier: 'silver', points: 520 }), en)!.split('\n')).toEqual([
       '🎁 Welcome to Salon Mai! Your first-visit offer: 10% off your first visit. Voucher code: FRI23456 (valid until 31 Jul 2026).',
       '🌟 Congratulations! You reached Silver at Salon Mai with 520 points. Your perk: 10% off every bill.',
     ]);
-    expect(render(welcome({ tier: 'Silver', points: 520 }), vi)).toContain(
-      '\n🌟 Chúc mừng! Bạn đã lên hạng Silver tại Salon Mai với 520 điểm. Quyền lợi của bạn: Giảm 10% mỗi hóa đơn.',
+    expect(render(welcome({ tier: 'silver', points: 520 }), vi)).toContain(
+      '\n🌟 Chúc mừng! Bạn đã lên hạng Bạc tại Salon Mai với 520 điểm. Quyền lợi của bạn: Giảm 10% mỗi hóa đơn.',
     );
   });
 
@@ -95,9 +95,10 @@ describe('the event notifications, rendered in the recipient language', () => {
   });
 
   it('tier_upgraded: the congratulation alone; a tier the program no longer has says nothing', () => {
+    // A notification recorded before tier ids names the tier by its English name: it still reads in the reader's language.
     const data: TierUpgradedData = { tier: 'Gold', points: 1000 };
     expect(render({ type: 'tier_upgraded', data }, vi)).toBe(
-      '🌟 Chúc mừng! Bạn đã lên hạng Gold tại Salon Mai với 1000 điểm. Quyền lợi của bạn: Giảm 15% mỗi hóa đơn.',
+      '🌟 Chúc mừng! Bạn đã lên hạng Vàng tại Salon Mai với 1000 điểm. Quyền lợi của bạn: Giảm 15% mỗi hóa đơn.',
     );
     expect(render({ type: 'tier_upgraded', data }, en)).toBe(
       '🌟 Congratulations! You reached Gold at Salon Mai with 1000 points. Your perk: 15% off every bill.',
@@ -119,9 +120,9 @@ describe('the event notifications, rendered in the recipient language', () => {
   });
 
   it('visit_receipt: points earned, balance, the next tier, each reward now affordable; at the top tier no tier line', () => {
-    const receipt = { earned: 135, balance: 420, nextTier: 'Silver', toNextTier: 80, unlocked: [1, 7] };
+    const receipt = { earned: 135, balance: 420, nextTier: 'silver', toNextTier: 80, unlocked: [1, 7] };
     expect(render({ type: 'visit_receipt', data: { receipt } }, vi)).toBe(
-      '🧾 Cảm ơn bạn đã ghé Salon Mai! +135 điểm, số dư 420. Còn 80 điểm nữa để lên Silver.\n' +
+      '🧾 Cảm ơn bạn đã ghé Salon Mai! +135 điểm, số dư 420. Còn 80 điểm nữa để lên Bạc.\n' +
         '🎁 Bạn đã đủ điểm đổi quà số 1: Một lần gội sấy miễn phí (300 điểm). Gõ /claim 1 để đổi.',
     );
     expect(render({ type: 'visit_receipt', data: { receipt: { earned: 100, balance: 1200 } } }, en)).toBe(
@@ -130,14 +131,14 @@ describe('the event notifications, rendered in the recipient language', () => {
   });
 
   it('tier_upgraded and welcome_reward carry the receipt; records from before receipts read as before', () => {
-    const receipt = { earned: 200, balance: 300, nextTier: 'Silver', toNextTier: 200 };
-    const data: TierUpgradedData = { tier: 'Member', points: 300, receipt };
+    const receipt = { earned: 200, balance: 300, nextTier: 'silver', toNextTier: 200 };
+    const data: TierUpgradedData = { tier: 'member', points: 300, receipt };
     expect(render({ type: 'tier_upgraded', data }, en)).toBe(
       '🧾 Thank you for visiting Salon Mai! +200 points, balance 300. 200 more points to reach Silver.\n' +
         '🌟 Congratulations! You reached Member at Salon Mai with 300 points. Your perk: Priority booking.',
     );
     const welcomed = render(welcome({ receipt }), vi)!;
-    expect(welcomed.split('\n')[1]).toBe('🧾 Cảm ơn bạn đã ghé Salon Mai! +200 điểm, số dư 300. Còn 200 điểm nữa để lên Silver.');
+    expect(welcomed.split('\n')[1]).toBe('🧾 Cảm ơn bạn đã ghé Salon Mai! +200 điểm, số dư 300. Còn 200 điểm nữa để lên Bạc.');
   });
 
   it('points_expiry_reminder: the balance and the day it expires', () => {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { checkJoinVolume, checkReferralConversion, meetsFirstVisitMinimum } from '../../../src/domain/fraud.js';
 import {
+  findTier,
+  tierName,
   milestonesReached,
   nextMilestone,
   nextTier,
@@ -10,6 +12,7 @@ import {
   withinAttributionWindow,
 } from '../../../src/domain/loyalty.js';
 import { parseProgram, ProgramConfigError } from '../../../src/program/load.js';
+import { tierIdFrom } from '../../../src/program/schema.js';
 import defaultProgram from '../../../src/program/default-program.json' with { type: 'json' };
 
 const program = parseProgram(defaultProgram);
@@ -18,13 +21,13 @@ describe('tiers', () => {
   it('start with no tier and reach Member, Silver and Gold at their thresholds', () => {
     expect(tierForPoints(0, program.tiers)).toEqual({ rank: 0, tier: undefined });
     expect(tierForPoints(199, program.tiers).rank).toBe(0);
-    expect(tierForPoints(200, program.tiers).tier?.name).toBe('Member');
-    expect(tierForPoints(500, program.tiers).tier?.name).toBe('Silver');
-    expect(tierForPoints(5000, program.tiers).tier?.name).toBe('Gold');
+    expect(tierForPoints(200, program.tiers).tier?.name.en).toBe('Member');
+    expect(tierForPoints(500, program.tiers).tier?.name.en).toBe('Silver');
+    expect(tierForPoints(5000, program.tiers).tier?.name.en).toBe('Gold');
   });
 
   it('name the next tier and the points still missing, none at the top', () => {
-    expect(nextTier(150, program.tiers)).toMatchObject({ tier: { name: 'Member' }, pointsToGo: 50 });
+    expect(nextTier(150, program.tiers)).toMatchObject({ tier: { id: 'member' }, pointsToGo: 50 });
     expect(nextTier(1000, program.tiers)).toBeUndefined();
   });
 });
@@ -116,11 +119,43 @@ describe('fraud checks', () => {
 describe('program rules file', () => {
   it('accepts the shipped default', () => {
     expect(program.business.name).toBeTruthy();
-    expect(program.tiers.map((t) => [t.name, t.minPoints])).toEqual([
-      ['Member', 200],
-      ['Silver', 500],
-      ['Gold', 1000],
+    expect(program.tiers.map((t) => [t.id, t.name.vi, t.name.en, t.minPoints])).toEqual([
+      ['member', 'Thành viên', 'Member', 200],
+      ['silver', 'Bạc', 'Silver', 500],
+      ['gold', 'Vàng', 'Gold', 1000],
     ]);
+  });
+
+  it('reads a tier named by one string as before tier ids, giving it an id from the name', () => {
+    const old = structuredClone(defaultProgram) as Record<string, unknown>;
+    old.tiers = [
+      { name: 'Khách Đồng', minPoints: 100, perk: { vi: 'Ưu tiên', en: 'Priority' } },
+      { name: 'Gold VIP', minPoints: 900, perk: { vi: 'Giảm 15%', en: '15% off' } },
+    ];
+    const tiers = parseProgram(old).tiers;
+    expect(tiers.map((t) => [t.id, t.name])).toEqual([
+      ['khach-dong', { vi: 'Khách Đồng', en: 'Khách Đồng' }],
+      ['gold-vip', { vi: 'Gold VIP', en: 'Gold VIP' }],
+    ]);
+    expect(tierIdFrom('!!!')).toBe('tier');
+  });
+
+  it('refuses two tiers with one id, and an id that is not a slug', () => {
+    const twice = structuredClone(defaultProgram);
+    twice.tiers[1]!.id = 'member';
+    expect(() => parseProgram(twice)).toThrow(/tiers\.1\.id.*two tiers have this id/s);
+    const shouty = structuredClone(defaultProgram);
+    shouty.tiers[0]!.id = 'Member Tier';
+    expect(() => parseProgram(shouty)).toThrow(/tiers\.0\.id/);
+  });
+
+  it('finds a tier by id, or by the name records from before tier ids hold', () => {
+    expect(findTier(program.tiers, 'silver')?.id).toBe('silver');
+    expect(findTier(program.tiers, 'Silver')?.id).toBe('silver');
+    expect(findTier(program.tiers, 'Bạc')?.id).toBe('silver');
+    expect(findTier(program.tiers, 'platinum')).toBeUndefined();
+    expect(findTier(program.tiers, undefined)).toBeUndefined();
+    expect(tierName(findTier(program.tiers, 'gold')!, 'vi')).toBe('Vàng');
   });
 
   it('names every bad field with its path', () => {

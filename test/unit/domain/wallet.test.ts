@@ -77,7 +77,7 @@ describe('points wallet rules', () => {
     expect(visitReceipt(135, { points: 500, balance: 320 }, program)).toEqual({
       earned: 135,
       balance: 320,
-      nextTier: 'Gold',
+      nextTier: 'gold',
       toNextTier: 500,
       unlocked: [1],
     });

@@ -3,7 +3,7 @@ import { MAX_ADJUSTMENT, STAFF_UNDO_MINUTES } from '../../../domain/corrections.
 import { normalizePhone } from '../../../domain/phone.js';
 import type { AdjustResult, CancelVoucherResult } from '../../../services/adjustments.js';
 import type { UndoResult } from '../../../services/corrections.js';
-import { rewardLabel, tierText } from '../format.js';
+import { rewardLabel, tierLabel, tierText } from '../format.js';
 import { lookupRefusal, type ConversationKit, type Session } from '../kit.js';
 import { defineCommand, type Command } from '../registry.js';
 import type { Reply } from '../reply.js';
@@ -89,7 +89,7 @@ export function createCorrectionsFeature(kit: ConversationKit) {
         points: Math.abs(result.delta),
       }),
       s.t('corrections:balanceAndTier', { points: result.balance, tier: tierText(s.t, program, result.customer.tier, s.locale) }),
-      result.tierUpgrade ? s.t('bot:customerTierUp', { name, tier: result.tierUpgrade.tier }) : undefined,
+      result.tierUpgrade ? s.t('bot:customerTierUp', { name, tier: tierLabel(program, result.tierUpgrade.tier, s.locale) }) : undefined,
       result.tierLowered ? s.t('corrections:tierLowered') : undefined,
       s.t('corrections:customerTold'),
     ];

@@ -4,6 +4,7 @@ import { qrPng, type ConversationKit, type Session } from '../kit.js';
 import { defineCommand, noArgs, type Command, type Turn } from '../registry.js';
 import type { Reply } from '../reply.js';
 import type { WalletFeature } from './wallet.js';
+import { tierName } from '../../../domain/loyalty.js';
 
 /** What every customer can ask for: help, language, their link, status, the wallet's rewards (listed after /me), phone, the rules. */
 export function createCustomerFeature(kit: ConversationKit, wallet: WalletFeature) {
@@ -70,7 +71,7 @@ export function createCustomerFeature(kit: ConversationKit, wallet: WalletFeatur
       s.t('bot:meHeader', { name: customer.name || s.t('bot:aFriend'), code: customer.code }),
       s.t('bot:mePoints', { points: customer.points, balance: status.balance }),
       s.t('bot:meTier', { tier: tierText(s.t, program, customer.tier, s.locale) }),
-      status.next ? s.t('bot:meNextTier', { tier: status.next.tier.name, points: status.next.pointsToGo }) : s.t('bot:meTopTier'),
+      status.next ? s.t('bot:meNextTier', { tier: tierName(status.next.tier, s.locale), points: status.next.pointsToGo }) : s.t('bot:meTopTier'),
       ...membershipLines(s, status.memberUntil),
       s.t('bot:meReferrals', { joined: status.referralsJoined, confirmed: status.referralsConfirmed }),
       status.activeVouchers.length > 0
@@ -120,7 +121,9 @@ export function createCustomerFeature(kit: ConversationKit, wallet: WalletFeatur
   }
 
   function programRules(s: Session): Reply[] {
-    const tiers = program.tiers.map((tier) => s.t('bot:programTier', { tier: tier.name, points: tier.minPoints, perk: tier.perk[s.locale] }));
+    const tiers = program.tiers.map((tier) =>
+      s.t('bot:programTier', { tier: tierName(tier, s.locale), points: tier.minPoints, perk: tier.perk[s.locale] }),
+    );
     const milestones = program.milestones.map((m) => s.t('bot:programMilestone', { friends: m.friends, reward: rewardLabel(m.reward, s.locale) }));
     const text = [
       s.t('bot:programHeader', { business: program.business.name }),

@@ -5,7 +5,7 @@ import { balanceOf } from '../../../domain/wallet.js';
 import type { Actor } from '../../../services/index.js';
 import type { CardRef } from '../../../services/member-cards.js';
 import type { ConfirmFirstVisitResult } from '../../../services/visits.js';
-import { rewardLabel, tierText } from '../format.js';
+import { rewardLabel, tierLabel, tierText } from '../format.js';
 import { lookupRefusal, type ConversationKit, type Session } from '../kit.js';
 import { defineCommand, type Command } from '../registry.js';
 import type { Button, Reply } from '../reply.js';
@@ -73,7 +73,7 @@ export function createStaffFeature(kit: ConversationKit) {
         }),
       );
     }
-    if (result.tierUpgrade) lines.push(s.t('bot:customerTierUp', { name, tier: result.tierUpgrade.tier }));
+    if (result.tierUpgrade) lines.push(s.t('bot:customerTierUp', { name, tier: tierLabel(program, result.tierUpgrade.tier, s.locale) }));
     // The tier's perk, so staff apply it at the counter.
     lines.push(s.t('bot:meTier', { tier: tierText(s.t, program, result.customer.tier, s.locale) }));
     return [{ text: lines.join('\n') }];
