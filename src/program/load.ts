@@ -64,7 +64,7 @@ function issueOf(issue: z.core.$ZodIssue, input: unknown): RulesIssue {
       if (given === undefined || given === '') return of('required');
       return of(issue.expected === 'int' ? 'whole' : issue.expected === 'number' ? 'number' : 'invalid');
     case 'invalid_format':
-      return of('time');
+      return of(path.endsWith('.id') ? 'tierId' : 'time');
     case 'invalid_value':
       return of('choice');
     default:

@@ -93,7 +93,7 @@ export const programSchema = z.object({
     .superRefine((tiers, ctx) => {
       tiers.forEach((tier, i) => {
         if (tiers.findIndex((other) => other.id === tier.id) !== i)
-          ctx.addIssue({ code: 'custom', path: [i, 'id'], message: 'two tiers have this id' });
+          ctx.addIssue({ code: 'custom', path: [i, 'id'], message: 'two tiers have this id', params: { key: 'uniqueId' } });
       });
     }),
   milestones: z

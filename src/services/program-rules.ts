@@ -84,6 +84,21 @@ export function createProgramRules(ctx: ProgramRulesDeps) {
     await refresh();
   }
 
+  /**
+   * A tier the new rules drop while customers are in it is refused (they would be left in a
+   * tier that no longer exists): the owner moves its threshold or renames it instead, which
+   * keeps its id.
+   */
+  async function tiersInUse(before: Program, after: Program): Promise<RulesIssue[]> {
+    const kept = new Set(after.tiers.map((tier) => tier.id));
+    const issues: RulesIssue[] = [];
+    for (const tier of before.tiers.filter((t) => !kept.has(t.id))) {
+      const customers = await models.Customer.countDocuments({ tier: tier.id });
+      if (customers > 0) issues.push({ path: 'tiers', key: 'tierInUse', values: { vi: tier.name.vi, en: tier.name.en, customers } });
+    }
+    return issues;
+  }
+
   /** Stores `rules` as version base + 1, once: a double submit of the same form finds its own version. */
   async function store(
     actor: Actor,
@@ -102,6 +117,8 @@ export function createProgramRules(ctx: ProgramRulesDeps) {
     if (!current || current.number !== change.base) return (await ownEarlier()) ?? { ok: false, reason: 'stale', latest: current?.number ?? 0 };
     const currentRules = rulesOf(current);
     if (currentRules && same(currentRules, rules)) return { ok: false, reason: 'unchanged' };
+    const orphaned = currentRules ? await tiersInUse(currentRules, rules) : [];
+    if (orphaned.length > 0) return { ok: false, reason: 'invalid', issues: orphaned };
     const number = change.base + 1;
     try {
       await models.ProgramVersion.create({

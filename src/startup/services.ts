@@ -47,10 +47,13 @@ export async function createServices(deps: {
     onNotificationsRecorded: deliveryScheduler(deps.agenda, logger),
   });
   await services.roles.ensureOwners(config.ownerIds, config.defaultLocale);
+  // The stored rules first: the tiers customers are aligned to are those in force.
+  await services.programRules.start(deps.program);
   const retiered = await services.points.alignTiers();
   if (retiered > 0) logger.info({ customers: retiered }, 'customer tiers now stored by tier id');
+  // A new version may reorder the tiers: the stored ranks follow (equality updates, safe in every process).
+  services.programRules.onChange(async () => void (await services.points.alignTiers()));
   const ownerSetupCode = await services.roles.getOrCreateSetupCode();
-  await services.programRules.start(deps.program);
   const refreshErrors = outageLog(logger, 'program rules refresh', () => pingMongo(deps.connection));
   const refresh = setInterval(
     () => void services.programRules.refresh().catch((error: unknown) => refreshErrors.error(error)),

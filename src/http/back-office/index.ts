@@ -3,6 +3,7 @@ import { isLocale } from '../../i18n.js';
 import { recordFileName, renderProcessingRecord } from '../../domain/privacy-documents.js';
 import { doneKeys, isPeriod, renderDashboard, type Done } from '../dashboard-page.js';
 import { registerErasureRoutes } from './erasure.js';
+import { registerRulesRoutes } from './rules.js';
 import { escapeHtml, otherLanguageLink } from '../html.js';
 import { createBackOffice, localsOf, SESSION_COOKIE, sessionCookie, type BackOfficeDeps } from './session.js';
 
@@ -99,6 +100,7 @@ export function createDashboardRouter(deps: BackOfficeDeps): Router {
   });
 
   registerErasureRoutes(router, { services, i18n, backOffice });
+  registerRulesRoutes(router, { services, i18n, backOffice });
 
   return router;
 }
