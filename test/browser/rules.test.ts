@@ -137,21 +137,22 @@ describe.runIf(browserTestsRun)('the program rules form in Chromium', () => {
     await page.locator('.rules-versions a[href*="/versions/1"]').click();
     expect(await page.locator('h1').textContent()).toBe('Version 1');
     const row = page.locator('.rules-diff tr', { hasText: 'rewards.friend.value' });
-    expect(await row.locator('td').allTextContents()).toEqual(['rewards.friend.value', '18', '10']);
+    expect(await row.locator('td').allTextContents()).toEqual(['rewards.friend.value', String(h.app.program.rewards.friend.value), '10']);
     for (const width of [360, 1280]) {
       await page.setViewportSize({ width, height: 900 });
       await fits();
     }
-    expect(await versions()).toBe(3);
+    const before = await versions();
     // Customers are still in the tier version 1 lacks ("kim-cuong" is new, nobody is in it): the rollback goes through.
     await page.locator('form.rules-form button[type=submit]').click();
     expect(await page.locator('.notice').textContent()).toContain('Rolled back');
-    expect(await h.app.models.ProgramVersion.findOne({ number: 4 }).lean()).toMatchObject({ source: 'rollback', rolledBackTo: 1 });
+    expect(await h.app.models.ProgramVersion.findOne({ number: before + 1 }).lean()).toMatchObject({ source: 'rollback', rolledBackTo: 1 });
     expect(h.app.program.rewards.friend.value).toBe(10);
     expect(h.app.program.tiers).toHaveLength(3);
   });
 
   it('strangers and staff are refused the page and the posts; nothing changes', async () => {
+    const before = await versions();
     const stranger = await browser.newPage();
     expect((await stranger.goto(rules()))?.status()).toBe(403);
     const posted = await fetch(`${h.app.listenUrl}/dashboard/rules`, {
@@ -168,6 +169,6 @@ describe.runIf(browserTestsRun)('the program rules form in Chromium', () => {
     } finally {
       await h.app.models.Customer.updateOne({ _id: owner!._id }, { $set: { role: 'owner' } });
     }
-    expect(await versions()).toBe(4);
+    expect(await versions()).toBe(before);
   });
 });
