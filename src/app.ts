@@ -58,13 +58,14 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
   const started = createStopList(logger);
   try {
     // Rules and texts first: a mistake in the rules file stops start-up before anything runs.
+    // `program` is then the one rules object of this process, kept current in place from the stored versions (services/program-rules.ts).
     const program = loadProgram(config.programConfigPath);
     const i18n = await createI18n({ defaultLocale: config.defaultLocale, timezone: config.timezone });
     const { now } = overrides;
 
     const db = started.add('database', await startDatabase(config, logger, overrides));
     const { connection, models, agenda } = db;
-    const core = started.add('services', await createServices({ config, logger, program, models, agenda, now }));
+    const core = started.add('services', await createServices({ config, logger, program, models, agenda, connection, now }));
     const { services } = core;
     const chat = await createChannels({ config, services, program, i18n, logger });
     const jobs = started.add(

@@ -52,6 +52,8 @@ const envSchema = z.object({
   BUSINESS_TIMEZONE: z.string().refine(isTimeZone, 'not a known IANA time zone').default('Asia/Ho_Chi_Minh'),
   DEFAULT_LOCALE: z.enum(['vi', 'en']).default('vi'),
   PROGRAM_CONFIG: optionalText,
+  /** How often each process looks for rules saved in the back office (by any process). */
+  PROGRAM_REFRESH_SECONDS: z.coerce.number().int().min(1).max(60).default(30),
   OWNER_IDS: optionalText.transform((v, ctx) => {
     const ids = (v ?? '')
       .split(',')
@@ -139,6 +141,7 @@ const configSchema = envSchema.transform((e, ctx) => {
     timezone: e.BUSINESS_TIMEZONE,
     defaultLocale: e.DEFAULT_LOCALE,
     programConfigPath,
+    programRefreshMs: e.PROGRAM_REFRESH_SECONDS * 1000,
     ownerIds: e.OWNER_IDS,
     telegram: botOf(e, ctx, 'TELEGRAM', { token: e.TELEGRAM_BOT_TOKEN, apiRoot: e.TELEGRAM_API_ROOT, extra: {} }),
     // Zalo's share link, shown on the landing page, only means something while the bot runs.

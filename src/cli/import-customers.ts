@@ -92,6 +92,8 @@ async function main(): Promise<number> {
         stop = db.stop;
         const program = loadProgram(config.programConfigPath);
         const services = createServices({ models: db.models, program, logger, timezone: config.timezone, publicUrl: config.publicUrl });
+        // The rules saved in the back office (tiers, points) are the ones in force, not the file's.
+        await services.programRules.start(program);
         return services.customerImport;
       },
       progress: (total) => {

@@ -8,8 +8,9 @@ export const REMINDERS = 'reminders-and-expiry';
 
 /**
  * The owners' daily summary at the configured local time (Agenda computes each run in the
- * business time zone, so daylight-saving zones keep the wall-clock time), and an hourly
- * pass that records due reminders and expires vouchers (and, when the rules say so, idle points).
+ * business time zone, so daylight-saving zones keep the wall-clock time), scheduled again
+ * when a new rules version changes it, and an hourly pass that records due reminders and
+ * expires vouchers (and, when the rules say so, idle points).
  */
 export async function defineScheduledMessageJobs(agenda: Agenda, services: Services, program: Program, timezone: string): Promise<void> {
   agenda.define(DAILY_SUMMARY, async () => {
@@ -20,10 +21,16 @@ export async function defineScheduledMessageJobs(agenda: Agenda, services: Servi
     await services.scheduled.recordReminders();
     await services.wallet.expirePoints();
   });
-  if (program.reminders.dailySummary.enabled) {
-    await agenda.every(dailyCron(program.reminders.dailySummary.localTime), DAILY_SUMMARY, undefined, { timezone, skipImmediate: true });
-  } else {
-    await agenda.cancel({ name: DAILY_SUMMARY });
-  }
+  let scheduled = '';
+  const schedule = async () => {
+    const { enabled, localTime } = program.reminders.dailySummary;
+    const wanted = enabled ? localTime : 'off';
+    if (wanted === scheduled) return;
+    scheduled = wanted;
+    if (enabled) await agenda.every(dailyCron(localTime), DAILY_SUMMARY, undefined, { timezone, skipImmediate: true });
+    else await agenda.cancel({ name: DAILY_SUMMARY });
+  };
+  await schedule();
+  services.programRules.onChange(schedule);
   await agenda.every(60 * 60_000, REMINDERS);
 }

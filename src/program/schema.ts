@@ -13,19 +13,22 @@ export const rewardSchema = z
   })
   .superRefine((reward, ctx) => {
     if (reward.kind === 'percent_off' && (reward.value < 1 || reward.value > 100)) {
-      ctx.addIssue({ code: 'custom', path: ['value'], message: 'a percent must be between 1 and 100' });
+      ctx.addIssue({ code: 'custom', path: ['value'], message: 'a percent must be between 1 and 100', params: { key: 'percent' } });
     }
     if ((reward.kind === 'amount_off' || reward.kind === 'bonus_points') && reward.value < 1) {
-      ctx.addIssue({ code: 'custom', path: ['value'], message: 'must be at least 1' });
+      ctx.addIssue({ code: 'custom', path: ['value'], message: 'must be at least 1', params: { key: 'atLeastOne' } });
     }
   });
 
-/** Checks that each item's `field` is larger than the previous item's. */
+/**
+ * Checks that each item's `field` is larger than the previous item's. Custom issues carry
+ * `params.key`, the form's message for them (locales/<lang>/rules.json `error.<key>`).
+ */
 function increasing<K extends string>(field: K, message: string) {
   return (items: Array<Record<K, number>>, ctx: z.RefinementCtx) => {
     items.forEach((item, i) => {
       const previous = items[i - 1];
-      if (previous && item[field] <= previous[field]) ctx.addIssue({ code: 'custom', path: [i, field], message });
+      if (previous && item[field] <= previous[field]) ctx.addIssue({ code: 'custom', path: [i, field], message, params: { key: 'increasing' } });
     });
   };
 }
@@ -97,7 +100,7 @@ export const programSchema = z.object({
     .superRefine((tiers, ctx) => {
       tiers.forEach((tier, i) => {
         if (tiers.findIndex((other) => other.id === tier.id) !== i)
-          ctx.addIssue({ code: 'custom', path: [i, 'id'], message: 'two tiers have this id' });
+          ctx.addIssue({ code: 'custom', path: [i, 'id'], message: 'two tiers have this id', params: { key: 'uniqueId' } });
       });
     }),
   milestones: z
@@ -111,7 +114,7 @@ export const programSchema = z.object({
     .superRefine((items, ctx) => {
       items.forEach((item, i) => {
         if (items.findIndex((other) => other.number === item.number) < i) {
-          ctx.addIssue({ code: 'custom', path: [i, 'number'], message: 'catalogue numbers must be unique' });
+          ctx.addIssue({ code: 'custom', path: [i, 'number'], message: 'catalogue numbers must be unique', params: { key: 'unique' } });
         }
       });
     }),

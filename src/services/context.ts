@@ -1,5 +1,6 @@
 import type { Models } from '../db/models/index.js';
 import type { Logger } from '../logger.js';
+import { createLiveProgram } from '../program/live.js';
 import type { Program } from '../program/schema.js';
 import { createAccess } from './access.js';
 import { createAuditLog } from './audit.js';
@@ -45,6 +46,8 @@ export function createServicePieces(deps: ServiceDeps) {
   const tickets = createTickets(models, now);
   return {
     program,
+    /** Keeps `program` current in place (see program/live.ts); only the program rules service puts a version in force. */
+    live: createLiveProgram(program, (error) => logger.error({ err: error }, 'applying new program rules failed')),
     logger,
     timezone,
     now,

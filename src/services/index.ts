@@ -21,6 +21,7 @@ import { createMembershipService } from './memberships.js';
 import { createPersonalDataService } from './personal-data.js';
 import { createLimits } from './limits.js';
 import { createPointsLedger } from './points.js';
+import { createProgramRules } from './program-rules.js';
 import { createQrImages } from './qr-images.js';
 import { createReferralService } from './referrals.js';
 import { createReportFigures, createReportsService } from './reports.js';
@@ -97,6 +98,7 @@ export function createServices(deps: ServiceDeps) {
     qrImages,
     erasure: createErasureService({ ...pieces, models }, owners),
     retention: createRetention(pieces, referrals, rollups),
+    programRules: createProgramRules({ ...pieces, models }),
     // Only building the day rollups is for the jobs; reading them goes through the reports.
     rollups: { catchUp: rollups.catchUp },
     // Only the clean-up of tickets is for outside callers; issuing and reading stay in the services.

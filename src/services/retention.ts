@@ -24,10 +24,11 @@ export function createRetention(
   referrals: Pick<ReferralService, 'pruneLinkOpens'>,
   rollups: Pick<Rollups, 'seal'>,
 ) {
-  const { retention } = ctx.program.privacy;
   const cutoff = (now: Date, days: number) => retentionCutoff(now, days, ctx.timezone);
 
   async function apply(now: Date): Promise<RetentionResult> {
+    // Read when applied: a new rules version may have changed the periods (program/live.ts).
+    const { retention } = ctx.program.privacy;
     const linkOpensBefore = cutoff(now, retention.linkOpensDays);
     const notificationsBefore = cutoff(now, retention.notificationsDays);
     const result = {

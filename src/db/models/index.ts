@@ -18,6 +18,7 @@ import { createPhoneHistoryModel } from './phone-history.js';
 import { createPhoneNumberModel } from './phone-number.js';
 import { createPointsEntryModel } from './points-entry.js';
 import { createProcessedUpdateModel } from './processed-update.js';
+import { createProgramVersionModel } from './program-version.js';
 import { createQrImageModel } from './qr-image.js';
 import { createRateSlotModel } from './rate-slot.js';
 import { createReferralModel } from './referral.js';
@@ -49,6 +50,7 @@ export function createModels(connection: Connection) {
     PhoneNumber: createPhoneNumberModel(connection),
     PointsEntry: createPointsEntryModel(connection),
     ProcessedUpdate: createProcessedUpdateModel(connection),
+    ProgramVersion: createProgramVersionModel(connection),
     QrImage: createQrImageModel(connection),
     RateSlot: createRateSlotModel(connection),
     Referral: createReferralModel(connection),

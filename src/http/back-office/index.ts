@@ -11,6 +11,7 @@ import { registerExportRoutes } from './exports.js';
 import { registerImportRoutes } from './import.js';
 import { registerOverviewRoutes } from './overview.js';
 import { registerVoucherRoutes } from './vouchers.js';
+import { registerRulesRoutes } from './rules.js';
 import { createBackOffice, localsOf, SESSION_COOKIE, sessionCookie, type BackOfficeDeps } from './session.js';
 
 /**
@@ -94,6 +95,7 @@ export function createDashboardRouter(deps: BackOfficeDeps): Router {
   registerExportRoutes(router, { services, i18n, backOffice });
   registerImportRoutes(router, { services, i18n, backOffice });
   registerAnnouncementRoutes(router, { services, program, i18n, backOffice });
+  registerRulesRoutes(router, { services, i18n, backOffice });
 
   return router;
 }
