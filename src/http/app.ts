@@ -40,14 +40,13 @@ export function createHttpApp({ logger, health, routers = [] }: HttpAppDependenc
   });
   // Security headers on every response. Pages are server-rendered with stylesheets from
   // /assets and images from this server; forms post to this origin only.
-  // 'unsafe-inline' for styles stays only until the last pages with an inline <style> move to templates.
   app.use(
     helmet({
       contentSecurityPolicy: {
         useDefaults: false,
         directives: {
           defaultSrc: ["'none'"],
-          styleSrc: ["'self'", "'unsafe-inline'"],
+          styleSrc: ["'self'"],
           scriptSrc: [(_req, res) => `'nonce-${(res as express.Response).locals.cspNonce as string}'`],
           imgSrc: ["'self'", 'data:'],
           formAction: ["'self'"],

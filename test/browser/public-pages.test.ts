@@ -41,7 +41,7 @@ describe.runIf(browserTestsRun)('the referral landing page and the member card i
     const headers = response!.headers();
     const policy = (h: Record<string, string>) => h['content-security-policy']!.replace(/'nonce-[\w+/=]+'/, "'nonce-…'");
     expect(policy(headers)).toBe(
-      "default-src 'none';style-src 'self' 'unsafe-inline';script-src 'nonce-…';img-src 'self' data:;form-action 'self';base-uri 'none';frame-ancestors 'none'",
+      "default-src 'none';style-src 'self';script-src 'nonce-…';img-src 'self' data:;form-action 'self';base-uri 'none';frame-ancestors 'none'",
     );
     const again = (await page.reload())!.headers()['content-security-policy'];
     expect(again).not.toBe(headers['content-security-policy']);

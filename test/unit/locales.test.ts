@@ -68,8 +68,17 @@ describe('locales', () => {
       })),
     );
     const words = new Set(sources.flatMap(({ text }) => [...text.matchAll(/(['"`])([\w.-]+)\1/g)].map((m) => m[2]!)));
+    // `exports:column.${kind}.${column}` builds two segments: each must be a word the source names.
     const family = (prefix: string) =>
-      known.filter((key) => key.startsWith(prefix) && /^[\w-]+$/.test(base(key).slice(prefix.length)) && words.has(base(key).slice(prefix.length)));
+      known.filter(
+        (key) =>
+          key.startsWith(prefix) &&
+          /^[\w-]+(\.[\w-]+)*$/.test(base(key).slice(prefix.length)) &&
+          base(key)
+            .slice(prefix.length)
+            .split('.')
+            .every((segment) => words.has(segment)),
+      );
     const localeTexts = Object.values(files.vi)
       .flatMap((content) => Object.values(flatten(content)))
       .join('\n');

@@ -60,6 +60,8 @@ export const sections: Section[] = [
         text('business.address', 'rules:label.business.address'),
         text('business.phone', 'rules:label.business.phone'),
         text('business.email', 'rules:label.business.email'),
+        ...localized('business.hours', 'rules:label.business.hoursVi', 'rules:label.business.hoursEn'),
+        text('business.mapUrl', 'rules:label.business.mapUrl'),
       ]),
     ],
   },
