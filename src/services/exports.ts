@@ -25,8 +25,8 @@ export type ExportResult = { ok: true; file: ExportFile } | { ok: false; reason:
 
 /** Documents fetched per round: one batch of name lookups (by id, one equality each: FerretDB) per batch. */
 const BATCH = 500;
-/** Names remembered during one export; a bigger shop's long tail is looked up again. */
-const REMEMBERED = 20_000;
+/** Unknown people in one batch past which the export reads every customer's code and name at once (see peopleBook). */
+const LOOKUPS_BEFORE_SCAN = 50;
 
 /** Machine headers, stable across languages (the page explains them in the owner's language); customers' are the import's. */
 export const EXPORT_COLUMNS: Record<ExportKind, readonly string[]> = {
@@ -52,13 +52,27 @@ interface Person {
 export function createExportService(ctx: ExportsDeps) {
   const { models, access, audit, timezone, program } = ctx;
 
-  /** Code and name of customers (and staff) by id, remembered for the rest of the export. */
+  /**
+   * Code and name of customers (and staff) by id, for the rest of the export. A small export
+   * looks its people up one by one (one equality each: FerretDB scans `$in`); once a batch names
+   * more than LOOKUPS_BEFORE_SCAN people not yet known, one projected read of every customer is
+   * far cheaper than thousands of lookups (a 20,000-customer visits export ran at 176 rows/s
+   * looking each up), so the book loads them all, once.
+   */
   function peopleBook() {
     const known = new Map<string, Person>();
+    let everyone = false;
     async function load(ids: Array<Types.ObjectId | null | undefined>): Promise<void> {
+      if (everyone) return;
       const missing = [...new Set(ids.filter((id): id is Types.ObjectId => !!id).map(String))].filter((id) => !known.has(id));
       if (!missing.length) return;
-      if (known.size + missing.length > REMEMBERED) known.clear();
+      if (missing.length > LOOKUPS_BEFORE_SCAN) {
+        for await (const person of models.Customer.find({}, { code: 1, name: 1 }).lean().cursor()) {
+          known.set(String(person._id), { code: person.code, name: person.name ?? '' });
+        }
+        everyone = true;
+        return;
+      }
       const found = await findEach(missing, (id) => models.Customer.find({ _id: id }, { code: 1, name: 1 }).lean());
       for (const person of found) known.set(String(person._id), { code: person.code, name: person.name ?? '' });
     }
