@@ -1,4 +1,5 @@
 import type { Customer } from '../db/models/customer.js';
+import { collectionCount } from '../db/collection-count.js';
 import type { Models } from '../db/models/index.js';
 import type { Tier } from '../program/schema.js';
 import { periodRange, type PeriodChoice, type PeriodRange, type PeriodRangeResult } from '../domain/periods.js';
@@ -41,7 +42,7 @@ export function createOverviewService(ctx: OverviewServiceDeps, figures: ReportF
     const owner = allowed.actor;
     const [report, customers, tierCounts, staff, open] = await Promise.all([
       figures.getReport(range, range.previous),
-      models.Customer.estimatedDocumentCount(),
+      collectionCount(models.Customer),
       Promise.all(program.tiers.map((tier) => models.Customer.countDocuments({ tier: tier.id }))),
       roles.listStaff(owner),
       fraud.listOpen(owner, FLAGS_SHOWN),
