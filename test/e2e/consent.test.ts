@@ -173,7 +173,17 @@ describe('Notice and consent on first contact', () => {
   });
 
   it('a new notice version asks everyone again on their next message; agreeing records the new version', async () => {
-    await h.restart({ PROGRAM_CONFIG: programFile((p) => Object.assign(p.business, business) && (p.privacy.noticeVersion = '2026-12')) });
+    // The owner publishes a new notice version in the back office's rules (a saved version is in force at once).
+    const owner = await h.app.models.Customer.create({ code: 'OWNRCNS', locale: 'vi', role: 'owner' });
+    const actor = { customerId: owner._id, identity: 'web:dashboard' };
+    const now = await h.app.services.programRules.current(actor);
+    if (!now.ok) throw new Error('the owner reads the rules');
+    const saved = await h.app.services.programRules.save(
+      actor,
+      { ...now.rules, privacy: { ...now.rules.privacy, noticeVersion: '2026-12' } },
+      { base: now.version, note: 'thông báo mới' },
+    );
+    expect(saved).toMatchObject({ ok: true });
     const since = h.telegram.messagesTo(101).length;
     an().send('/me');
     const notice = await h.telegram.waitForText(101, 'Phiên bản thông báo: 2026-12');

@@ -8,6 +8,9 @@ import type { AnnouncementView } from '../../services/announcements.js';
 import type { Services } from '../../services/index.js';
 import { localsOf, type BackOffice } from './session.js';
 
+/** Two texts of 1,500 characters, each Vietnamese letter up to 9 characters once form-encoded (%E1%BB%87). */
+const DRAFT_FORM_LIMIT = '64kb';
+
 export interface AnnouncementRoutesDeps {
   services: Services;
   program: Program;
@@ -128,7 +131,7 @@ export function registerAnnouncementRoutes(router: Router, deps: AnnouncementRou
     });
   });
 
-  router.post(`${BASE}/:id`, ...backOffice.form('owner'), async (req, res) => {
+  router.post(`${BASE}/:id`, ...backOffice.formUpTo(DRAFT_FORM_LIMIT, 'owner'), async (req, res) => {
     const { access, locale } = localsOf(res);
     const id = String(req.params.id);
     const body = req.body as Record<string, unknown>;

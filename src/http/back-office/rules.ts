@@ -6,6 +6,9 @@ import type { Services } from '../../services/index.js';
 import { errorsByField, formValues, formView, rulesFromForm } from './rules-form.js';
 import { localsOf, type BackOffice } from './session.js';
 
+/** Every rule of the schema in one post (about 150 fields, texts in two languages). */
+const RULES_FORM_LIMIT = '256kb';
+
 export interface RulesRoutesDeps {
   services: Services;
   i18n: I18n;
@@ -71,7 +74,7 @@ export function registerRulesRoutes(router: Router, deps: RulesRoutesDeps): void
     await show(req, res, { notice: isNotice(req.query.done) ? req.query.done : undefined });
   });
 
-  router.post('/dashboard/rules', ...backOffice.form('owner'), async (req, res) => {
+  router.post('/dashboard/rules', ...backOffice.formUpTo(RULES_FORM_LIMIT, 'owner'), async (req, res) => {
     const { access, locale } = localsOf(res);
     const values = postedValues(req.body);
     const { rules, rowOf } = rulesFromForm(values);

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useTelegramApp } from '../../support/app.js';
 import { agreeOnTelegram } from '../../support/consent.js';
-import { programFile } from '../../support/program-file.js';
 
 describe('Hostile: the privacy notice cannot be skipped, forged or replayed', () => {
   const h = useTelegramApp('hostile-consent', { OWNER_IDS: 'telegram:900' }, { zalo: true });
@@ -99,7 +98,17 @@ describe('Hostile: the privacy notice cannot be skipped, forged or replayed', ()
     // Eve's member QR button, shown before the new notice.
     eve().send('/me');
     await h.telegram.waitForText(670, 'Your member QR');
-    await h.restart({ OWNER_IDS: 'telegram:900', PROGRAM_CONFIG: programFile((p) => (p.privacy.noticeVersion = '2')) });
+    // The owner publishes notice version 2 in the back office's rules: in force at once, no restart.
+    const owner = await find('telegram:900');
+    const actor = { customerId: owner._id, identity: 'web:dashboard' };
+    const rules = await h.app.services.programRules.current(actor);
+    if (!rules.ok) throw new Error('the owner reads the rules');
+    const saved = await h.app.services.programRules.save(
+      actor,
+      { ...rules.rules, privacy: { ...rules.rules.privacy, noticeVersion: '2' } },
+      { base: rules.version, note: 'notice 2' },
+    );
+    expect(saved).toMatchObject({ ok: true });
 
     zed.press('Đồng ý');
     const stale = await h.telegram.waitForText(668, 'Thông báo đó đã được thay bằng phiên bản mới');

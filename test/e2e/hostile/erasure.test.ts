@@ -122,7 +122,8 @@ describe('hostile erasure', () => {
     const link = new URL(/http\S+\/dashboard\?token=[\w-]+/.exec(reply.text)![0]);
     const opened = await fetch(url(link.pathname + link.search), { redirect: 'manual' });
     const cookie = opened.headers.get('set-cookie')!.split(';')[0]!;
-    const html = await (await fetch(url('/dashboard'), { headers: { cookie } })).text();
+    // The erase form is on the customer's page.
+    const html = await (await fetch(url(`/dashboard/customers/${victim.code}`), { headers: { cookie } })).text();
     const csrf = /name="csrf" value="([\w-]+)"/.exec(html)![1]!;
     expect((await post('/dashboard/erase/confirm', form({}), cookie)).status).toBe(403);
     expect((await post('/dashboard/erase/confirm', form({ csrf: `${csrf}x` }), cookie)).status).toBe(403);

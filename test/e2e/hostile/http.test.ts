@@ -78,7 +78,7 @@ describe('hostile HTTP input', () => {
       redirect: 'manual',
     });
     expect(resolved.status).toBe(303);
-    expect(resolved.headers.get('location')).toBe('/dashboard?period=7d&lang=en&done=dismissed');
+    expect(resolved.headers.get('location')).toBe('/dashboard?period=7d&lang=en&done=dismissed#flags');
     expect((await h.app.models.FraudFlag.findById(flag._id).lean())?.status).toBe('dismissed');
 
     // The same link again: refused, no second session.
@@ -94,7 +94,7 @@ describe('hostile HTTP input', () => {
     const log = logLines.join('');
     expect(log).toContain('/dashboard?token=[redacted]&lang=vi');
     expect(log).toContain('/m/[redacted]');
-    expect(log).toContain('"location":"/dashboard?period=7d&lang=en&done=dismissed"');
+    expect(log).toContain('"location":"/dashboard?period=7d&lang=en&done=dismissed#flags"');
     for (const secret of [token, sessionId, csrf, memberToken, TELEGRAM_SECRET, ZALO_SECRET]) expect(log).not.toContain(secret);
   });
 
