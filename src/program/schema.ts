@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { plainText } from '../domain/names.js';
 
 /** Text shown to customers, in both languages. */
 const localizedText = z.object({ vi: z.string().min(1), en: z.string().min(1) });
@@ -37,15 +38,7 @@ const tierIdShape = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
 /** A tier id from a name: "Khách Vàng" → "khach-vang" (made once, then kept when the name changes). */
 export function tierIdFrom(name: string): string {
-  const id = name
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/đ/gi, 'd')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 32);
-  return id || 'tier';
+  return plainText(name).replace(/ /g, '-').slice(0, 32).replace(/-+$/, '') || 'tier';
 }
 
 const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24-hour clock)');
