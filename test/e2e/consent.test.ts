@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { useTelegramApp } from '../support/app.js';
 import { agreeOnTelegram, agreeOnZalo } from '../support/consent.js';
-import { programFile } from '../support/program-file.js';
+import { programFile, publishRules } from '../support/program-file.js';
 
 const business = { name: 'Salon Mai', address: '12 Lý Tự Trọng, Quận 1', phone: '028 3822 1234', email: 'hello@salonmai.vn' };
 
@@ -175,15 +175,7 @@ describe('Notice and consent on first contact', () => {
   it('a new notice version asks everyone again on their next message; agreeing records the new version', async () => {
     // The owner publishes a new notice version in the back office's rules (a saved version is in force at once).
     const owner = await h.app.models.Customer.create({ code: 'OWNRCNS', locale: 'vi', role: 'owner' });
-    const actor = { customerId: owner._id, identity: 'web:dashboard' };
-    const now = await h.app.services.programRules.current(actor);
-    if (!now.ok) throw new Error('the owner reads the rules');
-    const saved = await h.app.services.programRules.save(
-      actor,
-      { ...now.rules, privacy: { ...now.rules.privacy, noticeVersion: '2026-12' } },
-      { base: now.version, note: 'thông báo mới' },
-    );
-    expect(saved).toMatchObject({ ok: true });
+    await publishRules(h, owner._id, (rules) => ({ ...rules, privacy: { ...rules.privacy, noticeVersion: '2026-12' } }), 'thông báo mới');
     const since = h.telegram.messagesTo(101).length;
     an().send('/me');
     const notice = await h.telegram.waitForText(101, 'Phiên bản thông báo: 2026-12');

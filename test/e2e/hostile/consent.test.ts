@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { useTelegramApp } from '../../support/app.js';
 import { agreeOnTelegram } from '../../support/consent.js';
+import { publishRules } from '../../support/program-file.js';
 
 describe('Hostile: the privacy notice cannot be skipped, forged or replayed', () => {
   const h = useTelegramApp('hostile-consent', { OWNER_IDS: 'telegram:900' }, { zalo: true });
@@ -100,15 +101,7 @@ describe('Hostile: the privacy notice cannot be skipped, forged or replayed', ()
     await h.telegram.waitForText(670, 'Your member QR');
     // The owner publishes notice version 2 in the back office's rules: in force at once, no restart.
     const owner = await find('telegram:900');
-    const actor = { customerId: owner._id, identity: 'web:dashboard' };
-    const rules = await h.app.services.programRules.current(actor);
-    if (!rules.ok) throw new Error('the owner reads the rules');
-    const saved = await h.app.services.programRules.save(
-      actor,
-      { ...rules.rules, privacy: { ...rules.rules.privacy, noticeVersion: '2' } },
-      { base: rules.version, note: 'notice 2' },
-    );
-    expect(saved).toMatchObject({ ok: true });
+    await publishRules(h, owner._id, (rules) => ({ ...rules, privacy: { ...rules.privacy, noticeVersion: '2' } }), 'notice 2');
 
     zed.press('Đồng ý');
     const stale = await h.telegram.waitForText(668, 'Thông báo đó đã được thay bằng phiên bản mới');
