@@ -1,6 +1,7 @@
 import type { Types } from 'mongoose';
 import { tierForPoints } from '../domain/loyalty.js';
 import { ledgerTotals, type PointsTotals } from '../domain/wallet.js';
+import type { Customer } from '../db/models/customer.js';
 import type { Models } from '../db/models/index.js';
 import type { PointsEntry } from '../db/models/points-entry.js';
 import type { ServicePieces } from './context.js';
@@ -191,6 +192,19 @@ export function createPointsLedger(
   }
 
   /**
+   * Puts back the sums and the tier of `stored` (the record as just read) where they fall short
+   * of the ledger; returns whether anything was short. Needed where one update rewrites the
+   * whole record (FerretDB): a racing write of another field can restore an older copy of these.
+   */
+  async function restore(stored: Pick<Customer, '_id' | 'ledgerCount' | 'tierRank'>): Promise<boolean> {
+    const { totals, count } = await storeTotals(stored._id);
+    const { rank, tier } = tierForPoints(totals.points, program.tiers);
+    const tierShort = !!tier && (stored.tierRank ?? 0) < rank;
+    if (tierShort) await ctx.records.raiseTier(stored._id, tier.id, rank);
+    return tierShort || (stored.ledgerCount ?? 0) < count;
+  }
+
+  /**
    * After a correction took points back: the tier the corrected lifetime points give, stored
    * when it is lower than the one on the record. The claims of the tiers lost are given back,
    * so reaching one of them again is announced again (the customer was told they lost it).
@@ -232,7 +246,7 @@ export function createPointsLedger(
     return phones;
   }
 
-  return { add, change, spend, lastChange, settleTier, lowerTierToPoints, alignTiers, erase };
+  return { add, change, spend, lastChange, settleTier, restore, lowerTierToPoints, alignTiers, erase };
 }
 
 export type PointsLedger = ReturnType<typeof createPointsLedger>;

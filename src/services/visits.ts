@@ -21,6 +21,9 @@ import type { GivenReward, ReferralConvertedData, TierReached, TierUpgradedData,
 import type { VoucherService } from './vouchers.js';
 import { givenName } from '../domain/names.js';
 
+/** How many times a visit reads its customer's record back to mend a racing write (see refreshVisitCount). */
+const SETTLE_TRIES = 10;
+
 /** What a notification says about a voucher. */
 const given = (voucher: Voucher): GivenReward => ({ reward: voucher.reward, voucherCode: voucher.code, expiresAt: voucher.expiresAt });
 const tierReached = (upgrade: TierUpgrade | undefined): TierReached => (upgrade ? { tier: upgrade.tier, points: upgrade.points } : {});
@@ -285,9 +288,21 @@ export function createVisitService(
     return { ...outcome, ...referralOutcome };
   }
 
+  /**
+   * The visit's last write, then the record read back until its visit count, sums and tier hold
+   * what the visits and the ledger say: where one update rewrites the whole record (FerretDB),
+   * another event's write can put back an older copy, and the last writer's check mends it.
+   */
   async function refreshVisitCount(customerId: Types.ObjectId): Promise<Customer | undefined> {
-    const count = await models.Visit.countDocuments({ customerId, undoneAt: null });
-    return ctx.records.setVisitCount(customerId, count);
+    let count = await models.Visit.countDocuments({ customerId, undoneAt: null });
+    let stored = await ctx.records.setVisitCount(customerId, count);
+    for (let i = 0; stored && i < SETTLE_TRIES; i++) {
+      const short = (stored.visitCount ?? 0) < count;
+      if (!(await points.restore(stored)) && !short) break;
+      count = await models.Visit.countDocuments({ customerId, undoneAt: null });
+      stored = await ctx.records.setVisitCount(customerId, count);
+    }
+    return stored;
   }
 
   /**
