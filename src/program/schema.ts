@@ -41,6 +41,24 @@ export function tierIdFrom(name: string): string {
   return plainText(name).replace(/ /g, '-').slice(0, 32).replace(/-+$/, '') || 'tier';
 }
 
+const httpsUrl = z.string().regex(/^https:\/\/\S+$/, 'must be an https:// link');
+
+/**
+ * What a partner earns: `revenue_share`, `percent` of what the customers they bring spend in
+ * their first `days` days from the first visit; `first_visit`, `amount` VND per confirmed first visit.
+ */
+const commissionSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('revenue_share'), percent: z.number().positive().max(100), days: z.number().int().positive().max(3650) }),
+  z.object({ kind: z.literal('first_visit'), amount: z.number().int().positive() }),
+]);
+
+const DEFAULT_PARTNER_PLAN = {
+  id: 'standard',
+  name: { vi: 'Đối tác', en: 'Partner' },
+  commission: { kind: 'revenue_share' as const, percent: 10, days: 90 },
+  welcome: null,
+};
+
 const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24-hour clock)');
 
 export const programSchema = z.object({
@@ -161,6 +179,53 @@ export const programSchema = z.object({
     .nullable()
     .default(null),
   /**
+   * The partner program (README "Partners"): businesses and people with an audience bring
+   * customers for a commission. The owner gives each partner one of these plans.
+   */
+  partners: z
+    .object({
+      plans: z
+        .array(
+          z.object({
+            id: z.string().regex(tierIdShape, 'an id is lowercase letters, digits and dashes'),
+            name: localizedText,
+            commission: commissionSchema,
+            /** The partner's own welcome offer for the friends they bring, instead of `rewards.friend`; null: the usual one. */
+            welcome: rewardSchema.nullable().default(null),
+          }),
+        )
+        .default([DEFAULT_PARTNER_PLAN])
+        .superRefine((plans, ctx) => {
+          plans.forEach((plan, i) => {
+            if (plans.findIndex((other) => other.id === plan.id) !== i)
+              ctx.addIssue({ code: 'custom', path: [i, 'id'], message: 'two plans have this id', params: { key: 'uniqueId' } });
+          });
+        }),
+      /** How long a `/partner invite` link can be used (once). */
+      inviteHours: z
+        .number()
+        .int()
+        .positive()
+        .max(24 * 30)
+        .default(72),
+    })
+    .prefault({}),
+  /**
+   * Review rewards (README "Review rewards"): after a visit the customer is asked, at most once
+   * every `periodDays`, to review the shop at one of `links`; an approved review earns `reward`
+   * once per customer per period. null: the shop asks for no reviews.
+   */
+  reviews: z
+    .object({
+      links: z.array(z.object({ name: z.string().min(1), url: httpsUrl })).min(1),
+      reward: rewardSchema,
+      periodDays: z.number().int().positive().default(180),
+      /** How long after a visit the customer is asked. */
+      askAfterHours: z.number().int().min(0).max(72).default(2),
+    })
+    .nullable()
+    .default(null),
+  /**
    * Personal data (see README "Personal data"). `noticeVersion` names the privacy notice people
    * agree to: a new value asks everyone again. Retention: how long what only matters for a while
    * is kept; customers who have not written or come in for `inactiveCustomers.afterMonths` are
@@ -195,3 +260,6 @@ export type CatalogueItem = Program['catalogue'][number];
 export type MembershipRules = NonNullable<Program['membership']>;
 export type BirthdayRules = NonNullable<Program['birthday']>;
 export type PrivacyRules = Program['privacy'];
+export type PartnerPlan = Program['partners']['plans'][number];
+export type Commission = PartnerPlan['commission'];
+export type ReviewRules = NonNullable<Program['reviews']>;

@@ -13,6 +13,7 @@ import { createLinkRequestModel } from './link-request.js';
 import { createMembershipModel } from './membership.js';
 import { createMemberTokenModel } from './member-token.js';
 import { createNotificationModel } from './notification.js';
+import { createPartnerModel } from './partner.js';
 import { createPendingChoiceModel } from './pending-choice.js';
 import { createPhoneHistoryModel } from './phone-history.js';
 import { createPhoneNumberModel } from './phone-number.js';
@@ -45,6 +46,7 @@ export function createModels(connection: Connection) {
     Membership: createMembershipModel(connection),
     MemberToken: createMemberTokenModel(connection),
     Notification: createNotificationModel(connection),
+    Partner: createPartnerModel(connection),
     PendingChoice: createPendingChoiceModel(connection),
     PhoneHistory: createPhoneHistoryModel(connection),
     PhoneNumber: createPhoneNumberModel(connection),

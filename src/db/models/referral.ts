@@ -27,6 +27,11 @@ const referralSchema = new Schema(
     rewardKey: { type: String },
     /** When a staff or owner undo of the converting visit put the referral back to `joined`. */
     reopenedAt: { type: Date },
+    /**
+     * Set when the referrer was an active partner when the friend joined: the plan (partners.plans[].id)
+     * that earns them commission on the friend's visits instead of the referral rewards.
+     */
+    partnerPlanId: { type: String },
     /** The notification that tells the referrer about this join: the first one at once, or an hour's digest. */
     joinNoticeKey: { type: String, index: true },
   },
@@ -38,6 +43,7 @@ referralSchema.index({ convertedAt: 1 });
 referralSchema.index({ status: 1, joinedAt: 1 });
 referralSchema.index({ referrerId: 1, convertedAt: 1 });
 referralSchema.index({ joinedDay: 1 });
+referralSchema.index({ partnerPlanId: 1, convertedAt: 1 });
 referralSchema.index({ convertedDay: 1, status: 1 });
 
 export type Referral = InferSchemaType<typeof referralSchema> & { _id: Types.ObjectId };
