@@ -78,8 +78,12 @@ export function createAdjustmentService(ctx: AdjustmentDeps, customers: Customer
     return { ok: true, customer: after, delta, balance, tierUpgrade, tierLowered: lowered, repeated };
   }
 
-  /** `/cancel <voucher> <reason>`: an unused voucher stops being usable; a used one stays used. */
-  async function cancelVoucher(actor: Actor, code: string, rawReason: string, requestKey: string): Promise<CancelVoucherResult> {
+  /**
+   * `/cancel <voucher> <reason>`: an unused voucher stops being usable; a used one stays used.
+   * `holder` (a customer's code, from the back office's customer page) limits it to that
+   * customer's vouchers: a code typed there for someone else's is not found.
+   */
+  async function cancelVoucher(actor: Actor, code: string, rawReason: string, requestKey: string, holder?: string): Promise<CancelVoucherResult> {
     const allowed = await ctx.access.authorize(actor, 'cancel_voucher', ['owner']);
     if (!allowed.ok) return allowed;
     const reason = cleanReason(rawReason);
@@ -87,7 +91,9 @@ export function createAdjustmentService(ctx: AdjustmentDeps, customers: Customer
       await ctx.audit.action(actor, 'cancel_voucher', 'missing_reason', undefined, { code });
       return { ok: false, reason: 'missing_reason' };
     }
-    const result = await vouchers.cancelByCode(code, requestKey);
+    const holderId = holder === undefined ? undefined : await customers.lookup(holder);
+    if (holderId && !holderId.ok) return { ok: false, reason: 'not_found' };
+    const result = await vouchers.cancelByCode(code, requestKey, holderId?.customer._id);
     if (!result.ok) {
       await ctx.audit.action(actor, 'cancel_voucher', result.reason, 'voucher' in result ? result.voucher.customerId : undefined, { code });
       return result;

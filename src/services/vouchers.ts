@@ -160,10 +160,10 @@ export function createVoucherService(
    * expired, cancelled already or unknown. `by` names the request, so its retry answers as the
    * first try did and a second request for the same voucher hears it was cancelled.
    */
-  async function cancelByCode(rawCode: string, by: string): Promise<CancelResult> {
+  async function cancelByCode(rawCode: string, by: string, holderId?: Types.ObjectId): Promise<CancelResult> {
     const code = normalizeCode(rawCode, { min: VOUCHER_CODE_LENGTH, max: VOUCHER_CODE_LENGTH });
     const found = code ? await models.Voucher.findOne({ code }).lean<Voucher>() : null;
-    if (!found) return { ok: false, reason: 'not_found' };
+    if (!found || (holderId && !found.customerId.equals(holderId))) return { ok: false, reason: 'not_found' };
     const claim = `redeem:${String(found._id)}`;
     const ours = (await ctx.claims.holder(claim))?.by === `${CANCEL_PREFIX}${by}`;
     const now = ctx.now();

@@ -158,7 +158,9 @@ describe('corrections: undo, points adjustments, cancelled vouchers', () => {
       ok: false,
       reason: 'already_redeemed',
     });
-    expect(await h.services.adjustments.cancelVoucher(owner, friendVoucher.code, 'tặng nhầm', 'c4')).toMatchObject({
+    // From a customer's page (the back office), only that customer's vouchers: Khánh's voucher is not found on Giang's.
+    expect(await h.services.adjustments.cancelVoucher(owner, friendVoucher.code, 'x', 'c6', g.code)).toEqual({ ok: false, reason: 'not_found' });
+    expect(await h.services.adjustments.cancelVoucher(owner, friendVoucher.code, 'tặng nhầm', 'c4', k.code)).toMatchObject({
       ok: true,
       customerName: 'Khánh',
     });
