@@ -18,7 +18,8 @@ describe('the channel a friend came through', () => {
     const html = await (await fetch(`${h.app.listenUrl}${path}`, { headers: { 'x-forwarded-for': ip } })).text();
     const start = /https:\/\/t\.me\/salon_mai_bot\?start=([\w-]+)/.exec(html)?.[1];
     const zalo = /data-testid="zalo-line"><code>start ([\w-]+)<\/code>/.exec(html)?.[1];
-    return { start: start!, zalo: zalo! };
+    const ogUrl = /<meta property="og:url" content="([^"]+)">/.exec(html)?.[1];
+    return { start: start!, zalo: zalo!, ogUrl };
   }
 
   it('counts Telegram, Zalo, web link and QR friends each under their channel, and each open once', async () => {
@@ -141,6 +142,8 @@ describe('the channel a friend came through', () => {
     const page = await landing(`/r/${code}?via=fb`, '127.0.0.31');
     expect(page.start).toBe(`${code}_fb`);
     expect(page.zalo).toBe(`${code}_fb`);
+    // Facebook opens a shared page by its og:url: it keeps the network.
+    expect(page.ogUrl).toBe(`${h.app.config.publicUrl}/r/${code}?via=fb&amp;lang=vi`);
     const giang = h.telegram.user(314, 'Giang');
     giang.send(`/start ${page.start}`);
     await agreeOnTelegram(h.telegram, giang);
