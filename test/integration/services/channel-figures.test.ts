@@ -1,12 +1,9 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import type { ReferralChannel } from '../../../src/db/models/customer.js';
-import { createLogger } from '../../../src/logger.js';
-import { createServicePieces } from '../../../src/services/context.js';
 import type { ChannelFigures } from '../../../src/services/figures.js';
-import { createReportFigures } from '../../../src/services/reports.js';
-import { createRollups } from '../../../src/services/rollups.js';
-import { PUBLIC_URL, useServices } from '../../support/services.js';
+import { reportParts } from '../../support/report-figures.js';
+import { useServices } from '../../support/services.js';
 
 const zone = 'Asia/Ho_Chi_Minh';
 const none: ChannelFigures = { linksOpened: 0, friendsJoined: 0, firstVisits: 0, revenue: 0 };
@@ -22,17 +19,7 @@ describe('the funnel by channel', () => {
   const h = useServices('channel-figures');
   const dayStart = () => DateTime.fromJSDate(h.clock.now(), { zone }).startOf('day').toJSDate();
 
-  function reportFigures() {
-    const pieces = createServicePieces({
-      models: h.db.models,
-      program: h.program,
-      logger: createLogger('silent'),
-      timezone: zone,
-      publicUrl: PUBLIC_URL,
-      now: h.clock.now,
-    });
-    return createReportFigures({ models: h.db.models, timezone: zone, now: h.clock.now, rollups: createRollups({ ...pieces, models: h.db.models }) });
-  }
+  const reportFigures = () => reportParts(h, zone).figures;
 
   it('counts opens, joins, first visits and revenue under the network each friend came through', async () => {
     const owner = await h.staff(8001, 'Chủ', 'owner');
