@@ -91,6 +91,8 @@ export async function generateHistory(models: Models, options: HistoryOptions): 
         const converted = roll < 0.5 ? before(joined, 3 * DAY) : undefined;
         const status = converted === undefined ? (roll < 0.7 ? 'expired' : 'joined') : roll < 0.45 ? 'converted' : 'revoked';
         referred = status === 'converted' || status === 'revoked';
+        // As attribution writes it: the reports count a friend's spending under this channel.
+        Object.assign(customers[customers.length - 1]!, { referrerId, referredVia: via });
         referrals.push({
           friendId: _id,
           referrerId,

@@ -1,14 +1,20 @@
 /**
  * Where a friend found a referral, carried from the shared web link into the bot. The web
- * link says it with `?via=` (`/r/<code>?via=qr` is what the invite QR encodes; a plain link
- * is `link`); the landing page's buttons carry it on as the start payload `<code>_<via>`
- * (Telegram's deep link, or what the friend sends on Zalo), and the friend's join is counted
- * under the channel the table below names. A new source (`zalo`, `fb`, `messenger` for links
- * shared there) is one more row here and one more referral channel in the reports.
+ * link says it with `?via=` (`/r/<code>?via=qr` is what the invite QR encodes, `zalo`, `fb`,
+ * `messenger` and `telegram` are what the share buttons put in the link they share; a plain
+ * link is `link`); the landing page's buttons carry it on as the start payload `<code>_<via>`
+ * (Telegram's deep link, or what the friend sends on Zalo), and both the open and the
+ * friend's join are counted under the channel the table below names: the network that
+ * brought them, whichever app they then join in. A new source is one more row here and one
+ * more referral channel (db/models/customer.ts referralChannels) in the reports.
  */
 export const webSources = {
   link: 'link',
   qr: 'qr',
+  zalo: 'zalo',
+  fb: 'fb',
+  messenger: 'messenger',
+  telegram: 'telegram',
 } as const;
 export type WebVia = keyof typeof webSources;
 /** The referral channel a join through a web source is counted under. */

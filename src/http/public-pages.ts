@@ -2,6 +2,7 @@ import express, { type Router } from 'express';
 import { MEMBER_CARD_PREFIX, telegramStartLink } from '../domain/links.js';
 import { givenName } from '../domain/names.js';
 import { landingLink, referralPayload, viaOf } from '../domain/referral-source.js';
+import { messengerAppShare } from '../domain/share-links.js';
 import { isLocale, type I18n, type Locale } from '../i18n.js';
 import type { Program } from '../program/schema.js';
 import type { Services } from '../services/index.js';
@@ -82,6 +83,23 @@ export function createPublicPagesRouter(deps: PublicPagesDeps): Router {
     res
       .writeHead(200, { 'content-type': 'image/png', 'cache-control': 'public, max-age=3600', 'cross-origin-resource-policy': 'cross-origin' })
       .end(png);
+  });
+
+  /**
+   * Where the bot's "Send on Messenger" button goes (chat buttons open only http links): the
+   * Messenger app's share for the link with `via=messenger`, and the link to paste on a
+   * computer. The referrer opens it, so no open is counted.
+   */
+  router.get('/r/:code/messenger', async (req, res) => {
+    const locale = localeOf(req.query.lang);
+    const t = i18n.forLocale(locale);
+    const referrer = await deps.services.referrals.findReferrer(req.params.code);
+    if (!referrer) {
+      const title = t('web:notFoundTitle');
+      return views.render(res, 'public/message', { locale, title, styles, text: t('web:notFoundBody', { business: program.business.name }) }, 404);
+    }
+    const link = landingLink(deps.publicUrl, referrer.code, 'messenger');
+    views.render(res, 'public/messenger', { locale, title: t('share:messengerTitle'), styles, link, appLink: messengerAppShare(link) });
   });
 
   router.get('/r/:code', async (req, res) => {

@@ -3,7 +3,8 @@ import type { Models } from '../db/models/index.js';
 import { businessDay } from '../domain/schedule.js';
 import type { Actor } from './access.js';
 import type { ServicePieces } from './context.js';
-import { addFigures, countFigures, counts, emptyFigures, type FigureModels, type RangeFigures } from './figures.js';
+import type { ReferralChannel } from '../db/models/customer.js';
+import { addFigures, countFigures, counts, emptyFigures, type ChannelFigures, type FigureModels, type RangeFigures } from './figures.js';
 import type { Rollups } from './rollups.js';
 import { findEach } from '../db/each-value.js';
 
@@ -20,7 +21,8 @@ export interface PeriodStats {
   rewardsRedeemed: number;
   /** VND spent by referred customers in the period. */
   referredRevenue: number;
-  byChannel: Record<'telegram' | 'zalo' | 'link' | 'qr', number>;
+  /** Each channel's funnel: links opened, friends joined, their first visits and revenue. */
+  byChannel: Record<ReferralChannel, ChannelFigures>;
   topReferrers: Array<{ name: string; code: string; friends: number }>;
   tierUpgrades: number;
   undeliverable: number;
@@ -128,7 +130,7 @@ export function createReportFigures(deps: {
       rewardsIssued: figures.rewardsIssued,
       rewardsRedeemed: figures.rewardsRedeemed,
       referredRevenue: figures.referredRevenue,
-      byChannel: { ...figures.byChannel },
+      byChannel: structuredClone(figures.byChannel),
       topReferrers,
       tierUpgrades: figures.tierUpgrades,
       undeliverable: figures.undeliverable,

@@ -10,7 +10,9 @@ import {
   countDayPartFigures,
   countFigures,
   emptyFigures,
+  prunedChannelFigures,
   prunedFigures,
+  type ChannelFigures,
   type FigureModels,
   type PrunedKind,
   type RangeFigures,
@@ -25,8 +27,8 @@ import { deleteEach } from '../db/each-value.js';
 export const ROLLUP_GRACE_MS = 10 * 60_000;
 /** The days the start-up and nightly catch-up keep built: the 30-day report and the summary's week. */
 export const ROLLUP_DAYS = 35;
-/** Raised when RangeFigures changes shape, so every stored day is built again. */
-const ROLLUP_VERSION = 2;
+/** Raised when RangeFigures changes shape, so every stored day is built again (3: byChannel holds each channel's funnel). */
+const ROLLUP_VERSION = 3;
 /** A rebuild holding its claim longer than this died; another may take over. */
 const BUILD_LEASE_MS = 2 * 60_000;
 /** Days the retention job seals (and so removes records of) in one run, at most. */
@@ -71,11 +73,16 @@ export type StaleDays = ReturnType<typeof createStaleDays>;
 
 /** `counted` with the figures of the kinds of records already removed for the day taken from its stored rollup. */
 function keepPruned(counted: RangeFigures, stored: Pick<DayRollup, 'figures' | 'pruned'> | null): RangeFigures {
-  const figures = { ...counted };
+  const figures = { ...counted, byChannel: structuredClone(counted.byChannel) };
   const from = (stored?.figures ?? {}) as Partial<RangeFigures>;
   for (const kind of (stored?.pruned ?? []) as PrunedKind[]) {
     // A figure added after the records were gone cannot be counted any more: it stays 0.
     for (const name of prunedFigures[kind] ?? []) figures[name] = from[name] ?? 0;
+    for (const [channel, own] of Object.entries(figures.byChannel)) {
+      // Before version 3 a channel's entry was its friends joined (a number): no opens kept.
+      const kept = (from.byChannel as Record<string, Partial<ChannelFigures> | number | undefined> | undefined)?.[channel];
+      for (const name of prunedChannelFigures[kind] ?? []) own[name] = kept && typeof kept === 'object' ? (kept[name] ?? 0) : 0;
+    }
   }
   return figures;
 }

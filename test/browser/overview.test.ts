@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { Types } from 'mongoose';
 import type { Page } from 'playwright-core';
+import type { ReferralChannel } from '../../src/db/models/customer.js';
 import { describe, expect, it } from 'vitest';
 import { useTelegramApp } from '../support/app.js';
 import { browserTestsRun, useBrowser } from '../support/browser.js';
@@ -21,7 +22,7 @@ const overflows = (page: Page) =>
   page.evaluate(() => {
     const root = document.documentElement;
     if (root.scrollWidth > root.clientWidth) return 'page';
-    for (const el of Array.from(document.querySelectorAll('.card, .card b, .chart, .custom-range'))) {
+    for (const el of Array.from(document.querySelectorAll('.card, .card b, .chart, .custom-range, table.channels td'))) {
       if (el.scrollWidth > el.clientWidth) return el.className;
     }
     return '';
@@ -39,12 +40,13 @@ describe.runIf(browserTestsRun)('the overview in Chromium', () => {
 
   it('seeds a known history', async () => {
     await joinOnTelegram(h.telegram, h.telegram.user(900, 'Chủ tiệm'));
-    const { Customer, Referral, Visit, Voucher } = h.app.models;
+    const { Customer, LinkOpen, Referral, Visit, Voucher } = h.app.models;
     const referrer = new Types.ObjectId();
     let n = 0;
-    const customer = async (ago: number) => {
+    const customer = async (ago: number, referredVia?: ReferralChannel) => {
       const { at, day } = dayAgo(ago);
       const created = await Customer.create({
+        ...(referredVia ? { referrerId: referrer, referredVia } : {}),
         code: `SEED${String(++n).padStart(2, '0')}`.replace(/0/g, 'Z'),
         name: `Khách ${n}`,
         locale: 'vi',
@@ -55,20 +57,29 @@ describe.runIf(browserTestsRun)('the overview in Chromium', () => {
     };
     // New customers: 4 ten days back (previous period), 3 yesterday and 2 three days back (and the owner today).
     for (const ago of [10, 10, 10, 10, 1, 1, 1, 3, 3]) await customer(ago);
-    // Friends: one nine days back by Telegram; yesterday by the web link and two days back by QR.
+    // Friends: one nine days back by Telegram; yesterday by the web link and two days back by QR,
+    // whose first visit that day (with a huge bill) converted their referral.
+    const visit = dayAgo(2);
+    let qrFriend: Types.ObjectId | undefined;
     for (const [ago, via] of [
       [9, 'telegram'],
       [1, 'link'],
       [2, 'qr'],
     ] as const) {
       const { at, day } = dayAgo(ago);
-      await Referral.create({ friendId: await customer(ago), referrerId: referrer, code: 'SEEDRR', via, joinedAt: at, joinedDay: day });
+      const friendId = await customer(ago, via);
+      const converted = via === 'qr' ? { status: 'converted' as const, convertedAt: visit.at, convertedDay: visit.day } : {};
+      await Referral.create({ friendId, referrerId: referrer, code: 'SEEDRR', via, joinedAt: at, joinedDay: day, ...converted });
+      if (via === 'qr') qrFriend = friendId;
     }
-    // One first visit of a referred friend two days back, with a huge bill.
-    const visit = dayAgo(2);
+    // Two opens yesterday of a link shared on Facebook, nobody joined from them yet.
+    for (const visitor of ['a', 'b']) {
+      const { at, day } = dayAgo(1);
+      await LinkOpen.create({ key: `SEEDRR:${day}:${visitor}`, code: 'SEEDRR', referrerId: referrer, via: 'fb', at, atDay: day });
+    }
     await Visit.create({
       key: 'seed-visit',
-      customerId: referrer,
+      customerId: qrFriend,
       staffId: referrer,
       first: true,
       referred: true,
@@ -113,9 +124,29 @@ describe.runIf(browserTestsRun)('the overview in Chromium', () => {
     expect((await card('referredRevenue').locator('b').textContent())?.replace(/\s/g, ' ')).toBe('123.456.789.012 ₫');
     expect(await card('rewardsIssued').locator('[data-change]').textContent()).toBe('không đổi');
     expect(await card('rewardsRedeemed').locator('b').textContent()).toBe('1');
-    expect(await page.locator('[data-channel="link"] td').last().textContent()).toBe('1');
-    expect(await page.locator('[data-channel="qr"] td').last().textContent()).toBe('1');
-    expect(await page.locator('[data-channel="telegram"] td').last().textContent()).toBe('0');
+    // Each sharing channel's funnel: opens, friends joined, their first visits and revenue.
+    const channel = async (id: string) => (await page.locator(`[data-channel="${id}"] td`).allTextContents()).map((t) => t.replace(/\s/g, ' '));
+    expect(await page.locator('table.channels th').allTextContents()).toEqual([
+      'Kênh',
+      'Lượt mở link',
+      'Bạn bè tham gia',
+      'Lần ghé đầu tiên',
+      'Doanh thu',
+    ]);
+    expect(await page.locator('table.channels [data-channel]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-channel')))).toEqual([
+      'telegram',
+      'zalo',
+      'fb',
+      'messenger',
+      'link',
+      'qr',
+    ]);
+    expect(await channel('qr')).toEqual(['Mã QR', '0', '1', '1', '123.456.789.012 ₫']);
+    expect(await channel('fb')).toEqual(['Facebook', '2', '0', '0', '0 ₫']);
+    expect(await channel('link')).toEqual(['Link web', '0', '1', '0', '0 ₫']);
+    // The Telegram friend joined nine days back: outside the last 7 days.
+    expect(await channel('telegram')).toEqual(['Telegram', '0', '0', '0', '0 ₫']);
+    expect(await channel('messenger')).toEqual(['Messenger', '0', '0', '0', '0 ₫']);
     // A bar per day; vouchers issued and used side by side.
     for (const chart of ['newCustomers', 'friendsJoined', 'firstVisits', 'referredRevenue']) {
       expect(await page.locator(`[data-chart="${chart}"] rect.bar`).count()).toBe(7);
@@ -138,6 +169,8 @@ describe.runIf(browserTestsRun)('the overview in Chromium', () => {
     expect(await card('rewardsIssued').locator('[data-change]').textContent()).toBe('no change');
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
     expect(await page.locator('table.tiers tbody td:first-child').allTextContents()).toEqual(['Member', 'Silver', 'Gold']);
+    expect(await page.locator('table.channels th').first().textContent()).toBe('Channel');
+    expect(await channel('qr')).toEqual(['QR code', '0', '1', '1', '₫123,456,789,012']);
     expect(await overflows(page)).toBe('');
   });
 

@@ -18,7 +18,8 @@ describe('the channel a friend came through', () => {
     const html = await (await fetch(`${h.app.listenUrl}${path}`, { headers: { 'x-forwarded-for': ip } })).text();
     const start = /https:\/\/t\.me\/salon_mai_bot\?start=([\w-]+)/.exec(html)?.[1];
     const zalo = /data-testid="zalo-line"><code>start ([\w-]+)<\/code>/.exec(html)?.[1];
-    return { start: start!, zalo: zalo! };
+    const ogUrl = /<meta property="og:url" content="([^"]+)">/.exec(html)?.[1];
+    return { start: start!, zalo: zalo!, ogUrl };
   }
 
   it('counts Telegram, Zalo, web link and QR friends each under their channel, and each open once', async () => {
@@ -77,8 +78,94 @@ describe('the channel a friend came through', () => {
     const owner = { customerId: (await customerOf('telegram:900'))!._id, identity: 'telegram:900' };
     const overview = await h.app.services.overview.getOverview(owner, { period: 'today' });
     if (!overview.ok) throw new Error(overview.reason);
-    expect(overview.view.stats.byChannel).toEqual({ telegram: 1, zalo: 1, link: 1, qr: 1 });
+    const joined = Object.fromEntries(Object.entries(overview.view.stats.byChannel).map(([channel, f]) => [channel, f.friendsJoined]));
+    expect(joined).toEqual({ telegram: 1, zalo: 1, fb: 0, messenger: 0, link: 1, qr: 1 });
     expect(overview.view.stats.linksOpened).toBe(4);
+  });
+
+  it('offers each network’s share on Telegram, every link carrying its network', async () => {
+    await floodWindow();
+    const code = (await customerOf('telegram:301'))!.code;
+    const web = `${h.app.config.publicUrl}/r/${code}`;
+    h.telegram.user(301, 'Hoa').send('/link');
+    const intro = await h.telegram.waitForText(301, 'hoặc chia sẻ link qua Telegram, Zalo, Facebook, Messenger');
+    const button = (label: string) => intro.buttons.find((b) => b.text === label);
+    const telegram = new URL(button('Chia sẻ qua Telegram')!.url!);
+    expect(telegram.origin + telegram.pathname).toBe('https://t.me/share/url');
+    // Telegram's share passes the bot's own link: the friend lands in the chat, counted as Telegram.
+    expect(telegram.searchParams.get('url')).toBe(`https://t.me/salon_mai_bot?start=${code}`);
+    expect(telegram.searchParams.get('text')).toContain('Salon Mai');
+    expect(button('Chép link cho Zalo')!.copy_text).toEqual({ text: `${web}?via=zalo` });
+    expect(new URL(button('Đăng lên Facebook')!.url!).searchParams.get('u')).toBe(`${web}?via=fb`);
+    expect(button('Gửi qua Messenger')!.url).toBe(`${web}/messenger`);
+    expect(button('Chép link')!.copy_text).toEqual({ text: web });
+    // The invitation to forward stays clean, with the bot's own link.
+    const invitation = await h.telegram.waitForText(301, 'Mình hay đến Salon Mai');
+    expect(invitation.buttons).toEqual([]);
+    expect(invitation.text).toContain(`https://t.me/salon_mai_bot?start=${code}`);
+
+    // The Messenger button's page hands the link with via=messenger to the Messenger app, and counts no open.
+    await h.app.services.referrals.flushLinkOpens();
+    const opensBefore = await h.app.models.LinkOpen.countDocuments({ code });
+    const page = await fetch(`${h.app.listenUrl}/r/${code}/messenger`, { headers: { 'x-forwarded-for': '127.0.0.21' } });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain(`href="fb-messenger://share/?link=${encodeURIComponent(`${web}?via=messenger`)}"`);
+    expect(html).toContain(`<code>${web}?via=messenger</code>`);
+    await h.app.services.referrals.flushLinkOpens();
+    expect(await h.app.models.LinkOpen.countDocuments({ code })).toBe(opensBefore);
+    expect((await fetch(`${h.app.listenUrl}/r/NOSUCH/messenger`, { headers: { 'x-forwarded-for': '127.0.0.21' } })).status).toBe(404);
+  });
+
+  it('on Zalo the invitation to forward carries via=zalo, and the other networks are links', async () => {
+    const code = (await customerOf('zalo:z-binh'))!.code;
+    const web = `${h.app.config.publicUrl}/r/${code}`;
+    h.zalo.user('z-binh', 'Bình').send('link');
+    const intro = await h.zalo.waitForText('z-binh', 'Link giới thiệu của bạn');
+    const line = (label: string) =>
+      intro.text
+        .split('\n')
+        .find((l) => l.startsWith(`${label}: `))
+        ?.slice(label.length + 2);
+    expect(new URL(line('Đăng lên Facebook')!).searchParams.get('u')).toBe(`${web}?via=fb`);
+    expect(line('Gửi qua Messenger')).toBe(`${web}/messenger`);
+    // From Zalo, Telegram's share passes the web page, counted as Telegram.
+    expect(new URL(line('Chia sẻ qua Telegram')!).searchParams.get('url')).toBe(`${web}?via=telegram`);
+    expect(line('Chép link')).toBe(web);
+    expect(line('Chép link cho Zalo')).toBeUndefined();
+    const invitation = await h.zalo.waitForText('z-binh', 'Mình hay đến Salon Mai');
+    expect(invitation.text).toContain(`${web}?via=zalo`);
+  });
+
+  it('a friend who came through a link shared on Facebook is counted under Facebook through to the first visit', async () => {
+    const code = (await customerOf('telegram:301'))!.code;
+    const page = await landing(`/r/${code}?via=fb`, '127.0.0.31');
+    expect(page.start).toBe(`${code}_fb`);
+    expect(page.zalo).toBe(`${code}_fb`);
+    // Facebook opens a shared page by its og:url: it keeps the network.
+    expect(page.ogUrl).toBe(`${h.app.config.publicUrl}/r/${code}?via=fb&amp;lang=vi`);
+    const giang = h.telegram.user(314, 'Giang');
+    giang.send(`/start ${page.start}`);
+    await agreeOnTelegram(h.telegram, giang);
+    await h.telegram.waitForText(314, 'Hoa');
+    const friend = (await customerOf('telegram:314'))!;
+    expect(friend.referredVia).toBe('fb');
+    expect((await h.app.models.Referral.findOne({ friendId: friend._id }).lean())?.via).toBe('fb');
+
+    await floodWindow();
+    h.telegram.user(900, 'Chủ tiệm').send(`/confirm ${friend.code} 300k`);
+    await h.telegram.waitForText(900, 'Đã xác nhận lần ghé đầu tiên của Giang');
+    await h.app.services.referrals.flushLinkOpens();
+    const owner = { customerId: (await customerOf('telegram:900'))!._id, identity: 'telegram:900' };
+    const overview = await h.app.services.overview.getOverview(owner, { period: 'today' });
+    if (!overview.ok) throw new Error(overview.reason);
+    expect(overview.view.stats.byChannel.fb).toEqual({ linksOpened: 1, friendsJoined: 1, firstVisits: 1, revenue: 300_000 });
+
+    // The owner's /stats in chat names the channel with its funnel.
+    await floodWindow();
+    h.telegram.user(900, 'Chủ tiệm').send('/stats');
+    const stats = await h.telegram.waitForText(900, 'Theo kênh chia sẻ');
+    expect(stats.text).toMatch(/• Facebook: 1 \/ 1 \/ 1 \/ 300[.,]000/);
   });
 
   it('a payload naming an unknown source is read as a plain code, and a wrong one is refused as before', async () => {

@@ -10,7 +10,7 @@ export interface SentMessage {
   photo?: Buffer;
   /** A sent document: its file name and bytes. */
   document?: { filename: string; content: Buffer };
-  buttons: Array<{ text: string; callback_data?: string; url?: string; request_contact?: boolean }>;
+  buttons: Array<{ text: string; callback_data?: string; url?: string; copy_text?: { text: string }; request_contact?: boolean }>;
   /** When the emulator received it (ms epoch). */
   at: number;
 }
@@ -347,6 +347,13 @@ export class TelegramEmulator {
       return { ok: false, error_code: 429, description: `Too Many Requests: retry after ${retryAfter}`, parameters: { retry_after: retryAfter } };
     }
     const markup = params.reply_markup as { inline_keyboard?: SentMessage['buttons'][]; keyboard?: SentMessage['buttons'][] } | undefined;
+    // As the Bot API: a link button opens only http(s) and tg:// links; a copy button copies 1-256 characters.
+    for (const button of (markup?.inline_keyboard ?? []).flat()) {
+      if (button.url !== undefined && !/^(https?|tg):\/\//.test(button.url))
+        return { ok: false, error_code: 400, description: 'Bad Request: BUTTON_URL_INVALID' };
+      const copied = button.copy_text?.text.length;
+      if (copied !== undefined && (copied < 1 || copied > 256)) return { ok: false, error_code: 400, description: 'Bad Request: COPY_TEXT_INVALID' };
+    }
     const message: SentMessage = {
       messageId: this.nextMessageId++,
       chatId,

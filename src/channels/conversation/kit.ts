@@ -7,7 +7,9 @@ import type { Reply } from './reply.js';
 
 /** Where the bot's links point: the channel decides (t.me deep links, or the web page). */
 export interface Links {
-  /** The personal referral link a customer shares. */
+  /** The chat app these links are for: an invitation forwarded in it is shared on that network. */
+  network: 'telegram' | 'zalo';
+  /** The personal referral link a customer shares (forwarded in this app: counted under `network`). */
   referral(code: string): string;
   /** What the member QR encodes (the secret member token): scanned by staff, it opens this customer's card. */
   memberCard(memberToken: string): string;

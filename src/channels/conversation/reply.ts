@@ -3,8 +3,9 @@
  * `action` is the command line the button stands for; the conversation registers it as a
  * one-time action card before the reply leaves, and `ref` is what the channel sends back when
  * the button is pressed (Telegram callback data). The action itself never leaves the server.
+ * A `url` opens a link; `copy` puts its text on the clipboard (Telegram), or is written out.
  */
-export type Button = { label: string; action: string; ref?: string } | { label: string; url: string };
+export type Button = { label: string; action: string; ref?: string } | { label: string; url: string } | { label: string; copy: string };
 
 /** One message of the bot's answer, independent of the chat app. */
 export interface Reply {

@@ -47,6 +47,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): ChatChannel & 
   const conversation = createConversation(
     { services, program: deps.program, i18n, logger, publicUrl: deps.publicUrl },
     {
+      network: 'telegram',
       referral: (code) => startLink(code),
       startLink,
       memberCard: (memberToken) => startLink(`${MEMBER_CARD_PREFIX}${memberToken}`),

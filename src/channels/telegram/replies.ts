@@ -28,6 +28,7 @@ function keyboardOf(reply: Reply): InlineKeyboard | Keyboard | undefined {
   for (const row of reply.buttons) {
     for (const button of row) {
       if ('url' in button) keyboard.url(button.label, button.url);
+      else if ('copy' in button) keyboard.copyText(button.label, button.copy);
       // Callback data is the one-time card reference (at most 19 bytes), never the command.
       else if (button.ref) keyboard.text(button.label, button.ref);
       else throw new Error('a button left the conversation without its action card');

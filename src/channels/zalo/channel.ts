@@ -66,7 +66,9 @@ export function createZaloChannel(deps: ZaloChannelDeps): ChatChannel & { sender
   const conversation = createConversation(
     { services, program: deps.program, i18n, logger, publicUrl: deps.publicUrl },
     {
-      referral: (code) => landingLink(deps.publicUrl, code),
+      network: 'zalo',
+      // Zalo has no share address of its own (domain/share-links.ts): the invitation forwarded in Zalo shares this.
+      referral: (code) => landingLink(deps.publicUrl, code, 'zalo'),
       // Zalo links carry no payload: the member QR opens a web page that leads staff to the card.
       memberCard: (memberToken) => `${deps.publicUrl}/m/${memberToken}`,
     },
@@ -78,6 +80,7 @@ export function createZaloChannel(deps: ZaloChannelDeps): ChatChannel & { sender
     const actions: string[] = [];
     for (const button of (reply.buttons ?? []).flat()) {
       if ('url' in button) lines.push(`${button.label}: ${button.url}`);
+      else if ('copy' in button) lines.push(`${button.label}: ${button.copy}`);
       else {
         actions.push(button.action);
         lines.push(`${actions.length}. ${button.label}`);

@@ -3,7 +3,8 @@ import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 
 export const roles = ['customer', 'staff', 'owner'] as const;
 export type Role = (typeof roles)[number];
-export const referralChannels = ['telegram', 'zalo', 'link', 'qr'] as const;
+/** How a friend came: the chat app of a deep link or a sent code, or the network a shared web link came through (domain/referral-source.ts). */
+export const referralChannels = ['telegram', 'zalo', 'fb', 'messenger', 'link', 'qr'] as const;
 export type ReferralChannel = (typeof referralChannels)[number];
 
 /**

@@ -33,8 +33,6 @@ const rangeErrors = {
   too_long: 'overview:range.tooLong',
 } as const;
 
-const channels = ['telegram', 'zalo', 'link', 'qr'] as const;
-
 const text = (value: unknown) => (typeof value === 'string' ? value.trim().slice(0, 10) : '');
 
 /** The period asked in the address: a named one, a custom range of two dates, else the last 30 days. */
@@ -138,7 +136,13 @@ export function registerOverviewRoutes(router: Router, deps: OverviewRoutesDeps)
         { label: t('dashboard:friendsJoined'), value: view.stats.friendsJoined },
         { label: t('dashboard:firstVisits'), value: view.stats.firstVisits },
       ].map((step) => ({ ...step, percent: Math.round((step.value / widest) * 100) })),
-      channels: channels.map((channel) => ({ channel, label: t(`dashboard:channel.${channel}`), value: view.stats.byChannel[channel] })),
+      // Every channel in the reports' order, each with its funnel through to revenue.
+      channels: Object.entries(view.stats.byChannel).map(([channel, figures]) => ({
+        channel,
+        label: t(`dashboard:channel.${channel}`),
+        ...figures,
+        revenue: t('dashboard:money', { amount: figures.revenue }),
+      })),
       tiers: view.tiers.map(({ tier, customers }) => ({ name: tierName(tier, locale), minPoints: tier.minPoints, customers })),
       flags: view.flags.map((flag) => ({
         id: String(flag._id),

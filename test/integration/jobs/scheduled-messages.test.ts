@@ -36,7 +36,14 @@ describe('scheduled messages', () => {
       rewardsIssued: 4,
       rewardsRedeemed: 0,
       referredRevenue: 500_000,
-      byChannel: { telegram: 3, zalo: 0, link: 0, qr: 0 },
+      byChannel: {
+        telegram: { linksOpened: 0, friendsJoined: 3, firstVisits: 2, revenue: 500_000 },
+        zalo: { linksOpened: 0, friendsJoined: 0, firstVisits: 0, revenue: 0 },
+        fb: { linksOpened: 0, friendsJoined: 0, firstVisits: 0, revenue: 0 },
+        messenger: { linksOpened: 0, friendsJoined: 0, firstVisits: 0, revenue: 0 },
+        link: { linksOpened: 2, friendsJoined: 0, firstVisits: 0, revenue: 0 },
+        qr: { linksOpened: 0, friendsJoined: 0, firstVisits: 0, revenue: 0 },
+      },
       topReferrers: [{ name: 'Anh', code: a.code, friends: 2 }],
     });
     expect(summary.today.conversionRate).toBeCloseTo(2 / 3);

@@ -3,11 +3,8 @@ import { Types } from 'mongoose';
 import { describe, expect, it } from 'vitest';
 import { pruneAll } from '../../../src/jobs/maintenance.js';
 import { dayKey } from '../../../src/domain/schedule.js';
-import { createLogger } from '../../../src/logger.js';
-import { createServicePieces } from '../../../src/services/context.js';
-import { createReportFigures } from '../../../src/services/reports.js';
-import { createRollups } from '../../../src/services/rollups.js';
-import { PUBLIC_URL, useServices } from '../../support/services.js';
+import { reportParts } from '../../support/report-figures.js';
+import { useServices } from '../../support/services.js';
 
 const zone = 'Asia/Ho_Chi_Minh';
 const local = (iso: string) => DateTime.fromISO(iso, { zone }).toJSDate();
@@ -24,17 +21,7 @@ describe('retention: the maintenance job removes what is due and nothing else, a
   const auditCutoff = local('2024-06-01T00:00:00');
 
   /** Report figures built like the services' own, over the same database. */
-  function reportFigures() {
-    const pieces = createServicePieces({
-      models: h.db.models,
-      program: h.program,
-      logger: createLogger('silent'),
-      timezone: zone,
-      publicUrl: PUBLIC_URL,
-      now: h.clock.now,
-    });
-    return createReportFigures({ models: h.db.models, timezone: zone, now: h.clock.now, rollups: createRollups({ ...pieces, models: h.db.models }) });
-  }
+  const reportFigures = () => reportParts(h, zone).figures;
 
   async function seed() {
     const { models } = h.db;
@@ -209,20 +196,7 @@ describe('a first run over a long history spreads over several nights', () => {
         return { key: `L:${n}`, code: 'REFAAA', referrerId, via: 'qr', at, atDay: dayKey(at, zone) };
       }),
     );
-    const pieces = createServicePieces({
-      models: h.db.models,
-      program: h.program,
-      logger: createLogger('silent'),
-      timezone: zone,
-      publicUrl: PUBLIC_URL,
-      now: h.clock.now,
-    });
-    const figures = createReportFigures({
-      models: h.db.models,
-      timezone: zone,
-      now: h.clock.now,
-      rollups: createRollups({ ...pieces, models: h.db.models }),
-    });
+    const { figures } = reportParts(h, zone);
     const from = local('2025-07-01T00:00:00');
     const to = local('2025-11-01T00:00:00');
     const direct = await figures.getStatsDirect(from, to);

@@ -94,7 +94,7 @@ describe('roles in the services, and the audit of refused attempts', () => {
   it('50 refused commands leave the staff actions on the dashboard and make one row with count 50 per hour', async () => {
     const conversation = createConversation(
       { services: h.services, program: h.program, i18n, logger: createLogger('silent'), publicUrl: 'http://localhost:3000' },
-      { referral: (code) => `http://localhost:3000/r/${code}`, memberCard: (code) => `http://localhost:3000/m/${code}` },
+      { network: 'zalo', referral: (code) => `http://localhost:3000/r/${code}`, memberCard: (code) => `http://localhost:3000/m/${code}` },
     );
     const say = (id: number, text: string, n: number) =>
       conversation.handle({ identity: `telegram:${id}`, chatId: String(id), displayName: 'Phá đám', text, requestKey: `u:${id}:${n}` });

@@ -6,12 +6,10 @@ import { generateHistory } from '../../../scripts/report-history.js';
 import { createAgenda } from '../../../src/jobs/agenda.js';
 import { defineRollupJobs } from '../../../src/jobs/rollups.js';
 import { dayKey } from '../../../src/domain/schedule.js';
-import { createLogger } from '../../../src/logger.js';
-import { createServicePieces } from '../../../src/services/context.js';
 import { keyedSinceSetting } from '../../../src/services/day-keys.js';
-import { createReportFigures, summaryFigures, type PeriodStats, type ReportFigures } from '../../../src/services/reports.js';
-import { createRollups } from '../../../src/services/rollups.js';
-import { PUBLIC_URL, useServices } from '../../support/services.js';
+import { summaryFigures, type PeriodStats, type ReportFigures } from '../../../src/services/reports.js';
+import { reportParts as reportPartsOf } from '../../support/report-figures.js';
+import { useServices } from '../../support/services.js';
 
 const zone = 'Asia/Ho_Chi_Minh';
 const local = (iso: string) => DateTime.fromISO(iso, { zone }).toJSDate();
@@ -25,18 +23,7 @@ describe('report rollups equal the figures counted from the records', () => {
   });
 
   /** The report figures over the harness's clock, as the services build them, plus the outbox piece. */
-  function reportParts(): { figures: ReportFigures; pieces: ReturnType<typeof createServicePieces> } {
-    const pieces = createServicePieces({
-      models: h.db.models,
-      program: h.program,
-      logger: createLogger('silent'),
-      timezone: zone,
-      publicUrl: PUBLIC_URL,
-      now: h.clock.now,
-    });
-    const rollups = createRollups({ ...pieces, models: h.db.models });
-    return { figures: createReportFigures({ models: h.db.models, timezone: zone, now: h.clock.now, rollups }), pieces };
-  }
+  const reportParts = () => reportPartsOf(h, zone);
 
   /** Every range a report asks for, plus ranges with ragged ends, give the same figures both ways. */
   async function expectEqual(figures: ReportFigures): Promise<PeriodStats> {

@@ -2,6 +2,7 @@ import { isLocale, type Locale, type Translate } from '../../../i18n.js';
 import { rewardLabel, tierText, voucherLine } from '../format.js';
 import { landingLink } from '../../../domain/referral-source.js';
 import { qrPng, type ConversationKit, type Session } from '../kit.js';
+import { shareButtons } from '../share-buttons.js';
 import { defineCommand, noArgs, type Command, type Turn } from '../registry.js';
 import type { Reply } from '../reply.js';
 import type { WalletFeature } from './wallet.js';
@@ -46,6 +47,7 @@ export function createCustomerFeature(kit: ConversationKit, wallet: WalletFeatur
     return [{ text: t('bot:langSet') }, ...kit.help({ ...s, locale, t })];
   }
 
+  /** The link with the ways to share it, the invitation to forward, and the invite QR. */
   async function inviteLink(s: Session): Promise<Reply[]> {
     const link = links.referral(s.customer.code);
     const invitation = s.t('bot:invitation', {
@@ -54,12 +56,13 @@ export function createCustomerFeature(kit: ConversationKit, wallet: WalletFeatur
       link,
       code: s.customer.code,
     });
-    const share = `https://t.me/share/url?url=${encodeURIComponent(link)}&text=${encodeURIComponent(
-      s.t('bot:shareText', { business: program.business.name, reward: rewardLabel(program.rewards.friend, s.locale) }),
-    )}`;
+    const shareText = s.t('bot:shareText', { business: program.business.name, reward: rewardLabel(program.rewards.friend, s.locale) });
     return [
-      { text: s.t('bot:linkIntro', { link, code: s.customer.code, reward: rewardLabel(program.rewards.referrer, s.locale) }) },
-      { text: invitation, buttons: [[{ label: s.t('bot:shareButton'), url: share }]] },
+      {
+        text: s.t('bot:linkIntro', { link, code: s.customer.code, reward: rewardLabel(program.rewards.referrer, s.locale) }),
+        buttons: shareButtons(kit, s, shareText),
+      },
+      { text: invitation },
       // The QR opens the web page (either app from there), which counts the friend as come by QR.
       { text: s.t('bot:inviteQrCaption'), photo: await qrPng(landingLink(kit.publicUrl, s.customer.code, 'qr')) },
     ];

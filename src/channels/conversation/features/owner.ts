@@ -1,4 +1,5 @@
 import type { Actor } from '../../../services/index.js';
+import type { PeriodStats } from '../../../services/reports.js';
 import { fraudReviewLines, fraudRuleText, periodText } from '../format.js';
 import { STAFF_INVITE_PREFIX, type ConversationKit, type Session } from '../kit.js';
 import { defineCommand, noArgs, type Command } from '../registry.js';
@@ -23,6 +24,21 @@ function parseFlag(args: string[]): { decision: 'dismissed' | 'confirmed'; flagI
   return decision && args[1] && args.length === 2 ? { decision, flagId: args[1] } : undefined;
 }
 
+/** Each channel that brought anyone in the period, through to first visits and revenue. */
+function channelLines(s: Session, byChannel: PeriodStats['byChannel']): string {
+  const active = Object.entries(byChannel).filter(([, f]) => f.linksOpened + f.friendsJoined + f.firstVisits + f.revenue > 0);
+  if (active.length === 0) return s.t('share:statsNone');
+  const line = ([channel, f]: (typeof active)[number]) =>
+    s.t('share:statsLine', {
+      channel: s.t(`dashboard:channel.${channel}`),
+      opened: f.linksOpened,
+      joined: f.friendsJoined,
+      firstVisits: f.firstVisits,
+      revenue: f.revenue,
+    });
+  return [s.t('share:statsHeader'), ...active.map(line)].join('\n');
+}
+
 /** What only owners can ask for: figures, the staff, the fraud review queue; and the back-office link (staff get the staff view). */
 export function createOwnerFeature(kit: ConversationKit) {
   const { services, program, links } = kit;
@@ -43,13 +59,10 @@ export function createOwnerFeature(kit: ConversationKit) {
         rewardsIssued: report.rewardsIssued,
         rewardsRedeemed: report.rewardsRedeemed,
         revenue: report.referredRevenue,
-        telegram: report.byChannel.telegram,
-        zalo: report.byChannel.zalo,
-        link: report.byChannel.link,
-        qr: report.byChannel.qr,
         tierUpgrades: report.tierUpgrades,
         openFlags: report.openFlags,
       }),
+      channelLines(s, report.byChannel),
       s.t('members:stats', { active: report.activeMembers, sold: report.memberships, revenue: report.membershipRevenue }),
       top.length > 0 ? [s.t('bot:statsTop'), ...top].join('\n') : s.t('bot:statsNoTop'),
     ].join('\n\n');
