@@ -191,10 +191,10 @@ export function createReviewService(
 
   /**
    * Staff approve or reject one submission round. The first decision takes the round's claim;
-   * a later press hears what was decided. A decision whose work a crash interrupted is finished
-   * by the next press of its taker. Approval issues the reward once (keyed by the ask).
+   * a later press hears what was decided. `requestKey` (the pressed card) lets a retry of the
+   * same press finish what a crash interrupted. Approval issues the reward once (keyed by the ask).
    */
-  async function decide(actor: Actor, reviewId: string, round: number, decision: Decision): Promise<DecideResult> {
+  async function decide(actor: Actor, reviewId: string, round: number, decision: Decision, requestKey: string): Promise<DecideResult> {
     const action = decision === 'approve' ? 'review_approve' : 'review_reject';
     const allowed = await ctx.access.authorize(actor, action, ['staff', 'owner']);
     if (!allowed.ok) return allowed;
@@ -209,7 +209,7 @@ export function createReviewService(
       await ctx.audit.action(allowed.actor, action, 'own_review', review.customerId, { review: review.key });
       return { ok: false, reason: 'own_review' };
     }
-    const by = `${decision}:${String(actor.customerId)}`;
+    const by = `${decision}:${String(actor.customerId)}:${requestKey}`;
     if (!(await ctx.claims.takeOrHold(decisionKey(review), by))) {
       const earlier = await decisionOf(review);
       await ctx.audit.action(allowed.actor, action, 'already_decided', review.customerId, { review: review.key, round });

@@ -108,7 +108,8 @@ export function createReviewsFeature(kit: ConversationKit) {
       role: 'staff',
       usage: 'reviews:usage.review',
       parse: parseDecision,
-      run: async ({ s, actor }, { reviewId, round, decision }) => decided(s, await services.reviews.decide(actor, reviewId, round, decision)),
+      run: async ({ s, actor, requestKey }, { reviewId, round, decision }) =>
+        decided(s, await services.reviews.decide(actor, reviewId, round, decision, requestKey)),
     }),
   ];
 
