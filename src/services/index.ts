@@ -26,6 +26,7 @@ import { createQrImages } from './qr-images.js';
 import { createReferralService } from './referrals.js';
 import { createReportFigures, createReportsService } from './reports.js';
 import { createRetention } from './retention.js';
+import { createReviewService } from './reviews.js';
 import { createRoleService } from './roles.js';
 import { createRollups } from './rollups.js';
 import { createScheduledMessages } from './scheduled-messages.js';
@@ -99,6 +100,7 @@ export function createServices(deps: ServiceDeps) {
     erasure: createErasureService({ ...pieces, models }, owners),
     retention: createRetention(pieces, referrals, rollups),
     programRules: createProgramRules({ ...pieces, models }),
+    reviews: createReviewService({ ...pieces, models }, vouchers),
     // Only building the day rollups is for the jobs; reading them goes through the reports.
     rollups: { catchUp: rollups.catchUp },
     // Only the clean-up of tickets is for outside callers; issuing and reading stay in the services.

@@ -13,7 +13,7 @@ export const LIST_PAGE_SIZE = 30;
 /** The statuses the vouchers page filters by (the model's). */
 export { voucherStatuses };
 /** What a voucher was issued for, as the vouchers page filters by it. */
-export const voucherCauses = ['referral_referrer', 'referral_friend', 'milestone', 'catalogue', 'birthday'] as const;
+export const voucherCauses = ['referral_referrer', 'referral_friend', 'milestone', 'catalogue', 'birthday', 'review'] as const;
 
 /** A period of the lists: from the start of business day `from` to the end of `to` (yyyy-mm-dd, both optional). */
 export interface DayRange {

@@ -8,7 +8,7 @@ import { retryDelayMs, telegramLimits, zaloLimits } from '../domain/send-pacing.
 import type { Logger } from '../logger.js';
 import { createClaims } from './claims.js';
 import { createLimits } from './limits.js';
-import type { ChannelName, MessageSender, NotificationRenderer, SendResult } from './ports.js';
+import type { ChannelName, MessageSender, NotificationLinks, NotificationRenderer, SendResult } from './ports.js';
 
 export type DeliveryOutcome = 'sent' | 'retry' | 'undeliverable' | 'skipped' | 'withdrawn';
 
@@ -17,6 +17,8 @@ export interface DeliveryDeps {
   logger: Logger;
   /** Turns a notification into the recipient's text (the channels' renderer). */
   render: NotificationRenderer;
+  /** The link buttons of the notifications that have them. */
+  links?: NotificationLinks;
   /** Senders of the channels running in this process, by channel name (each paces its own sends). */
   senders: Map<ChannelName, MessageSender>;
   /** The shop's time zone: the day a notification became undeliverable is stored in it. */
@@ -227,7 +229,7 @@ export function createNotificationDelivery(deps: DeliveryDeps) {
     if (wait > 0) await sleep(wait);
     let result: SendResult;
     try {
-      result = await sender.send(recipient.chatId, { text });
+      result = await sender.send(recipient.chatId, { text, links: deps.links?.(notification) });
     } catch (error) {
       logger.warn({ err: error, notificationId: String(notification._id) }, 'send threw');
       result = { ok: false, kind: 'retry', reason: String(error) };

@@ -47,6 +47,9 @@ export interface MessageSender {
  */
 export type NotificationRenderer = (notification: Pick<Notification, 'type' | 'data'>, recipient: Customer) => string | undefined;
 
+/** The link buttons a notification carries (the review ask's review pages), in the recipient's language. */
+export type NotificationLinks = (notification: Pick<Notification, 'type' | 'data'>) => OutgoingMessage['links'];
+
 /**
  * A reward given in an event, with its voucher. A `bonus_points` reward is credited at once:
  * its voucher is already used, so its code is not for the counter.

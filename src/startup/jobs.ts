@@ -1,5 +1,6 @@
 import type { Agenda } from 'agenda';
 import { createNotificationRenderer } from '../channels/conversation/notifications.js';
+import { reviewLinks } from '../channels/conversation/review-notice.js';
 import type { Registry } from '../channels/conversation/registry.js';
 import type { Models } from '../db/models/index.js';
 import type { I18n } from '../i18n.js';
@@ -7,6 +8,7 @@ import { defineAnnouncementJobs } from '../jobs/announcements.js';
 import { defineMaintenanceJobs } from '../jobs/maintenance.js';
 import { defineMemberJobs } from '../jobs/members.js';
 import { defineNotificationJobs, startSendingHeartbeat } from '../jobs/notifications.js';
+import { defineReviewJobs } from '../jobs/reviews.js';
 import { defineRollupJobs } from '../jobs/rollups.js';
 import { defineScheduledMessageJobs } from '../jobs/scheduled-messages.js';
 import type { Logger } from '../logger.js';
@@ -46,11 +48,13 @@ export async function createJobs(deps: {
   await defineScheduledMessageJobs(agenda, deps.services, program, deps.timezone);
   await defineRollupJobs(agenda, deps.services, deps.timezone);
   await defineMemberJobs(agenda, deps.services);
+  await defineReviewJobs(agenda, deps.services);
   await defineAnnouncementJobs(agenda, deps.services, deps.notificationSweepMs);
   const delivery = createNotificationDelivery({
     models,
     logger,
     render: createNotificationRenderer(i18n, program, deps.registry),
+    links: reviewLinks,
     senders: deps.senders,
     timezone: deps.timezone,
     now: deps.now,

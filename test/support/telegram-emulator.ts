@@ -8,6 +8,8 @@ export interface SentMessage {
   text: string;
   /** The PNG of a sent photo. */
   photo?: Buffer;
+  /** A photo sent by reference: a file id (a photo someone sent the bot) or a URL. */
+  photoRef?: string;
   /** A sent document: its file name and bytes. */
   document?: { filename: string; content: Buffer };
   buttons: Array<{ text: string; callback_data?: string; url?: string; copy_text?: { text: string }; request_contact?: boolean }>;
@@ -126,6 +128,18 @@ export class TelegramEmulator {
         const entities = text.startsWith('/') ? [{ type: 'bot_command', offset: 0, length: text.split(' ')[0]!.length }] : undefined;
         return this.push(message({ text, entities }));
       },
+      /** Sends a photo, as Telegram lists it: its sizes smallest first, each with its own file id (`<fileId>-s`, `-m`, then `fileId`). */
+      sendPhoto: (fileId: string, caption?: string) =>
+        this.push(
+          message({
+            photo: [
+              { file_id: `${fileId}-s`, file_unique_id: `${fileId}-us`, width: 90, height: 160 },
+              { file_id: `${fileId}-m`, file_unique_id: `${fileId}-um`, width: 320, height: 568 },
+              { file_id: fileId, file_unique_id: `${fileId}-u`, width: 720, height: 1280 },
+            ],
+            ...(caption ? { caption } : {}),
+          }),
+        ),
       /** Shares a contact card: the person's own unless `userId` names someone else's. */
       shareContact: (phone: string, userId = id) => this.push(message({ contact: { phone_number: phone, first_name: firstName, user_id: userId } })),
       /** Presses the inline button with this label on the latest message that has it. */
@@ -359,6 +373,7 @@ export class TelegramEmulator {
       chatId,
       text: ((method === 'sendMessage' ? params.text : params.caption) as string | undefined) ?? '',
       photo: method === 'sendPhoto' ? attachedFile(params, params.photo) : undefined,
+      photoRef: method === 'sendPhoto' && typeof params.photo === 'string' && !params.photo.startsWith('attach://') ? params.photo : undefined,
       document: method === 'sendDocument' ? documentOf(attachedFile(params, params.document)) : undefined,
       buttons: [...(markup?.inline_keyboard ?? []), ...(markup?.keyboard ?? [])].flat(),
       at: Date.now(),

@@ -57,19 +57,20 @@ export class ZaloEmulator {
   }
 
   user(id: string, displayName: string) {
+    const message = (messageId: string, extra: Record<string, unknown>) => ({
+      message_id: messageId,
+      date: Date.now(),
+      from: { id, display_name: displayName, is_bot: false },
+      chat: { id, chat_type: 'PRIVATE' },
+      ...extra,
+    });
     return {
       id,
       send: (text: string, messageId = `m${this.nextMessage++}`) =>
-        this.push({
-          event_name: 'message.text.received',
-          message: {
-            message_id: messageId,
-            date: Date.now(),
-            from: { id, display_name: displayName, is_bot: false },
-            chat: { id, chat_type: 'PRIVATE' },
-            text,
-          },
-        }),
+        this.push({ event_name: 'message.text.received', message: message(messageId, { text }) }),
+      /** Sends a photo as Zalo reports it: the image's URL (and an optional caption). */
+      sendPhoto: (url: string, caption?: string, messageId = `m${this.nextMessage++}`) =>
+        this.push({ event_name: 'message.image.received', message: message(messageId, { photo: url, ...(caption ? { caption } : {}) }) }),
     };
   }
 

@@ -10,6 +10,7 @@ import { createLinkAppsFeature } from './features/link-apps.js';
 import { createMembersFeature } from './features/members.js';
 import { createOwnerFeature } from './features/owner.js';
 import { createPersonalDataFeature } from './features/personal-data.js';
+import { createReviewsFeature } from './features/reviews.js';
 import { createStaffFeature } from './features/staff.js';
 import { createStartFeature } from './features/start.js';
 import { createWalletFeature } from './features/wallet.js';
@@ -45,6 +46,7 @@ export function createConversation(deps: ConversationDeps, links: Links, traits:
   const start = createStartFeature(kit, customer, staff, consent);
   const members = createMembersFeature(kit);
   const personalData = createPersonalDataFeature(kit);
+  const reviews = createReviewsFeature(kit);
   const registry = createRegistry([
     ...start.commands,
     ...customer.commands,
@@ -52,9 +54,11 @@ export function createConversation(deps: ConversationDeps, links: Links, traits:
     ...createLinkAppsFeature(kit).commands,
     ...members.customerCommands,
     ...personalData.customerCommands,
+    ...reviews.commands,
     ...createErasureFeature(kit).commands,
     ...staff.commands,
     ...members.staffCommands,
+    ...reviews.staffCommands,
     ...createCorrectionsFeature(kit).commands,
     ...createOwnerFeature(kit).commands,
     ...personalData.ownerCommands,
@@ -90,6 +94,7 @@ export function createConversation(deps: ConversationDeps, links: Links, traits:
       if (!consent.agreed(s.customer)) return consent.notice(s);
       return customer.sharePhone(turn, incoming.contactPhone, incoming.contactVerified === true);
     }
+    if (incoming.photo) return consent.agreed(s.customer) ? reviews.photo(turn, incoming.photo) : consent.notice(s);
     if (incoming.pressed !== undefined) return pressed(turn, await services.actions.press(incoming.identity, incoming.pressed));
     const number = traits.numberedChoices ? /^\s*(\d{1,2})\s*$/.exec(incoming.text ?? '')?.[1] : undefined;
     const choice = number ? await services.actions.pressNumber(incoming.identity, Number(number)) : undefined;

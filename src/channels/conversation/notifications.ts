@@ -17,6 +17,7 @@ import type { MembershipNoticeData } from '../../services/memberships.js';
 import type { DailySummary } from '../../services/reports.js';
 import { renderAnnouncement, type AnnouncementNoticeData } from './announcement-notice.js';
 import { renderCorrection, type CorrectionData } from './correction-notice.js';
+import { renderReviewNotice } from './review-notice.js';
 import { appLabel, rewardLabel, tierLabel } from './format.js';
 import type { Registry } from './registry.js';
 import { renderDailySummary } from './summary.js';
@@ -265,5 +266,9 @@ function renderNotification(notification: Pick<Notification, 'type' | 'data'>, r
         notification.data as AnnouncementNoticeData,
         notification.type === 'announcement_test',
       );
+    case 'review_ask':
+    case 'review_approved':
+    case 'review_rejected':
+      return renderReviewNotice(t, locale, program.business.name, notification.type, notification.data);
   }
 }

@@ -1,3 +1,5 @@
+import type { ReviewPhoto } from '../../db/models/review.js';
+
 /**
  * A button as every channel can show it: Telegram as a button, Zalo as a numbered choice.
  * `action` is the command line the button stands for; the conversation registers it as a
@@ -12,6 +14,8 @@ export interface Reply {
   text: string;
   /** A PNG (QR codes) sent with the text as its caption. */
   photo?: Buffer;
+  /** A photo a person sent the bot, shown again with the text as its caption (a review screenshot in the staff queue). */
+  sentPhoto?: ReviewPhoto;
   /**
    * A file sent with the text as its caption (a person's data, the processing record). Only
    * for channels that can send files (see ChannelTraits.noFiles); the others get a link.
@@ -36,6 +40,8 @@ export interface Incoming {
   contactPhone?: string;
   /** True when the contact is the person's own (Telegram: `contact.user_id` is the sender). */
   contactVerified?: boolean;
+  /** A photo the person sent (Telegram: the largest size's file id; Zalo: its URL). */
+  photo?: ReviewPhoto;
   /** The `ref` of a pressed button (Telegram callback data). */
   pressed?: string;
   /** Unique per incoming update: makes a redelivered "add visit" a no-op. */

@@ -46,6 +46,9 @@ export async function sendReply(api: Api, chatId: number | string, reply: Reply)
     await api.sendDocument(chatId, new InputFile(content, filename), { caption: reply.text, reply_markup });
   } else if (reply.photo) {
     await api.sendPhoto(chatId, new InputFile(reply.photo, 'qr.png'), { caption: reply.text, reply_markup });
+  } else if (reply.sentPhoto?.telegramFileId || reply.sentPhoto?.url) {
+    // A photo someone sent: by its Telegram file id, or by URL (Telegram fetches it).
+    await api.sendPhoto(chatId, reply.sentPhoto.telegramFileId ?? reply.sentPhoto.url ?? '', { caption: reply.text, reply_markup });
   } else {
     await api.sendMessage(chatId, reply.text, { reply_markup, link_preview_options: { is_disabled: true } });
   }
@@ -58,11 +61,13 @@ export function createTelegramSender(api: Api, pacer: SendPacer): MessageSender 
     // The API paces every send itself (see pacing.ts); the notifier only shares the rate.
     pacer,
     async send(chatId, message) {
+      const links = message.links?.length ? message.links : undefined;
+      const reply_markup = links && InlineKeyboard.from(links.map((link) => [InlineKeyboard.url(link.label, link.url)]));
       try {
         if (message.photo) {
-          await api.sendPhoto(chatId, new InputFile(message.photo.png, 'qr.png'), { caption: message.text });
+          await api.sendPhoto(chatId, new InputFile(message.photo.png, 'qr.png'), { caption: message.text, reply_markup });
         } else {
-          await api.sendMessage(chatId, message.text, { link_preview_options: { is_disabled: true } });
+          await api.sendMessage(chatId, message.text, { reply_markup, link_preview_options: { is_disabled: true } });
         }
         return { ok: true };
       } catch (error) {

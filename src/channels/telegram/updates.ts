@@ -87,9 +87,13 @@ export function installUpdateHandling(bot: Bot<BotContext>, deps: UpdateDeps): v
     }
   });
 
-  const incomingOf = (ctx: Filter<BotContext, 'message:text' | 'message:contact' | 'callback_query:data'> & { chat: { id: number } }): Incoming => {
+  const incomingOf = (
+    ctx: Filter<BotContext, 'message:text' | 'message:contact' | 'message:photo' | 'callback_query:data'> & { chat: { id: number } },
+  ): Incoming => {
     const from = ctx.from;
     const contact = ctx.message?.contact;
+    // Telegram lists a photo's sizes smallest first: the last is the one staff should see.
+    const photo = ctx.message?.photo?.at(-1)?.file_id;
     return {
       identity: identityOf('telegram', from.id),
       chatId: String(ctx.chat.id),
@@ -97,6 +101,7 @@ export function installUpdateHandling(bot: Bot<BotContext>, deps: UpdateDeps): v
       languageCode: from.language_code,
       text: ctx.message?.text,
       pressed: ctx.callbackQuery?.data,
+      photo: photo ? { telegramFileId: photo } : undefined,
       contactPhone: contact?.phone_number,
       // Only a contact the person shares of themselves verifies the number.
       contactVerified: contact?.user_id === from.id,
@@ -104,7 +109,7 @@ export function installUpdateHandling(bot: Bot<BotContext>, deps: UpdateDeps): v
     };
   };
 
-  const talk = guarded.chatType('private').on(['message:text', 'message:contact', 'callback_query:data']);
+  const talk = guarded.chatType('private').on(['message:text', 'message:contact', 'message:photo', 'callback_query:data']);
 
   // The join: the one load of the person for this update. Their menu follows their role and
   // language once they were answered (a command may have changed either).

@@ -88,10 +88,14 @@ export function createZaloChannel(deps: ZaloChannelDeps): ChatChannel & { sender
     }
     // The conversation registered these as the chat's numbered list; "2" presses the second.
     if (actions.length > 0) lines.push(t('zalo:replyWithNumber', { choices: actions.map((_, i) => i + 1).join(', ') }));
+    // A photo sent on Telegram can only be shown there.
+    if (reply.sentPhoto?.telegramFileId) lines.splice(1, 0, t('zalo:photoOnTelegram'));
     const text = lines.join('\n');
     if (reply.photo) {
       const url = await services.qrImages.publish(imageKey(chatId, reply.photo), reply.photo);
       await client.sendPhoto(chatId, url, text);
+    } else if (reply.sentPhoto?.url) {
+      await client.sendPhoto(chatId, reply.sentPhoto.url, text);
     } else {
       await client.sendMessage(chatId, text);
     }
@@ -112,7 +116,9 @@ export function createZaloChannel(deps: ZaloChannelDeps): ChatChannel & { sender
    */
   async function handle(update: ZaloUpdate): Promise<void> {
     const { message } = update;
-    if (update.event_name !== 'message.text.received' || message.chat.chat_type === 'GROUP' || !message.text) return;
+    // Texts, and photos (a review screenshot); Zalo sends the image's URL.
+    const photo = update.event_name === 'message.image.received' ? message.photo : undefined;
+    if (message.chat.chat_type === 'GROUP' || !(photo || (update.event_name === 'message.text.received' && message.text))) return;
     const identity = identityOf('zalo', message.chat.id);
     const key = `zalo:${message.message_id}`;
     const outcome = await services.updates.handleOnce(key, async () => {
@@ -127,7 +133,14 @@ export function createZaloChannel(deps: ZaloChannelDeps): ChatChannel & { sender
           }
           return;
         }
-        const incoming = { identity, chatId: message.chat.id, displayName: message.from.display_name, text: message.text, requestKey: key };
+        const incoming = {
+          identity,
+          chatId: message.chat.id,
+          displayName: message.from.display_name,
+          text: photo ? undefined : message.text,
+          photo: photo ? { url: photo } : undefined,
+          requestKey: key,
+        };
         const turn = await conversation.join(incoming);
         remember(identity, turn.s.locale);
         const replies = await conversation.answer(turn, incoming);

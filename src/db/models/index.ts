@@ -23,6 +23,7 @@ import { createProgramVersionModel } from './program-version.js';
 import { createQrImageModel } from './qr-image.js';
 import { createRateSlotModel } from './rate-slot.js';
 import { createReferralModel } from './referral.js';
+import { createReviewModel } from './review.js';
 import { createSendingProcessModel } from './sending-process.js';
 import { createSettingModel } from './setting.js';
 import { createStaleDayModel } from './stale-day.js';
@@ -56,6 +57,7 @@ export function createModels(connection: Connection) {
     QrImage: createQrImageModel(connection),
     RateSlot: createRateSlotModel(connection),
     Referral: createReferralModel(connection),
+    Review: createReviewModel(connection),
     SendingProcess: createSendingProcessModel(connection),
     Setting: createSettingModel(connection),
     StaleDay: createStaleDayModel(connection),

@@ -41,12 +41,16 @@ export const notificationTypes = [
   'announcement',
   /** The owner's test of an announcement, to their own chat (data.text), counted nowhere. */
   'announcement_test',
+  /** Review rewards (services/reviews.ts): the ask after a visit (an offer), and the staff decision on the customer's review. */
+  'review_ask',
+  'review_approved',
+  'review_rejected',
   ...legacyNotificationTypes,
 ] as const;
 export type NotificationType = (typeof notificationTypes)[number];
 
 /** Sent only to people who want offers at the moment it goes (services/notification-delivery.ts). */
-export const offerNotificationTypes = ['announcement'] as const;
+export const offerNotificationTypes = ['announcement', 'review_ask'] as const;
 
 /** `withdrawn`: the person turned offers off before an offer went out, so it never will. */
 export const notificationStatuses = ['pending', 'sending', 'sent', 'undeliverable', 'uncertain', 'withdrawn'] as const;

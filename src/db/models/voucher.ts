@@ -19,7 +19,7 @@ const voucherSchema = new Schema(
     code: { type: String, required: true, unique: true },
     causeKey: { type: String, required: true, unique: true },
     customerId: { type: Schema.Types.ObjectId, required: true, index: true },
-    cause: { type: String, enum: ['referral_referrer', 'referral_friend', 'milestone', 'catalogue', 'birthday'], required: true },
+    cause: { type: String, enum: ['referral_referrer', 'referral_friend', 'milestone', 'catalogue', 'birthday', 'review'], required: true },
     reward: { type: rewardSchema, required: true },
     status: { type: String, enum: voucherStatuses, default: 'active' },
     issuedAt: { type: Date, required: true },

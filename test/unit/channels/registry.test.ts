@@ -142,7 +142,7 @@ describe('the registry shows', () => {
       'mydata',
       'delete',
     ]);
-    expect(menu('staff')).toEqual([...menu('customer'), 'confirm', 'visit', 'redeem', 'find', 'member', 'undo', 'dashboard']);
+    expect(menu('staff')).toEqual([...menu('customer'), 'confirm', 'visit', 'redeem', 'find', 'member', 'reviews', 'undo', 'dashboard']);
     // The dashboard link is the staff's too (their staff view), listed where it is declared, with the owner's commands.
     const staffOnly = menu('staff').filter((command) => command !== 'dashboard');
     expect(menu('owner')).toEqual([...staffOnly, 'points', 'cancel', 'stats', 'summary', 'staff', 'flags', 'dashboard', 'record']);
