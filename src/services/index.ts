@@ -18,6 +18,7 @@ import { createImportUploads } from './import-uploads.js';
 import { createIdentityLinkService } from './identity-link.js';
 import { createMemberCardService } from './member-cards.js';
 import { createMembershipService } from './memberships.js';
+import { createPartnerService } from './partners.js';
 import { createPersonalDataService } from './personal-data.js';
 import { createLimits } from './limits.js';
 import { createPointsLedger } from './points.js';
@@ -48,7 +49,8 @@ export function createServices(deps: ServiceDeps) {
   const customers = createCustomerService({ ...pieces, models });
   const points = createPointsLedger({ ...pieces, models });
   const vouchers = createVoucherService({ ...pieces, models }, points);
-  const referrals = createReferralService({ ...pieces, models });
+  const partners = createPartnerService({ ...pieces, models });
+  const referrals = createReferralService({ ...pieces, models }, partners);
   const consent = createConsentService({ ...pieces, models });
   // The figures without a role check go only to the daily-summary job and the owner's reports.
   const rollups = createRollups({ ...pieces, models });
@@ -69,6 +71,7 @@ export function createServices(deps: ServiceDeps) {
     consent,
     announcements: createAnnouncementService({ ...pieces, models }),
     referrals,
+    partners,
     visits,
     corrections: createCorrectionService({ ...pieces, models }, customers, visits, referrals, points, vouchers),
     adjustments: createAdjustmentService({ ...pieces, models }, customers, points, vouchers),

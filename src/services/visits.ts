@@ -17,7 +17,15 @@ import type { CustomerService } from './customers.js';
 import type { FraudService } from './fraud.js';
 import type { PointsLedger, TierUpgrade } from './points.js';
 import { rewardKeyFor, rewardKeyOf, type ReferralService } from './referrals.js';
-import type { GivenReward, ReferralConvertedData, TierReached, TierUpgradedData, VisitReceiptData, WelcomeRewardData } from './ports.js';
+import type {
+  GivenReward,
+  PartnerFriendVisitedData,
+  ReferralConvertedData,
+  TierReached,
+  TierUpgradedData,
+  VisitReceiptData,
+  WelcomeRewardData,
+} from './ports.js';
 import type { VoucherService } from './vouchers.js';
 import { givenName } from '../domain/names.js';
 
@@ -36,6 +44,8 @@ export interface VisitOutcome {
   tierUpgrade?: TierUpgrade;
   /** Set when the visit converted a referral: who referred them and both rewards. */
   referral?: { referrerName: string; friendVoucher: Voucher; referrerVoucher: Voucher };
+  /** Set instead when the referrer is a partner: they earn commission on the visits, only the friend gets a voucher. */
+  partnerReferral?: { partnerName: string; friendVoucher: Voucher };
   /** The friend came too late for the referral to count (attribution window passed). */
   referralExpired?: boolean;
   /**
@@ -115,7 +125,7 @@ export function createVisitService(
     actor: Actor,
     friend: Customer,
     visit: Visit,
-  ): Promise<Pick<VisitOutcome, 'referral' | 'referralExpired' | 'referralHeld'>> {
+  ): Promise<Pick<VisitOutcome, 'referral' | 'partnerReferral' | 'referralExpired' | 'referralHeld'>> {
     let referral = await models.Referral.findOne({ friendId: friend._id }).lean<Referral>();
     if (!referral) return {};
     let expiredNow = false;
@@ -144,6 +154,14 @@ export function createVisitService(
     // A confirmation retried on a later day converts and counts on the visit's own day.
     await ctx.staleDays.touch(visit.at);
     const key = rewardKeyOf(referral);
+    if (referral.partnerPlanId) {
+      // A partner earns commission on this visit (services/commissions.ts), not the referral rewards.
+      const friendVoucher = await vouchers.issue(friend._id, referrals.partnerWelcome(referral), 'referral_friend', `${key}:friend`);
+      const data: PartnerFriendVisitedData = { friendName: givenName(friend.name ?? '') };
+      await ctx.outbox.record(`partner_friend_visited:${key.slice('referral:'.length)}`, 'partner_friend_visited', referrer._id, { ...data });
+      await fraud.reviewConversion(referral, friend, referrer, referral.confirmedBy ?? actor.customerId);
+      return { partnerReferral: { partnerName: referrer.name, friendVoucher } };
+    }
     const [friendVoucher, referrerVoucher, balance] = await Promise.all([
       vouchers.issue(friend._id, program.rewards.friend, 'referral_friend', `${key}:friend`),
       vouchers.issue(referrer._id, program.rewards.referrer, 'referral_referrer', `${key}:referrer`),
@@ -227,7 +245,7 @@ export function createVisitService(
     customer: Customer,
     visit: Visit,
     created: boolean,
-    { referral }: Pick<VisitOutcome, 'referral'>,
+    { referral, partnerReferral }: Pick<VisitOutcome, 'referral' | 'partnerReferral'>,
     action: string,
     outcome: string,
   ): Promise<Extract<ConfirmFirstVisitResult, { ok: true }>> {
@@ -235,9 +253,10 @@ export function createVisitService(
     const balance = totals.points;
     const event = `visit:${String(visit._id)}`;
     const receipt = visitReceipt(visit.points, totals, program);
+    const friendVoucher = (referral ?? partnerReferral)?.friendVoucher;
     const announce = async (upgrade: TierUpgrade | undefined) => {
-      if (referral) {
-        const data: WelcomeRewardData = { ...given(referral.friendVoucher), ...tierReached(upgrade), receipt };
+      if (friendVoucher) {
+        const data: WelcomeRewardData = { ...given(friendVoucher), ...tierReached(upgrade), receipt };
         await ctx.outbox.record(event, 'welcome_reward', customer._id, { ...data });
       } else if (upgrade) {
         const data: TierUpgradedData = { tier: upgrade.tier, points: upgrade.points, receipt };

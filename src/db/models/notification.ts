@@ -24,6 +24,11 @@ export const notificationTypes = [
   'staff_added',
   'staff_removed',
   'staff_joined',
+  /** The partner program's people (services/partners.ts): made a partner, their partnership ended, an invite used (to its owner), a friend's first visit. */
+  'partner_added',
+  'partner_ended',
+  'partner_joined',
+  'partner_friend_visited',
   'daily_summary',
   'app_linked',
   'app_link_declined',
