@@ -2,6 +2,7 @@ import { createActionService } from './actions.js';
 import { createAnnouncementService } from './announcements.js';
 import { createAdjustmentService } from './adjustments.js';
 import { createConsentService } from './consent.js';
+import { createCommissionService } from './commissions.js';
 import { createCorrectionService } from './corrections.js';
 import { createBirthdayService } from './birthdays.js';
 import { createServicePieces, type ServiceDeps } from './context.js';
@@ -58,7 +59,9 @@ export function createServices(deps: ServiceDeps) {
   const reports = createReportsService(pieces, figures);
   const roles = createRoleService({ ...pieces, models }, customers);
   const fraud = createFraudService({ ...pieces, models }, points, vouchers, referrals);
-  const visits = createVisitService({ ...pieces, models }, customers, referrals, points, vouchers, fraud);
+  // Before visits: a credited or undone visit derives or takes back its partner's commission.
+  const commissions = createCommissionService({ ...pieces, models });
+  const visits = createVisitService({ ...pieces, models }, customers, referrals, points, vouchers, fraud, commissions);
   const customerImport = createCustomerImportService({ ...pieces, models }, customers, points, referrals, consent);
   const actions = createActionService({ ...pieces, models });
   const memberCards = createMemberCardService({ ...pieces, models }, customers, vouchers);
@@ -73,6 +76,7 @@ export function createServices(deps: ServiceDeps) {
     referrals,
     partners,
     visits,
+    commissions,
     corrections: createCorrectionService({ ...pieces, models }, customers, visits, referrals, points, vouchers),
     adjustments: createAdjustmentService({ ...pieces, models }, customers, points, vouchers),
     vouchers,

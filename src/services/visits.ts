@@ -13,6 +13,7 @@ import type { Models } from '../db/models/index.js';
 import type { Actor } from './access.js';
 import type { ServicePieces } from './context.js';
 import { isDuplicateKey } from './duplicate-key.js';
+import type { CommissionService } from './commissions.js';
 import type { CustomerService } from './customers.js';
 import type { FraudService } from './fraud.js';
 import type { PointsLedger, TierUpgrade } from './points.js';
@@ -75,6 +76,7 @@ export function createVisitService(
   points: PointsLedger,
   vouchers: VoucherService,
   fraud: FraudService,
+  commissions: Pick<CommissionService, 'onVisit' | 'onUndo'>,
 ) {
   const { models, program } = ctx;
 
@@ -267,6 +269,7 @@ export function createVisitService(
       }
     };
     const upgrade = await points.settleTier(customer._id, event, announce, { points: balance, tierRank: customer.tierRank });
+    await commissions.onVisit(visit);
     // The visit count's write returns the record as it is now, for the reply.
     const [updated] = await Promise.all([
       refreshVisitCount(customer._id),
@@ -335,6 +338,7 @@ export function createVisitService(
     );
     await ctx.records.recountVisits(visit.customerId, await models.Visit.countDocuments({ customerId: visit.customerId, undoneAt: null }));
     await ctx.staleDays.touch(visit.at);
+    await commissions.onUndo(visit);
   }
 
   return { confirmFirstVisit, recordVisit, markUndone };

@@ -16,6 +16,7 @@ import type {
 import type { MembershipNoticeData } from '../../services/memberships.js';
 import type { DailySummary } from '../../services/reports.js';
 import { renderAnnouncement, type AnnouncementNoticeData } from './announcement-notice.js';
+import { renderPartnerPaid, renderPartnerStatement, renderProgramClose, type CommissionNoticeData } from './commission-notice.js';
 import { renderCorrection, type CorrectionData } from './correction-notice.js';
 import { partnerWelcome, renderPartnerNotice, type PartnerNoticeData } from './partner-notice.js';
 import { appLabel, rewardLabel, tierLabel } from './format.js';
@@ -275,5 +276,11 @@ function renderNotification(notification: Pick<Notification, 'type' | 'data'>, r
         notification.data as AnnouncementNoticeData,
         notification.type === 'announcement_test',
       );
+    case 'partner_statement':
+      return renderPartnerStatement(t, notification.data as CommissionNoticeData, program.business.name);
+    case 'program_close':
+      return renderProgramClose(t, notification.data as CommissionNoticeData, program.business.name);
+    case 'partner_paid':
+      return renderPartnerPaid(t, notification.data as CommissionNoticeData, program.business.name);
   }
 }

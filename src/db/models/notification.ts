@@ -46,6 +46,11 @@ export const notificationTypes = [
   'announcement',
   /** The owner's test of an announcement, to their own chat (data.text), counted nowhere. */
   'announcement_test',
+  /** The monthly close: a partner's statement of the month (data: its totals and what is owed), the owners' reconciliation (data.summary). */
+  'partner_statement',
+  'program_close',
+  /** The owner marked a partner's month paid (data.month, data.amount). */
+  'partner_paid',
   ...legacyNotificationTypes,
 ] as const;
 export type NotificationType = (typeof notificationTypes)[number];
