@@ -12,3 +12,6 @@ export const STAFF_INVITE_PREFIX = 's_';
 export function telegramStartLink(botUsername: string, payload: string): string {
   return `https://t.me/${encodeURIComponent(botUsername)}?start=${encodeURIComponent(payload)}`;
 }
+
+/** Payload prefix of a partner invite (`/start p_<invite>`). */
+export const PARTNER_INVITE_PREFIX = 'p_';

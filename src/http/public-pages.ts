@@ -76,7 +76,7 @@ export function createPublicPagesRouter(deps: PublicPagesDeps): Router {
     const png = images.render({
       locale,
       business: program.business.name,
-      offer: program.rewards.friend.label[locale],
+      offer: (await deps.services.partners.welcomeFor(referrer._id)).label[locale],
       invite: t('web:previewInvite', { name: inviter(locale, referrer.name) }),
       code: referrer.code,
     });
@@ -115,7 +115,8 @@ export function createPublicPagesRouter(deps: PublicPagesDeps): Router {
     }
     const { referrer } = opened;
     const name = inviter(locale, referrer.name);
-    const offer = program.rewards.friend.label[locale];
+    // A partner's friends are offered the partner plan's own welcome.
+    const offer = (await deps.services.partners.welcomeFor(referrer._id)).label[locale];
     // Buttons carry where the friend came from into the bot (see domain/referral-source.ts).
     const payload = referralPayload(referrer.code, via);
     const telegram = deps.telegramUsername();

@@ -2,6 +2,7 @@ import { createActionService } from './actions.js';
 import { createAnnouncementService } from './announcements.js';
 import { createAdjustmentService } from './adjustments.js';
 import { createConsentService } from './consent.js';
+import { createCommissionService } from './commissions.js';
 import { createCorrectionService } from './corrections.js';
 import { createBirthdayService } from './birthdays.js';
 import { createServicePieces, type ServiceDeps } from './context.js';
@@ -18,6 +19,7 @@ import { createImportUploads } from './import-uploads.js';
 import { createIdentityLinkService } from './identity-link.js';
 import { createMemberCardService } from './member-cards.js';
 import { createMembershipService } from './memberships.js';
+import { createPartnerService } from './partners.js';
 import { createPersonalDataService } from './personal-data.js';
 import { createLimits } from './limits.js';
 import { createPointsLedger } from './points.js';
@@ -49,7 +51,8 @@ export function createServices(deps: ServiceDeps) {
   const customers = createCustomerService({ ...pieces, models });
   const points = createPointsLedger({ ...pieces, models });
   const vouchers = createVoucherService({ ...pieces, models }, points);
-  const referrals = createReferralService({ ...pieces, models });
+  const partners = createPartnerService({ ...pieces, models });
+  const referrals = createReferralService({ ...pieces, models }, partners);
   const consent = createConsentService({ ...pieces, models });
   // The figures without a role check go only to the daily-summary job and the owner's reports.
   const rollups = createRollups({ ...pieces, models });
@@ -57,7 +60,9 @@ export function createServices(deps: ServiceDeps) {
   const reports = createReportsService(pieces, figures);
   const roles = createRoleService({ ...pieces, models }, customers);
   const fraud = createFraudService({ ...pieces, models }, points, vouchers, referrals);
-  const visits = createVisitService({ ...pieces, models }, customers, referrals, points, vouchers, fraud);
+  // Before visits: a credited or undone visit derives or takes back its partner's commission.
+  const commissions = createCommissionService({ ...pieces, models });
+  const visits = createVisitService({ ...pieces, models }, customers, referrals, points, vouchers, fraud, commissions);
   const customerImport = createCustomerImportService({ ...pieces, models }, customers, points, referrals, consent);
   const actions = createActionService({ ...pieces, models });
   const memberCards = createMemberCardService({ ...pieces, models }, customers, vouchers);
@@ -70,7 +75,9 @@ export function createServices(deps: ServiceDeps) {
     consent,
     announcements: createAnnouncementService({ ...pieces, models }),
     referrals,
+    partners,
     visits,
+    commissions,
     corrections: createCorrectionService({ ...pieces, models }, customers, visits, referrals, points, vouchers),
     adjustments: createAdjustmentService({ ...pieces, models }, customers, points, vouchers),
     vouchers,

@@ -74,6 +74,11 @@ export interface ReferralConvertedData extends GivenReward, TierReached {
   milestones: Array<GivenReward & { friends: number }>;
 }
 
+/** `partner_friend_visited`, to a partner: a friend they brought came in (they earn commission, no referral reward). */
+export interface PartnerFriendVisitedData {
+  friendName: string;
+}
+
 export type { VisitReceipt } from '../domain/wallet.js';
 
 /**

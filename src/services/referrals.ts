@@ -14,6 +14,8 @@ import { createLinkOpenBuffer } from './link-open-buffer.js';
 import { pruneInBatches } from './prune-days.js';
 import type { Sealed } from './rollups.js';
 import { givenName } from '../domain/names.js';
+import { friendRewardOf, planOf } from '../domain/partners.js';
+import type { PartnerService } from './partners.js';
 
 export type AttributeResult =
   | { ok: true; referrer: Customer; friendReward: Reward; duplicate: boolean }
@@ -36,7 +38,7 @@ export type ReferralServiceDeps = Pick<
 };
 
 /** Referrals and link opens: the one writer of Referral and LinkOpen. */
-export function createReferralService(ctx: ReferralServiceDeps) {
+export function createReferralService(ctx: ReferralServiceDeps, partners: Pick<PartnerService, 'activePlanOf'>) {
   const { models, program, outbox, claims, tickets, flags, records } = ctx;
   const linkOpens = createLinkOpenBuffer(ctx);
   let salt: Promise<string> | undefined;
@@ -105,6 +107,8 @@ export function createReferralService(ctx: ReferralServiceDeps) {
     }
     let referral: Referral;
     const joinedAt = ctx.now();
+    // A partner's friend earns them commission instead of referral rewards, and gets the plan's welcome offer.
+    const plan = await partners.activePlanOf(referrer._id);
     try {
       referral = (
         await models.Referral.create({
@@ -114,6 +118,7 @@ export function createReferralService(ctx: ReferralServiceDeps) {
           via,
           joinedAt,
           joinedDay: dayKey(joinedAt, ctx.timezone),
+          ...(plan ? { partnerPlanId: plan.id } : {}),
         })
       ).toObject<Referral>();
     } catch (error) {
@@ -134,17 +139,22 @@ export function createReferralService(ctx: ReferralServiceDeps) {
         limit: program.fraud.maxJoinsPerReferrerPerDay,
       });
     }
-    return { ok: true, referrer, friendReward: program.rewards.friend, duplicate: false };
+    return { ok: true, referrer, friendReward: friendRewardOf(program, plan), duplicate: false };
 
     async function sameOrOther(existing: Referral, candidate: Customer): Promise<AttributeResult> {
       if (existing.referrerId.equals(candidate._id)) {
         // A crash after the referral was written may have left the referrer untold.
         if (!existing.joinNoticeKey) await noticeJoin(existing);
-        return { ok: true, referrer: candidate, friendReward: program.rewards.friend, duplicate: true };
+        return { ok: true, referrer: candidate, friendReward: partnerWelcome(existing), duplicate: true };
       }
       const first = await models.Customer.findById(existing.referrerId, { name: 1 }).lean();
       return { ok: false, reason: 'already_referred', referrerName: first?.name ?? '' };
     }
+  }
+
+  /** The friend reward of a referral: its partner plan's welcome offer, or the usual one. */
+  function partnerWelcome(referral: Pick<Referral, 'partnerPlanId'>): Reward {
+    return friendRewardOf(program, referral.partnerPlanId ? planOf(program.partners.plans, referral.partnerPlanId)?.plan : undefined);
   }
 
   /**
@@ -159,19 +169,21 @@ export function createReferralService(ctx: ReferralServiceDeps) {
     const friendId = String(referral.friendId);
     const hour = Math.floor(referral.joinedAt.getTime() / HOUR_MS);
     const firstKey = `join_notice:${referrerId}:${hour}`;
+    // A partner earns commission, not the referral reward the usual notice promises.
+    const partner = referral.partnerPlanId ? { partner: true } : {};
     const first = await claims.takeOrHold(firstKey, friendId);
     const quietHourBefore = !(await claims.holder(`join_notice:${referrerId}:${hour - 1}`));
     if (first && quietHourBefore) {
       const key = `friend_joined:${friendId}`;
       const name = friendName ?? (await models.Customer.findById(referral.friendId, { name: 1 }).lean())?.name;
-      await outbox.record(key, 'friend_joined', referral.referrerId, { friendId, friendName: givenName(name ?? '') });
+      await outbox.record(key, 'friend_joined', referral.referrerId, { friendId, friendName: givenName(name ?? ''), ...partner });
       await models.Referral.updateOne({ _id: referral._id }, { $set: { joinNoticeKey: key } });
       return;
     }
     // The referral names its digest before the digest exists, so the count at send time includes it.
     const key = `friends_joined_digest:${referrerId}:${hour}`;
     await models.Referral.updateOne({ _id: referral._id }, { $set: { joinNoticeKey: key } });
-    await outbox.record(key, 'friends_joined_digest', referral.referrerId, {}, { sendAt: new Date((hour + 1) * HOUR_MS) });
+    await outbox.record(key, 'friends_joined_digest', referral.referrerId, partner, { sendAt: new Date((hour + 1) * HOUR_MS) });
   }
 
   /**
@@ -283,6 +295,7 @@ export function createReferralService(ctx: ReferralServiceDeps) {
 
   return {
     attribute,
+    partnerWelcome,
     recordLinkOpen,
     pruneLinkOpens,
     flushLinkOpens: linkOpens.flush,

@@ -43,10 +43,12 @@ export function createScheduledMessages(ctx: ScheduledMessagesDeps, figures: Rep
             $gt: new Date(now.getTime() - program.attribution.windowDays * day),
           },
         },
-        { friendId: 1 },
+        { friendId: 1, partnerPlanId: 1 },
       ).lean();
       for (const referral of due) {
-        await outbox.record(`visit_reminder:${String(referral.friendId)}`, 'visit_reminder', referral.friendId, {});
+        // A partner's friend is reminded of the partner plan's welcome offer.
+        const data = referral.partnerPlanId ? { planId: referral.partnerPlanId } : {};
+        await outbox.record(`visit_reminder:${String(referral.friendId)}`, 'visit_reminder', referral.friendId, data);
         visitReminders += 1;
       }
     }

@@ -13,11 +13,20 @@ import type { Models } from '../db/models/index.js';
 import type { Actor } from './access.js';
 import type { ServicePieces } from './context.js';
 import { isDuplicateKey } from './duplicate-key.js';
+import type { CommissionService } from './commissions.js';
 import type { CustomerService } from './customers.js';
 import type { FraudService } from './fraud.js';
 import type { PointsLedger, TierUpgrade } from './points.js';
 import { rewardKeyFor, rewardKeyOf, type ReferralService } from './referrals.js';
-import type { GivenReward, ReferralConvertedData, TierReached, TierUpgradedData, VisitReceiptData, WelcomeRewardData } from './ports.js';
+import type {
+  GivenReward,
+  PartnerFriendVisitedData,
+  ReferralConvertedData,
+  TierReached,
+  TierUpgradedData,
+  VisitReceiptData,
+  WelcomeRewardData,
+} from './ports.js';
 import type { VoucherService } from './vouchers.js';
 import { givenName } from '../domain/names.js';
 
@@ -36,6 +45,8 @@ export interface VisitOutcome {
   tierUpgrade?: TierUpgrade;
   /** Set when the visit converted a referral: who referred them and both rewards. */
   referral?: { referrerName: string; friendVoucher: Voucher; referrerVoucher: Voucher };
+  /** Set instead when the referrer is a partner: they earn commission on the visits, only the friend gets a voucher. */
+  partnerReferral?: { partnerName: string; friendVoucher: Voucher };
   /** The friend came too late for the referral to count (attribution window passed). */
   referralExpired?: boolean;
   /**
@@ -65,6 +76,7 @@ export function createVisitService(
   points: PointsLedger,
   vouchers: VoucherService,
   fraud: FraudService,
+  commissions: Pick<CommissionService, 'onVisit' | 'onUndo'>,
 ) {
   const { models, program } = ctx;
 
@@ -115,7 +127,7 @@ export function createVisitService(
     actor: Actor,
     friend: Customer,
     visit: Visit,
-  ): Promise<Pick<VisitOutcome, 'referral' | 'referralExpired' | 'referralHeld'>> {
+  ): Promise<Pick<VisitOutcome, 'referral' | 'partnerReferral' | 'referralExpired' | 'referralHeld'>> {
     let referral = await models.Referral.findOne({ friendId: friend._id }).lean<Referral>();
     if (!referral) return {};
     let expiredNow = false;
@@ -144,6 +156,14 @@ export function createVisitService(
     // A confirmation retried on a later day converts and counts on the visit's own day.
     await ctx.staleDays.touch(visit.at);
     const key = rewardKeyOf(referral);
+    if (referral.partnerPlanId) {
+      // A partner earns commission on this visit (services/commissions.ts), not the referral rewards.
+      const friendVoucher = await vouchers.issue(friend._id, referrals.partnerWelcome(referral), 'referral_friend', `${key}:friend`);
+      const data: PartnerFriendVisitedData = { friendName: givenName(friend.name ?? '') };
+      await ctx.outbox.record(`partner_friend_visited:${key.slice('referral:'.length)}`, 'partner_friend_visited', referrer._id, { ...data });
+      await fraud.reviewConversion(referral, friend, referrer, referral.confirmedBy ?? actor.customerId);
+      return { partnerReferral: { partnerName: referrer.name, friendVoucher } };
+    }
     const [friendVoucher, referrerVoucher, balance] = await Promise.all([
       vouchers.issue(friend._id, program.rewards.friend, 'referral_friend', `${key}:friend`),
       vouchers.issue(referrer._id, program.rewards.referrer, 'referral_referrer', `${key}:referrer`),
@@ -227,7 +247,7 @@ export function createVisitService(
     customer: Customer,
     visit: Visit,
     created: boolean,
-    { referral }: Pick<VisitOutcome, 'referral'>,
+    { referral, partnerReferral }: Pick<VisitOutcome, 'referral' | 'partnerReferral'>,
     action: string,
     outcome: string,
   ): Promise<Extract<ConfirmFirstVisitResult, { ok: true }>> {
@@ -235,9 +255,10 @@ export function createVisitService(
     const balance = totals.points;
     const event = `visit:${String(visit._id)}`;
     const receipt = visitReceipt(visit.points, totals, program);
+    const friendVoucher = (referral ?? partnerReferral)?.friendVoucher;
     const announce = async (upgrade: TierUpgrade | undefined) => {
-      if (referral) {
-        const data: WelcomeRewardData = { ...given(referral.friendVoucher), ...tierReached(upgrade), receipt };
+      if (friendVoucher) {
+        const data: WelcomeRewardData = { ...given(friendVoucher), ...tierReached(upgrade), receipt };
         await ctx.outbox.record(event, 'welcome_reward', customer._id, { ...data });
       } else if (upgrade) {
         const data: TierUpgradedData = { tier: upgrade.tier, points: upgrade.points, receipt };
@@ -248,6 +269,7 @@ export function createVisitService(
       }
     };
     const upgrade = await points.settleTier(customer._id, event, announce, { points: balance, tierRank: customer.tierRank });
+    await commissions.onVisit(visit);
     // The visit count's write returns the record as it is now, for the reply.
     const [updated] = await Promise.all([
       refreshVisitCount(customer._id),
@@ -316,6 +338,7 @@ export function createVisitService(
     );
     await ctx.records.recountVisits(visit.customerId, await models.Visit.countDocuments({ customerId: visit.customerId, undoneAt: null }));
     await ctx.staleDays.touch(visit.at);
+    await commissions.onUndo(visit);
   }
 
   return { confirmFirstVisit, recordVisit, markUndone };

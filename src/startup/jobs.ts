@@ -7,6 +7,7 @@ import type { I18n } from '../i18n.js';
 import { defineAnnouncementJobs } from '../jobs/announcements.js';
 import { defineMaintenanceJobs } from '../jobs/maintenance.js';
 import { defineMemberJobs } from '../jobs/members.js';
+import { defineMonthCloseJobs } from '../jobs/month-close.js';
 import { defineNotificationJobs, startSendingHeartbeat } from '../jobs/notifications.js';
 import { defineReviewJobs } from '../jobs/reviews.js';
 import { defineRollupJobs } from '../jobs/rollups.js';
@@ -49,6 +50,7 @@ export async function createJobs(deps: {
   await defineRollupJobs(agenda, deps.services, deps.timezone);
   await defineMemberJobs(agenda, deps.services);
   await defineReviewJobs(agenda, deps.services);
+  await defineMonthCloseJobs(agenda, deps.services, deps.timezone);
   await defineAnnouncementJobs(agenda, deps.services, deps.notificationSweepMs);
   const delivery = createNotificationDelivery({
     models,

@@ -9,6 +9,7 @@ import { createErasureFeature } from './features/erasure.js';
 import { createLinkAppsFeature } from './features/link-apps.js';
 import { createMembersFeature } from './features/members.js';
 import { createOwnerFeature } from './features/owner.js';
+import { createPartnerFeature } from './features/partner.js';
 import { createPersonalDataFeature } from './features/personal-data.js';
 import { createReviewsFeature } from './features/reviews.js';
 import { createStaffFeature } from './features/staff.js';
@@ -43,7 +44,8 @@ export function createConversation(deps: ConversationDeps, links: Links, traits:
   const staff = createStaffFeature(kit);
   // The agreement leads to the start feature's arrival, built next (called only once a button is pressed).
   const consent = createConsentFeature(kit, customer, (turn, code) => start.afterAgreement(turn, code));
-  const start = createStartFeature(kit, customer, staff, consent);
+  const partner = createPartnerFeature(kit, customer);
+  const start = createStartFeature(kit, customer, staff, consent, partner);
   const members = createMembersFeature(kit);
   const personalData = createPersonalDataFeature(kit);
   const reviews = createReviewsFeature(kit);
@@ -61,6 +63,7 @@ export function createConversation(deps: ConversationDeps, links: Links, traits:
     ...reviews.staffCommands,
     ...createCorrectionsFeature(kit).commands,
     ...createOwnerFeature(kit).commands,
+    ...partner.commands,
     ...personalData.ownerCommands,
   ]);
   const actionCards = createActionCards(kit);

@@ -16,8 +16,10 @@ import type {
 import type { MembershipNoticeData } from '../../services/memberships.js';
 import type { DailySummary } from '../../services/reports.js';
 import { renderAnnouncement, type AnnouncementNoticeData } from './announcement-notice.js';
+import { renderPartnerPaid, renderPartnerStatement, renderProgramClose, type CommissionNoticeData } from './commission-notice.js';
 import { renderCorrection, type CorrectionData } from './correction-notice.js';
 import { renderReviewNotice } from './review-notice.js';
+import { partnerWelcome, renderPartnerNotice, type PartnerNoticeData } from './partner-notice.js';
 import { appLabel, rewardLabel, tierLabel } from './format.js';
 import type { Registry } from './registry.js';
 import { renderDailySummary } from './summary.js';
@@ -49,6 +51,10 @@ interface NotificationData {
   vouchers?: string[];
   /** A points expiry reminder: the balance and when it expires. */
   balance?: number;
+  /** A partner's friend's visit reminder: the partner plan (its welcome offer). */
+  planId?: string;
+  /** A join told to a partner (who earns commission, not the referral reward). */
+  partner?: boolean;
 }
 
 interface Rendering {
@@ -200,9 +206,9 @@ function renderNotification(notification: Pick<Notification, 'type' | 'data'>, r
     case 'milestone_reached':
       return undefined;
     case 'friend_joined':
-      return t('notify:friendJoined', { friend });
+      return t(data.partner ? 'partners:notify.friendJoined' : 'notify:friendJoined', { friend });
     case 'friends_joined_digest':
-      return data.count ? t('fraud:friendsJoinedDigest', { count: data.count }) : undefined;
+      return data.count ? t(data.partner ? 'partners:notify.friendsJoinedDigest' : 'fraud:friendsJoinedDigest', { count: data.count }) : undefined;
     case 'referral_reversed': {
       const details = [
         data.vouchers?.length ? t('fraud:reversedVouchers', { codes: data.vouchers.join(', ') }) : undefined,
@@ -220,8 +226,13 @@ function renderNotification(notification: Pick<Notification, 'type' | 'data'>, r
       return t('notify:staffRemoved', { business: program.business.name });
     case 'staff_joined':
       return t('notify:staffJoined', { name: data.staffName || data.staffCode, code: data.staffCode });
+    case 'partner_added':
+    case 'partner_ended':
+    case 'partner_joined':
+    case 'partner_friend_visited':
+      return renderPartnerNotice(t, locale, program, notification.type, notification.data as PartnerNoticeData);
     case 'visit_reminder':
-      return t('notify:visitReminder', { business: program.business.name, reward: rewardLabel(program.rewards.friend, locale) });
+      return t('notify:visitReminder', { business: program.business.name, reward: rewardLabel(partnerWelcome(program, data.planId), locale) });
     case 'voucher_expiry_reminder':
       return data.reward
         ? t('notify:voucherExpiry', {
@@ -270,5 +281,11 @@ function renderNotification(notification: Pick<Notification, 'type' | 'data'>, r
     case 'review_approved':
     case 'review_rejected':
       return renderReviewNotice(t, locale, program.business.name, notification.type, notification.data);
+    case 'partner_statement':
+      return renderPartnerStatement(t, notification.data as CommissionNoticeData, program.business.name);
+    case 'program_close':
+      return renderProgramClose(t, notification.data as CommissionNoticeData, program.business.name);
+    case 'partner_paid':
+      return renderPartnerPaid(t, notification.data as CommissionNoticeData, program.business.name);
   }
 }

@@ -30,6 +30,8 @@ export interface CommandSpec<A> {
   menu?: string;
   /** Answers before the person agreed to the privacy notice (see features/consent.ts): arriving, help, language and the person's own data rights. */
   beforeAgreement?: boolean;
+  /** The least role whose menu and /help show it, when that is above `role` (`/partner`: any customer may be a partner; owners see it). */
+  shownFrom?: Role;
   parse(args: string[]): A | undefined;
   run(turn: Turn, args: A): Reply[] | Promise<Reply[]>;
 }
@@ -41,6 +43,7 @@ export interface Command {
   readonly usage: string;
   readonly menu?: string;
   readonly beforeAgreement?: boolean;
+  readonly shownFrom?: Role;
   parse(args: string[]): unknown;
   run(turn: Turn, args: unknown): Reply[] | Promise<Reply[]>;
 }
@@ -83,7 +86,7 @@ export function createRegistry(commands: readonly Command[]) {
 
   /** The commands shown to a person with `role`, in declaration order. */
   function shownTo(role: Role): Command[] {
-    return commands.filter((command) => command.menu !== undefined && mayUse(role, command.role));
+    return commands.filter((command) => command.menu !== undefined && mayUse(role, command.shownFrom ?? command.role));
   }
 
   /** Telegram's command menu for `role`, in one language. */
@@ -96,7 +99,7 @@ export function createRegistry(commands: readonly Command[]) {
   /** One role's part of /help: its heading, then each of its commands' purpose and form. */
   function section(t: Translate, role: Role): string {
     const lines = shownTo(role)
-      .filter((command) => command.role === role)
+      .filter((command) => (command.shownFrom ?? command.role) === role)
       .map((command) => t('commands:helpLine', { what: t(command.menu ?? ''), usage: t(command.usage) }));
     return [t(sections[role]), ...lines].join('\n');
   }

@@ -4,6 +4,7 @@ import { createAnnouncementModel } from './announcement.js';
 import { createAuditLogModel } from './audit-log.js';
 import { createChannelIdentityModel } from './channel-identity.js';
 import { createClaimModel } from './claim.js';
+import { createCommissionLineModel } from './commission-line.js';
 import { createConsentModel } from './consent.js';
 import { createCustomerModel } from './customer.js';
 import { createDayRollupModel } from './day-rollup.js';
@@ -14,11 +15,13 @@ import { createMembershipModel } from './membership.js';
 import { createMemberTokenModel } from './member-token.js';
 import { createNotificationModel } from './notification.js';
 import { createPartnerModel } from './partner.js';
+import { createPartnerStatementModel } from './partner-statement.js';
 import { createPendingChoiceModel } from './pending-choice.js';
 import { createPhoneHistoryModel } from './phone-history.js';
 import { createPhoneNumberModel } from './phone-number.js';
 import { createPointsEntryModel } from './points-entry.js';
 import { createProcessedUpdateModel } from './processed-update.js';
+import { createProgramCloseModel } from './program-close.js';
 import { createProgramVersionModel } from './program-version.js';
 import { createQrImageModel } from './qr-image.js';
 import { createRateSlotModel } from './rate-slot.js';
@@ -38,6 +41,7 @@ export function createModels(connection: Connection) {
     AuditLog: createAuditLogModel(connection),
     ChannelIdentity: createChannelIdentityModel(connection),
     Claim: createClaimModel(connection),
+    CommissionLine: createCommissionLineModel(connection),
     Consent: createConsentModel(connection),
     Customer: createCustomerModel(connection),
     DayRollup: createDayRollupModel(connection),
@@ -48,11 +52,13 @@ export function createModels(connection: Connection) {
     MemberToken: createMemberTokenModel(connection),
     Notification: createNotificationModel(connection),
     Partner: createPartnerModel(connection),
+    PartnerStatement: createPartnerStatementModel(connection),
     PendingChoice: createPendingChoiceModel(connection),
     PhoneHistory: createPhoneHistoryModel(connection),
     PhoneNumber: createPhoneNumberModel(connection),
     PointsEntry: createPointsEntryModel(connection),
     ProcessedUpdate: createProcessedUpdateModel(connection),
+    ProgramClose: createProgramCloseModel(connection),
     ProgramVersion: createProgramVersionModel(connection),
     QrImage: createQrImageModel(connection),
     RateSlot: createRateSlotModel(connection),

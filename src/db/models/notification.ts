@@ -24,6 +24,11 @@ export const notificationTypes = [
   'staff_added',
   'staff_removed',
   'staff_joined',
+  /** The partner program's people (services/partners.ts): made a partner, their partnership ended, an invite used (to its owner), a friend's first visit. */
+  'partner_added',
+  'partner_ended',
+  'partner_joined',
+  'partner_friend_visited',
   'daily_summary',
   'app_linked',
   'app_link_declined',
@@ -45,6 +50,11 @@ export const notificationTypes = [
   'review_ask',
   'review_approved',
   'review_rejected',
+  /** The monthly close: a partner's statement of the month (data: its totals and what is owed), the owners' reconciliation (data.summary). */
+  'partner_statement',
+  'program_close',
+  /** The owner marked a partner's month paid (data.month, data.amount). */
+  'partner_paid',
   ...legacyNotificationTypes,
 ] as const;
 export type NotificationType = (typeof notificationTypes)[number];

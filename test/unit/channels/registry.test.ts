@@ -86,6 +86,28 @@ describe('the command registry reads', () => {
       expect(read(bad), bad).toBe('usage /staff');
   });
 
+  it('/partner: the statement, add, invite, remove, list, paid with a month', () => {
+    expect(read('/partner')).toEqual({ partner: { action: 'self' } });
+    expect(read('/partner LIST')).toEqual({ partner: { action: 'list' } });
+    expect(read('/partner add ABC234')).toEqual({ partner: { action: 'add', code: 'ABC234', plan: undefined } });
+    expect(read('/partner add ABC234 vip')).toEqual({ partner: { action: 'add', code: 'ABC234', plan: 'vip' } });
+    expect(read('/partner invite')).toEqual({ partner: { action: 'invite', plan: undefined } });
+    expect(read('/partner invite vip')).toEqual({ partner: { action: 'invite', plan: 'vip' } });
+    expect(read('/partner remove ABC234')).toEqual({ partner: { action: 'remove', code: 'ABC234' } });
+    expect(read('/partner paid ABC234 2026-06')).toEqual({ partner: { action: 'paid', code: 'ABC234', month: '2026-06' } });
+    expect(read('/partner paid ABC234 6/2026')).toEqual({ partner: { action: 'paid', code: 'ABC234', month: '2026-06' } });
+    for (const bad of [
+      '/partner add',
+      '/partner remove',
+      '/partner paid ABC234',
+      '/partner paid ABC234 13/2026',
+      '/partner paid ABC234 june',
+      '/partner fire X',
+      '/partner list all',
+    ])
+      expect(read(bad), bad).toBe('usage /partner');
+  });
+
   it('/flag with a decision and an id', () => {
     expect(read('/flag dismiss 65f0')).toEqual({ flag: { decision: 'dismissed', flagId: '65f0' } });
     expect(read('/flag confirm 65f0')).toEqual({ flag: { decision: 'confirmed', flagId: '65f0' } });
@@ -145,8 +167,14 @@ describe('the registry shows', () => {
     expect(menu('staff')).toEqual([...menu('customer'), 'confirm', 'visit', 'redeem', 'find', 'member', 'reviews', 'undo', 'dashboard']);
     // The dashboard link is the staff's too (their staff view), listed where it is declared, with the owner's commands.
     const staffOnly = menu('staff').filter((command) => command !== 'dashboard');
-    expect(menu('owner')).toEqual([...staffOnly, 'points', 'cancel', 'stats', 'summary', 'staff', 'flags', 'dashboard', 'record']);
+    expect(menu('owner')).toEqual([...staffOnly, 'points', 'cancel', 'stats', 'summary', 'staff', 'flags', 'dashboard', 'partner', 'record']);
     for (const entry of registry.menu(t, 'owner')) expect(entry.description, entry.command).toMatch(/^[A-Z][^:]+$/);
+  });
+
+  it("/partner, any customer's (a partner's statement) but shown to owners only", () => {
+    expect(menu('customer')).not.toContain('partner');
+    expect(menu('staff')).not.toContain('partner');
+    expect(registry.help(t, 'owner')).toContain('/partner add <customer code> [plan]');
   });
 
   it('/help per role from the same declarations', () => {

@@ -1,6 +1,6 @@
 import type { Customer } from '../../../db/models/customer.js';
 import type { ConversationKit, Session } from '../kit.js';
-import { defineCommand, noArgs, type Command, type Parsed, type Turn } from '../registry.js';
+import { defineCommand, mayUse, noArgs, type Command, type Parsed, type Turn } from '../registry.js';
 import type { Reply } from '../reply.js';
 import type { CustomerFeature } from './customer.js';
 
@@ -68,8 +68,9 @@ export function createConsentFeature(kit: ConversationKit, customer: CustomerFea
     if (agreed(turn.s.customer)) return undefined;
     if (parsed.ok || parsed.reason === 'usage') {
       const { command } = parsed;
-      // Staff and owner commands are the person's job, not held; the open ones are declared `beforeAgreement`.
-      if (command.role !== 'customer' || command.beforeAgreement || (pressed && NOTICE_ACTIONS.has(command.name))) return undefined;
+      // Staff and owner commands are the person's job, not held (an owner's /partner too); the open ones are declared `beforeAgreement`.
+      const job = command.role !== 'customer' || (command.shownFrom !== undefined && mayUse(turn.s.customer.role, command.shownFrom));
+      if (job || command.beforeAgreement || (pressed && NOTICE_ACTIONS.has(command.name))) return undefined;
     }
     return notice(turn.s);
   }

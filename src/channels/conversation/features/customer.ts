@@ -7,6 +7,8 @@ import { defineCommand, noArgs, type Command, type Turn } from '../registry.js';
 import type { Reply } from '../reply.js';
 import type { WalletFeature } from './wallet.js';
 import { tierName } from '../../../domain/loyalty.js';
+import { friendRewardOf } from '../../../domain/partners.js';
+import type { PartnerPlan } from '../../../program/schema.js';
 
 /** What every customer can ask for: help, language, their link, status, the wallet's rewards (listed after /me), phone, the rules. */
 export function createCustomerFeature(kit: ConversationKit, wallet: WalletFeature) {
@@ -47,21 +49,25 @@ export function createCustomerFeature(kit: ConversationKit, wallet: WalletFeatur
     return [{ text: t('bot:langSet') }, ...kit.help({ ...s, locale, t })];
   }
 
-  /** The link with the ways to share it, the invitation to forward, and the invite QR. */
-  async function inviteLink(s: Session): Promise<Reply[]> {
+  /**
+   * The link with the ways to share it, the invitation to forward, and the invite QR; a
+   * partner's (their `plan`) offer the plan's welcome and speak of commission.
+   */
+  async function inviteLink(s: Session, plan?: PartnerPlan): Promise<Reply[]> {
     const link = links.referral(s.customer.code);
+    const friendReward = friendRewardOf(program, plan);
     const invitation = s.t('bot:invitation', {
       business: program.business.name,
-      reward: rewardLabel(program.rewards.friend, s.locale),
+      reward: rewardLabel(friendReward, s.locale),
       link,
       code: s.customer.code,
     });
-    const shareText = s.t('bot:shareText', { business: program.business.name, reward: rewardLabel(program.rewards.friend, s.locale) });
+    const shareText = s.t('bot:shareText', { business: program.business.name, reward: rewardLabel(friendReward, s.locale) });
+    const intro = plan
+      ? s.t('partners:linkIntro', { link, code: s.customer.code, reward: rewardLabel(friendReward, s.locale) })
+      : s.t('bot:linkIntro', { link, code: s.customer.code, reward: rewardLabel(program.rewards.referrer, s.locale) });
     return [
-      {
-        text: s.t('bot:linkIntro', { link, code: s.customer.code, reward: rewardLabel(program.rewards.referrer, s.locale) }),
-        buttons: shareButtons(kit, s, shareText),
-      },
+      { text: intro, buttons: shareButtons(kit, s, shareText) },
       { text: invitation },
       // The QR opens the web page (either app from there), which counts the friend as come by QR.
       { text: s.t('bot:inviteQrCaption'), photo: await qrPng(landingLink(kit.publicUrl, s.customer.code, 'qr')) },
@@ -154,7 +160,7 @@ export function createCustomerFeature(kit: ConversationKit, wallet: WalletFeatur
       usage: 'commands:usage.link',
       menu: 'commands:menu.link',
       parse: noArgs,
-      run: ({ s }) => inviteLink(s),
+      run: async ({ s }) => inviteLink(s, await services.partners.activePlanOf(s.customer._id)),
     }),
     defineCommand({ name: 'me', role: 'customer', usage: 'commands:usage.me', menu: 'commands:menu.me', parse: noArgs, run: ({ s }) => myStatus(s) }),
     ...wallet.commands,
@@ -200,7 +206,7 @@ export function createCustomerFeature(kit: ConversationKit, wallet: WalletFeatur
     defineCommand({ name: 'newqr', role: 'customer', usage: 'commands:usage.newqr', parse: noArgs, run: ({ s }) => newMemberQr(s) }),
   ];
 
-  return { commands, languageChoice, welcome, welcomeText, sharePhone };
+  return { commands, languageChoice, welcome, welcomeText, sharePhone, inviteLink };
 }
 
 export type CustomerFeature = ReturnType<typeof createCustomerFeature>;

@@ -62,6 +62,12 @@ export function createStaffFeature(kit: ConversationKit) {
         }),
       );
     }
+    if (result.partnerReferral) {
+      const { partnerName, friendVoucher } = result.partnerReferral;
+      lines.push(
+        s.t('partners:staffConverted', { partner: partnerName || s.t('bot:aFriend'), friendReward: rewardLabel(friendVoucher.reward, s.locale) }),
+      );
+    }
     if (result.referralExpired) lines.push(s.t('bot:referralExpired'));
     if (result.referralHeld) {
       const amount = result.visit.amount;

@@ -2,6 +2,7 @@ import { normalizeCode } from '../../../domain/codes.js';
 import { channelOf } from '../../../domain/identity.js';
 import { parseReferralPayload, referralPayload, webSources, type WebVia } from '../../../domain/referral-source.js';
 import type { Customer } from '../../../db/models/customer.js';
+import { PARTNER_INVITE_PREFIX } from '../../../domain/links.js';
 import { SETUP_CODE_HOURS } from '../../../services/roles.js';
 import type { CustomerFeature } from './customer.js';
 import { rewardLabel } from '../format.js';
@@ -9,6 +10,7 @@ import { MEMBER_CARD_PREFIX, STAFF_INVITE_PREFIX, type ConversationKit, type Ses
 import { defineCommand, type Command, type Turn } from '../registry.js';
 import type { Reply } from '../reply.js';
 import type { ConsentFeature } from './consent.js';
+import type { PartnerFeature } from './partner.js';
 import type { StaffFeature } from './staff.js';
 
 const setupCodeRefusals = {
@@ -24,10 +26,16 @@ const staffInviteRefusals = {
 } as const;
 
 /**
- * Arriving: `/start`, `/start <payload>` (a referral code, a member card, a staff invite, the
- * owner setup code), and a bare code on channels without deep links.
+ * Arriving: `/start`, `/start <payload>` (a referral code, a member card, a staff or partner
+ * invite, the owner setup code), and a bare code on channels without deep links.
  */
-export function createStartFeature(kit: ConversationKit, customer: CustomerFeature, staff: StaffFeature, consent: ConsentFeature) {
+export function createStartFeature(
+  kit: ConversationKit,
+  customer: CustomerFeature,
+  staff: StaffFeature,
+  consent: ConsentFeature,
+  partner: Pick<PartnerFeature, 'acceptInvite'>,
+) {
   const { services, program } = kit;
   const languageChoiceIfNew = (s: Session): Reply[] => (s.customer.localeChosen ? [] : [customer.languageChoice(s.t)]);
 
@@ -41,6 +49,11 @@ export function createStartFeature(kit: ConversationKit, customer: CustomerFeatu
     const { s, actor } = turn;
     if (payload.toLowerCase().startsWith(STAFF_INVITE_PREFIX)) {
       return [...(await acceptStaffInvite(turn, payload.slice(STAFF_INVITE_PREFIX.length))), ...languageChoiceIfNew(s)];
+    }
+    if (payload.toLowerCase().startsWith(PARTNER_INVITE_PREFIX)) {
+      // A partner shares their link, which needs the notice agreed to first.
+      const accepted = await partner.acceptInvite(turn, payload.slice(PARTNER_INVITE_PREFIX.length));
+      return [...accepted, ...(consent.agreed(s.customer) ? languageChoiceIfNew(s) : consent.notice(s))];
     }
     if (payload.toLowerCase().startsWith(MEMBER_CARD_PREFIX)) {
       // A customer who scans someone's member QR learns nothing, not even whether it is valid.
