@@ -70,11 +70,23 @@ describe('partners in chat, on Telegram and Zalo', () => {
     expect(h.telegram.messagesTo(301).some((m) => m.text.includes('nhờ bạn giới thiệu! Bạn nhận'))).toBe(false);
     expect(await h.app.models.Voucher.countDocuments({ customerId: (await person('telegram:301'))._id })).toBe(0);
 
-    // The owner's list names the partner and their plan.
+    // Her statement now counts the friend's first visit: 10% of 500,000.
     await floodWindow();
+    const before = h.telegram.messagesTo(301).length;
+    vy.send('/partner');
+    await h.telegram.waitForMessages(301, before + 4);
+    const figures = h.telegram.messagesTo(301)[before]!.text;
+    expect(figures).toMatch(
+      /Tháng này \(\d{2}\/\d{4}\), đến hôm nay:\nKhách giới thiệu: 1\nLần ghé đầu: 1\nKhách chi tiêu: 500\.000\s₫\nHoa hồng: 50\.000\s₫\nĐã trả: 0\s₫/,
+    );
+    expect(figures).toMatch(/Cửa hàng còn nợ bạn: 50\.000\s₫/);
+
+    // The owner's list names the partner and their plan; a month not closed cannot be marked paid.
     owner.send('/partner list');
     const list = await h.telegram.waitForText(900, 'Đối tác (1):');
     expect(list.text).toContain(`• Vy Trần (mã ${vyCode}): Đối tác: 10%`);
+    owner.send(`/partner paid ${vyCode} 01/2020`);
+    await h.telegram.waitForText(900, 'Tháng 01/2020 chưa được chốt');
   });
 
   it('Zalo: the owner’s typed invite, the partner told on Zalo, and a friend who sends the partner’s code', async () => {

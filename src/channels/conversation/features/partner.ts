@@ -1,42 +1,13 @@
-import type { Types } from 'mongoose';
 import { PARTNER_INVITE_PREFIX } from '../../../domain/links.js';
 import { parseMonth } from '../../../domain/partners.js';
 import type { Actor } from '../../../services/index.js';
+import type { StatementResult } from '../../../services/commissions.js';
 import type { PartnerView } from '../../../services/partners.js';
 import type { ConversationKit, Session } from '../kit.js';
 import { commissionText } from '../partner-notice.js';
 import { defineCommand, type Command, type Turn } from '../registry.js';
 import type { Reply } from '../reply.js';
 import type { CustomerFeature } from './customer.js';
-
-/** A partner's month as the commissions service states it (VND integers). */
-export interface PartnerMonth {
-  month: string;
-  customersBrought: number;
-  firstVisits: number;
-  revenue: number;
-  commission: number;
-  paid: number;
-  owed: number;
-  closed: boolean;
-  paidAt?: Date;
-}
-
-/** The commissions service's part the chat calls (services/commissions.ts, the money side of the partner program). */
-interface Commissions {
-  statement(
-    actor: Actor,
-    partner: Types.ObjectId | 'self',
-    month: string,
-  ): Promise<{ ok: true; statement: PartnerMonth } | { ok: false; reason: string }>;
-  markPaid(
-    actor: Actor,
-    partnerCode: string,
-    month: string,
-  ): Promise<
-    { ok: true; amount: number } | { ok: false; reason: 'not_owner' | 'not_a_partner' | 'month_open' | 'already_paid' | 'no_statement' | 'bad_month' }
-  >;
-}
 
 type PartnerArgs =
   | { action: 'self' | 'list' }
@@ -83,8 +54,6 @@ const monthText = (month: string) => `${month.slice(5, 7)}/${month.slice(0, 4)}`
  */
 export function createPartnerFeature(kit: ConversationKit, customer: CustomerFeature) {
   const { services, program, links } = kit;
-  // Built by the commission side of the program (services/commissions.ts).
-  const commissionsOf = () => (services as { commissions?: Commissions }).commissions;
 
   const planLine = (s: Session, view: Pick<PartnerView, 'plan'>) =>
     s.t('partners:planLine', { plan: view.plan.name[s.locale], commission: commissionText(s.t, view.plan.commission) });
@@ -140,22 +109,25 @@ export function createPartnerFeature(kit: ConversationKit, customer: CustomerFea
   }
 
   async function paid(s: Session, actor: Actor, code: string, month: string): Promise<Reply[]> {
-    const commissions = commissionsOf();
-    if (!commissions) throw new Error('the commissions service is not wired');
-    const result = await commissions.markPaid(actor, code, month);
+    const result = await services.commissions.markPaid(actor, code, month);
     if (!result.ok) return [{ text: s.t(paidRefusals[result.reason], { month: monthText(month) }) }];
     return [{ text: s.t('partners:paid', { code: code.toUpperCase(), month: monthText(month), amount: result.amount }) }];
   }
 
-  type Statement = Awaited<ReturnType<Commissions['statement']>> | undefined;
-
   /** One month of the partner's statement, as the commissions service counts it. */
-  function monthLines(s: Session, month: string, result: Statement, current: boolean): string {
+  function monthLines(s: Session, month: string, result: StatementResult, current: boolean): string {
     const heading = s.t(current ? 'partners:statementThisMonth' : 'partners:statementLastMonth', { month: monthText(month) });
-    if (!result?.ok) return `${heading}\n${s.t('partners:statementNone')}`;
+    if (!result.ok) return `${heading}\n${s.t('partners:statementNone')}`;
     const figures = result.statement;
-    const paidLine = figures.paidAt ? s.t('partners:statementPaidAt', { paidAt: figures.paidAt }) : undefined;
-    return [heading, s.t('partners:statementFigures', { ...figures }), paidLine].filter(Boolean).join('\n');
+    return [
+      heading,
+      s.t('partners:statementFigures', { ...figures }),
+      // Undos of visits in months already closed, taken back in this one.
+      figures.adjustments !== 0 ? s.t('partners:statementAdjustments', { adjustments: figures.adjustments }) : undefined,
+      figures.paidAt ? s.t('partners:statementPaidAt', { paidAt: figures.paidAt }) : undefined,
+    ]
+      .filter(Boolean)
+      .join('\n');
   }
 
   /** A partner's `/partner`: their plan, this month's and last month's figures, what is owed, then their link, code and QR. */
@@ -163,16 +135,16 @@ export function createPartnerFeature(kit: ConversationKit, customer: CustomerFea
     const mine = await services.partners.mine(s.customer._id);
     if (!mine) return s.customer.role === 'owner' ? list(s, actor) : [{ text: s.t('partners:notAPartner') }];
     const [thisMonth, lastMonth] = mine.months;
-    const commissions = commissionsOf();
-    const [current, last]: Statement[] = commissions
-      ? await Promise.all([commissions.statement(actor, 'self', thisMonth), commissions.statement(actor, 'self', lastMonth)])
-      : [];
+    const [current, last] = await Promise.all([
+      services.commissions.statement(actor, 'self', thisMonth),
+      services.commissions.statement(actor, 'self', lastMonth),
+    ]);
     const text = [
       s.t('partners:statementHeader', { business: program.business.name, plan: planLine(s, mine) }),
       monthLines(s, thisMonth, current, true),
       monthLines(s, lastMonth, last, false),
       // What is owed counts every closed month not paid yet, and this month so far.
-      current?.ok ? s.t('partners:statementOwed', { owed: current.statement.owed }) : undefined,
+      current.ok ? s.t('partners:statementOwed', { owed: current.statement.owed }) : undefined,
     ].filter(Boolean);
     return [{ text: text.join('\n\n') }, ...(await customer.inviteLink(s, mine.plan))];
   }
