@@ -125,6 +125,8 @@ describe.runIf(browserTestsRun)('the partner statements in Chromium', () => {
     expect(await open.text()).toContain('This month is not closed yet');
     await page.goto(`${h.app.listenUrl}/dashboard/partners/NOSUCH?lang=en&month=2026-06`);
     expect(await page.getByRole('alert').textContent()).toBe('No partner has this code.');
+    expect((await page.goto(`${h.app.listenUrl}/dashboard/partners/${partner.code}?lang=en&month=2026-13`))?.status()).toBe(400);
+    expect(await page.getByRole('alert').textContent()).toBe('That month is not valid: pick a month like 2026-06.');
   });
 
   it('the owner reads and downloads the reconciliation of June; July is not closed yet', async () => {

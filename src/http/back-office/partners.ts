@@ -100,7 +100,7 @@ export function registerPartnerRoutes(router: Router, deps: PartnerRoutesDeps): 
         done: message?.done,
         downloadHref: `/dashboard/partners/${encodeURIComponent(code)}/download?${new URLSearchParams({ lang: locale, month }).toString()}`,
       },
-      found.ok && !message?.error ? 200 : found.ok ? 409 : 404,
+      found.ok ? (message?.error ? 409 : 200) : found.reason === 'bad_month' ? 400 : 404,
     );
   }
 
