@@ -38,7 +38,7 @@ export function registerPartnerRoutes(router: Router, deps: PartnerRoutesDeps): 
     const rows = found.rows.map((row) => ({ ...row, plan: planName(row.planId, locale) }));
     backOffice.frame(req, res, 'back-office/partners', 'partners', {
       title: i18n.forLocale(locale)('partnerpages:list.title'),
-      styles: ['partners'],
+      styles: ['people', 'partners'],
       month: found.month,
       lastMonth: addMonths(found.month, -1),
       rows,
@@ -59,7 +59,7 @@ export function registerPartnerRoutes(router: Router, deps: PartnerRoutesDeps): 
       'partners',
       {
         title: i18n.forLocale(locale)('partnerpages:summary.title'),
-        styles: ['partners'],
+        styles: ['people', 'partners'],
         month,
         summary: shown.ok ? shown.summary : undefined,
         error: shown.ok ? undefined : `partnerpages:error.${shown.reason}`,
@@ -90,7 +90,7 @@ export function registerPartnerRoutes(router: Router, deps: PartnerRoutesDeps): 
       'partners',
       {
         title: found.ok ? t('partnerpages:statement.title', { name: found.partner.name || found.partner.code }) : t('partnerpages:statement.missing'),
-        styles: ['partners'],
+        styles: ['people', 'partners'],
         code,
         month,
         partner: found.ok ? found.partner : undefined,
