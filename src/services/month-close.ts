@@ -159,8 +159,8 @@ export function createMonthClose(ctx: MonthCloseDeps, lines: CommissionLines) {
 
   /**
    * Closes every month that is over and not closed: from the month after the last closed one
-   * (at most CATCH_UP_MONTHS back), or, before any close, from the month of the first partner
-   * or visit, so a new installation does not report months before the program ran.
+   * (at most CATCH_UP_MONTHS back); before any close, only the month before, and only once a
+   * partner or a visit exists by then, so an installation does not report months before it ran.
    */
   async function closeDue(): Promise<string[]> {
     const last = addMonths(monthKey(ctx.now(), timezone), -1);
@@ -173,7 +173,9 @@ export function createMonthClose(ctx: MonthCloseDeps, lines: CommissionLines) {
       ]);
       const firsts = [partner?.addedAt, visit?.at].filter((at): at is Date => !!at).map((at) => monthKey(at, timezone));
       if (firsts.length === 0) return [];
-      from = firsts.sort()[0] ?? last;
+      // The first close reports the month before at most: an installation updated mid-way does not get a year of summaries at once.
+      const first = firsts.sort()[0] ?? last;
+      from = first > last ? first : last;
     }
     const oldest = addMonths(last, 1 - CATCH_UP_MONTHS);
     const closed: string[] = [];

@@ -1,11 +1,9 @@
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { stringify } from 'csv-stringify';
 import type { Request, Response, Router } from 'express';
 import { EXPORT_KINDS, isExportKind, type ExportPeriod } from '../../domain/csv-export.js';
 import { EXPORT_COLUMNS } from '../../services/exports.js';
 import type { I18n } from '../../i18n.js';
 import type { Services } from '../../services/index.js';
+import { sendCsv } from './csv.js';
 import { localsOf, type BackOffice } from './session.js';
 
 export interface ExportRoutesDeps {
@@ -18,9 +16,8 @@ const text = (value: unknown) => (typeof value === 'string' ? value.trim() : '')
 
 /**
  * The exports page and its downloads. A download is a GET (a read; the session cookie is
- * SameSite=Strict): the service checks the owner and hands rows from a cursor, which are
- * written as CSV through a pipeline, so the socket's backpressure paces the cursor and a
- * browser that goes away destroys the pipeline, which closes the cursor.
+ * SameSite=Strict): the service checks the owner and hands rows from a cursor, which
+ * `sendCsv` streams to the browser.
  */
 export function registerExportRoutes(router: Router, deps: ExportRoutesDeps): void {
   const { services, i18n, backOffice } = deps;
@@ -55,19 +52,6 @@ export function registerExportRoutes(router: Router, deps: ExportRoutesDeps): vo
       if (opened.reason === 'not_allowed') return backOffice.refuse(res, locale, 'signedOut');
       return showPage(req, res, asked, t('exports:badPeriod'), 400);
     }
-    const { file } = opened;
-    res.set({
-      'content-type': 'text/csv; charset=utf-8',
-      'content-disposition': `attachment; filename="${file.fileName}"`,
-    });
-    try {
-      await pipeline(Readable.from(file.rows), stringify({ bom: true, header: true, columns: [...file.columns] }), res);
-    } catch (error) {
-      // The browser went away (cancelled, closed): the pipeline closed the cursor; nothing to say.
-      if ((error as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE') return;
-      req.log.error({ err: error, kind }, 'export failed');
-      if (!res.headersSent) res.status(500).end();
-      else res.destroy();
-    }
+    await sendCsv(req, res, opened.file, kind);
   });
 }

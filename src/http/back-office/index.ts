@@ -10,6 +10,7 @@ import { registerErasureRoutes } from './erasure.js';
 import { registerExportRoutes } from './exports.js';
 import { registerImportRoutes } from './import.js';
 import { registerOverviewRoutes } from './overview.js';
+import { registerPartnerRoutes } from './partners.js';
 import { registerVoucherRoutes } from './vouchers.js';
 import { registerRulesRoutes } from './rules.js';
 import { createBackOffice, localsOf, SESSION_COOKIE, sessionCookie, type BackOfficeDeps } from './session.js';
@@ -90,6 +91,7 @@ export function createDashboardRouter(deps: BackOfficeDeps): Router {
   registerCustomerRoutes(router, { services, program, i18n, backOffice });
   registerCustomerActionRoutes(router, { services, program, i18n, backOffice });
   registerVoucherRoutes(router, { services, i18n, backOffice });
+  registerPartnerRoutes(router, { services, program, i18n, backOffice });
   registerAuditRoutes(router, { services, i18n, backOffice });
   registerErasureRoutes(router, { services, i18n, backOffice });
   registerExportRoutes(router, { services, i18n, backOffice });

@@ -6,6 +6,7 @@ const items = [
   { id: 'overview', path: '/dashboard', label: 'backOffice:nav.overview', roles: ['owner'] },
   { id: 'customers', path: '/dashboard/customers', label: 'backOffice:nav.customers', roles: ['owner', 'staff'] },
   { id: 'vouchers', path: '/dashboard/vouchers', label: 'backOffice:nav.vouchers', roles: ['owner'] },
+  { id: 'partners', path: '/dashboard/partners', label: 'backOffice:nav.partners', roles: ['owner'] },
   { id: 'audit', path: '/dashboard/audit', label: 'backOffice:nav.audit', roles: ['owner'] },
   { id: 'announcements', path: '/dashboard/announcements', label: 'backOffice:nav.announcements', roles: ['owner'] },
   { id: 'exports', path: '/dashboard/exports', label: 'backOffice:nav.exports', roles: ['owner'] },

@@ -124,6 +124,21 @@ describe('commissions: lines from visits, undo, the monthly close', () => {
     h.clock.current = at('2027-01-10T03:00:00Z');
     const { partner, friend } = await partnerWithFriend(h, { partner: 7302, friend: 7303 });
     await h.services.visits.confirmFirstVisit(staff, friend.code, 120_000);
+    // The friend's 10% voucher is used the same day: its cost is 10% of that visit's 120,000.
+    const friendVoucher = (await m().Voucher.findOne({ customerId: friend._id }).lean())!;
+    expect(await h.services.vouchers.redeem(staff, friendVoucher.code)).toMatchObject({ ok: true });
+    // Test setup: an amount-off reward issued in December that expired unused in January.
+    await m().Voucher.create({
+      code: 'EXPJAN1',
+      causeKey: 'test:expired-in-january',
+      customerId: friend._id,
+      cause: 'catalogue',
+      reward: { kind: 'amount_off', value: 30_000, label: { vi: 'Giảm 30.000đ', en: '30,000 off' } },
+      status: 'active',
+      issuedAt: at('2026-12-20T03:00:00Z'),
+      issuedDay: '2026-12-20',
+      expiresAt: at('2027-01-20T03:00:00Z'),
+    });
     h.clock.current = at('2027-02-01T00:30:00Z');
     await Promise.all(Array.from({ length: 5 }, () => h.services.commissions.closeMonth('2027-01')));
     await h.services.commissions.closeMonth('2027-01');
@@ -131,6 +146,18 @@ describe('commissions: lines from visits, undo, the monthly close', () => {
     expect(await m().PartnerStatement.countDocuments({ partnerId: partner._id, month: '2027-01' })).toBe(1);
     expect(await m().Notification.countDocuments({ customerId: partner._id, type: 'partner_statement', key: /2027-01/ })).toBe(1);
     expect(await m().Notification.countDocuments({ customerId: owner.customerId, type: 'program_close', key: /2027-01/ })).toBe(1);
+    const close = (await m().ProgramClose.findOne({ month: '2027-01' }).lean())!;
+    expect(close.summary).toMatchObject({
+      partners: { due: 12_000, commission: 12_000, revenue: 120_000 },
+      rewards: {
+        issued: { count: 2, value: 0, unpriced: 2 },
+        redeemed: { count: 1, value: 12_000, unpriced: 0 },
+        expired: { count: 1, value: 30_000 },
+      },
+      referredVisits: 1,
+      referredRevenue: 120_000,
+      cost: 24_000,
+    });
   });
 
   it('the close derives lines a crash lost between a visit and onVisit, and voids those of a visit undone before onUndo ran', async () => {
@@ -142,11 +169,17 @@ describe('commissions: lines from visits, undo, the monthly close', () => {
     await h.services.visits.recordVisit(staff, friend.code, 300_000, 'bf-1');
     // The crash: the lines never written.
     await m().CommissionLine.deleteMany({ customerId: friend._id });
+    // Another crash: a visit undone whose line was written but never taken back.
+    h.clock.advanceDays(1);
+    const undone = await h.services.visits.recordVisit(staff, friend.code, 900_000, 'bf-2');
+    if (!undone.ok) throw new Error(undone.reason);
+    await m().Visit.updateOne({ _id: undone.visit._id }, { $set: { undoneAt: h.clock.now(), key: `undone:${String(undone.visit._id)}` } });
     h.clock.current = at('2027-03-01T00:30:00Z');
     expect(await h.services.commissions.closeDue()).toEqual(['2027-02']);
-    expect((await lines(friend._id)).map((l) => [l.month, l.commission])).toEqual([
-      ['2027-02', 20_000],
-      ['2027-02', 30_000],
+    expect((await lines(friend._id)).map((l) => [l.month, l.commission, l.status])).toEqual([
+      ['2027-02', 20_000, 'counted'],
+      ['2027-02', 30_000, 'counted'],
+      ['2027-02', 90_000, 'void'],
     ]);
     expect(await m().PartnerStatement.findOne({ partnerId: partner._id, month: '2027-02' }).lean()).toMatchObject({ due: 50_000 });
     // Caught up: the next start closes nothing again.
