@@ -64,7 +64,8 @@ function issueOf(issue: z.core.$ZodIssue, input: unknown): RulesIssue {
       if (given === undefined || given === '') return of('required');
       return of(issue.expected === 'int' ? 'whole' : issue.expected === 'number' ? 'number' : 'invalid');
     case 'invalid_format':
-      return of(path.endsWith('.id') ? 'tierId' : 'time');
+      if (path.endsWith('.id')) return of('tierId');
+      return of(String((issue as { pattern?: unknown }).pattern).includes('https') ? 'https' : 'time');
     case 'invalid_value':
       return of('choice');
     default:

@@ -74,7 +74,7 @@ export const programSchema = z.object({
     mapUrl: z
       .string()
       .default('')
-      .refine((url) => url === '' || /^https:\/\/\S+$/.test(url), 'mapUrl must be an https:// link'),
+      .refine((url) => url === '' || /^https:\/\/\S+$/.test(url), { message: 'mapUrl must be an https:// link', params: { key: 'https' } }),
   }),
   rewards: z.object({ referrer: rewardSchema, friend: rewardSchema }),
   points: z.object({

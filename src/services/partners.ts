@@ -60,15 +60,18 @@ export function createPartnerService(ctx: PartnerServiceDeps) {
     return partner ? planOf(plans(), partner.planId)?.plan : undefined;
   }
 
-  const welcomes = new Map<string, { reward: Reward; until: number }>();
-  /** The offer a referrer's friends get (the landing page asks on every view, so it is remembered a minute). */
+  /** Which plan each referrer is on (null: not a partner), remembered a minute: the landing page asks on every view. */
+  const welcomes = new Map<string, { planId: string | null; until: number }>();
+  /** The offer a referrer's friends get, from the rules in force now (only the partner lookup is remembered). */
   async function welcomeFor(customerId: Types.ObjectId): Promise<Reward> {
-    const known = welcomes.get(String(customerId));
-    if (known && known.until > Date.now()) return known.reward;
-    const reward = friendRewardOf(program, await activePlanOf(customerId));
-    if (welcomes.size >= 1000) welcomes.clear();
-    welcomes.set(String(customerId), { reward, until: Date.now() + WELCOME_CACHE_MS });
-    return reward;
+    let known = welcomes.get(String(customerId));
+    if (!known || known.until <= Date.now()) {
+      const partner = await models.Partner.findOne({ customerId, status: 'active' }, { planId: 1 }).lean();
+      if (welcomes.size >= 1000) welcomes.clear();
+      known = { planId: partner?.planId ?? null, until: Date.now() + WELCOME_CACHE_MS };
+      welcomes.set(String(customerId), known);
+    }
+    return friendRewardOf(program, known.planId === null ? undefined : planOf(plans(), known.planId)?.plan);
   }
 
   function viewOf(customer: Customer, partner: Partner): PartnerView | undefined {

@@ -9,7 +9,7 @@ import type { Actor, ServicePieces } from './context.js';
 import { isDuplicateKey } from './duplicate-key.js';
 
 export type ProgramRulesDeps = Pick<ServicePieces, 'live' | 'access' | 'audit' | 'now' | 'logger'> & {
-  models: Pick<Models, 'ProgramVersion' | 'Customer'>;
+  models: Pick<Models, 'ProgramVersion' | 'Customer' | 'Partner' | 'Referral'>;
 };
 
 /** A version as the back office lists it. */
@@ -99,6 +99,20 @@ export function createProgramRules(ctx: ProgramRulesDeps) {
     return issues;
   }
 
+  /**
+   * The same for a partner plan that partners are on or that customers came through: their
+   * commission is counted by it. The owner renames it or changes its commission instead.
+   */
+  async function plansInUse(before: Program, after: Program): Promise<RulesIssue[]> {
+    const kept = new Set(after.partners.plans.map((plan) => plan.id));
+    const issues: RulesIssue[] = [];
+    for (const plan of before.partners.plans.filter((p) => !kept.has(p.id))) {
+      const used = (await models.Partner.exists({ planId: plan.id, status: 'active' })) ?? (await models.Referral.exists({ partnerPlanId: plan.id }));
+      if (used) issues.push({ path: 'partners.plans', key: 'planInUse', values: { vi: plan.name.vi, en: plan.name.en } });
+    }
+    return issues;
+  }
+
   /** Stores `rules` as version base + 1, once: a double submit of the same form finds its own version. */
   async function store(
     actor: Actor,
@@ -117,7 +131,7 @@ export function createProgramRules(ctx: ProgramRulesDeps) {
     if (!current || current.number !== change.base) return (await ownEarlier()) ?? { ok: false, reason: 'stale', latest: current?.number ?? 0 };
     const currentRules = rulesOf(current);
     if (currentRules && same(currentRules, rules)) return { ok: false, reason: 'unchanged' };
-    const orphaned = currentRules ? await tiersInUse(currentRules, rules) : [];
+    const orphaned = currentRules ? [...(await tiersInUse(currentRules, rules)), ...(await plansInUse(currentRules, rules))] : [];
     if (orphaned.length > 0) return { ok: false, reason: 'invalid', issues: orphaned };
     const number = change.base + 1;
     try {

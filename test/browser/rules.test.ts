@@ -42,7 +42,8 @@ describe.runIf(browserTestsRun)('the program rules form in Chromium', () => {
       await page.setViewportSize({ width, height: 900 });
       await page.goto(rules());
       expect(await page.locator('h1').textContent()).toBe('Quy định chương trình');
-      expect(await page.locator('fieldset.rules-section').count()).toBe(12);
+      expect(await page.locator('fieldset.rules-section').count()).toBe(14);
+      expect(await field('partners.plans.0.id').inputValue()).toBe('standard');
       expect(await field('rewards.friend.value').inputValue()).toBe('10');
       expect(await field('tiers.0.id').getAttribute('readonly')).toBe('');
       expect(await field('tiers.0.name.vi').inputValue()).toBe(h.app.program.tiers[0]!.name.vi);
@@ -170,5 +171,59 @@ describe.runIf(browserTestsRun)('the program rules form in Chromium', () => {
       await h.app.models.Customer.updateOne({ _id: owner!._id }, { $set: { role: 'owner' } });
     }
     expect(await versions()).toBe(before);
+  });
+
+  it('the owner turns on review rewards and adds a partner plan; a bad link is refused at its field; saving again keeps both', async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(rules('lang=en'));
+    expect(await field('reviews.on').isChecked()).toBe(false);
+    await field('reviews.on').check();
+    await field('reviews.reward.kind').selectOption('bonus_points');
+    await field('reviews.reward.value').fill('50');
+    await field('reviews.reward.label.vi').fill('Tặng 50 điểm');
+    await field('reviews.reward.label.en').fill('50 bonus points');
+    await field('reviews.links.0.name').fill('Google Maps');
+    await field('reviews.links.0.url').fill('http://maps.example/salon');
+    await field('partners.plans.1.name.vi').fill('Người có ảnh hưởng');
+    await field('partners.plans.1.name.en').fill('Influencer');
+    await field('partners.plans.1.commission.kind').selectOption('first_visit');
+    await field('partners.plans.1.commission.amount').fill('50.000');
+    await field('partners.plans.1.welcome.kind').selectOption('amount_off');
+    await field('partners.plans.1.welcome.value').fill('100.000');
+    await field('partners.plans.1.welcome.label.vi').fill('Giảm 100.000₫ lần đầu');
+    await field('partners.plans.1.welcome.label.en').fill('100,000₫ off the first visit');
+    const before = await versions();
+    await page.locator('form.rules-form button[type=submit]').click();
+    expect(await errorOf('reviews.links.0.url').textContent()).toBe('Must be a link starting with https://');
+    expect(await versions()).toBe(before);
+    expect(await field('partners.plans.1.name.en').inputValue()).toBe('Influencer');
+    await fits();
+
+    await field('reviews.links.0.url').fill('https://maps.example/salon');
+    await page.locator('form.rules-form button[type=submit]').click();
+    expect(await page.locator('.notice').textContent()).toContain('New version saved');
+    expect(await versions()).toBe(before + 1);
+    expect(h.app.program.reviews).toMatchObject({
+      links: [{ name: 'Google Maps', url: 'https://maps.example/salon' }],
+      reward: { kind: 'bonus_points', value: 50 },
+    });
+    expect(h.app.program.partners.plans.map((p) => [p.id, p.commission, p.welcome?.value ?? null])).toEqual([
+      ['standard', { kind: 'revenue_share', percent: 10, days: 90 }, null],
+      ['nguoi-co-anh-huong', { kind: 'first_visit', amount: 50_000 }, 100_000],
+    ]);
+    expect(await field('partners.plans.1.id').inputValue()).toBe('nguoi-co-anh-huong');
+    expect(await field('reviews.on').isChecked()).toBe(true);
+    expect(await field('partners.plans.0.welcome.kind').inputValue()).toBe('');
+
+    // Another change elsewhere leaves the partners and reviews as they are.
+    await field('business.phone').fill('0901 234 567');
+    await page.locator('form.rules-form button[type=submit]').click();
+    expect(await versions()).toBe(before + 2);
+    expect(h.app.program.partners.plans).toHaveLength(2);
+    expect(h.app.program.reviews?.links).toHaveLength(1);
+    for (const width of [360, 1280]) {
+      await page.setViewportSize({ width, height: 900 });
+      await fits();
+    }
   });
 });

@@ -3,7 +3,7 @@
  * its kind, its label's i18n key), so a field added to the schema is one line
  * here and its label in locales/<lang>/rules.json. Lists (tiers, milestones, catalogue) show
  * their rows plus a blank one to add, each with a remove box; optional parts (birthday,
- * membership, points per amount) have an "on" box. No JavaScript: the server reads it all back.
+ * membership, points per amount, reviews) have an "on" box. No JavaScript: the server reads it all back.
  */
 export type Kind = 'text' | 'number' | 'optionalNumber' | 'checkbox' | 'time' | 'select';
 export interface Field {
@@ -27,6 +27,8 @@ export interface Group {
   title?: string;
   /** For an optional part: the label of its "on" box (i18n key). */
   on?: string;
+  /** A list inside an optional part (its path): the list counts only when that part is on. */
+  within?: string;
 }
 export interface Section {
   id: string;
@@ -37,14 +39,16 @@ const field = (name: string, kind: Kind, label: string, extra: Partial<Field> = 
 const text = (name: string, label: string, extra: Partial<Field> = {}) => field(name, 'text', label, extra);
 const num = (name: string, label: string, extra: Partial<Field> = {}) => field(name, 'number', label, extra);
 const localized = (name: string, vi: string, en: string): Field[] => [text(`${name}.vi`, vi), text(`${name}.en`, en)];
-const reward = (name: string): Field[] => [
+const rewardKinds = [
+  { value: 'percent_off', label: 'rules:option.percent_off' },
+  { value: 'amount_off', label: 'rules:option.amount_off' },
+  { value: 'free_service', label: 'rules:option.free_service' },
+  { value: 'bonus_points', label: 'rules:option.bonus_points' },
+];
+/** A reward's fields; `optional`: its kind can be "none" (the reward is null, see rules-form.ts). */
+const reward = (name: string, optional = false): Field[] => [
   field(`${name}.kind`, 'select', 'rules:label.reward.kind', {
-    options: [
-      { value: 'percent_off', label: 'rules:option.percent_off' },
-      { value: 'amount_off', label: 'rules:option.amount_off' },
-      { value: 'free_service', label: 'rules:option.free_service' },
-      { value: 'bonus_points', label: 'rules:option.bonus_points' },
-    ],
+    options: optional ? [{ value: '', label: 'rules:option.none' }, ...rewardKinds] : rewardKinds,
   }),
   num(`${name}.value`, 'rules:label.reward.value', { help: 'rules:help.reward.value' }),
   ...localized(`${name}.label`, 'rules:label.reward.label.vi', 'rules:label.reward.label.en'),
@@ -183,6 +187,53 @@ export const sections: Section[] = [
           ...localized('perks', 'rules:label.membership.perks.vi', 'rules:label.membership.perks.en'),
           num('reminderDaysBefore', 'rules:label.membership.reminderDaysBefore'),
         ],
+      },
+    ],
+  },
+  {
+    id: 'partners',
+    groups: [
+      fields('partners', [num('partners.inviteHours', 'rules:label.partners.inviteHours')]),
+      {
+        path: 'partners.plans',
+        type: 'list',
+        title: 'rules:group.partners.plans',
+        fields: [
+          text('id', 'rules:label.partners.plans.id', { readonly: true, help: 'rules:help.partners.plans.id' }),
+          ...localized('name', 'rules:label.partners.plans.name.vi', 'rules:label.partners.plans.name.en'),
+          field('commission.kind', 'select', 'rules:label.partners.plans.commission.kind', {
+            options: [
+              { value: 'revenue_share', label: 'rules:option.revenue_share' },
+              { value: 'first_visit', label: 'rules:option.first_visit' },
+            ],
+          }),
+          num('commission.percent', 'rules:label.partners.plans.commission.percent', { help: 'rules:help.partners.plans.commission.percent' }),
+          num('commission.days', 'rules:label.partners.plans.commission.days'),
+          num('commission.amount', 'rules:label.partners.plans.commission.amount', { help: 'rules:help.partners.plans.commission.amount' }),
+          ...reward('welcome', true),
+        ],
+      },
+    ],
+  },
+  {
+    id: 'reviews',
+    groups: [
+      {
+        path: 'reviews',
+        type: 'optional',
+        on: 'rules:on.reviews',
+        fields: [
+          ...reward('reward'),
+          num('periodDays', 'rules:label.reviews.periodDays', { help: 'rules:help.reviews.periodDays' }),
+          num('askAfterHours', 'rules:label.reviews.askAfterHours'),
+        ],
+      },
+      {
+        path: 'reviews.links',
+        type: 'list',
+        title: 'rules:group.reviews.links',
+        within: 'reviews',
+        fields: [text('name', 'rules:label.reviews.links.name'), text('url', 'rules:label.reviews.links.url')],
       },
     ],
   },

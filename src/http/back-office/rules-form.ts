@@ -46,31 +46,38 @@ export function rulesFromForm(values: FlatRules): { rules: Record<string, unknow
       if (!checked(values, `${group.path}.on`)) setAt(rules, group.path, null);
       else for (const f of group.fields) setAt(rules, `${group.path}.${f.name}`, valueOf(f.kind, values[fullName(group, f, undefined)]));
     } else {
+      if (group.within && !checked(values, `${group.within}.on`)) continue;
       const items: Record<string, unknown>[] = [];
       for (const row of rowsOf(values, group.path)) {
         const names = group.fields.filter((f) => !f.readonly && f.kind !== 'select').map((f) => fullName(group, f, row));
         if (checked(values, `${group.path}.${row}.remove`) || names.every((name) => !values[name]?.trim())) continue;
         const item: Record<string, unknown> = {};
         for (const f of group.fields) setAt(item, f.name, valueOf(f.kind, values[fullName(group, f, row)]));
+        // A reward whose kind is "none" (a plan's welcome offer) is no reward at all.
+        for (const f of group.fields.filter((f) => f.kind === 'select' && f.options?.some((o) => o.value === '')))
+          if (valueOf(f.kind, values[fullName(group, f, row)]) === '') setAt(item, f.name.split('.').slice(0, -1).join('.'), null);
         rowOf.set(`${group.path}.${items.length}`, row);
         items.push(item);
       }
       setAt(rules, group.path, items);
     }
   }
-  newTierIds(rules.tiers as Array<{ id: string; name: { vi: string; en: string } }>);
+  newIds(rules.tiers as Named[]);
+  newIds((rules.partners as { plans: Named[] }).plans);
   return { rules, rowOf };
 }
 
-/** A tier added in the form gets its id once, from its name, different from the others'. */
-function newTierIds(tiers: Array<{ id: string; name: { vi: string; en: string } }>): void {
-  const taken = new Set(tiers.map((t) => t.id).filter(Boolean));
-  for (const tier of tiers.filter((t) => !t.id)) {
-    const base = tierIdFrom(tier.name.vi || tier.name.en);
+type Named = { id: string; name: { vi: string; en: string } };
+
+/** A tier or partner plan added in the form gets its id once, from its name, different from the others'. */
+function newIds(items: Named[]): void {
+  const taken = new Set(items.map((t) => t.id).filter(Boolean));
+  for (const item of items.filter((t) => !t.id)) {
+    const base = tierIdFrom(item.name.vi || item.name.en);
     let id = base;
     for (let n = 2; taken.has(id); n++) id = `${base.slice(0, 28)}-${n}`;
     taken.add(id);
-    tier.id = id;
+    item.id = id;
   }
 }
 
@@ -82,16 +89,21 @@ export function formValues(rules: unknown): FlatRules {
     ['points.perAmount', record.points.perAmount],
     ['birthday', record.birthday],
     ['membership', record.membership],
+    ['reviews', record.reviews],
   ] as const)
     if (value) values[`${path}.on`] = 'on';
   return values;
 }
 
+/** A path inside a list's item: `partners.plans.1.name.vi` → the list, the item, the rest. */
+const lists = sections.flatMap((s) => s.groups.filter((g) => g.type === 'list').map((g) => g.path.replace(/\./g, '\\.')));
+const inList = new RegExp(`^(${lists.join('|')})\\.(\\d+)(\\..*)?$`);
+
 /** Each problem at the form field it belongs to (a list item's row as the owner saw it). */
 export function errorsByField(issues: RulesIssue[], rowOf: Map<string, number>): Map<string, RulesIssue> {
   const errors = new Map<string, RulesIssue>();
   for (const issue of issues) {
-    const match = /^(tiers|milestones|catalogue)\.(\d+)(\..*)?$/.exec(issue.path);
+    const match = inList.exec(issue.path);
     const name = match ? `${match[1]}.${rowOf.get(`${match[1]}.${match[2]}`) ?? match[2]}${match[3] ?? ''}` : issue.path;
     if (!errors.has(name)) errors.set(name, issue);
   }
@@ -147,6 +159,7 @@ export function formView(values: FlatRules, errors: Map<string, RulesIssue>, say
       const blank = (rows.at(-1) ?? -1) + 1;
       return {
         type: group.type,
+        title: group.title ? t(group.title) : '',
         error: groupError && say(groupError),
         rows: [...rows, blank].map((row) => ({
           row,

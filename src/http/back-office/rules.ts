@@ -15,7 +15,7 @@ export interface RulesRoutesDeps {
   backOffice: BackOffice;
 }
 
-const notices = ['saved', 'rolledBack', 'unchanged', 'stale', 'not_found', 'tierInUse', 'duplicate'] as const;
+const notices = ['saved', 'rolledBack', 'unchanged', 'stale', 'not_found', 'inUse', 'duplicate'] as const;
 type Notice = (typeof notices)[number];
 const isNotice = (value: unknown): value is Notice => (notices as readonly unknown[]).includes(value);
 
@@ -115,13 +115,13 @@ export function registerRulesRoutes(router: Router, deps: RulesRoutesDeps): void
       note: (values.note ?? '').slice(0, 200),
     });
     if (!result.ok && result.reason === 'not_allowed') return backOffice.refuse(res, locale, 'signedOut');
-    // A rollback can only be refused as invalid for a tier it would drop while customers are in it.
+    // A rollback can only be refused as invalid for a tier or partner plan it would drop while in use.
     const done: Notice = result.ok
       ? result.duplicate
         ? 'duplicate'
         : 'rolledBack'
       : result.reason === 'invalid'
-        ? 'tierInUse'
+        ? 'inUse'
         : (result.reason as Notice);
     res.redirect(303, `/dashboard/rules?${new URLSearchParams({ lang: locale, done }).toString()}`);
   });

@@ -153,4 +153,40 @@ describe('program rules stored in versions', () => {
     expect(await h.db.models.ProgramVersion.countDocuments({})).toBe(5);
     expect(await h.db.models.AuditLog.countDocuments({ kind: 'refused', 'actions.program_rules_save': { $gte: 1 } })).toBe(2);
   });
+
+  it('a partner plan that partners are on or customers came through cannot be removed; an unused one can', async () => {
+    const owner = await h.staff(7601, 'Chủ tiệm 6', 'owner');
+    const { customer: linh } = await h.join(7602, 'Linh');
+    const plan = (id: string, vi: string, en: string) => ({
+      id,
+      name: { vi, en },
+      commission: { kind: 'first_visit' as const, amount: 50_000 },
+      welcome: null,
+    });
+    const withPlans = structuredClone(h.program);
+    withPlans.partners.plans.push(plan('kol', 'Người có ảnh hưởng', 'Influencer'), plan('spare', 'Dự phòng', 'Spare'));
+    expect(await h.services.programRules.save(owner, withPlans, { base: 5, note: '' })).toMatchObject({ ok: true, version: 6 });
+    expect(await h.services.partners.add(owner, linh.code, 'kol')).toMatchObject({ ok: true, changed: true });
+    const without = (id: string) => ({
+      ...structuredClone(h.program),
+      partners: { ...h.program.partners, plans: h.program.partners.plans.filter((p) => p.id !== id) },
+    });
+    const refused = {
+      ok: false,
+      reason: 'invalid',
+      issues: [{ path: 'partners.plans', key: 'planInUse', values: { vi: 'Người có ảnh hưởng', en: 'Influencer' } }],
+    };
+    expect(await h.services.programRules.save(owner, without('kol'), { base: 6, note: '' })).toEqual(refused);
+
+    // The partnership ends, but a friend who came through the plan still earns by it.
+    const { customer: mai } = await h.join(7603, 'Mai');
+    expect(await h.services.referrals.attribute(mai._id, linh.code, 'telegram')).toMatchObject({ ok: true });
+    expect(await h.db.models.Referral.findOne({ friendId: mai._id }).lean()).toMatchObject({ partnerPlanId: 'kol' });
+    expect(await h.services.partners.remove(owner, linh.code)).toMatchObject({ ok: true });
+    expect(await h.services.programRules.save(owner, without('kol'), { base: 6, note: '' })).toEqual(refused);
+    expect(await h.db.models.ProgramVersion.countDocuments({})).toBe(6);
+
+    expect(await h.services.programRules.save(owner, without('spare'), { base: 6, note: '' })).toMatchObject({ ok: true, version: 7 });
+    expect(h.program.partners.plans.map((p) => p.id)).toEqual(['standard', 'kol']);
+  });
 });
