@@ -12,8 +12,7 @@ const now = () => new Date(Date.now() + shift);
 /**
  * The monthly close through Agenda's job and the Telegram emulator: on the 1st the partner gets
  * their statement and the owner the month's reconciliation, once each even when the job runs
- * twice; marking the month paid tells the partner once. (`/partner paid` is the partners
- * feature's command; here the payment goes through the service it calls.)
+ * twice; `/partner paid` marks it paid and tells the partner once, a second one is refused.
  */
 describe('the monthly close in chat', () => {
   const h = useTelegramApp('month-close', { OWNER_IDS: 'telegram:970' }, { now });
@@ -28,14 +27,13 @@ describe('the monthly close in chat', () => {
     partner.send('/start');
     await agreeOnTelegram(h.telegram, partner);
     const partnerRecord = (await h.app.services.customers.findByIdentity('telegram:971'))!;
-    const ownerRecord = (await h.app.services.customers.findByIdentity('telegram:970'))!;
-    // Test setup until the partners feature adds partners: the Partner record, through the model.
-    await h.app.models.Partner.create({ customerId: partnerRecord._id, planId: 'standard', addedBy: ownerRecord._id, addedAt: now() });
+    owner.send(`/partner add ${partnerRecord.code}`);
+    await h.telegram.waitForText(970, 'đã là đối tác');
     const friend = h.telegram.user(972, 'Khánh');
     friend.send(`/start ${partnerRecord.code}`);
     await agreeOnTelegram(h.telegram, friend);
     const friendRecord = (await h.app.services.customers.findByIdentity('telegram:972'))!;
-    await h.app.models.Referral.updateOne({ friendId: friendRecord._id }, { $set: { partnerPlanId: 'standard' } });
+    expect(await h.app.models.Referral.findOne({ friendId: friendRecord._id }).lean()).toMatchObject({ partnerPlanId: 'standard' });
 
     owner.send(`/confirm ${await codeOf(972)} 450000`);
     await h.telegram.waitForText(970, 'Khánh');
@@ -55,13 +53,15 @@ describe('the monthly close in chat', () => {
     expect(statement.text).toMatch(/Tổng cửa hàng còn nợ bạn: 45\.000\s₫/);
     const summary = await h.telegram.waitForText(970, `Chốt sổ tháng ${month} của Salon Mai`, 30_000);
     expect(summary.text).toMatch(/Đối tác: 1\. Hoa hồng phải trả cho tháng này: 45\.000\s₫/);
-    expect(summary.text).toContain('Ưu đãi đã phát: 2');
+    // The friend's welcome voucher only: the partner earns commission instead of the referrer's reward.
+    expect(summary.text).toContain('Ưu đãi đã phát: 1');
     expect(summary.text).toMatch(/Khách được giới thiệu đã chi: 450\.000\s₫ \(1 lượt ghé\)/);
 
     const closed = DateTime.fromJSDate(now(), { zone }).minus({ months: 1 }).toFormat('yyyy-MM');
-    const owned = { customerId: ownerRecord._id, identity: 'telegram:970' };
-    expect(await h.app.services.commissions.markPaid(owned, partnerRecord.code, closed)).toMatchObject({ ok: true, amount: 45_000 });
-    expect(await h.app.services.commissions.markPaid(owned, partnerRecord.code, closed)).toEqual({ ok: false, reason: 'already_paid' });
+    owner.send(`/partner paid ${partnerRecord.code} ${closed}`);
+    expect((await h.telegram.waitForText(970, 'Đã đánh dấu trả')).text).toMatch(/45\.000\s₫/);
+    owner.send(`/partner paid ${partnerRecord.code} ${closed}`);
+    await h.telegram.waitForText(970, 'đã được đánh dấu đã trả');
     const paid = await h.telegram.waitForText(971, `đã thanh toán hoa hồng tháng ${month} cho bạn`);
     expect(paid.text).toMatch(/45\.000\s₫/);
 

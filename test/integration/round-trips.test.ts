@@ -21,16 +21,21 @@ uri.searchParams.set('monitorCommands', 'true');
  * and the attribution's commands move to their agreement. The agreement is a card press (9
  * commands, as any press) plus its own three: the Consent row, the customer's agreement and
  * name, the identity's name.
+ * Issue 16: the referrer's partner record is looked up when a friend agrees (a partner's
+ * friends earn commission, not the referral rewards) and on /link (a partner's link says
+ * so): +1 each. A /confirm reads the stored points back after setting the visit count (+2:
+ * FerretDB rewrites the whole document, so a racing write could drop points, see
+ * visits.ts refreshVisitCount) and looks for the friend's partner referral (+1, commission).
  */
 const LIMITS = {
   newStart: 8,
   agree: 12,
   referredStart: 12,
-  referredAgree: 21,
+  referredAgree: 22,
   firstMe: 10,
   me: 9,
-  link: 5,
-  confirmWithRewards: 33,
+  link: 6,
+  confirmWithRewards: 36,
   delivery: 8,
 };
 

@@ -1,20 +1,15 @@
+import type { Actor } from '../../src/services/index.js';
 import type { ServiceHarness } from './services.js';
 
-/**
- * A partner (an active Partner record under `planId`) and a friend attributed to them. Until the
- * partners service sets it at attribution, the referral's partnerPlanId is written through the
- * models, like the Partner record (test setup only).
- */
+/** A partner made by the owner under `planId` (as `/partner add` does), and a friend who joined through their link. */
 export async function partnerWithFriend(h: ServiceHarness, ids: { partner: number; friend: number }, planId = 'standard') {
   const { customer: partner } = await h.join(ids.partner, `Đối tác ${ids.partner}`);
   const owner = (await h.db.models.Customer.findOne({ role: 'owner' }).lean())!;
-  await h.db.models.Partner.updateOne(
-    { customerId: partner._id },
-    { $setOnInsert: { customerId: partner._id, planId, status: 'active', addedBy: owner._id, addedAt: h.clock.now() } },
-    { upsert: true },
-  );
+  const actor: Actor = { customerId: owner._id, identity: owner.lastIdentity! };
+  const added = await h.services.partners.add(actor, partner.code, planId);
+  if (!added.ok) throw new Error(`partner not added: ${added.reason}`);
   const { customer: friend } = await h.join(ids.friend, `Khách ${ids.friend}`);
-  await h.services.referrals.attribute(friend._id, partner.code, 'telegram');
-  await h.db.models.Referral.updateOne({ friendId: friend._id }, { $set: { partnerPlanId: planId } });
+  const attributed = await h.services.referrals.attribute(friend._id, partner.code, 'telegram');
+  if (!attributed.ok) throw new Error(`friend not attributed: ${attributed.reason}`);
   return { partner, friend };
 }
