@@ -9,6 +9,7 @@
  */
 import { DateTime } from 'luxon';
 import mongoose, { Types } from 'mongoose';
+import { referralChannels } from '../../src/db/models/customer.js';
 import { createModels, ensureIndexes } from '../../src/db/models/index.js';
 import { namedPeriods, type PeriodChoice } from '../../src/domain/periods.js';
 import { createLogger } from '../../src/logger.js';
@@ -52,7 +53,7 @@ try {
           friendId: new Types.ObjectId(),
           referrerId: referrer,
           code: 'BREF',
-          via: (['telegram', 'zalo', 'link', 'qr'] as const)[i % 4],
+          via: referralChannels[i % referralChannels.length],
           joinedAt: stamp(i).at,
           joinedDay: stamp(i).day,
         })),

@@ -114,3 +114,6 @@ export function givenName(fullName: string): string {
   // The last word that is a name, not a trailing emoji ("Nguyễn Thị Hoa 🌸" → "Hoa").
   return [...words].reverse().find((word) => /\p{L}/u.test(word)) ?? fullName.trim();
 }
+
+/** What the back office searches and sorts a name by, written with every change of `name`. */
+export const nameFields = (name: string) => ({ nameWords: nameSearchKeys(name), nameKey: plainText(name) });

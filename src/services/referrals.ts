@@ -1,4 +1,3 @@
-import { createHmac, randomBytes } from 'node:crypto';
 import { Types } from 'mongoose';
 import { normalizeCode } from '../domain/codes.js';
 import { checkJoinVolume } from '../domain/fraud.js';
@@ -11,6 +10,7 @@ import type { Models } from '../db/models/index.js';
 import type { ServicePieces } from './context.js';
 import { isDuplicateKey } from './duplicate-key.js';
 import { createLinkOpenBuffer } from './link-open-buffer.js';
+import { createVisitorHash } from './visitor-hash.js';
 import { pruneInBatches } from './prune-days.js';
 import type { Sealed } from './rollups.js';
 import { givenName } from '../domain/names.js';
@@ -26,8 +26,6 @@ export type AttributeResult =
 
 export type LinkOpenResult = { ok: true; referrer: Customer } | { ok: false; reason: 'unknown_code' };
 
-/** Setting that holds the secret salt of visitor hashes, made once and shared by every process. */
-const VISITOR_SALT_KEY = 'visitor_salt';
 const HOUR_MS = 3600_000;
 
 export type ReferralServiceDeps = Pick<
@@ -41,25 +39,7 @@ export type ReferralServiceDeps = Pick<
 export function createReferralService(ctx: ReferralServiceDeps, partners: Pick<PartnerService, 'activePlanOf'>) {
   const { models, program, outbox, claims, tickets, flags, records } = ctx;
   const linkOpens = createLinkOpenBuffer(ctx);
-  let salt: Promise<string> | undefined;
-
-  /** The salt, created by whichever process asks first; the unique key makes every process read the same one. */
-  function visitorSalt(): Promise<string> {
-    salt ??= tickets.permanent(VISITOR_SALT_KEY, () => randomBytes(32).toString('base64url'));
-    // A failed read (database away) is tried again next time.
-    void salt.catch(() => (salt = undefined));
-    return salt;
-  }
-
-  /**
-   * A visitor as it may be stored: a salted hash (HMAC-SHA-256) of what identifies them (the
-   * client address and browser, or a chat identity), never the raw value.
-   */
-  async function hashVisitor(visitor: string): Promise<string> {
-    return createHmac('sha256', await visitorSalt())
-      .update(visitor)
-      .digest('base64url');
-  }
+  const hashVisitor = createVisitorHash(tickets);
 
   /** Referrers of codes opened lately (a name changed shows within a minute); unknown codes are not kept. */
   const recentReferrers = new Map<string, { referrer: Customer; until: number }>();

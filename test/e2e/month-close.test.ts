@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { MONTH_CLOSE } from '../../src/jobs/month-close.js';
 import { useTelegramApp } from '../support/app.js';
-import { agreeOnTelegram } from '../support/consent.js';
+import { agreeOnTelegram, joinOnTelegram } from '../support/consent.js';
 
 const zone = 'Asia/Ho_Chi_Minh';
 /** The app's clock: moved by hand from the middle of this month to 00:40 on the 1st of the next. */
@@ -21,11 +21,8 @@ describe('the monthly close in chat', () => {
 
   it('on the 1st the partner gets their statement and the owner the summary; paid is said once', async () => {
     const owner = h.telegram.user(970, 'Chủ tiệm');
-    owner.send('/start');
-    await agreeOnTelegram(h.telegram, owner);
-    const partner = h.telegram.user(971, 'Hương');
-    partner.send('/start');
-    await agreeOnTelegram(h.telegram, partner);
+    await joinOnTelegram(h.telegram, owner);
+    await joinOnTelegram(h.telegram, h.telegram.user(971, 'Hương'));
     const partnerRecord = (await h.app.services.customers.findByIdentity('telegram:971'))!;
     owner.send(`/partner add ${partnerRecord.code}`);
     await h.telegram.waitForText(970, 'đã là đối tác');
