@@ -87,6 +87,20 @@ describe('partners in chat, on Telegram and Zalo', () => {
     expect(list.text).toContain(`• Vy Trần (mã ${vyCode}): Đối tác: 10%`);
     owner.send(`/partner paid ${vyCode} 01/2020`);
     await h.telegram.waitForText(900, 'Tháng 01/2020 chưa được chốt');
+
+    // /help tells the partner about /partner; a customer who is not a partner is not told.
+    vy.send('/help');
+    await h.telegram.waitForText(301, 'Bạn là đối tác của tiệm: /partner');
+    const tuBefore = h.telegram.messagesTo(302).length;
+    tu.send('/help');
+    await h.telegram.waitForMessages(302, tuBefore + 1);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(
+      h.telegram
+        .messagesTo(302)
+        .slice(tuBefore)
+        .some((m) => m.text.includes('/partner')),
+    ).toBe(false);
   });
 
   it('Zalo: the owner’s typed invite, the partner told on Zalo, and a friend who sends the partner’s code', async () => {

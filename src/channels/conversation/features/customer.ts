@@ -200,7 +200,12 @@ export function createCustomerFeature(kit: ConversationKit, wallet: WalletFeatur
       usage: 'commands:usage.help',
       menu: 'commands:menu.help',
       parse: noArgs,
-      run: ({ s }) => kit.help(s),
+      run: async ({ s }) => {
+        // /partner is in the owner's part of the help; a partner who is a customer or staff is told here.
+        const partner = s.customer.role !== 'owner' && s.customer.consentVersion && (await services.partners.activePlanOf(s.customer._id));
+        const help = kit.help(s);
+        return partner ? [...help, { text: s.t('partners:helpLine') }] : help;
+      },
     }),
     // The member QR's own button: no menu entry.
     defineCommand({ name: 'newqr', role: 'customer', usage: 'commands:usage.newqr', parse: noArgs, run: ({ s }) => newMemberQr(s) }),
