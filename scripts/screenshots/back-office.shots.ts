@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 // The README's screenshots of the back office and the friend's landing page, taken in headless
 // Chromium from the real app over a small shop's history made through the chat:
 // `npm run screenshots` (needs MONGODB_URI or starts FerretDB like the tests; writes docs/screenshots/).
@@ -40,6 +41,19 @@ describe('screenshots', () => {
     owner.send(`/visit ${await codeOf(301)} 2500k`);
     await h.telegram.waitForText(900, 'Nguyễn Thị Hoa');
     await pause();
+    // A partner (a nearby hotel's front desk) and a guest they sent, with a first visit.
+    const partner = h.telegram.user(305, 'Khách sạn Hồng Vân');
+    partner.send('/start');
+    await agreeOnTelegram(h.telegram, partner, { offers: true });
+    owner.send(`/partner add ${await codeOf(305)}`);
+    await h.telegram.waitForText(900, 'đã là đối tác');
+    const guest = h.telegram.user(306, 'Võ Minh Anh');
+    guest.send(`/start ${await codeOf(305)}`);
+    await agreeOnTelegram(h.telegram, guest, { offers: true });
+    await pause();
+    owner.send(`/confirm ${await codeOf(306)} 800k`);
+    await h.telegram.waitForText(900, 'Võ Minh Anh');
+    await pause();
 
     const page = await browser.newPage();
     await page.goto(await newDashboardLink(h, 900, 'Chị Mai'));
@@ -54,6 +68,8 @@ describe('screenshots', () => {
       ['exports', '/dashboard/exports'],
       ['import', '/dashboard/import'],
       ['rules', '/dashboard/rules'],
+      ['partners', '/dashboard/partners'],
+      ['partner', `/dashboard/partners/${await codeOf(305)}?month=${DateTime.now().setZone('Asia/Ho_Chi_Minh').toFormat('yyyy-MM')}`],
       ['landing', `/r/${hoa}`],
     ];
     for (const [name, address] of pages) {

@@ -76,7 +76,11 @@ describe('roles in the services, and the audit of refused attempts', () => {
 
     const ownStats = await h.services.reports.getPeriodStats(owner, 'today');
     expect(ownStats.ok && typeof ownStats.stats.newCustomers).toBe('number');
-    expect(await h.services.overview.getOverview(owner, { period: 'today' })).toMatchObject({ ok: true });
+    // The customers in total, exact for a new shop (PostgreSQL has no statistics for the table yet).
+    expect(await h.services.overview.getOverview(owner, { period: 'today' })).toMatchObject({
+      ok: true,
+      view: { customers: await h.db.models.Customer.countDocuments({}) },
+    });
     expect(await refusedRows(owner)).toEqual([]);
   });
 
