@@ -98,6 +98,17 @@ try {
     `seeded ${customers.toLocaleString('en')} customers and ${events.toLocaleString('en')} records over ${DAYS} days in ${Math.round((Date.now() - started) / 1000)} s`,
   );
 
+  // A shop that has run a while has table statistics (PostgreSQL's autovacuum analyses a table
+  // within about a minute of many writes); until then the total is counted exactly, which at
+  // this size would be measured instead of the overview (see src/db/collection-count.ts).
+  const waited = Date.now();
+  while (Date.now() - waited < 180_000) {
+    const stats = (await models.Customer.collection.aggregate([{ $collStats: { count: {} } }]).toArray()) as Array<{ count?: number }>;
+    if ((stats[0]?.count ?? 0) >= 10_000) break;
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
+  console.log(`table statistics ready after ${Math.round((Date.now() - waited) / 1000)} s`);
+
   // A shop that has run a while: every seeded record carries its day keys, so days count by them.
   await models.Setting.create({ key: keyedSinceSetting(zone), value: today.minus({ days: DAYS + 400 }).toISODate()! });
   const program = loadProgram(defaultProgramConfigPath);
