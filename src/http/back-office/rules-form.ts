@@ -20,8 +20,10 @@ function valueOf(kind: Kind, raw: string | undefined): unknown {
   if (kind === 'checkbox') return text === 'on' || text === 'true';
   if (kind !== 'number' && kind !== 'optionalNumber') return text;
   if (text === '') return kind === 'number' ? undefined : null;
-  // "200.000" or "200,000" (thousands, as a shop writes money); anything else as typed, so 1.5 is refused as not whole.
-  return Number(/^\d{1,3}([.,\s]\d{3})+$/.test(text) ? text.replace(/[.,\s]/g, '') : text);
+  // "200.000" or "200,000" (thousands, as a shop writes money); "7,5" (a Vietnamese decimal comma, for a
+  // percent); anything else as typed, so 1.5 is refused where a whole number is needed.
+  if (/^\d{1,3}([.,\s]\d{3})+$/.test(text)) return Number(text.replace(/[.,\s]/g, ''));
+  return Number(/^\d+,\d{1,2}$/.test(text) ? text.replace(',', '.') : text);
 }
 
 /** The rows a list has in the form's values, in order. */

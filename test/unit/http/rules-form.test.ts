@@ -79,7 +79,8 @@ describe('the rules form', () => {
     const check = checkProgram(rules);
     if (check.ok) throw new Error('expected the missing percent');
     expect([...errorsByField(check.issues, rowOf).keys()]).toEqual(['partners.plans.2.commission.percent']);
-    const fixed = checkProgram(rulesFromForm({ ...values, 'partners.plans.2.commission.percent': '5' }).rules);
+    // A Vietnamese decimal comma is a decimal point.
+    const fixed = checkProgram(rulesFromForm({ ...values, 'partners.plans.2.commission.percent': '7,5' }).rules);
     expect(fixed.ok && fixed.program.partners.plans).toEqual([
       {
         id: 'khach-san-gan-tiem',
@@ -87,7 +88,7 @@ describe('the rules form', () => {
         commission: { kind: 'first_visit', amount: 30_000 },
         welcome: null,
       },
-      { id: 'blogger', name: { vi: 'Blogger', en: 'Blogger' }, commission: { kind: 'revenue_share', percent: 5, days: 30 }, welcome: null },
+      { id: 'blogger', name: { vi: 'Blogger', en: 'Blogger' }, commission: { kind: 'revenue_share', percent: 7.5, days: 30 }, welcome: null },
     ]);
   });
 });

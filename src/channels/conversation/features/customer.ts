@@ -202,7 +202,10 @@ export function createCustomerFeature(kit: ConversationKit, wallet: WalletFeatur
       parse: noArgs,
       run: async ({ s }) => {
         // /partner is in the owner's part of the help; a partner who is a customer or staff is told here.
-        const partner = s.customer.role !== 'owner' && s.customer.consentVersion && (await services.partners.activePlanOf(s.customer._id));
+        const partner =
+          s.customer.role !== 'owner' &&
+          s.customer.consentVersion === program.privacy.noticeVersion &&
+          (await services.partners.activePlanOf(s.customer._id));
         const help = kit.help(s);
         return partner ? [...help, { text: s.t('partners:helpLine') }] : help;
       },
