@@ -64,7 +64,7 @@ function issueOf(issue: z.core.$ZodIssue, input: unknown): RulesIssue {
       if (given === undefined || given === '') return of('required');
       return of(issue.expected === 'int' ? 'whole' : issue.expected === 'number' ? 'number' : 'invalid');
     case 'invalid_format':
-      if (path.endsWith('.id')) return of('tierId');
+      if (path.endsWith('.id')) return of('idShape');
       return of(String((issue as { pattern?: unknown }).pattern).includes('https') ? 'https' : 'time');
     case 'invalid_value':
       return of('choice');

@@ -54,10 +54,16 @@ export function createPartnerService(ctx: PartnerServiceDeps) {
     return plan ?? { ok: false, reason: 'unknown_plan' };
   }
 
-  /** The plan a customer earns under while they are an active partner (see domain/partners.ts planOf). */
+  /** The plan id a customer is on while they are an active partner; null: not a partner. */
+  async function activePlanId(customerId: Types.ObjectId): Promise<string | null> {
+    return (await models.Partner.findOne({ customerId, status: 'active' }, { planId: 1 }).lean())?.planId ?? null;
+  }
+  /** The plan in the rules in force for a plan id (see domain/partners.ts planOf). */
+  const planFor = (planId: string | null) => (planId === null ? undefined : planOf(plans(), planId)?.plan);
+
+  /** The plan a customer earns under while they are an active partner. */
   async function activePlanOf(customerId: Types.ObjectId): Promise<PartnerPlan | undefined> {
-    const partner = await models.Partner.findOne({ customerId, status: 'active' }, { planId: 1 }).lean();
-    return partner ? planOf(plans(), partner.planId)?.plan : undefined;
+    return planFor(await activePlanId(customerId));
   }
 
   /** Which plan each referrer is on (null: not a partner), remembered a minute: the landing page asks on every view. */
@@ -66,12 +72,12 @@ export function createPartnerService(ctx: PartnerServiceDeps) {
   async function welcomeFor(customerId: Types.ObjectId): Promise<Reward> {
     let known = welcomes.get(String(customerId));
     if (!known || known.until <= Date.now()) {
-      const partner = await models.Partner.findOne({ customerId, status: 'active' }, { planId: 1 }).lean();
+      const planId = await activePlanId(customerId);
       if (welcomes.size >= 1000) welcomes.clear();
-      known = { planId: partner?.planId ?? null, until: Date.now() + WELCOME_CACHE_MS };
+      known = { planId, until: Date.now() + WELCOME_CACHE_MS };
       welcomes.set(String(customerId), known);
     }
-    return friendRewardOf(program, known.planId === null ? undefined : planOf(plans(), known.planId)?.plan);
+    return friendRewardOf(program, planFor(known.planId));
   }
 
   function viewOf(customer: Customer, partner: Partner): PartnerView | undefined {
